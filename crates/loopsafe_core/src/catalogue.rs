@@ -1,0 +1,818 @@
+//! The catalogue of blocking APIs, as data.
+//!
+//! Every row names a fully qualified Python name. Module functions are written as
+//! `module.function` (`requests.get`); methods as `module.Type.method`
+//! (`requests.Session.get`), matched when the receiver is known to be an instance of that
+//! type; `module.Type.*` matches every method of the type that has no row of its own. The
+//! tables are kept sorted (a unit test checks it) so that lookups are binary searches and
+//! a reader can find a row by eye. Adding an API is one row here plus one fixture line.
+
+use crate::rules::Rule;
+
+/// What a catalogue row says about a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    /// The call blocks the thread that makes it.
+    Blocks(Rule),
+    /// The call does not block (an exception to a `Type.*` row).
+    DoesNotBlock,
+}
+
+/// A condition on the call's arguments that changes what a row means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Condition {
+    Always,
+    /// `os.spawn*(mode, ...)`: runs and waits with `os.P_WAIT` (or no mode); otherwise it
+    /// only starts a process.
+    SpawnMode,
+    /// `queue.Queue.get(block=False)` / `.get(False)` returns at once.
+    BlockArgument,
+    /// `asyncio.run(x)`-style calls: flagged wherever they are.
+    LoopReentry,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Row {
+    pub call: &'static str,
+    pub effect: Effect,
+    pub condition: Condition,
+}
+
+const fn b(call: &'static str, rule: Rule) -> Row {
+    Row {
+        call,
+        effect: Effect::Blocks(rule),
+        condition: Condition::Always,
+    }
+}
+
+const fn ok(call: &'static str) -> Row {
+    Row {
+        call,
+        effect: Effect::DoesNotBlock,
+        condition: Condition::Always,
+    }
+}
+
+const fn spawn(call: &'static str) -> Row {
+    Row {
+        call,
+        effect: Effect::Blocks(Rule::RunProcess),
+        condition: Condition::SpawnMode,
+    }
+}
+
+const fn blockarg(call: &'static str, rule: Rule) -> Row {
+    Row {
+        call,
+        effect: Effect::Blocks(rule),
+        condition: Condition::BlockArgument,
+    }
+}
+
+use Rule::*;
+
+/// Blocking calls. Sorted by `call` (byte order).
+pub static BLOCKING: &[Row] = &[
+    b("MySQLdb.connect", SyncDatabaseCall),
+    b("MySQLdb.connections.Connection.*", SyncDatabaseCall),
+    ok("MySQLdb.connections.Connection.cursor"),
+    b("MySQLdb.cursors.Cursor.*", SyncDatabaseCall),
+    b("aiohttp.ClientSession", ClientBuiltOnLoop),
+    b("anyio.run", LoopRunner),
+    b("asgiref.sync.AsyncToSync.__call__", AsyncToSync),
+    b("asyncio.AbstractEventLoop.run_forever", RunUntilComplete),
+    b(
+        "asyncio.AbstractEventLoop.run_until_complete",
+        RunUntilComplete,
+    ),
+    b("asyncio.run", AsyncioRun),
+    b("boto3.client", BlockingSdkCall),
+    b("boto3.resource", BlockingSdkCall),
+    b("boto3.session.Session.client", BlockingSdkCall),
+    b("boto3.session.Session.resource", BlockingSdkCall),
+    b("botocore.client.BaseClient.*", BlockingSdkCall),
+    ok("botocore.client.BaseClient.can_paginate"),
+    ok("botocore.client.BaseClient.generate_presigned_post"),
+    ok("botocore.client.BaseClient.generate_presigned_url"),
+    ok("botocore.client.BaseClient.get_paginator"),
+    ok("botocore.client.BaseClient.get_waiter"),
+    b("builtins.input", BlockingInput),
+    b("builtins.open", OpenFile),
+    b("codecs.open", OpenFile),
+    b("concurrent.futures.Executor.shutdown", BlockingWait),
+    b("concurrent.futures.Future.exception", BlockingWait),
+    b("concurrent.futures.Future.result", BlockingWait),
+    b("concurrent.futures.as_completed", BlockingWait),
+    b("concurrent.futures.wait", BlockingWait),
+    b("ftplib.FTP", BlockingNetworkCall),
+    b("ftplib.FTP.*", BlockingNetworkCall),
+    b("getpass.getpass", BlockingInput),
+    b("http.client.HTTPConnection.connect", BlockingHttpClientCall),
+    b(
+        "http.client.HTTPConnection.getresponse",
+        BlockingHttpClientCall,
+    ),
+    b("http.client.HTTPConnection.request", BlockingHttpClientCall),
+    b("http.client.HTTPResponse.read", BlockingHttpClientCall),
+    b("httpx.AsyncClient", ClientBuiltOnLoop),
+    b("httpx.Client", ClientBuiltOnLoop),
+    b("httpx.Client.close", BlockingHttpClientCall),
+    b("httpx.Client.delete", BlockingHttpClientCall),
+    b("httpx.Client.get", BlockingHttpClientCall),
+    b("httpx.Client.head", BlockingHttpClientCall),
+    b("httpx.Client.options", BlockingHttpClientCall),
+    b("httpx.Client.patch", BlockingHttpClientCall),
+    b("httpx.Client.post", BlockingHttpClientCall),
+    b("httpx.Client.put", BlockingHttpClientCall),
+    b("httpx.Client.request", BlockingHttpClientCall),
+    b("httpx.Client.send", BlockingHttpClientCall),
+    b("httpx.Client.stream", BlockingHttpClientCall),
+    b("httpx.delete", BlockingHttpCall),
+    b("httpx.get", BlockingHttpCall),
+    b("httpx.head", BlockingHttpCall),
+    b("httpx.options", BlockingHttpCall),
+    b("httpx.patch", BlockingHttpCall),
+    b("httpx.post", BlockingHttpCall),
+    b("httpx.put", BlockingHttpCall),
+    b("httpx.request", BlockingHttpCall),
+    b("httpx.stream", BlockingHttpCall),
+    b("io.open", OpenFile),
+    b("io.open_code", OpenFile),
+    b("jwt.PyJWKClient.fetch_data", BlockingSdkCall),
+    b("jwt.PyJWKClient.get_jwk_set", BlockingSdkCall),
+    b("jwt.PyJWKClient.get_signing_key", BlockingSdkCall),
+    b("jwt.PyJWKClient.get_signing_key_from_jwt", BlockingSdkCall),
+    b("jwt.PyJWKClient.get_signing_keys", BlockingSdkCall),
+    b("os.listdir", BlockingFilesystemCall),
+    b("os.makedirs", BlockingFilesystemCall),
+    b("os.mkdir", BlockingFilesystemCall),
+    b("os.path.abspath", BlockingPathCall),
+    b("os.path.exists", BlockingPathCall),
+    b("os.path.expanduser", BlockingPathCall),
+    b("os.path.getatime", BlockingPathCall),
+    b("os.path.getctime", BlockingPathCall),
+    b("os.path.getmtime", BlockingPathCall),
+    b("os.path.getsize", BlockingPathCall),
+    b("os.path.isdir", BlockingPathCall),
+    b("os.path.isfile", BlockingPathCall),
+    b("os.path.islink", BlockingPathCall),
+    b("os.path.ismount", BlockingPathCall),
+    b("os.path.lexists", BlockingPathCall),
+    b("os.path.realpath", BlockingPathCall),
+    b("os.path.relpath", BlockingPathCall),
+    b("os.path.samefile", BlockingPathCall),
+    b("os.popen", RunProcess),
+    b("os.posix_spawn", RunProcess),
+    b("os.posix_spawnp", RunProcess),
+    b("os.remove", BlockingFilesystemCall),
+    b("os.removedirs", BlockingFilesystemCall),
+    b("os.rename", BlockingFilesystemCall),
+    b("os.replace", BlockingFilesystemCall),
+    b("os.rmdir", BlockingFilesystemCall),
+    b("os.scandir", BlockingFilesystemCall),
+    spawn("os.spawnl"),
+    spawn("os.spawnle"),
+    spawn("os.spawnlp"),
+    spawn("os.spawnlpe"),
+    spawn("os.spawnv"),
+    spawn("os.spawnve"),
+    spawn("os.spawnvp"),
+    spawn("os.spawnvpe"),
+    b("os.stat", BlockingFilesystemCall),
+    b("os.system", RunProcess),
+    b("os.unlink", BlockingFilesystemCall),
+    b("os.wait", WaitForProcess),
+    b("os.wait3", WaitForProcess),
+    b("os.wait4", WaitForProcess),
+    b("os.waitid", WaitForProcess),
+    b("os.waitpid", WaitForProcess),
+    b("os.walk", BlockingFilesystemCall),
+    b("pathlib.Path.absolute", BlockingPathCall),
+    b("pathlib.Path.chmod", BlockingPathCall),
+    b("pathlib.Path.cwd", BlockingPathCall),
+    b("pathlib.Path.exists", BlockingPathCall),
+    b("pathlib.Path.expanduser", BlockingPathCall),
+    b("pathlib.Path.glob", BlockingPathCall),
+    b("pathlib.Path.group", BlockingPathCall),
+    b("pathlib.Path.hardlink_to", BlockingPathCall),
+    b("pathlib.Path.home", BlockingPathCall),
+    b("pathlib.Path.is_block_device", BlockingPathCall),
+    b("pathlib.Path.is_char_device", BlockingPathCall),
+    b("pathlib.Path.is_dir", BlockingPathCall),
+    b("pathlib.Path.is_fifo", BlockingPathCall),
+    b("pathlib.Path.is_file", BlockingPathCall),
+    b("pathlib.Path.is_junction", BlockingPathCall),
+    b("pathlib.Path.is_mount", BlockingPathCall),
+    b("pathlib.Path.is_socket", BlockingPathCall),
+    b("pathlib.Path.is_symlink", BlockingPathCall),
+    b("pathlib.Path.iterdir", BlockingPathCall),
+    b("pathlib.Path.lchmod", BlockingPathCall),
+    b("pathlib.Path.lstat", BlockingPathCall),
+    b("pathlib.Path.mkdir", BlockingPathCall),
+    b("pathlib.Path.open", OpenFile),
+    b("pathlib.Path.owner", BlockingPathCall),
+    b("pathlib.Path.read_bytes", BlockingPathCall),
+    b("pathlib.Path.read_text", BlockingPathCall),
+    b("pathlib.Path.readlink", BlockingPathCall),
+    b("pathlib.Path.rename", BlockingPathCall),
+    b("pathlib.Path.replace", BlockingPathCall),
+    b("pathlib.Path.resolve", BlockingPathCall),
+    b("pathlib.Path.rglob", BlockingPathCall),
+    b("pathlib.Path.rmdir", BlockingPathCall),
+    b("pathlib.Path.samefile", BlockingPathCall),
+    b("pathlib.Path.stat", BlockingPathCall),
+    b("pathlib.Path.symlink_to", BlockingPathCall),
+    b("pathlib.Path.touch", BlockingPathCall),
+    b("pathlib.Path.unlink", BlockingPathCall),
+    b("pathlib.Path.walk", BlockingPathCall),
+    b("pathlib.Path.write_bytes", BlockingPathCall),
+    b("pathlib.Path.write_text", BlockingPathCall),
+    b("psycopg.connect", SyncDatabaseCall),
+    b("psycopg.Connection.*", SyncDatabaseCall),
+    ok("psycopg.Connection.cursor"),
+    b("psycopg.Cursor.*", SyncDatabaseCall),
+    b("psycopg2.connect", SyncDatabaseCall),
+    b("psycopg2.extensions.connection.*", SyncDatabaseCall),
+    ok("psycopg2.extensions.connection.cursor"),
+    b("psycopg2.extensions.cursor.*", SyncDatabaseCall),
+    b("pymongo.MongoClient.*", SyncDatabaseCall),
+    b("pymongo.collection.Collection.*", SyncDatabaseCall),
+    ok("pymongo.collection.Collection.with_options"),
+    b("pymongo.cursor.Cursor.*", SyncDatabaseCall),
+    ok("pymongo.cursor.Cursor.limit"),
+    ok("pymongo.cursor.Cursor.skip"),
+    ok("pymongo.cursor.Cursor.sort"),
+    b("pymongo.database.Database.*", SyncDatabaseCall),
+    ok("pymongo.database.Database.get_collection"),
+    b("pymysql.connect", SyncDatabaseCall),
+    b("pymysql.connections.Connection.*", SyncDatabaseCall),
+    ok("pymysql.connections.Connection.cursor"),
+    b("pymysql.cursors.Cursor.*", SyncDatabaseCall),
+    blockarg("queue.Queue.get", BlockingWait),
+    b("queue.Queue.join", BlockingWait),
+    blockarg("queue.Queue.put", BlockingWait),
+    b("redis.Redis.*", SyncRedisCall),
+    ok("redis.Redis.get_connection_kwargs"),
+    ok("redis.Redis.lock"),
+    ok("redis.Redis.pipeline"),
+    ok("redis.Redis.pubsub"),
+    ok("redis.Redis.register_script"),
+    b("redis.client.Pipeline.execute", SyncRedisCall),
+    b("redis.client.PubSub.get_message", SyncRedisCall),
+    b("redis.client.PubSub.listen", SyncRedisCall),
+    b("redis.client.PubSub.psubscribe", SyncRedisCall),
+    b("redis.client.PubSub.subscribe", SyncRedisCall),
+    b("redis.lock.Lock.acquire", SyncRedisCall),
+    b("redis.lock.Lock.release", SyncRedisCall),
+    b("requests.Session.delete", BlockingHttpClientCall),
+    b("requests.Session.get", BlockingHttpClientCall),
+    b("requests.Session.head", BlockingHttpClientCall),
+    b("requests.Session.options", BlockingHttpClientCall),
+    b("requests.Session.patch", BlockingHttpClientCall),
+    b("requests.Session.post", BlockingHttpClientCall),
+    b("requests.Session.put", BlockingHttpClientCall),
+    b("requests.Session.request", BlockingHttpClientCall),
+    b("requests.Session.send", BlockingHttpClientCall),
+    b("requests.delete", BlockingHttpCall),
+    b("requests.get", BlockingHttpCall),
+    b("requests.head", BlockingHttpCall),
+    b("requests.options", BlockingHttpCall),
+    b("requests.patch", BlockingHttpCall),
+    b("requests.post", BlockingHttpCall),
+    b("requests.put", BlockingHttpCall),
+    b("requests.request", BlockingHttpCall),
+    b("shutil.copy", BlockingFilesystemCall),
+    b("shutil.copy2", BlockingFilesystemCall),
+    b("shutil.copyfile", BlockingFilesystemCall),
+    b("shutil.copyfileobj", BlockingFilesystemCall),
+    b("shutil.copytree", BlockingFilesystemCall),
+    b("shutil.disk_usage", BlockingFilesystemCall),
+    b("shutil.make_archive", BlockingFilesystemCall),
+    b("shutil.move", BlockingFilesystemCall),
+    b("shutil.rmtree", BlockingFilesystemCall),
+    b("shutil.unpack_archive", BlockingFilesystemCall),
+    b("shutil.which", BlockingFilesystemCall),
+    b("smtplib.SMTP", BlockingSdkCall),
+    b("smtplib.SMTP.*", BlockingSdkCall),
+    b("smtplib.SMTP_SSL", BlockingSdkCall),
+    b("socket.create_connection", BlockingNetworkCall),
+    b("socket.getaddrinfo", BlockingNetworkCall),
+    b("socket.gethostbyaddr", BlockingNetworkCall),
+    b("socket.gethostbyname", BlockingNetworkCall),
+    b("socket.gethostbyname_ex", BlockingNetworkCall),
+    b("socket.getnameinfo", BlockingNetworkCall),
+    b("socket.socket.accept", BlockingNetworkCall),
+    b("socket.socket.connect", BlockingNetworkCall),
+    b("socket.socket.recv", BlockingNetworkCall),
+    b("socket.socket.recvfrom", BlockingNetworkCall),
+    b("socket.socket.send", BlockingNetworkCall),
+    b("socket.socket.sendall", BlockingNetworkCall),
+    b("socket.socket.sendto", BlockingNetworkCall),
+    b("sqlalchemy.engine.Connection.*", SyncSqlalchemyCall),
+    ok("sqlalchemy.engine.Connection.execution_options"),
+    b("sqlalchemy.engine.Engine.begin", SyncSqlalchemyCall),
+    b("sqlalchemy.engine.Engine.connect", SyncSqlalchemyCall),
+    b("sqlalchemy.engine.Engine.dispose", SyncSqlalchemyCall),
+    b("sqlalchemy.orm.Query.*", SyncSqlalchemyCall),
+    ok("sqlalchemy.orm.Query.filter"),
+    ok("sqlalchemy.orm.Query.filter_by"),
+    ok("sqlalchemy.orm.Query.join"),
+    ok("sqlalchemy.orm.Query.limit"),
+    ok("sqlalchemy.orm.Query.offset"),
+    ok("sqlalchemy.orm.Query.options"),
+    ok("sqlalchemy.orm.Query.order_by"),
+    ok("sqlalchemy.orm.Query.outerjoin"),
+    ok("sqlalchemy.orm.Query.where"),
+    b("sqlalchemy.orm.Session.*", SyncSqlalchemyCall),
+    ok("sqlalchemy.orm.Session.add"),
+    ok("sqlalchemy.orm.Session.add_all"),
+    ok("sqlalchemy.orm.Session.expire"),
+    ok("sqlalchemy.orm.Session.expunge"),
+    ok("sqlalchemy.orm.Session.query"),
+    b("sqlite3.Connection.*", SyncDatabaseCall),
+    ok("sqlite3.Connection.cursor"),
+    b("sqlite3.Cursor.*", SyncDatabaseCall),
+    b("sqlite3.connect", SyncDatabaseCall),
+    b("ssl.SSLContext.load_cert_chain", ClientBuiltOnLoop),
+    b("ssl.SSLContext.load_default_certs", ClientBuiltOnLoop),
+    b("ssl.SSLContext.load_verify_locations", ClientBuiltOnLoop),
+    b("ssl.create_default_context", ClientBuiltOnLoop),
+    b("subprocess.Popen", CreateProcess),
+    b("subprocess.Popen.communicate", WaitForProcess),
+    b("subprocess.Popen.wait", WaitForProcess),
+    b("subprocess.call", RunProcess),
+    b("subprocess.check_call", RunProcess),
+    b("subprocess.check_output", RunProcess),
+    b("subprocess.getoutput", RunProcess),
+    b("subprocess.getstatusoutput", RunProcess),
+    b("subprocess.run", RunProcess),
+    b("threading.Barrier.wait", BlockingWait),
+    b("threading.Condition.wait", BlockingWait),
+    b("threading.Condition.wait_for", BlockingWait),
+    blockarg("threading.Event.wait", BlockingWait),
+    blockarg("threading.Lock.acquire", BlockingWait),
+    blockarg("threading.Semaphore.acquire", BlockingWait),
+    b("threading.Thread.join", BlockingWait),
+    b("time.sleep", TimeSleep),
+    b("trio.run", LoopRunner),
+    b("urllib.request.OpenerDirector.open", BlockingHttpCall),
+    b("urllib.request.urlopen", BlockingHttpCall),
+    b("urllib.request.urlretrieve", BlockingHttpCall),
+    b("urllib3.PoolManager.request", BlockingHttpClientCall),
+    b("urllib3.PoolManager.urlopen", BlockingHttpClientCall),
+    b("urllib3.request", BlockingHttpCall),
+];
+
+/// What calling (or reading an attribute of) a known name gives back: `requests.Session()`
+/// is a `requests.Session`. Rows ending in `()` are calls, others attribute reads. Sorted.
+pub static TYPES: &[(&str, &str)] = &[
+    ("MySQLdb.connect()", "MySQLdb.connections.Connection"),
+    (
+        "MySQLdb.connections.Connection.cursor()",
+        "MySQLdb.cursors.Cursor",
+    ),
+    ("asgiref.sync.async_to_sync()", "asgiref.sync.AsyncToSync"),
+    ("asyncio.get_event_loop()", "asyncio.AbstractEventLoop"),
+    ("asyncio.get_running_loop()", "asyncio.AbstractEventLoop"),
+    ("asyncio.new_event_loop()", "asyncio.AbstractEventLoop"),
+    (
+        "asyncio.run_coroutine_threadsafe()",
+        "concurrent.futures.Future",
+    ),
+    ("boto3.client()", "botocore.client.BaseClient"),
+    ("boto3.session.Session()", "boto3.session.Session"),
+    (
+        "boto3.session.Session.client()",
+        "botocore.client.BaseClient",
+    ),
+    (
+        "concurrent.futures.Executor.submit()",
+        "concurrent.futures.Future",
+    ),
+    (
+        "concurrent.futures.ProcessPoolExecutor()",
+        "concurrent.futures.Executor",
+    ),
+    (
+        "concurrent.futures.ThreadPoolExecutor()",
+        "concurrent.futures.Executor",
+    ),
+    ("ftplib.FTP()", "ftplib.FTP"),
+    ("http.client.HTTPConnection()", "http.client.HTTPConnection"),
+    (
+        "http.client.HTTPConnection.getresponse()",
+        "http.client.HTTPResponse",
+    ),
+    (
+        "http.client.HTTPSConnection()",
+        "http.client.HTTPConnection",
+    ),
+    ("httpx.Client()", "httpx.Client"),
+    ("jwt.PyJWKClient()", "jwt.PyJWKClient"),
+    ("pathlib.Path()", "pathlib.Path"),
+    ("pathlib.Path.absolute()", "pathlib.Path"),
+    ("pathlib.Path.cwd()", "pathlib.Path"),
+    ("pathlib.Path.expanduser()", "pathlib.Path"),
+    ("pathlib.Path.home()", "pathlib.Path"),
+    ("pathlib.Path.joinpath()", "pathlib.Path"),
+    ("pathlib.Path.parent", "pathlib.Path"),
+    ("pathlib.Path.resolve()", "pathlib.Path"),
+    ("pathlib.Path.with_name()", "pathlib.Path"),
+    ("pathlib.Path.with_stem()", "pathlib.Path"),
+    ("pathlib.Path.with_suffix()", "pathlib.Path"),
+    ("psycopg.connect()", "psycopg.Connection"),
+    ("psycopg.Connection.cursor()", "psycopg.Cursor"),
+    ("psycopg2.connect()", "psycopg2.extensions.connection"),
+    (
+        "psycopg2.extensions.connection.cursor()",
+        "psycopg2.extensions.cursor",
+    ),
+    ("pymongo.MongoClient()", "pymongo.MongoClient"),
+    ("pymongo.MongoClient.*", "pymongo.database.Database"),
+    (
+        "pymongo.MongoClient.get_database()",
+        "pymongo.database.Database",
+    ),
+    (
+        "pymongo.collection.Collection.find()",
+        "pymongo.cursor.Cursor",
+    ),
+    ("pymongo.cursor.Cursor.limit()", "pymongo.cursor.Cursor"),
+    ("pymongo.cursor.Cursor.skip()", "pymongo.cursor.Cursor"),
+    ("pymongo.cursor.Cursor.sort()", "pymongo.cursor.Cursor"),
+    (
+        "pymongo.database.Database.*",
+        "pymongo.collection.Collection",
+    ),
+    (
+        "pymongo.database.Database.get_collection()",
+        "pymongo.collection.Collection",
+    ),
+    ("pymysql.connect()", "pymysql.connections.Connection"),
+    (
+        "pymysql.connections.Connection.cursor()",
+        "pymysql.cursors.Cursor",
+    ),
+    ("queue.LifoQueue()", "queue.Queue"),
+    ("queue.PriorityQueue()", "queue.Queue"),
+    ("queue.Queue()", "queue.Queue"),
+    ("redis.Redis()", "redis.Redis"),
+    ("redis.Redis.from_url()", "redis.Redis"),
+    ("redis.Redis.lock()", "redis.lock.Lock"),
+    ("redis.Redis.pipeline()", "redis.client.Pipeline"),
+    ("redis.Redis.pubsub()", "redis.client.PubSub"),
+    ("redis.from_url()", "redis.Redis"),
+    ("requests.Session()", "requests.Session"),
+    ("requests.session()", "requests.Session"),
+    ("smtplib.SMTP()", "smtplib.SMTP"),
+    ("smtplib.SMTP_SSL()", "smtplib.SMTP"),
+    ("socket.create_connection()", "socket.socket"),
+    ("socket.socket()", "socket.socket"),
+    ("sqlalchemy.create_engine()", "sqlalchemy.engine.Engine"),
+    (
+        "sqlalchemy.engine.Engine.begin()",
+        "sqlalchemy.engine.Connection",
+    ),
+    (
+        "sqlalchemy.engine.Engine.connect()",
+        "sqlalchemy.engine.Connection",
+    ),
+    ("sqlalchemy.orm.Session()", "sqlalchemy.orm.Session"),
+    ("sqlalchemy.orm.Session.query()", "sqlalchemy.orm.Query"),
+    ("sqlalchemy.orm.Query.filter()", "sqlalchemy.orm.Query"),
+    ("sqlalchemy.orm.Query.filter_by()", "sqlalchemy.orm.Query"),
+    ("sqlalchemy.orm.Query.join()", "sqlalchemy.orm.Query"),
+    ("sqlalchemy.orm.Query.limit()", "sqlalchemy.orm.Query"),
+    ("sqlalchemy.orm.Query.offset()", "sqlalchemy.orm.Query"),
+    ("sqlalchemy.orm.Query.options()", "sqlalchemy.orm.Query"),
+    ("sqlalchemy.orm.Query.order_by()", "sqlalchemy.orm.Query"),
+    ("sqlalchemy.orm.Query.outerjoin()", "sqlalchemy.orm.Query"),
+    ("sqlalchemy.orm.Query.where()", "sqlalchemy.orm.Query"),
+    (
+        "sqlalchemy.orm.sessionmaker()",
+        "sqlalchemy.orm.sessionmaker",
+    ),
+    (
+        "sqlalchemy.orm.sessionmaker.__call__()",
+        "sqlalchemy.orm.Session",
+    ),
+    ("sqlite3.Connection.cursor()", "sqlite3.Cursor"),
+    ("sqlite3.Connection.execute()", "sqlite3.Cursor"),
+    ("sqlite3.connect()", "sqlite3.Connection"),
+    ("ssl.SSLContext()", "ssl.SSLContext"),
+    ("ssl.create_default_context()", "ssl.SSLContext"),
+    ("subprocess.Popen()", "subprocess.Popen"),
+    ("threading.BoundedSemaphore()", "threading.Semaphore"),
+    ("threading.Condition()", "threading.Condition"),
+    ("threading.Event()", "threading.Event"),
+    ("threading.Lock()", "threading.Lock"),
+    ("threading.RLock()", "threading.Lock"),
+    ("threading.Semaphore()", "threading.Semaphore"),
+    ("threading.Thread()", "threading.Thread"),
+    (
+        "urllib.request.build_opener()",
+        "urllib.request.OpenerDirector",
+    ),
+    ("urllib3.PoolManager()", "urllib3.PoolManager"),
+];
+
+/// Other spellings of the same names: re-exports and historical aliases. A name is
+/// rewritten by its longest matching prefix (whole dotted segments). Sorted.
+pub static ALIASES: &[(&str, &str)] = &[
+    ("MySQLdb.Connect", "MySQLdb.connect"),
+    ("MySQLdb.Connection", "MySQLdb.connections.Connection"),
+    ("asyncio.BaseEventLoop", "asyncio.AbstractEventLoop"),
+    (
+        "asyncio.base_events.BaseEventLoop",
+        "asyncio.AbstractEventLoop",
+    ),
+    (
+        "asyncio.events.AbstractEventLoop",
+        "asyncio.AbstractEventLoop",
+    ),
+    ("asyncio.events.get_event_loop", "asyncio.get_event_loop"),
+    ("asyncio.runners.run", "asyncio.run"),
+    ("boto3.Session", "boto3.session.Session"),
+    (
+        "concurrent.futures._base.Future",
+        "concurrent.futures.Future",
+    ),
+    (
+        "concurrent.futures.thread.ThreadPoolExecutor",
+        "concurrent.futures.ThreadPoolExecutor",
+    ),
+    ("ftplib.FTP_TLS", "ftplib.FTP"),
+    ("http.client.HTTPSConnection", "http.client.HTTPConnection"),
+    ("httplib", "http.client"),
+    ("httpx._client.AsyncClient", "httpx.AsyncClient"),
+    ("httpx._client.Client", "httpx.Client"),
+    ("jwt.jwks_client.PyJWKClient", "jwt.PyJWKClient"),
+    ("pathlib.PosixPath", "pathlib.Path"),
+    ("pathlib.WindowsPath", "pathlib.Path"),
+    ("psycopg.connection.Connection", "psycopg.Connection"),
+    (
+        "psycopg2._psycopg.connection",
+        "psycopg2.extensions.connection",
+    ),
+    ("pymongo.mongo_client.MongoClient", "pymongo.MongoClient"),
+    ("pymysql.Connect", "pymysql.connect"),
+    ("pymysql.Connection", "pymysql.connections.Connection"),
+    ("redis.StrictRedis", "redis.Redis"),
+    ("redis.client.Redis", "redis.Redis"),
+    ("redis.client.StrictRedis", "redis.Redis"),
+    ("requests.api", "requests"),
+    ("requests.sessions.Session", "requests.Session"),
+    ("requests.sessions.session", "requests.session"),
+    (
+        "sqlalchemy.engine.base.Connection",
+        "sqlalchemy.engine.Connection",
+    ),
+    ("sqlalchemy.engine.base.Engine", "sqlalchemy.engine.Engine"),
+    (
+        "sqlalchemy.engine.create_engine",
+        "sqlalchemy.create_engine",
+    ),
+    ("sqlalchemy.orm.query.Query", "sqlalchemy.orm.Query"),
+    ("sqlalchemy.orm.session.Session", "sqlalchemy.orm.Session"),
+    (
+        "sqlalchemy.orm.session.sessionmaker",
+        "sqlalchemy.orm.sessionmaker",
+    ),
+    ("sqlmodel.Session", "sqlalchemy.orm.Session"),
+    ("sqlmodel.create_engine", "sqlalchemy.create_engine"),
+    ("sqlmodel.orm.session.Session", "sqlalchemy.orm.Session"),
+    ("threading._RLock", "threading.Lock"),
+    ("urllib2.urlopen", "urllib.request.urlopen"),
+    ("urllib3.poolmanager.PoolManager", "urllib3.PoolManager"),
+];
+
+/// Calls that run a function they are given on another thread (or process), so the
+/// function passed to them uncalled does not run on the event loop. The number is the
+/// position of the function argument. Sorted.
+pub static OFFLOADING: &[(&str, usize)] = &[
+    ("anyio.to_thread.run_sync", 0),
+    ("asgiref.sync.SyncToAsync.__call__", 0),
+    ("asgiref.sync.sync_to_async", 0),
+    ("asyncio.AbstractEventLoop.run_in_executor", 1),
+    ("asyncio.to_thread", 0),
+    ("concurrent.futures.Executor.submit", 0),
+    ("fastapi.BackgroundTasks.add_task", 0),
+    ("fastapi.concurrency.run_in_threadpool", 0),
+    ("starlette.background.BackgroundTasks.add_task", 0),
+    ("starlette.concurrency.run_in_threadpool", 0),
+    ("threading.Thread", 0),
+    ("trio.to_thread.run_sync", 0),
+];
+
+/// A user's own row, from `extend-blocking-calls` in the configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRow {
+    pub call: String,
+    pub rule: Rule,
+}
+
+/// The built-in tables plus the user's rows. User rows win over built-in ones.
+#[derive(Debug, Clone, Default)]
+pub struct Catalogue {
+    user: Vec<UserRow>,
+}
+
+/// What the catalogue knows about one call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Match {
+    pub rule: Rule,
+    pub condition: Condition,
+}
+
+fn find_sorted<'t, T>(table: &'t [T], key: &str, name: impl Fn(&T) -> &str) -> Option<&'t T> {
+    table
+        .binary_search_by(|row| name(row).cmp(key))
+        .ok()
+        .map(|i| &table[i])
+}
+
+impl Catalogue {
+    pub fn new(mut user: Vec<UserRow>) -> Self {
+        user.sort_by(|a, b| a.call.cmp(&b.call));
+        user.dedup_by(|a, b| a.call == b.call);
+        Catalogue { user }
+    }
+
+    /// Rewrites a name to its canonical spelling (`redis.StrictRedis` -> `redis.Redis`).
+    pub fn canonical(name: &str) -> std::borrow::Cow<'_, str> {
+        let mut end = name.len();
+        loop {
+            let prefix = &name[..end];
+            if let Some((_, to)) = find_sorted(ALIASES, prefix, |r| r.0) {
+                if *to != prefix {
+                    return std::borrow::Cow::Owned(format!("{to}{}", &name[end..]));
+                }
+                return std::borrow::Cow::Borrowed(name);
+            }
+            match prefix.rfind('.') {
+                Some(dot) => end = dot,
+                None => return std::borrow::Cow::Borrowed(name),
+            }
+        }
+    }
+
+    /// Looks up a call by its canonical qualified name. `Type.method` falls back to a
+    /// `Type.*` row when the method has no row of its own.
+    pub fn blocking(&self, call: &str) -> Option<Match> {
+        if let Some(row) = find_sorted(&self.user, call, |r| r.call.as_str()) {
+            return Some(Match {
+                rule: row.rule,
+                condition: Condition::Always,
+            });
+        }
+        if let Some(row) = find_sorted(BLOCKING, call, |r| r.call) {
+            return match row.effect {
+                Effect::Blocks(rule) => Some(Match {
+                    rule,
+                    condition: if matches!(rule, Rule::AsyncioRun) {
+                        Condition::LoopReentry
+                    } else {
+                        row.condition
+                    },
+                }),
+                Effect::DoesNotBlock => None,
+            };
+        }
+        let (owner, method) = call.rsplit_once('.')?;
+        if method.starts_with('_') {
+            return None;
+        }
+        let wildcard = format!("{owner}.*");
+        if let Some(row) = find_sorted(&self.user, &wildcard, |r| r.call.as_str()) {
+            return Some(Match {
+                rule: row.rule,
+                condition: Condition::Always,
+            });
+        }
+        match find_sorted(BLOCKING, &wildcard, |r| r.call)?.effect {
+            Effect::Blocks(rule) => Some(Match {
+                rule,
+                condition: Condition::Always,
+            }),
+            Effect::DoesNotBlock => None,
+        }
+    }
+
+    /// The type that calling `name` returns, if known. A class is its own constructor.
+    pub fn returns(&self, name: &str) -> Option<&'static str> {
+        let key = format!("{name}()");
+        find_sorted(TYPES, &key, |r| r.0).map(|r| r.1)
+    }
+
+    /// The type of attribute `attr` of an instance of `owner`, if known.
+    pub fn attribute(&self, owner: &str, attr: &str) -> Option<&'static str> {
+        let key = format!("{owner}.{attr}");
+        if let Some(row) = find_sorted(TYPES, &key, |r| r.0) {
+            return Some(row.1);
+        }
+        if attr.starts_with('_') {
+            return None;
+        }
+        find_sorted(TYPES, &format!("{owner}.*"), |r| r.0).map(|r| r.1)
+    }
+
+    /// The argument position of the function that `call` runs off the event loop.
+    pub fn offloads(call: &str) -> Option<usize> {
+        find_sorted(OFFLOADING, call, |r| r.0).map(|r| r.1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_sorted<T>(table: &[T], name: impl Fn(&T) -> &str, what: &str) {
+        for pair in table.windows(2) {
+            assert!(
+                name(&pair[0]) < name(&pair[1]),
+                "{what} is not sorted or has a duplicate: {:?} then {:?}",
+                name(&pair[0]),
+                name(&pair[1])
+            );
+        }
+    }
+
+    #[test]
+    fn tables_are_sorted_without_duplicates() {
+        assert_sorted(BLOCKING, |r| r.call, "BLOCKING");
+        assert_sorted(TYPES, |r| r.0, "TYPES");
+        assert_sorted(ALIASES, |r| r.0, "ALIASES");
+        assert_sorted(OFFLOADING, |r| r.0, "OFFLOADING");
+    }
+
+    #[test]
+    fn every_exception_row_has_a_wildcard_to_except_from() {
+        for row in BLOCKING {
+            if row.effect == Effect::DoesNotBlock {
+                let (owner, _) = row.call.rsplit_once('.').unwrap();
+                let wildcard = format!("{owner}.*");
+                assert!(
+                    BLOCKING.iter().any(|r| r.call == wildcard),
+                    "{} excepts from a missing {wildcard}",
+                    row.call
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn lookups() {
+        let c = Catalogue::default();
+        assert_eq!(
+            c.blocking("requests.get").unwrap().rule,
+            Rule::BlockingHttpCall
+        );
+        assert_eq!(c.blocking("requests.foo"), None);
+        assert_eq!(
+            c.blocking("redis.Redis.hgetall").unwrap().rule,
+            Rule::SyncRedisCall
+        );
+        assert_eq!(c.blocking("redis.Redis.pipeline"), None);
+        assert_eq!(c.blocking("redis.Redis._private"), None);
+        assert_eq!(
+            c.blocking("asyncio.run").unwrap().condition,
+            Condition::LoopReentry
+        );
+        assert_eq!(c.returns("requests.Session"), Some("requests.Session"));
+        assert_eq!(c.attribute("pathlib.Path", "parent"), Some("pathlib.Path"));
+        assert_eq!(
+            c.attribute("pymongo.MongoClient", "analytics"),
+            Some("pymongo.database.Database")
+        );
+        assert_eq!(Catalogue::offloads("asyncio.to_thread"), Some(0));
+    }
+
+    #[test]
+    fn aliases_rewrite_whole_segments_only() {
+        assert_eq!(
+            Catalogue::canonical("redis.StrictRedis.get"),
+            "redis.Redis.get"
+        );
+        assert_eq!(Catalogue::canonical("requests.api.get"), "requests.get");
+        assert_eq!(Catalogue::canonical("requests.apiary"), "requests.apiary");
+        assert_eq!(
+            Catalogue::canonical("httplib.HTTPConnection"),
+            "http.client.HTTPConnection"
+        );
+        assert_eq!(Catalogue::canonical("unknown.thing"), "unknown.thing");
+    }
+
+    #[test]
+    fn user_rows_extend_and_override() {
+        let c = Catalogue::new(vec![UserRow {
+            call: "mycorp.http.fetch".into(),
+            rule: Rule::BlockingNetworkCall,
+        }]);
+        assert_eq!(
+            c.blocking("mycorp.http.fetch").unwrap().rule,
+            Rule::BlockingNetworkCall
+        );
+        assert_eq!(c.blocking("mycorp.http.other"), None);
+    }
+}

@@ -1,0 +1,411 @@
+//! Settings: `[tool.loopsafe]` in `pyproject.toml`, or `loopsafe.toml`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use serde::Deserialize;
+
+use crate::catalogue::UserRow;
+use crate::rules::{Rule, RULES};
+
+/// Directories never worth checking: virtual environments, caches and build output.
+pub const DEFAULT_EXCLUDES: &[&str] = &[
+    ".bzr",
+    ".direnv",
+    ".eggs",
+    ".git",
+    ".hg",
+    ".mypy_cache",
+    ".nox",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".svn",
+    ".tox",
+    ".venv",
+    "__pycache__",
+    "__pypackages__",
+    "build",
+    "dist",
+    "node_modules",
+    "site-packages",
+    "venv",
+];
+
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: {message}")]
+pub struct ConfigError {
+    pub path: String,
+    pub message: String,
+}
+
+/// The options a user can write, as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Options {
+    pub select: Option<Vec<toml::Spanned<String>>>,
+    pub extend_select: Option<Vec<toml::Spanned<String>>>,
+    pub ignore: Option<Vec<toml::Spanned<String>>>,
+    pub exclude: Option<Vec<String>>,
+    pub extend_exclude: Option<Vec<String>>,
+    pub per_file_ignores: Option<BTreeMap<String, Vec<toml::Spanned<String>>>>,
+    pub extend_blocking_calls: Option<Vec<BlockingCallOption>>,
+    pub src: Option<Vec<String>>,
+    pub respect_gitignore: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BlockingCallOption {
+    pub call: toml::Spanned<String>,
+    pub category: Option<toml::Spanned<String>>,
+    pub code: Option<toml::Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+struct Pyproject {
+    tool: Option<PyprojectTool>,
+}
+
+#[derive(Deserialize)]
+struct PyprojectTool {
+    loopsafe: Option<toml::Value>,
+}
+
+/// Settings resolved for one run.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Where relative paths in the configuration start from.
+    pub root: PathBuf,
+    pub config_file: Option<PathBuf>,
+    pub select: Vec<String>,
+    pub extend_select: Vec<String>,
+    pub ignore: Vec<String>,
+    pub exclude: Vec<String>,
+    pub extend_exclude: Vec<String>,
+    pub per_file_ignores: Vec<(String, Vec<String>)>,
+    pub extend_blocking_calls: Vec<UserRow>,
+    pub src: Vec<PathBuf>,
+    pub respect_gitignore: bool,
+}
+
+impl Settings {
+    pub fn defaults(root: PathBuf) -> Self {
+        Settings {
+            root,
+            config_file: None,
+            select: vec!["LS".into()],
+            extend_select: vec![],
+            ignore: vec![],
+            exclude: DEFAULT_EXCLUDES.iter().map(|s| s.to_string()).collect(),
+            extend_exclude: vec![],
+            per_file_ignores: vec![],
+            extend_blocking_calls: vec![],
+            src: vec![],
+            respect_gitignore: true,
+        }
+    }
+
+    /// Whether the rule is on, given select / extend-select / ignore (longest prefix wins,
+    /// as in ruff: `select = ["LS"]`, `ignore = ["LS5"]`, `extend-select = ["LS501"]`
+    /// turns on LS501 alone of the LS5xx rules).
+    pub fn is_enabled(&self, rule: Rule) -> bool {
+        let code = rule.code();
+        let best = |list: &[String]| {
+            list.iter()
+                .filter(|p| prefix_matches(p, code))
+                .map(|p| {
+                    if p.eq_ignore_ascii_case("ALL") {
+                        0
+                    } else {
+                        p.len()
+                    }
+                })
+                .max()
+        };
+        let selected = best(&self.select).max(best(&self.extend_select));
+        let ignored = best(&self.ignore);
+        match (selected, ignored) {
+            (Some(s), Some(i)) => s > i,
+            (Some(_), None) => true,
+            _ => false,
+        }
+    }
+
+    pub fn exclude_set(&self) -> GlobSet {
+        build_globset(self.exclude.iter().chain(&self.extend_exclude))
+    }
+
+    pub fn per_file_ignore_sets(&self) -> Vec<(GlobSet, Vec<String>)> {
+        self.per_file_ignores
+            .iter()
+            .map(|(pattern, codes)| (build_globset([pattern]), codes.clone()))
+            .collect()
+    }
+}
+
+fn build_globset<'a>(patterns: impl IntoIterator<Item = &'a String>) -> GlobSet {
+    let mut builder = GlobSetBuilder::new();
+    for p in patterns {
+        // Patterns were validated when the configuration was read.
+        if let Ok(glob) = Glob::new(p.trim_end_matches('/')) {
+            builder.add(glob);
+        }
+    }
+    builder.build().unwrap_or_else(|_| GlobSet::empty())
+}
+
+pub fn prefix_matches(prefix: &str, code: &str) -> bool {
+    prefix.eq_ignore_ascii_case("ALL")
+        || code
+            .get(..prefix.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
+}
+
+/// Checks that a selector names at least one rule.
+pub fn validate_selector(selector: &str) -> Result<(), String> {
+    if RULES.iter().any(|r| prefix_matches(selector, r.code)) {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{selector}` is not a rule code or prefix (run `loopsafe rules` to list them)"
+        ))
+    }
+}
+
+/// Finds the configuration for a run: `loopsafe.toml`, or a `pyproject.toml` with a
+/// `[tool.loopsafe]` table, in `start` or the nearest directory above it.
+pub fn find_config(start: &Path) -> Option<PathBuf> {
+    let start = start.canonicalize().ok()?;
+    let mut dir = if start.is_file() {
+        start.parent()?.to_path_buf()
+    } else {
+        start
+    };
+    loop {
+        let own = dir.join("loopsafe.toml");
+        if own.is_file() {
+            return Some(own);
+        }
+        let pyproject = dir.join("pyproject.toml");
+        if pyproject.is_file() {
+            if let Ok(text) = std::fs::read_to_string(&pyproject) {
+                if text.contains("[tool.loopsafe") || text.contains("tool.loopsafe") {
+                    return Some(pyproject);
+                }
+            }
+        }
+        if !dir.pop() {
+            return None;
+        }
+    }
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.len() - before.rfind('\n').map(|i| i + 1).unwrap_or(0) + 1;
+    (line, col)
+}
+
+/// Reads one configuration file into settings.
+pub fn load(path: &Path) -> Result<Settings, ConfigError> {
+    let display = path.display().to_string();
+    let err = |message: String| ConfigError {
+        path: display.clone(),
+        message,
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| err(format!("cannot read: {e}")))?;
+    let is_pyproject = path.file_name().is_some_and(|n| n == "pyproject.toml");
+    let options: Options = if is_pyproject {
+        let doc: Pyproject = toml::from_str(&text).map_err(|e| err(e.to_string()))?;
+        match doc.tool.and_then(|t| t.loopsafe) {
+            // Re-parse the table from the file so that error positions are real lines.
+            Some(_) => {
+                #[derive(Deserialize)]
+                struct Wrapper {
+                    tool: WrapperTool,
+                }
+                #[derive(Deserialize)]
+                struct WrapperTool {
+                    loopsafe: Options,
+                }
+                let wrapper: Wrapper = toml::from_str(&text).map_err(|e| err(e.to_string()))?;
+                wrapper.tool.loopsafe
+            }
+            None => Options::default(),
+        }
+    } else {
+        toml::from_str(&text).map_err(|e| err(e.to_string()))?
+    };
+    let at = |span: std::ops::Range<usize>, key: &str, message: String| {
+        let (line, col) = line_col(&text, span.start);
+        err(format!("line {line}, column {col}: `{key}`: {message}"))
+    };
+    let root = path
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."));
+    let mut settings = Settings::defaults(root.clone());
+    settings.config_file = Some(path.to_path_buf());
+
+    let selectors = |list: Option<Vec<toml::Spanned<String>>>, key: &str| {
+        let mut out = vec![];
+        for item in list.unwrap_or_default() {
+            validate_selector(item.get_ref()).map_err(|m| at(item.span(), key, m))?;
+            out.push(item.into_inner());
+        }
+        Ok::<_, ConfigError>(out)
+    };
+    if options.select.is_some() {
+        settings.select = selectors(options.select, "select")?;
+    }
+    settings.extend_select = selectors(options.extend_select, "extend-select")?;
+    settings.ignore = selectors(options.ignore, "ignore")?;
+    for pattern in options
+        .exclude
+        .iter()
+        .flatten()
+        .chain(options.extend_exclude.iter().flatten())
+        .chain(options.per_file_ignores.iter().flat_map(|m| m.keys()))
+    {
+        Glob::new(pattern).map_err(|e| err(format!("bad glob `{pattern}`: {e}")))?;
+    }
+    if let Some(exclude) = options.exclude {
+        settings.exclude = exclude;
+    }
+    settings.extend_exclude = options.extend_exclude.unwrap_or_default();
+    for (pattern, codes) in options.per_file_ignores.unwrap_or_default() {
+        let codes = selectors(Some(codes), "per-file-ignores")?;
+        settings.per_file_ignores.push((pattern, codes));
+    }
+    for row in options.extend_blocking_calls.unwrap_or_default() {
+        let call = row.call.get_ref().trim().to_string();
+        let valid = !call.is_empty()
+            && call.split('.').all(|seg| {
+                !seg.is_empty()
+                    && (seg == "*" || seg.chars().all(|c| c.is_alphanumeric() || c == '_'))
+            });
+        if !valid {
+            return Err(at(
+                row.call.span(),
+                "extend-blocking-calls",
+                format!("`{call}` is not a dotted Python name like `mycorp.http.fetch`"),
+            ));
+        }
+        let rule = match (&row.category, &row.code) {
+            (_, Some(code)) => Rule::from_code(code.get_ref())
+                .filter(|r| *r != Rule::SyntaxError && *r != Rule::BlockingCallThroughHelper)
+                .ok_or_else(|| {
+                    at(
+                        code.span(),
+                        "extend-blocking-calls",
+                        format!("`{}` is not a rule code for blocking calls", code.get_ref()),
+                    )
+                })?,
+            (Some(category), None) => Rule::for_category(category.get_ref()).ok_or_else(|| {
+                let known: Vec<_> = Rule::categories().collect();
+                at(
+                    category.span(),
+                    "extend-blocking-calls",
+                    format!(
+                        "unknown category `{}`; expected one of: {}",
+                        category.get_ref(),
+                        known.join(", ")
+                    ),
+                )
+            })?,
+            (None, None) => {
+                return Err(at(
+                    row.call.span(),
+                    "extend-blocking-calls",
+                    "each row needs a `category` (or a `code`)".into(),
+                ))
+            }
+        };
+        settings.extend_blocking_calls.push(UserRow { call, rule });
+    }
+    settings.src = options
+        .src
+        .unwrap_or_default()
+        .into_iter()
+        .map(|s| root.join(s))
+        .collect();
+    if let Some(respect) = options.respect_gitignore {
+        settings.respect_gitignore = respect;
+    }
+    Ok(settings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+        let p = dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    #[test]
+    fn unknown_key_names_file_key_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(
+            dir.path(),
+            "loopsafe.toml",
+            "select = [\"LS\"]\nselekt = [\"LS2\"]\n",
+        );
+        let e = load(&p).unwrap_err().to_string();
+        assert!(e.contains("loopsafe.toml"), "{e}");
+        assert!(e.contains("selekt"), "{e}");
+        assert!(e.contains("line 2"), "{e}");
+    }
+
+    #[test]
+    fn bad_category_is_reported_with_its_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(
+            dir.path(),
+            "pyproject.toml",
+            "[project]\nname = \"x\"\n\n[tool.loopsafe]\nextend-blocking-calls = [\n  { call = \"a.b\", category = \"netwrk\" },\n]\n",
+        );
+        let e = load(&p).unwrap_err().to_string();
+        assert!(e.contains("line 6"), "{e}");
+        assert!(e.contains("netwrk"), "{e}");
+        assert!(e.contains("network"), "{e}");
+    }
+
+    #[test]
+    fn bad_selector_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(dir.path(), "loopsafe.toml", "ignore = [\"XYZ1\"]\n");
+        let e = load(&p).unwrap_err().to_string();
+        assert!(e.contains("line 1") && e.contains("XYZ1"), "{e}");
+    }
+
+    #[test]
+    fn selection_longest_prefix_wins() {
+        let mut s = Settings::defaults(".".into());
+        s.ignore = vec!["LS5".into()];
+        s.extend_select = vec!["LS501".into()];
+        assert!(s.is_enabled(Rule::OpenFile));
+        assert!(!s.is_enabled(Rule::BlockingPathCall));
+        assert!(s.is_enabled(Rule::BlockingHttpCall));
+        s.select = vec!["LS2".into()];
+        assert!(!s.is_enabled(Rule::TimeSleep));
+    }
+
+    #[test]
+    fn user_rows_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(
+            dir.path(),
+            "loopsafe.toml",
+            "extend-blocking-calls = [{ call = \"mycorp.http.fetch\", category = \"network\" }, { call = \"mycorp.db.run\", code = \"LS601\" }]\n",
+        );
+        let s = load(&p).unwrap();
+        assert_eq!(s.extend_blocking_calls.len(), 2);
+        assert_eq!(s.extend_blocking_calls[0].rule, Rule::BlockingNetworkCall);
+        assert_eq!(s.extend_blocking_calls[1].rule, Rule::SyncDatabaseCall);
+    }
+}

@@ -1,0 +1,83 @@
+//! What a check reports.
+
+use std::path::PathBuf;
+
+use crate::facts::Span;
+use crate::rules::Rule;
+
+/// A 1-based position; the column counts characters, as editors do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Location {
+    pub row: u32,
+    pub column: u32,
+}
+
+/// One step of a chain from a coroutine down to a blocking call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hop {
+    pub path: PathBuf,
+    pub location: Location,
+    pub function: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub rule: Rule,
+    pub message: String,
+    pub help: String,
+    pub path: PathBuf,
+    pub span: Span,
+    pub location: Location,
+    pub end_location: Location,
+    /// The blocking API, as the catalogue names it (`requests.get`).
+    pub api: Option<String>,
+    /// Empty for a call written directly in the coroutine.
+    pub chain: Vec<Hop>,
+}
+
+impl Diagnostic {
+    pub fn code(&self) -> &'static str {
+        self.rule.code()
+    }
+}
+
+/// Converts byte offsets to rows and columns for one source file.
+pub struct LineIndex<'s> {
+    source: &'s str,
+    starts: Vec<u32>,
+}
+
+impl<'s> LineIndex<'s> {
+    pub fn new(source: &'s str) -> Self {
+        LineIndex {
+            source,
+            starts: crate::extract::line_starts(source),
+        }
+    }
+
+    pub fn location(&self, offset: u32) -> Location {
+        let row = crate::extract::line_of(&self.starts, offset);
+        let start = self.starts[row as usize - 1] as usize;
+        let end = (offset as usize).min(self.source.len());
+        let column = self
+            .source
+            .get(start..end)
+            .map(|s| s.chars().count())
+            .unwrap_or(end - start) as u32
+            + 1;
+        Location { row, column }
+    }
+
+    /// The text of a 1-based line, without its line ending.
+    pub fn line(&self, row: u32) -> &'s str {
+        let Some(&start) = self.starts.get(row as usize - 1) else {
+            return "";
+        };
+        let end = self
+            .starts
+            .get(row as usize)
+            .map(|e| *e as usize)
+            .unwrap_or(self.source.len());
+        self.source[start as usize..end].trim_end_matches(['\n', '\r'])
+    }
+}

@@ -1,0 +1,211 @@
+//! Finding the Python files to check and naming their modules.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use globset::GlobSet;
+
+use crate::config::Settings;
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SourceFile {
+    pub path: PathBuf,
+    /// Dotted module name (`app.routes.users`).
+    pub module: String,
+    pub is_package: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DiscoverError {
+    #[error("{0}: no such file or directory")]
+    Missing(String),
+}
+
+fn relative<'p>(path: &'p Path, root: &Path) -> &'p Path {
+    path.strip_prefix(root).unwrap_or(path)
+}
+
+fn is_excluded(path: &Path, root: &Path, excludes: &GlobSet) -> bool {
+    if excludes.is_empty() {
+        return false;
+    }
+    let rel = relative(path, root);
+    excludes.is_match(rel)
+        || path
+            .file_name()
+            .is_some_and(|name| excludes.is_match(Path::new(name)))
+}
+
+/// Walks the given paths. Explicitly named files are always checked; directories are
+/// walked honouring `.gitignore` and the exclusions. Problems (unreadable directories,
+/// symlink loops) become warnings.
+pub fn discover(
+    paths: &[PathBuf],
+    settings: &Settings,
+) -> Result<(Vec<SourceFile>, Vec<String>), DiscoverError> {
+    let excludes = settings.exclude_set();
+    let root = settings
+        .root
+        .canonicalize()
+        .unwrap_or(settings.root.clone());
+    let mut files = vec![];
+    let mut warnings = vec![];
+    for path in paths {
+        if !path.exists() && path.symlink_metadata().is_err() {
+            return Err(DiscoverError::Missing(path.display().to_string()));
+        }
+        if path.is_file() {
+            files.push(path.clone());
+            continue;
+        }
+        let walk_root = path.clone();
+        let excludes = excludes.clone();
+        let abs_root = root.clone();
+        let walker = ignore::WalkBuilder::new(path)
+            .follow_links(true)
+            .git_ignore(settings.respect_gitignore)
+            .git_global(false)
+            .git_exclude(settings.respect_gitignore)
+            .ignore(settings.respect_gitignore)
+            .require_git(false)
+            .filter_entry(move |entry| {
+                if entry.depth() == 0 {
+                    return true;
+                }
+                let p = entry.path();
+                let abs = p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+                !is_excluded(&abs, &abs_root, &excludes) && !is_excluded(p, &walk_root, &excludes)
+            })
+            .build();
+        for entry in walker {
+            match entry {
+                Ok(entry) => {
+                    let is_file = entry.file_type().is_some_and(|t| t.is_file());
+                    if is_file && entry.path().extension().is_some_and(|e| e == "py") {
+                        files.push(entry.into_path());
+                    }
+                }
+                Err(err) => warnings.push(walk_error(&err)),
+            }
+        }
+    }
+    files.sort();
+    files.dedup();
+    let mut init_cache = HashMap::new();
+    let roots: Vec<PathBuf> = settings
+        .src
+        .iter()
+        .chain(paths.iter().filter(|p| p.is_dir()))
+        .filter_map(|p| p.canonicalize().ok())
+        .collect();
+    let files = files
+        .into_iter()
+        .map(|path| {
+            let (module, is_package) = module_name(&path, &roots, &mut init_cache);
+            SourceFile {
+                path,
+                module,
+                is_package,
+            }
+        })
+        .collect();
+    Ok((files, warnings))
+}
+
+fn walk_error(err: &ignore::Error) -> String {
+    let text = err.to_string();
+    if text.contains("loop") {
+        format!("skipped a symbolic link loop: {text}")
+    } else {
+        format!("could not read: {text}")
+    }
+}
+
+fn has_init(dir: &Path, cache: &mut HashMap<PathBuf, bool>) -> bool {
+    *cache
+        .entry(dir.to_path_buf())
+        .or_insert_with(|| dir.join("__init__.py").is_file())
+}
+
+/// The dotted module name of a file: its chain of packages (directories with an
+/// `__init__.py`), or, for a file outside any package, its path below the deepest source
+/// root that holds it (namespace packages), or just its stem.
+pub fn module_name(
+    path: &Path,
+    roots: &[PathBuf],
+    init_cache: &mut HashMap<PathBuf, bool>,
+) -> (String, bool) {
+    let abs = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    let stem = abs
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let is_package = stem == "__init__";
+    let mut parts: Vec<String> = if is_package { vec![] } else { vec![stem] };
+    let mut dir = abs.parent().map(Path::to_path_buf);
+    let mut in_package = false;
+    while let Some(d) = dir {
+        if !has_init(&d, init_cache) {
+            if !in_package {
+                // Outside any regular package: a namespace package below a source root.
+                if let Some(root) = roots
+                    .iter()
+                    .filter(|r| d.starts_with(r))
+                    .max_by_key(|r| r.components().count())
+                {
+                    let rel = d.strip_prefix(root).unwrap_or(Path::new(""));
+                    let mut ns: Vec<String> = rel
+                        .components()
+                        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                        .collect();
+                    ns.extend(parts.into_iter().rev());
+                    return (ns.join("."), is_package);
+                }
+            }
+            break;
+        }
+        in_package = true;
+        if let Some(name) = d.file_name() {
+            parts.push(name.to_string_lossy().into_owned());
+        }
+        dir = d.parent().map(Path::to_path_buf);
+    }
+    parts.reverse();
+    (parts.join("."), is_package)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn module_names_follow_packages_and_roots() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        let pkg = root.join("proj/app/routes");
+        std::fs::create_dir_all(&pkg).unwrap();
+        std::fs::write(root.join("proj/app/__init__.py"), "").unwrap();
+        std::fs::write(pkg.join("__init__.py"), "").unwrap();
+        std::fs::write(pkg.join("users.py"), "").unwrap();
+        let ns = root.join("src/ns/inner");
+        std::fs::create_dir_all(&ns).unwrap();
+        std::fs::write(ns.join("mod.py"), "").unwrap();
+        let mut cache = HashMap::new();
+        assert_eq!(
+            module_name(&pkg.join("users.py"), &[], &mut cache),
+            ("app.routes.users".into(), false)
+        );
+        assert_eq!(
+            module_name(&pkg.join("__init__.py"), &[], &mut cache),
+            ("app.routes".into(), true)
+        );
+        assert_eq!(
+            module_name(&ns.join("mod.py"), &[root.join("src")], &mut cache),
+            ("ns.inner.mod".into(), false)
+        );
+        assert_eq!(
+            module_name(&ns.join("mod.py"), &[], &mut cache),
+            ("mod".into(), false)
+        );
+    }
+}

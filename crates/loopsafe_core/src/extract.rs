@@ -1,0 +1,996 @@
+//! Parsing and fact extraction: the one place that reads ruff's AST.
+//!
+//! Names inside functions are resolved as the walk meets them (the last binding so far
+//! wins), because that is how a reader follows a function body. Names at module level
+//! stay symbolic ([`Ref::Name`]): a function body runs after the whole module has been
+//! imported, so it sees the module's final bindings, which only the project stage knows.
+
+use std::collections::{HashMap, HashSet};
+
+use ruff_python_ast::token::TokenKind;
+use ruff_python_ast::visitor::{self, Visitor};
+use ruff_python_ast::{self as ast, Expr, Stmt};
+use ruff_text_size::{Ranged, TextRange};
+
+use crate::facts::{
+    Arg, Call, Class, Const, Function, FunctionKind, ModuleFacts, Ref, Span, Suppression,
+};
+
+/// A file that does not parse.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub offset: u32,
+    pub message: String,
+}
+
+/// References bigger than this are not worth following (and would grow without bound on
+/// code like `x = f(x)` repeated).
+const MAX_REF_SIZE: usize = 48;
+
+pub fn extract(source: &str, module: &str, is_package: bool) -> Result<ModuleFacts, SyntaxError> {
+    let parsed = ruff_python_parser::parse_module(source).map_err(|err| SyntaxError {
+        offset: err.location.start().to_u32(),
+        message: err.error.to_string(),
+    })?;
+    let suppressions = parsed
+        .tokens()
+        .iter()
+        .filter(|t| t.kind() == TokenKind::Comment)
+        .filter_map(|t| {
+            let text = &source[t.range()];
+            parse_suppression(text).map(|s| (t.range().start().to_u32(), s))
+        })
+        .collect::<Vec<_>>();
+
+    let package = if is_package {
+        module.to_string()
+    } else {
+        module
+            .rsplit_once('.')
+            .map(|(p, _)| p.to_string())
+            .unwrap_or_default()
+    };
+    let mut ex = Extractor {
+        facts: ModuleFacts {
+            name: module.to_string(),
+            is_package,
+            ..ModuleFacts::default()
+        },
+        package,
+        scopes: vec![Scope::new(ScopeKind::Module)],
+        current: 0,
+        in_type_checking: false,
+        reserved: HashMap::new(),
+        first_params: HashMap::new(),
+    };
+    ex.facts.functions.push(Function {
+        name: "<module>".into(),
+        qualname: "<module>".into(),
+        kind: FunctionKind::Module,
+        is_async: false,
+        class: None,
+        parent: None,
+        span: Span {
+            start: 0,
+            end: source.len() as u32,
+        },
+        name_span: Span::default(),
+        decorators: vec![],
+        returns: None,
+        returned: vec![],
+        calls: vec![],
+    });
+    let module_ast = parsed.into_syntax();
+    ex.visit_body(&module_ast.body);
+
+    let line_starts = line_starts(source);
+    for (offset, s) in suppressions {
+        let line = line_of(&line_starts, offset);
+        ex.facts.suppressions.insert(line, s);
+    }
+    Ok(ex.facts)
+}
+
+pub fn line_starts(source: &str) -> Vec<u32> {
+    std::iter::once(0)
+        .chain(
+            source
+                .bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(i, _)| i as u32 + 1),
+        )
+        .collect()
+}
+
+/// 1-based line of a byte offset.
+pub fn line_of(line_starts: &[u32], offset: u32) -> u32 {
+    match line_starts.binary_search(&offset) {
+        Ok(i) => i as u32 + 1,
+        Err(i) => i as u32,
+    }
+}
+
+/// Reads `# noqa`, `# noqa: LS201, LS301` and `# loopsafe: ignore[LS201]`.
+fn parse_suppression(comment: &str) -> Option<Suppression> {
+    let body = comment.trim_start_matches('#').trim();
+    let lower = body.to_ascii_lowercase();
+    if let Some(rest) = lower.strip_prefix("loopsafe:") {
+        let rest = rest.trim_start();
+        let rest_orig = &body[body.len() - rest.len()..];
+        let after = rest.strip_prefix("ignore")?;
+        let after_orig = &rest_orig["ignore".len()..];
+        if after.trim().is_empty() {
+            return Some(Suppression::All);
+        }
+        let inner = after_orig.trim().strip_prefix('[')?.split(']').next()?;
+        return Some(codes(inner));
+    }
+    // `noqa` may follow other text in the comment (`# type: ignore  # noqa`), but each
+    // `#` starts a new comment token, so only the start is checked.
+    let rest = lower.strip_prefix("noqa")?;
+    let rest_orig = &body["noqa".len()..];
+    if rest.trim().is_empty() || !rest.trim_start().starts_with(':') {
+        if rest.is_empty() || rest.starts_with(char::is_whitespace) {
+            return Some(Suppression::All);
+        }
+        return None;
+    }
+    let list = rest_orig.trim_start().trim_start_matches(':');
+    Some(codes(list))
+}
+
+fn codes(list: &str) -> Suppression {
+    let codes: Vec<String> = list
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|c| !c.is_empty())
+        .take_while(|c| c.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-'))
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    if codes.is_empty() {
+        Suppression::All
+    } else {
+        Suppression::Codes(codes)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ScopeKind {
+    Module,
+    Function,
+    Class(u32),
+    Comprehension,
+}
+
+struct Scope {
+    kind: ScopeKind,
+    bindings: HashMap<String, Ref>,
+    globals: HashSet<String>,
+}
+
+impl Scope {
+    fn new(kind: ScopeKind) -> Self {
+        Scope {
+            kind,
+            bindings: HashMap::new(),
+            globals: HashSet::new(),
+        }
+    }
+}
+
+struct Extractor {
+    facts: ModuleFacts,
+    package: String,
+    scopes: Vec<Scope>,
+    /// The function whose body is being walked: calls are recorded there.
+    current: u32,
+    in_type_checking: bool,
+    /// Nested `def`s seen ahead of time (by start offset), so that a helper can call a
+    /// sibling defined further down the same function.
+    reserved: HashMap<u32, u32>,
+    /// The name of each method's first parameter (`self`).
+    first_params: HashMap<u32, String>,
+}
+
+fn span(range: TextRange) -> Span {
+    Span {
+        start: range.start().to_u32(),
+        end: range.end().to_u32(),
+    }
+}
+
+/// The last segment of a dotted expression: `typing.Optional` -> `Optional`.
+fn last_segment(expr: &Expr) -> Option<&str> {
+    match expr {
+        Expr::Name(n) => Some(n.id.as_str()),
+        Expr::Attribute(a) => Some(a.attr.as_str()),
+        _ => None,
+    }
+}
+
+impl Extractor {
+    fn function(&mut self) -> &mut Function {
+        &mut self.facts.functions[self.current as usize]
+    }
+
+    fn enclosing_class(&self) -> Option<u32> {
+        match self.scopes.last()?.kind {
+            ScopeKind::Class(idx) => Some(idx),
+            _ => None,
+        }
+    }
+
+    fn lookup(&self, name: &str) -> Ref {
+        let innermost = self.scopes.len() - 1;
+        for (i, scope) in self.scopes.iter().enumerate().rev() {
+            match scope.kind {
+                ScopeKind::Module => return Ref::Name(name.to_string()),
+                // A class body's names are not visible from the methods inside it.
+                ScopeKind::Class(_) if i != innermost => continue,
+                _ => {}
+            }
+            if scope.globals.contains(name) {
+                return Ref::Name(name.to_string());
+            }
+            if let Some(r) = scope.bindings.get(name) {
+                return r.clone();
+            }
+        }
+        Ref::Name(name.to_string())
+    }
+
+    fn bind(&mut self, name: &str, value: Ref) {
+        let value = if value.size() > MAX_REF_SIZE {
+            Ref::Unknown
+        } else {
+            value
+        };
+        let scope = self
+            .scopes
+            .last_mut()
+            .expect("the module scope is never popped");
+        match scope.kind {
+            ScopeKind::Module => {
+                self.facts
+                    .bindings
+                    .entry(name.to_string())
+                    .or_default()
+                    .push(value);
+            }
+            _ if scope.globals.contains(name) => {
+                self.facts
+                    .bindings
+                    .entry(name.to_string())
+                    .or_default()
+                    .push(value);
+            }
+            ScopeKind::Class(idx) => {
+                scope.bindings.insert(name.to_string(), value.clone());
+                self.facts.classes[idx as usize]
+                    .attrs
+                    .push((name.to_string(), value));
+            }
+            _ => {
+                scope.bindings.insert(name.to_string(), value);
+            }
+        }
+    }
+
+    /// What an expression refers to, without recording anything.
+    fn expr_ref(&self, expr: &Expr) -> Ref {
+        let r = match expr {
+            Expr::Name(n) => self.lookup(n.id.as_str()),
+            Expr::Attribute(a) => self.expr_ref(&a.value).attr(a.attr.as_str()),
+            Expr::Call(c) => {
+                if let Expr::Name(n) = &*c.func {
+                    if n.id.as_str() == "super" && c.arguments.args.is_empty() {
+                        if let Some(class) = self.method_class() {
+                            return Ref::Super(class);
+                        }
+                    }
+                }
+                self.expr_ref(&c.func).call()
+            }
+            Expr::NoneLiteral(_) => Ref::Const(Const::None),
+            Expr::BooleanLiteral(b) => Ref::Const(Const::Bool(b.value)),
+            Expr::NumberLiteral(n) => match &n.value {
+                ast::Number::Int(i) => i
+                    .as_i64()
+                    .map(|v| Ref::Const(Const::Int(v)))
+                    .unwrap_or(Ref::Const(Const::Other)),
+                _ => Ref::Const(Const::Other),
+            },
+            Expr::StringLiteral(_) | Expr::FString(_) => Ref::Const(Const::Str),
+            Expr::BytesLiteral(_) => Ref::Const(Const::Bytes),
+            Expr::BinOp(b) if b.op == ast::Operator::Div => {
+                Ref::BinOp(Box::new(self.expr_ref(&b.left)), "__truediv__")
+            }
+            Expr::Named(n) => self.expr_ref(&n.value),
+            Expr::If(i) => Ref::AnyOf(vec![self.expr_ref(&i.body), self.expr_ref(&i.orelse)]),
+            Expr::BoolOp(b) => Ref::AnyOf(b.values.iter().map(|v| self.expr_ref(v)).collect()),
+            _ => Ref::Unknown,
+        };
+        if r.size() > MAX_REF_SIZE {
+            Ref::Unknown
+        } else {
+            r
+        }
+    }
+
+    /// The class whose method is being walked (for `super()`), looking through nested
+    /// comprehensions and lambdas.
+    fn method_class(&self) -> Option<u32> {
+        let mut f = Some(self.current);
+        while let Some(idx) = f {
+            let func = &self.facts.functions[idx as usize];
+            match func.kind {
+                FunctionKind::Lambda => f = func.parent,
+                FunctionKind::Module | FunctionKind::ClassBody => return None,
+                _ => return func.class,
+            }
+        }
+        None
+    }
+
+    /// An annotation, as the type of the value it describes.
+    fn annotation_ref(&self, expr: &Expr) -> Ref {
+        match expr {
+            Expr::NoneLiteral(_) => Ref::Const(Const::None),
+            Expr::StringLiteral(s) => {
+                let text = s.value.to_str();
+                let mut parts = text.split('.');
+                let first = parts.next().unwrap_or_default();
+                let valid = |p: &str| {
+                    !p.is_empty()
+                        && p.chars().all(|c| c.is_alphanumeric() || c == '_')
+                        && !p.starts_with(|c: char| c.is_ascii_digit())
+                };
+                if !text.split('.').all(valid) {
+                    return Ref::Unknown;
+                }
+                let mut r = self.lookup(first);
+                for part in parts {
+                    r = r.attr(part);
+                }
+                Ref::Instance(Box::new(r))
+            }
+            Expr::BinOp(b) if b.op == ast::Operator::BitOr => Ref::AnyOf(vec![
+                self.annotation_ref(&b.left),
+                self.annotation_ref(&b.right),
+            ]),
+            Expr::Subscript(s) => {
+                let elts: Vec<&Expr> = match &*s.slice {
+                    Expr::Tuple(t) => t.elts.iter().collect(),
+                    other => vec![other],
+                };
+                match last_segment(&s.value) {
+                    Some("Optional") => self.annotation_ref(elts[0]),
+                    Some("Annotated") => self.annotation_ref(elts[0]),
+                    Some("Union") => {
+                        Ref::AnyOf(elts.iter().map(|e| self.annotation_ref(e)).collect())
+                    }
+                    _ => Ref::Unknown,
+                }
+            }
+            Expr::Name(_) | Expr::Attribute(_) => Ref::Instance(Box::new(self.expr_ref(expr))),
+            _ => Ref::Unknown,
+        }
+    }
+
+    fn assign(&mut self, target: &Expr, value: Option<&Expr>, r: Ref) {
+        match target {
+            Expr::Name(n) => self.bind(n.id.as_str(), r),
+            Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) => {
+                let values: Option<&[Expr]> = match value {
+                    Some(Expr::Tuple(t)) if t.elts.len() == elts.len() => Some(&t.elts),
+                    Some(Expr::List(l)) if l.elts.len() == elts.len() => Some(&l.elts),
+                    _ => None,
+                };
+                match values {
+                    Some(values) => {
+                        for (t, v) in elts.iter().zip(values) {
+                            let r = self.expr_ref(v);
+                            self.assign(t, Some(v), r);
+                        }
+                    }
+                    None => {
+                        for t in elts {
+                            self.assign(t, None, Ref::Unknown);
+                        }
+                    }
+                }
+            }
+            Expr::Starred(s) => self.assign(&s.value, None, Ref::Unknown),
+            Expr::Attribute(a) => {
+                // `self.client = ...` inside a method types the instance attribute.
+                if let Expr::Name(n) = &*a.value {
+                    if let Some((class, self_name)) = self.self_parameter() {
+                        if n.id.as_str() == self_name {
+                            let r = if r.size() > MAX_REF_SIZE {
+                                Ref::Unknown
+                            } else {
+                                r
+                            };
+                            self.facts.classes[class as usize]
+                                .attrs
+                                .push((a.attr.to_string(), r));
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The class and the name of `self` in the method being walked.
+    fn self_parameter(&self) -> Option<(u32, String)> {
+        let func = &self.facts.functions[self.current as usize];
+        if !matches!(func.kind, FunctionKind::Method | FunctionKind::Property) {
+            return None;
+        }
+        let name = self.first_params.get(&self.current)?;
+        Some((func.class?, name.clone()))
+    }
+
+    fn qualname(&self, name: &str) -> String {
+        if let Some(class) = self.enclosing_class() {
+            return format!("{}.{name}", self.facts.classes[class as usize].qualname);
+        }
+        let func = &self.facts.functions[self.current as usize];
+        match func.kind {
+            FunctionKind::Module => name.to_string(),
+            _ => format!("{}.<locals>.{name}", func.qualname),
+        }
+    }
+
+    fn new_function(&mut self, func: Function) -> u32 {
+        self.facts.functions.push(func);
+        (self.facts.functions.len() - 1) as u32
+    }
+
+    /// Reserves function slots for the `def`s directly in `body` (through `if`, `try`,
+    /// `with`, loops), binding their names in the current scope.
+    fn reserve_defs(&mut self, body: &[Stmt]) {
+        for stmt in body {
+            match stmt {
+                Stmt::FunctionDef(f) => {
+                    let idx = self.new_function(placeholder());
+                    self.reserved.insert(f.range.start().to_u32(), idx);
+                    self.bind(f.name.as_str(), Ref::Function(idx));
+                }
+                Stmt::If(s) => {
+                    self.reserve_defs(&s.body);
+                    for clause in &s.elif_else_clauses {
+                        self.reserve_defs(&clause.body);
+                    }
+                }
+                Stmt::Try(s) => {
+                    self.reserve_defs(&s.body);
+                    self.reserve_defs(&s.orelse);
+                    self.reserve_defs(&s.finalbody);
+                }
+                Stmt::With(s) => self.reserve_defs(&s.body),
+                Stmt::For(s) => self.reserve_defs(&s.body),
+                Stmt::While(s) => self.reserve_defs(&s.body),
+                _ => {}
+            }
+        }
+    }
+
+    fn function_def(&mut self, f: &ast::StmtFunctionDef) {
+        for decorator in &f.decorator_list {
+            self.visit_expr(&decorator.expression);
+        }
+        for param in f.parameters.iter_non_variadic_params() {
+            if let Some(default) = &param.default {
+                self.visit_expr(default);
+            }
+        }
+        let decorators: Vec<Ref> = f
+            .decorator_list
+            .iter()
+            .map(|d| self.expr_ref(&d.expression))
+            .collect();
+        let class = self.enclosing_class();
+        let decorator_names: Vec<&str> = f
+            .decorator_list
+            .iter()
+            .filter_map(|d| last_segment(&d.expression))
+            .collect();
+        let kind = match class {
+            None => FunctionKind::Function,
+            Some(_) if decorator_names.contains(&"staticmethod") => FunctionKind::StaticMethod,
+            Some(_) if decorator_names.contains(&"classmethod") => FunctionKind::ClassMethod,
+            Some(_)
+                if decorator_names
+                    .iter()
+                    .any(|d| matches!(*d, "property" | "cached_property")) =>
+            {
+                FunctionKind::Property
+            }
+            Some(_) => FunctionKind::Method,
+        };
+        let returns = f.returns.as_deref().map(|r| self.annotation_ref(r));
+        let func = Function {
+            name: f.name.to_string(),
+            qualname: self.qualname(f.name.as_str()),
+            kind,
+            is_async: f.is_async,
+            class,
+            parent: Some(self.current),
+            span: span(f.range),
+            name_span: Span {
+                start: f.range.start().to_u32(),
+                end: f.name.range.end().to_u32(),
+            },
+            decorators,
+            returns,
+            returned: vec![],
+            calls: vec![],
+        };
+        let idx = match self.reserved.remove(&f.range.start().to_u32()) {
+            Some(idx) => {
+                self.facts.functions[idx as usize] = func;
+                idx
+            }
+            None => self.new_function(func),
+        };
+        match class {
+            Some(c) => {
+                self.facts.classes[c as usize]
+                    .methods
+                    .insert(f.name.to_string(), idx);
+            }
+            None => self.bind(f.name.as_str(), Ref::Function(idx)),
+        }
+
+        let mut scope = Scope::new(ScopeKind::Function);
+        let mut first = true;
+        let params = &f.parameters;
+        let positional = params.posonlyargs.iter().chain(params.args.iter());
+        for p in positional.chain(params.kwonlyargs.iter()) {
+            let name = p.parameter.name.to_string();
+            let value = match (first, kind, class) {
+                (true, FunctionKind::Method | FunctionKind::Property, Some(c)) => {
+                    self.first_params.insert(idx, name.clone());
+                    Ref::Instance(Box::new(Ref::Class(c)))
+                }
+                (true, FunctionKind::ClassMethod, Some(c)) => Ref::Class(c),
+                _ => p
+                    .parameter
+                    .annotation
+                    .as_deref()
+                    .map(|a| self.annotation_ref(a))
+                    .unwrap_or(Ref::Unknown),
+            };
+            first = false;
+            scope.bindings.insert(name, value);
+        }
+        for p in [&params.vararg, &params.kwarg].into_iter().flatten() {
+            scope.bindings.insert(p.name.to_string(), Ref::Unknown);
+        }
+        let saved = self.current;
+        self.current = idx;
+        self.scopes.push(scope);
+        self.reserve_defs(&f.body);
+        self.visit_body(&f.body);
+        self.scopes.pop();
+        self.current = saved;
+    }
+
+    fn class_def(&mut self, c: &ast::StmtClassDef) {
+        for decorator in &c.decorator_list {
+            self.visit_expr(&decorator.expression);
+        }
+        let mut bases = vec![];
+        if let Some(arguments) = &c.arguments {
+            for arg in arguments.args.iter() {
+                self.visit_expr(arg);
+                bases.push(self.expr_ref(arg));
+            }
+            for kw in arguments.keywords.iter() {
+                self.visit_expr(&kw.value);
+            }
+        }
+        let idx = self.facts.classes.len() as u32;
+        let qualname = self.qualname(c.name.as_str());
+        self.facts.classes.push(Class {
+            name: c.name.to_string(),
+            qualname: qualname.clone(),
+            bases,
+            methods: HashMap::new(),
+            attrs: vec![],
+            span: span(c.range),
+        });
+        self.bind(c.name.as_str(), Ref::Class(idx));
+        let body = self.new_function(Function {
+            name: c.name.to_string(),
+            qualname,
+            kind: FunctionKind::ClassBody,
+            is_async: false,
+            class: Some(idx),
+            parent: Some(self.current),
+            span: span(c.range),
+            name_span: Span {
+                start: c.range.start().to_u32(),
+                end: c.name.range.end().to_u32(),
+            },
+            decorators: vec![],
+            returns: None,
+            returned: vec![],
+            calls: vec![],
+        });
+        let saved = self.current;
+        self.current = body;
+        self.scopes.push(Scope::new(ScopeKind::Class(idx)));
+        self.visit_body(&c.body);
+        self.scopes.pop();
+        self.current = saved;
+    }
+
+    fn import_base(&self, level: u32, module: Option<&str>) -> String {
+        if level == 0 {
+            return module.unwrap_or_default().to_string();
+        }
+        let mut base = self.package.clone();
+        for _ in 1..level {
+            base = base
+                .rsplit_once('.')
+                .map(|(p, _)| p.to_string())
+                .unwrap_or_default();
+        }
+        match module {
+            Some(m) if base.is_empty() => m.to_string(),
+            Some(m) => format!("{base}.{m}"),
+            None => base,
+        }
+    }
+
+    fn record_call(&mut self, call: &ast::ExprCall, awaited: bool) {
+        if self.in_type_checking {
+            return;
+        }
+        let callee = self.expr_ref(&call.func);
+        if callee == Ref::Unknown {
+            return;
+        }
+        let args = call
+            .arguments
+            .iter_source_order()
+            .map(|a| match a {
+                ast::ArgOrKeyword::Arg(e) => Arg {
+                    keyword: None,
+                    value: self.expr_ref(e),
+                    span: span(e.range()),
+                },
+                ast::ArgOrKeyword::Keyword(k) => Arg {
+                    keyword: k.arg.as_ref().map(|a| a.to_string()),
+                    value: self.expr_ref(&k.value),
+                    span: span(k.range),
+                },
+            })
+            .collect();
+        let record = Call {
+            callee,
+            span: span(call.range()),
+            func_span: span(call.func.range()),
+            args,
+            awaited,
+        };
+        self.function().calls.push(record);
+    }
+
+    fn call_expr(&mut self, call: &ast::ExprCall, awaited: bool) {
+        self.record_call(call, awaited);
+        self.visit_expr(&call.func);
+        self.visit_arguments(&call.arguments);
+    }
+
+    fn comprehension(&mut self, generators: &[ast::Comprehension], elts: &[&Expr]) {
+        self.scopes.push(Scope::new(ScopeKind::Comprehension));
+        for generator in generators {
+            self.visit_expr(&generator.iter);
+            self.assign(&generator.target, None, Ref::Unknown);
+            for cond in &generator.ifs {
+                self.visit_expr(cond);
+            }
+        }
+        for elt in elts {
+            self.visit_expr(elt);
+        }
+        self.scopes.pop();
+    }
+}
+
+fn placeholder() -> Function {
+    Function {
+        name: String::new(),
+        qualname: String::new(),
+        kind: FunctionKind::Function,
+        is_async: false,
+        class: None,
+        parent: None,
+        span: Span::default(),
+        name_span: Span::default(),
+        decorators: vec![],
+        returns: None,
+        returned: vec![],
+        calls: vec![],
+    }
+}
+
+fn is_type_checking(test: &Expr) -> bool {
+    last_segment(test) == Some("TYPE_CHECKING")
+}
+
+impl<'a> Visitor<'a> for Extractor {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::FunctionDef(f) => self.function_def(f),
+            Stmt::ClassDef(c) => self.class_def(c),
+            Stmt::Import(i) => {
+                for alias in &i.names {
+                    let full = alias.name.as_str();
+                    match &alias.asname {
+                        Some(asname) => self.bind(asname.as_str(), Ref::Path(full.to_string())),
+                        None => {
+                            let first = full.split('.').next().unwrap_or(full);
+                            self.bind(first, Ref::Path(first.to_string()));
+                        }
+                    }
+                }
+            }
+            Stmt::ImportFrom(i) => {
+                let base = self.import_base(i.level, i.module.as_ref().map(|m| m.as_str()));
+                for alias in &i.names {
+                    let name = alias.name.as_str();
+                    if name == "*" {
+                        if self.scopes.len() == 1 {
+                            self.facts.star_imports.push(base.clone());
+                        }
+                        continue;
+                    }
+                    let path = if base.is_empty() {
+                        name.to_string()
+                    } else {
+                        format!("{base}.{name}")
+                    };
+                    let bound = alias.asname.as_ref().map(|a| a.as_str()).unwrap_or(name);
+                    self.bind(bound, Ref::Path(path));
+                }
+            }
+            Stmt::Assign(a) => {
+                self.visit_expr(&a.value);
+                let r = self.expr_ref(&a.value);
+                for target in &a.targets {
+                    self.visit_target(target);
+                    self.assign(target, Some(&a.value), r.clone());
+                }
+            }
+            Stmt::AnnAssign(a) => {
+                if let Some(value) = &a.value {
+                    self.visit_expr(value);
+                }
+                self.visit_target(&a.target);
+                let annotated = self.annotation_ref(&a.annotation);
+                let r = match a.value.as_deref() {
+                    Some(value) => match self.expr_ref(value) {
+                        Ref::Unknown | Ref::Const(_) => annotated,
+                        r => r,
+                    },
+                    None => annotated,
+                };
+                self.assign(&a.target, a.value.as_deref(), r);
+            }
+            Stmt::With(w) => {
+                for item in &w.items {
+                    self.visit_expr(&item.context_expr);
+                    if let Some(vars) = &item.optional_vars {
+                        // Clients return themselves from `__enter__`.
+                        let r = self.expr_ref(&item.context_expr);
+                        self.assign(vars, None, r);
+                    }
+                }
+                self.visit_body(&w.body);
+            }
+            Stmt::For(f) => {
+                self.visit_expr(&f.iter);
+                self.assign(&f.target, None, Ref::Unknown);
+                self.visit_body(&f.body);
+                self.visit_body(&f.orelse);
+            }
+            Stmt::If(s) => {
+                self.visit_expr(&s.test);
+                let saved = self.in_type_checking;
+                if is_type_checking(&s.test) {
+                    self.in_type_checking = true;
+                }
+                self.visit_body(&s.body);
+                self.in_type_checking = saved;
+                for clause in &s.elif_else_clauses {
+                    if let Some(test) = &clause.test {
+                        self.visit_expr(test);
+                    }
+                    self.visit_body(&clause.body);
+                }
+            }
+            Stmt::Try(t) => {
+                self.visit_body(&t.body);
+                for handler in &t.handlers {
+                    let ast::ExceptHandler::ExceptHandler(h) = handler;
+                    if let Some(type_) = &h.type_ {
+                        self.visit_expr(type_);
+                    }
+                    if let Some(name) = &h.name {
+                        self.bind(name.as_str(), Ref::Unknown);
+                    }
+                    self.visit_body(&h.body);
+                }
+                self.visit_body(&t.orelse);
+                self.visit_body(&t.finalbody);
+            }
+            Stmt::Return(r) => {
+                if let Some(value) = &r.value {
+                    self.visit_expr(value);
+                    let r = self.expr_ref(value);
+                    self.function().returned.push(r);
+                }
+            }
+            Stmt::Global(g) => {
+                if let Some(scope) = self.scopes.last_mut() {
+                    for name in &g.names {
+                        scope.globals.insert(name.to_string());
+                    }
+                }
+            }
+            _ => visitor::walk_stmt(self, stmt),
+        }
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        match expr {
+            Expr::Call(c) => self.call_expr(c, false),
+            Expr::Await(a) => match &*a.value {
+                Expr::Call(c) => self.call_expr(c, true),
+                other => self.visit_expr(other),
+            },
+            Expr::Lambda(l) => {
+                let idx = self.new_function(Function {
+                    name: "<lambda>".into(),
+                    qualname: self.qualname("<lambda>"),
+                    kind: FunctionKind::Lambda,
+                    is_async: false,
+                    class: None,
+                    parent: Some(self.current),
+                    span: span(l.range),
+                    name_span: span(l.range),
+                    decorators: vec![],
+                    returns: None,
+                    returned: vec![],
+                    calls: vec![],
+                });
+                let mut scope = Scope::new(ScopeKind::Function);
+                if let Some(params) = &l.parameters {
+                    for p in params.iter_non_variadic_params() {
+                        if let Some(default) = &p.default {
+                            self.visit_expr(default);
+                        }
+                        scope
+                            .bindings
+                            .insert(p.parameter.name.to_string(), Ref::Unknown);
+                    }
+                    for p in [&params.vararg, &params.kwarg].into_iter().flatten() {
+                        scope.bindings.insert(p.name.to_string(), Ref::Unknown);
+                    }
+                }
+                let saved = self.current;
+                self.current = idx;
+                self.scopes.push(scope);
+                self.visit_expr(&l.body);
+                let r = self.expr_ref(&l.body);
+                self.function().returned.push(r);
+                self.scopes.pop();
+                self.current = saved;
+            }
+            Expr::ListComp(c) => self.comprehension(&c.generators, &[&c.elt]),
+            Expr::SetComp(c) => self.comprehension(&c.generators, &[&c.elt]),
+            Expr::Generator(c) => self.comprehension(&c.generators, &[&c.elt]),
+            Expr::DictComp(c) => {
+                let mut elts = vec![&*c.value];
+                if let Some(key) = &c.key {
+                    elts.push(key);
+                }
+                self.comprehension(&c.generators, &elts)
+            }
+            Expr::Named(n) => {
+                self.visit_expr(&n.value);
+                let r = self.expr_ref(&n.value);
+                self.assign(&n.target, Some(&n.value), r);
+            }
+            _ => visitor::walk_expr(self, expr),
+        }
+    }
+
+    // Annotations are not evaluated at run time in the cases that matter here.
+    fn visit_annotation(&mut self, _expr: &'a Expr) {}
+}
+
+impl Extractor {
+    /// Visits the sub-expressions of an assignment target (`a[f()] = ...`).
+    fn visit_target(&mut self, target: &Expr) {
+        match target {
+            Expr::Name(_) => {}
+            Expr::Attribute(a) => self.visit_expr(&a.value),
+            Expr::Subscript(s) => {
+                self.visit_expr(&s.value);
+                self.visit_expr(&s.slice);
+            }
+            Expr::Tuple(t) => t.elts.iter().for_each(|e| self.visit_target(e)),
+            Expr::List(l) => l.elts.iter().for_each(|e| self.visit_target(e)),
+            Expr::Starred(s) => self.visit_target(&s.value),
+            other => self.visit_expr(other),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suppression_comments() {
+        assert_eq!(parse_suppression("# noqa"), Some(Suppression::All));
+        assert_eq!(
+            parse_suppression("# noqa: LS201, ls301"),
+            Some(Suppression::Codes(vec!["LS201".into(), "LS301".into()]))
+        );
+        assert_eq!(
+            parse_suppression("#noqa:LS201 because reasons"),
+            Some(Suppression::Codes(vec!["LS201".into()]))
+        );
+        assert_eq!(
+            parse_suppression("# loopsafe: ignore[LS101]"),
+            Some(Suppression::Codes(vec!["LS101".into()]))
+        );
+        assert_eq!(
+            parse_suppression("# loopsafe: ignore"),
+            Some(Suppression::All)
+        );
+        assert_eq!(parse_suppression("# noqaxyz"), None);
+        assert_eq!(parse_suppression("# a comment"), None);
+    }
+
+    #[test]
+    fn names_resolve_through_imports_and_locals() {
+        let src = "import requests as rq\nfrom time import sleep as nap\n\nasync def f():\n    s = rq.Session()\n    s.get('x')\n    nap(1)\n";
+        let facts = extract(src, "m", false).unwrap();
+        let f = facts.functions.iter().find(|f| f.name == "f").unwrap();
+        assert_eq!(
+            f.calls[1].callee,
+            Ref::Attr(
+                Box::new(Ref::Call(Box::new(Ref::Attr(
+                    Box::new(Ref::Name("rq".into())),
+                    "Session".into()
+                )))),
+                "get".into()
+            )
+        );
+        assert_eq!(f.calls[2].callee, Ref::Name("nap".into()));
+        assert_eq!(facts.bindings["nap"], vec![Ref::Path("time.sleep".into())]);
+    }
+
+    #[test]
+    fn syntax_errors_have_a_position() {
+        let err = extract("def f(:\n", "m", false).unwrap_err();
+        assert_eq!(err.offset, 6);
+    }
+
+    #[test]
+    fn relative_imports() {
+        let facts = extract("from . import a\nfrom ..b import c\n", "pkg.sub.mod", false).unwrap();
+        assert_eq!(facts.bindings["a"], vec![Ref::Path("pkg.sub.a".into())]);
+        assert_eq!(facts.bindings["c"], vec![Ref::Path("pkg.b.c".into())]);
+        let facts = extract("from .x import y\n", "pkg", true).unwrap();
+        assert_eq!(facts.bindings["y"], vec![Ref::Path("pkg.x.y".into())]);
+    }
+}

@@ -1,0 +1,163 @@
+//! Per-module facts: what one file defines and calls, with every name reduced to a
+//! small reference expression ([`Ref`]) that the project stage evaluates once all modules
+//! are known. Facts hold no AST, so they are cheap to keep for a whole project.
+
+use std::collections::HashMap;
+
+/// A byte range in the module's source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Span {
+    pub start: u32,
+    pub end: u32,
+}
+
+/// A constant whose value a rule may care about (`block=False`, `mode=0`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Const {
+    None,
+    Bool(bool),
+    Int(i64),
+    Str,
+    Bytes,
+    Other,
+}
+
+/// What an expression refers to, as far as one module can tell.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Ref {
+    Unknown,
+    Const(Const),
+    /// A free name at module level: the module's binding of it, else a builtin.
+    Name(String),
+    /// An absolute dotted name: `import a.b` binds `a` to `Path("a")`, `from x import y`
+    /// binds `y` to `Path("x.y")`.
+    Path(String),
+    /// A function or class defined in this module (index into [`ModuleFacts`]).
+    Function(u32),
+    Class(u32),
+    Attr(Box<Ref>, String),
+    /// What calling the inner reference returns.
+    Call(Box<Ref>),
+    /// An instance of the class the inner reference names (from an annotation).
+    Instance(Box<Ref>),
+    /// A union annotation: the first member that resolves.
+    AnyOf(Vec<Ref>),
+    /// `left <op> right`, evaluated as `type(left).<dunder>`.
+    BinOp(Box<Ref>, &'static str),
+    /// `super()` inside a method of class `u32`.
+    Super(u32),
+}
+
+impl Ref {
+    pub fn attr(self, name: &str) -> Ref {
+        match self {
+            Ref::Unknown => Ref::Unknown,
+            Ref::Path(p) => Ref::Path(format!("{p}.{name}")),
+            other => Ref::Attr(Box::new(other), name.to_string()),
+        }
+    }
+
+    pub fn call(self) -> Ref {
+        match self {
+            Ref::Unknown => Ref::Unknown,
+            other => Ref::Call(Box::new(other)),
+        }
+    }
+
+    /// Number of nodes, to keep inlined references small.
+    pub fn size(&self) -> usize {
+        match self {
+            Ref::Attr(inner, _)
+            | Ref::Call(inner)
+            | Ref::Instance(inner)
+            | Ref::BinOp(inner, _) => 1 + inner.size(),
+            Ref::AnyOf(items) => 1 + items.iter().map(Ref::size).sum::<usize>(),
+            _ => 1,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FunctionKind {
+    /// The module's own top-level code.
+    Module,
+    Function,
+    Method,
+    ClassMethod,
+    StaticMethod,
+    Property,
+    Lambda,
+    /// The body of a class statement: runs once, where the class is defined.
+    ClassBody,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Arg {
+    pub keyword: Option<String>,
+    pub value: Ref,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Call {
+    pub callee: Ref,
+    /// The whole call, `requests.get(url)`.
+    pub span: Span,
+    /// The called expression, `requests.get`.
+    pub func_span: Span,
+    pub args: Vec<Arg>,
+    pub awaited: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Function {
+    pub name: String,
+    /// Dotted path inside the module: `Class.method`, `outer.<locals>.inner`.
+    pub qualname: String,
+    pub kind: FunctionKind,
+    pub is_async: bool,
+    pub class: Option<u32>,
+    pub parent: Option<u32>,
+    pub span: Span,
+    /// The `def name` part, where a finding about the whole function points.
+    pub name_span: Span,
+    pub decorators: Vec<Ref>,
+    /// The return annotation, as the type it names.
+    pub returns: Option<Ref>,
+    /// The expressions of its `return` statements.
+    pub returned: Vec<Ref>,
+    pub calls: Vec<Call>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Class {
+    pub name: String,
+    pub qualname: String,
+    pub bases: Vec<Ref>,
+    pub methods: HashMap<String, u32>,
+    /// Class attributes and `self.x = ...` assignments, in source order.
+    pub attrs: Vec<(String, Ref)>,
+    pub span: Span,
+}
+
+/// A `# noqa` or `# loopsafe: ignore[...]` comment.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Suppression {
+    All,
+    Codes(Vec<String>),
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ModuleFacts {
+    /// Dotted module name (`app.routes.users`).
+    pub name: String,
+    pub is_package: bool,
+    pub functions: Vec<Function>,
+    pub classes: Vec<Class>,
+    /// Every binding of each module-level name, in source order.
+    pub bindings: HashMap<String, Vec<Ref>>,
+    /// Modules named in `from x import *`.
+    pub star_imports: Vec<String>,
+    /// Line number (1-based) to the suppression written on it.
+    pub suppressions: HashMap<u32, Suppression>,
+}

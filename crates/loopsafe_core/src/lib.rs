@@ -1,0 +1,237 @@
+//! loopsafe's library: finds blocking calls that run on the asyncio event loop.
+//!
+//! The pipeline is a chain of plain functions:
+//! discover → read and extract per-module facts (parallel) → project → rules → suppress.
+//! Nothing here prints; the CLI renders the [`CheckResult`] that [`check`] returns.
+
+pub mod catalogue;
+pub mod config;
+pub mod diagnostic;
+pub mod discover;
+pub mod extract;
+pub mod facts;
+pub mod project;
+pub mod render;
+pub mod rules;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::catalogue::Catalogue;
+use crate::config::Settings;
+use crate::diagnostic::{Diagnostic, LineIndex};
+use crate::discover::SourceFile;
+use crate::facts::{ModuleFacts, Suppression};
+use crate::project::Project;
+use crate::rules::Rule;
+
+pub use crate::config::ConfigError;
+pub use crate::discover::DiscoverError;
+
+/// Files larger than this are skipped with a warning: generated data, not code.
+pub const MAX_FILE_BYTES: usize = 64 * 1024 * 1024;
+
+#[derive(Debug, Default)]
+pub struct CheckResult {
+    pub diagnostics: Vec<Diagnostic>,
+    /// One line each: files that could not be read or were not Python text.
+    pub warnings: Vec<String>,
+    pub files_checked: usize,
+    /// The text of every file that has a diagnostic, for rendering.
+    pub sources: HashMap<PathBuf, String>,
+}
+
+/// One file after reading and parsing.
+struct Checked {
+    file: SourceFile,
+    source: String,
+    outcome: Result<ModuleFacts, extract::SyntaxError>,
+}
+
+/// Reads a file as Python source: UTF-8 text, without a byte-order mark.
+pub fn read_source(path: &Path) -> Result<String, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(format!(
+            "{}: skipped: {} MiB is larger than the {} MiB limit",
+            path.display(),
+            bytes.len() >> 20,
+            MAX_FILE_BYTES >> 20
+        ));
+    }
+    if bytes[..bytes.len().min(8192)].contains(&0) {
+        return Err(format!("{}: skipped: binary file", path.display()));
+    }
+    let text = String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "{}: skipped: not UTF-8 (invalid byte at offset {})",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        )
+    })?;
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    })
+}
+
+/// The thread pool for parsing: deep expressions recurse deeply, so threads get big stacks.
+fn pool() -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new()
+        .stack_size(256 << 20)
+        .build()
+        .expect("a thread pool can be built")
+}
+
+/// Checks the given paths with the given settings.
+pub fn check(paths: &[PathBuf], settings: &Settings) -> Result<CheckResult, DiscoverError> {
+    let (files, mut warnings) = discover::discover(paths, settings)?;
+    let checked: Vec<Result<Checked, String>> = pool().install(|| {
+        files
+            .into_par_iter()
+            .map(|file| {
+                let source = read_source(&file.path)?;
+                let outcome = extract::extract(&source, &file.module, file.is_package);
+                Ok(Checked {
+                    file,
+                    source,
+                    outcome,
+                })
+            })
+            .collect()
+    });
+    let mut good = vec![];
+    let mut result = CheckResult::default();
+    for c in checked {
+        match c {
+            Ok(c) => good.push(c),
+            Err(w) => warnings.push(w),
+        }
+    }
+    result.files_checked = good.len();
+    let catalogue = Catalogue::new(settings.extend_blocking_calls.clone());
+
+    let mut modules = vec![];
+    let mut module_files = vec![];
+    for c in &good {
+        if let Ok(facts) = &c.outcome {
+            modules.push(facts.clone());
+            module_files.push(c);
+        }
+    }
+    let mut diagnostics = vec![];
+    for c in &good {
+        if let Err(e) = &c.outcome {
+            let index = LineIndex::new(&c.source);
+            let location = index.location(e.offset);
+            diagnostics.push(Diagnostic {
+                rule: Rule::SyntaxError,
+                message: format!("Syntax error: {}", e.message),
+                help: Rule::SyntaxError.info().help.to_string(),
+                path: c.file.path.clone(),
+                span: facts::Span {
+                    start: e.offset,
+                    end: e.offset,
+                },
+                location,
+                end_location: location,
+                api: None,
+                chain: vec![],
+            });
+        }
+    }
+
+    let project = Project::new(&modules, &catalogue);
+    for finding in project.direct_findings() {
+        let m = finding.function.module as usize;
+        let c = module_files[m];
+        let func = &modules[m].functions[finding.function.idx as usize];
+        let index = LineIndex::new(&c.source);
+        let text = single_line(&c.source[finding.span.start as usize..finding.span.end as usize]);
+        let info = finding.rule.info();
+        let mut message = format!(
+            "{} `{text}()` in async function `{}`",
+            info.title, func.qualname
+        );
+        let builtin = finding.api.strip_prefix("builtins.") == Some(text.as_str());
+        if !text.ends_with(finding.api.as_str()) && !builtin {
+            message.push_str(&format!(" (`{}`)", finding.api));
+        }
+        diagnostics.push(Diagnostic {
+            rule: finding.rule,
+            message,
+            help: info.help.to_string(),
+            path: c.file.path.clone(),
+            span: finding.span,
+            location: index.location(finding.span.start),
+            end_location: index.location(finding.span.end),
+            api: Some(finding.api),
+            chain: vec![],
+        });
+    }
+
+    let per_file = settings.per_file_ignore_sets();
+    let root = settings
+        .root
+        .canonicalize()
+        .unwrap_or(settings.root.clone());
+    let suppressions: HashMap<&Path, &HashMap<u32, Suppression>> = module_files
+        .iter()
+        .zip(&modules)
+        .map(|(c, m)| (c.file.path.as_path(), &m.suppressions))
+        .collect();
+    diagnostics.retain(|d| {
+        if !settings.is_enabled(d.rule) {
+            return false;
+        }
+        if let Some(s) = suppressions
+            .get(d.path.as_path())
+            .and_then(|s| s.get(&d.location.row))
+        {
+            match s {
+                Suppression::All => return false,
+                Suppression::Codes(codes) => {
+                    if codes.iter().any(|c| config::prefix_matches(c, d.code())) {
+                        return false;
+                    }
+                }
+            }
+        }
+        let abs = d.path.canonicalize().unwrap_or(d.path.clone());
+        let rel = abs.strip_prefix(&root).unwrap_or(&abs);
+        let name = d.path.file_name().map(Path::new);
+        !per_file.iter().any(|(set, codes)| {
+            (set.is_match(rel) || name.is_some_and(|n| set.is_match(n)))
+                && codes.iter().any(|c| config::prefix_matches(c, d.code()))
+        })
+    });
+    diagnostics.sort_by(|a, b| (&a.path, a.location, a.rule).cmp(&(&b.path, b.location, b.rule)));
+    diagnostics.dedup_by(|a, b| a.path == b.path && a.span == b.span && a.rule == b.rule);
+    for c in good {
+        if diagnostics.iter().any(|d| d.path == c.file.path) {
+            result.sources.insert(c.file.path, c.source);
+        }
+    }
+    result.diagnostics = diagnostics;
+    result.warnings = warnings;
+    Ok(result)
+}
+
+fn single_line(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut last_space = false;
+    for ch in text.chars() {
+        if ch.is_whitespace() {
+            if !last_space {
+                out.push(' ');
+            }
+            last_space = true;
+        } else {
+            out.push(ch);
+            last_space = false;
+        }
+    }
+    out.replace("( ", "(").replace(" )", ")").replace(". ", ".")
+}

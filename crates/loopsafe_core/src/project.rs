@@ -1,0 +1,472 @@
+//! The project stage: evaluates the references that per-module facts left symbolic,
+//! now that every module is known, and finds the blocking calls made in coroutines.
+//!
+//! Evaluation is deliberately conservative. A name resolves only to what the code proves
+//! (an import, an assignment, a constructor, an annotation); anything else is
+//! [`Value::Unknown`], and an unknown callee is never reported.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use crate::catalogue::{Catalogue, Condition};
+use crate::facts::{Call, Const, FunctionKind, ModuleFacts, Ref, Span};
+use crate::rules::Rule;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FnId {
+    pub module: u32,
+    pub idx: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ClassId {
+    pub module: u32,
+    pub idx: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Type {
+    Project(ClassId),
+    /// A canonical dotted name from outside the project.
+    External(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    Unknown,
+    Const,
+    None,
+    Module(u32),
+    /// A dotted name outside the project (module, function or class: the catalogue says).
+    External(String),
+    Function(FnId),
+    Class(ClassId),
+    Instance(Type),
+    /// A method of an external type, looked up as `Type.method` in the catalogue.
+    Method(Type, String),
+    Super(ClassId),
+}
+
+impl Value {
+    fn is_known(&self) -> bool {
+        !matches!(self, Value::Unknown | Value::None | Value::Const)
+    }
+}
+
+/// A class's bases, flattened: project classes in method-resolution order (itself first),
+/// then the external classes they derive from.
+#[derive(Debug, Default)]
+struct Mro {
+    project: Vec<ClassId>,
+    external: Vec<String>,
+}
+
+/// How deep one evaluation may recurse (chains of factories, attributes and aliases).
+const MAX_DEPTH: u32 = 24;
+
+pub struct Project<'a> {
+    pub modules: &'a [ModuleFacts],
+    pub catalogue: &'a Catalogue,
+    by_name: HashMap<&'a str, u32>,
+    names: RefCell<HashMap<(u32, String), Value>>,
+    returns: RefCell<HashMap<FnId, Value>>,
+    mros: RefCell<HashMap<ClassId, Rc<Mro>>>,
+}
+
+/// A blocking call made directly in a coroutine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DirectFinding {
+    pub rule: Rule,
+    pub function: FnId,
+    pub call_index: usize,
+    /// Where to point: the called expression.
+    pub span: Span,
+    pub call_span: Span,
+    /// The API as the catalogue names it: `requests.get`, `httpx.Client.get`.
+    pub api: String,
+}
+
+impl<'a> Project<'a> {
+    pub fn new(modules: &'a [ModuleFacts], catalogue: &'a Catalogue) -> Self {
+        let mut by_name = HashMap::new();
+        for (i, m) in modules.iter().enumerate() {
+            // When two files claim one module name, the first (in path order) wins, as
+            // the first on `sys.path` would.
+            by_name.entry(m.name.as_str()).or_insert(i as u32);
+        }
+        Project {
+            modules,
+            catalogue,
+            by_name,
+            names: RefCell::default(),
+            returns: RefCell::default(),
+            mros: RefCell::default(),
+        }
+    }
+
+    pub fn module_index(&self, name: &str) -> Option<u32> {
+        self.by_name.get(name).copied()
+    }
+
+    pub fn eval(&self, module: u32, r: &Ref) -> Value {
+        self.eval_depth(module, r, 0)
+    }
+
+    fn eval_depth(&self, module: u32, r: &Ref, depth: u32) -> Value {
+        if depth > MAX_DEPTH {
+            return Value::Unknown;
+        }
+        let d = depth + 1;
+        match r {
+            Ref::Unknown => Value::Unknown,
+            Ref::Const(Const::None) => Value::None,
+            Ref::Const(_) => Value::Const,
+            Ref::Name(name) => self.module_name(module, name, d),
+            Ref::Path(path) => self.path(path, d),
+            Ref::Function(idx) => Value::Function(FnId { module, idx: *idx }),
+            Ref::Class(idx) => Value::Class(ClassId { module, idx: *idx }),
+            Ref::Attr(inner, attr) => {
+                let v = self.eval_depth(module, inner, d);
+                self.attr(v, attr, d)
+            }
+            Ref::Call(inner) => {
+                let v = self.eval_depth(module, inner, d);
+                self.call_result(v, d)
+            }
+            Ref::Instance(inner) => match self.eval_depth(module, inner, d) {
+                Value::Class(c) => Value::Instance(Type::Project(c)),
+                Value::External(p) => {
+                    Value::Instance(Type::External(Catalogue::canonical(&p).into_owned()))
+                }
+                Value::None => Value::None,
+                _ => Value::Unknown,
+            },
+            Ref::AnyOf(items) => items
+                .iter()
+                .map(|i| self.eval_depth(module, i, d))
+                .find(Value::is_known)
+                .unwrap_or(Value::Unknown),
+            Ref::BinOp(left, dunder) => match self.eval_depth(module, left, d) {
+                Value::Instance(Type::External(t)) => self
+                    .catalogue
+                    .returns(&format!("{t}.{dunder}"))
+                    .map(|ty| Value::Instance(Type::External(ty.to_string())))
+                    .unwrap_or(Value::Unknown),
+                _ => Value::Unknown,
+            },
+            Ref::Super(idx) => Value::Super(ClassId { module, idx: *idx }),
+        }
+    }
+
+    /// The value of a module-level name as functions see it: its last binding that
+    /// resolves, else a star import's, else the builtin of that name.
+    fn module_name(&self, module: u32, name: &str, depth: u32) -> Value {
+        let key = (module, name.to_string());
+        if let Some(v) = self.names.borrow().get(&key) {
+            return v.clone();
+        }
+        // A name defined in terms of itself resolves to nothing rather than looping.
+        self.names.borrow_mut().insert(key.clone(), Value::Unknown);
+        let facts = &self.modules[module as usize];
+        let value = match facts.bindings.get(name) {
+            Some(bindings) => {
+                last_known(bindings.iter().map(|r| self.eval_depth(module, r, depth)))
+            }
+            None => facts
+                .star_imports
+                .iter()
+                .filter_map(|m| self.module_index(m))
+                .map(|m| self.module_attr(m, name, depth))
+                .find(Value::is_known)
+                .unwrap_or_else(|| Value::External(format!("builtins.{name}"))),
+        };
+        self.names.borrow_mut().insert(key, value.clone());
+        value
+    }
+
+    fn module_attr(&self, module: u32, name: &str, depth: u32) -> Value {
+        let facts = &self.modules[module as usize];
+        if facts.bindings.contains_key(name) {
+            return self.module_name(module, name, depth);
+        }
+        let sub = format!("{}.{name}", facts.name);
+        if let Some(m) = self.module_index(&sub) {
+            return Value::Module(m);
+        }
+        facts
+            .star_imports
+            .iter()
+            .filter_map(|m| self.module_index(m))
+            .filter(|m| *m != module)
+            .map(|m| self.module_attr(m, name, depth + 1))
+            .find(Value::is_known)
+            .unwrap_or(Value::Unknown)
+    }
+
+    /// A dotted name: the longest prefix that is a project module, then attributes.
+    fn path(&self, path: &str, depth: u32) -> Value {
+        let mut end = path.len();
+        loop {
+            let prefix = &path[..end];
+            if let Some(m) = self.module_index(prefix) {
+                let mut v = Value::Module(m);
+                if end < path.len() {
+                    for attr in path[end + 1..].split('.') {
+                        v = self.attr(v, attr, depth);
+                    }
+                }
+                return v;
+            }
+            match prefix.rfind('.') {
+                Some(dot) => end = dot,
+                None => return Value::External(path.to_string()),
+            }
+        }
+    }
+
+    fn attr(&self, v: Value, attr: &str, depth: u32) -> Value {
+        if depth > MAX_DEPTH {
+            return Value::Unknown;
+        }
+        match v {
+            Value::Module(m) => self.module_attr(m, attr, depth),
+            Value::External(p) => Value::External(format!("{p}.{attr}")),
+            Value::Class(c) => self.class_member(c, attr, false, depth),
+            Value::Instance(Type::Project(c)) => self.class_member(c, attr, true, depth),
+            Value::Super(c) => {
+                let mro = self.mro(c);
+                for base in mro.project.iter().skip(1) {
+                    if let Some(f) = self.method(*base, attr) {
+                        return Value::Function(f);
+                    }
+                }
+                match mro.external.first() {
+                    Some(ext) => Value::Method(Type::External(ext.clone()), attr.to_string()),
+                    None => Value::Unknown,
+                }
+            }
+            Value::Instance(Type::External(t)) => self.external_instance_attr(&t, attr),
+            _ => Value::Unknown,
+        }
+    }
+
+    fn external_instance_attr(&self, t: &str, attr: &str) -> Value {
+        match self.catalogue.attribute(t, attr) {
+            Some(ty) => Value::Instance(Type::External(ty.to_string())),
+            None => Value::Method(Type::External(t.to_string()), attr.to_string()),
+        }
+    }
+
+    fn method(&self, c: ClassId, name: &str) -> Option<FnId> {
+        self.modules[c.module as usize].classes[c.idx as usize]
+            .methods
+            .get(name)
+            .map(|idx| FnId {
+                module: c.module,
+                idx: *idx,
+            })
+    }
+
+    /// A member of a project class, through its bases.
+    fn class_member(&self, c: ClassId, attr: &str, on_instance: bool, depth: u32) -> Value {
+        let mro = self.mro(c);
+        for class in &mro.project {
+            if let Some(f) = self.method(*class, attr) {
+                let kind = self.modules[f.module as usize].functions[f.idx as usize].kind;
+                if on_instance && kind == FunctionKind::Property {
+                    return self.function_return(f, depth + 1);
+                }
+                return Value::Function(f);
+            }
+            let facts = &self.modules[class.module as usize];
+            let assigned = facts.classes[class.idx as usize]
+                .attrs
+                .iter()
+                .filter(|(name, _)| name == attr)
+                .map(|(_, r)| self.eval_depth(class.module, r, depth + 1));
+            let v = last_known(assigned);
+            if v.is_known() {
+                return v;
+            }
+        }
+        match mro.external.first() {
+            Some(ext) if on_instance => self.external_instance_attr(ext, attr),
+            Some(ext) => Value::External(format!("{ext}.{attr}")),
+            None => Value::Unknown,
+        }
+    }
+
+    fn mro(&self, c: ClassId) -> Rc<Mro> {
+        if let Some(m) = self.mros.borrow().get(&c) {
+            return m.clone();
+        }
+        self.mros.borrow_mut().insert(c, Rc::default());
+        let mut mro = Mro::default();
+        let mut stack = vec![(c, 0u32)];
+        while let Some((class, level)) = stack.pop() {
+            if mro.project.contains(&class) || level > 16 {
+                continue;
+            }
+            mro.project.push(class);
+            let bases = &self.modules[class.module as usize].classes[class.idx as usize].bases;
+            // Pushed in reverse so that the first base is explored first.
+            for base in bases.iter().rev() {
+                match self.eval_depth(class.module, base, 1) {
+                    Value::Class(b) => stack.push((b, level + 1)),
+                    Value::External(p) => {
+                        let p = Catalogue::canonical(&p).into_owned();
+                        if !mro.external.contains(&p) {
+                            mro.external.push(p);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let mro = Rc::new(mro);
+        self.mros.borrow_mut().insert(c, mro.clone());
+        mro
+    }
+
+    fn call_result(&self, v: Value, depth: u32) -> Value {
+        let external = |name: &str| {
+            self.catalogue
+                .returns(&Catalogue::canonical(name))
+                .map(|ty| Value::Instance(Type::External(ty.to_string())))
+                .unwrap_or(Value::Unknown)
+        };
+        match v {
+            Value::External(p) => external(&p),
+            Value::Class(c) => Value::Instance(Type::Project(c)),
+            Value::Function(f) => self.function_return(f, depth),
+            Value::Method(Type::External(t), m) => external(&format!("{t}.{m}")),
+            Value::Instance(Type::External(t)) => external(&format!("{t}.__call__")),
+            Value::Instance(Type::Project(c)) => match self.method(c, "__call__") {
+                Some(f) => self.function_return(f, depth),
+                None => Value::Unknown,
+            },
+            _ => Value::Unknown,
+        }
+    }
+
+    /// What a project function returns: its annotation, else what its `return`
+    /// statements give. A coroutine function returns a coroutine, which is not tracked.
+    pub fn function_return(&self, f: FnId, depth: u32) -> Value {
+        if let Some(v) = self.returns.borrow().get(&f) {
+            return v.clone();
+        }
+        self.returns.borrow_mut().insert(f, Value::Unknown);
+        let func = &self.modules[f.module as usize].functions[f.idx as usize];
+        let v = if func.is_async {
+            Value::Unknown
+        } else {
+            let annotated = func
+                .returns
+                .as_ref()
+                .map(|r| self.eval_depth(f.module, r, depth + 1))
+                .filter(Value::is_known);
+            annotated.unwrap_or_else(|| {
+                last_known(
+                    func.returned
+                        .iter()
+                        .map(|r| self.eval_depth(f.module, r, depth + 1)),
+                )
+            })
+        };
+        self.returns.borrow_mut().insert(f, v.clone());
+        v
+    }
+
+    /// The catalogue name of what a call calls, when it is outside the project.
+    pub fn external_callee(&self, module: u32, call: &Call) -> Option<String> {
+        match self.eval(module, &call.callee) {
+            Value::External(p) => Some(Catalogue::canonical(&p).into_owned()),
+            Value::Method(Type::External(t), m) => Some(format!("{t}.{m}")),
+            Value::Instance(Type::External(t)) => Some(format!("{t}.__call__")),
+            _ => None,
+        }
+    }
+
+    /// Whether a call blocks, and under which rule, judging by the catalogue.
+    pub fn blocking_rule(&self, module: u32, call: &Call) -> Option<(Rule, String)> {
+        let api = self.external_callee(module, call)?;
+        let found = self.catalogue.blocking(&api)?;
+        let rule = match found.condition {
+            Condition::Always | Condition::LoopReentry => found.rule,
+            Condition::SpawnMode => {
+                let mode = call
+                    .args
+                    .iter()
+                    .find(|a| a.keyword.as_deref() == Some("mode"))
+                    .or_else(|| call.args.first().filter(|a| a.keyword.is_none()));
+                match mode {
+                    None => Rule::RunProcess,
+                    Some(arg) => match self.eval(module, &arg.value) {
+                        Value::External(p) if p == "os.P_WAIT" => Rule::RunProcess,
+                        // `os.P_WAIT` is 0 on every platform that has it.
+                        _ if arg.value == Ref::Const(Const::Int(0)) => Rule::RunProcess,
+                        _ => Rule::CreateProcess,
+                    },
+                }
+            }
+            Condition::BlockArgument => {
+                let non_blocking = call.args.iter().any(|a| match (&a.keyword, &a.value) {
+                    (None, Ref::Const(Const::Bool(false))) => true,
+                    (Some(k), Ref::Const(Const::Bool(false))) => k == "block" || k == "blocking",
+                    (Some(k), Ref::Const(Const::Int(0))) => k == "timeout",
+                    _ => false,
+                }) || (api.ends_with(".wait")
+                    && call.args.first().is_some_and(|a| {
+                        a.keyword.is_none() && a.value == Ref::Const(Const::Int(0))
+                    }));
+                if non_blocking {
+                    return None;
+                }
+                found.rule
+            }
+        };
+        Some((rule, api))
+    }
+
+    /// Blocking calls written directly in a coroutine's body.
+    pub fn direct_findings(&self) -> Vec<DirectFinding> {
+        let mut out = vec![];
+        for (m, facts) in self.modules.iter().enumerate() {
+            let m = m as u32;
+            for (idx, func) in facts.functions.iter().enumerate() {
+                if !func.is_async {
+                    continue;
+                }
+                for (call_index, call) in func.calls.iter().enumerate() {
+                    if let Some((rule, api)) = self.blocking_rule(m, call) {
+                        out.push(DirectFinding {
+                            rule,
+                            function: FnId {
+                                module: m,
+                                idx: idx as u32,
+                            },
+                            call_index,
+                            span: call.func_span,
+                            call_span: call.span,
+                            api,
+                        });
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The last value that resolved to something: later bindings win, as at run time, but a
+/// later `x = None` or an unknown value does not erase what an earlier one proved.
+fn last_known(values: impl Iterator<Item = Value>) -> Value {
+    let mut result = Value::Unknown;
+    for v in values {
+        if v.is_known() {
+            result = v;
+        }
+    }
+    result
+}
