@@ -228,10 +228,10 @@ pub static BLOCKING: &[Row] = &[
     b("pathlib.Path.walk", BlockingPathCall),
     b("pathlib.Path.write_bytes", BlockingPathCall),
     b("pathlib.Path.write_text", BlockingPathCall),
-    b("psycopg.connect", SyncDatabaseCall),
     b("psycopg.Connection.*", SyncDatabaseCall),
     ok("psycopg.Connection.cursor"),
     b("psycopg.Cursor.*", SyncDatabaseCall),
+    b("psycopg.connect", SyncDatabaseCall),
     b("psycopg2.connect", SyncDatabaseCall),
     b("psycopg2.extensions.connection.*", SyncDatabaseCall),
     ok("psycopg2.extensions.connection.cursor"),
@@ -411,6 +411,7 @@ pub static TYPES: &[(&str, &str)] = &[
     ("httpx.Client()", "httpx.Client"),
     ("jwt.PyJWKClient()", "jwt.PyJWKClient"),
     ("pathlib.Path()", "pathlib.Path"),
+    ("pathlib.Path.__truediv__()", "pathlib.Path"),
     ("pathlib.Path.absolute()", "pathlib.Path"),
     ("pathlib.Path.cwd()", "pathlib.Path"),
     ("pathlib.Path.expanduser()", "pathlib.Path"),
@@ -421,8 +422,8 @@ pub static TYPES: &[(&str, &str)] = &[
     ("pathlib.Path.with_name()", "pathlib.Path"),
     ("pathlib.Path.with_stem()", "pathlib.Path"),
     ("pathlib.Path.with_suffix()", "pathlib.Path"),
-    ("psycopg.connect()", "psycopg.Connection"),
     ("psycopg.Connection.cursor()", "psycopg.Cursor"),
+    ("psycopg.connect()", "psycopg.Connection"),
     ("psycopg2.connect()", "psycopg2.extensions.connection"),
     (
         "psycopg2.extensions.connection.cursor()",
@@ -478,8 +479,6 @@ pub static TYPES: &[(&str, &str)] = &[
         "sqlalchemy.engine.Engine.connect()",
         "sqlalchemy.engine.Connection",
     ),
-    ("sqlalchemy.orm.Session()", "sqlalchemy.orm.Session"),
-    ("sqlalchemy.orm.Session.query()", "sqlalchemy.orm.Query"),
     ("sqlalchemy.orm.Query.filter()", "sqlalchemy.orm.Query"),
     ("sqlalchemy.orm.Query.filter_by()", "sqlalchemy.orm.Query"),
     ("sqlalchemy.orm.Query.join()", "sqlalchemy.orm.Query"),
@@ -489,6 +488,8 @@ pub static TYPES: &[(&str, &str)] = &[
     ("sqlalchemy.orm.Query.order_by()", "sqlalchemy.orm.Query"),
     ("sqlalchemy.orm.Query.outerjoin()", "sqlalchemy.orm.Query"),
     ("sqlalchemy.orm.Query.where()", "sqlalchemy.orm.Query"),
+    ("sqlalchemy.orm.Session()", "sqlalchemy.orm.Session"),
+    ("sqlalchemy.orm.Session.query()", "sqlalchemy.orm.Query"),
     (
         "sqlalchemy.orm.sessionmaker()",
         "sqlalchemy.orm.sessionmaker",
@@ -715,6 +716,16 @@ impl Catalogue {
             return None;
         }
         find_sorted(TYPES, &format!("{owner}.*"), |r| r.0).map(|r| r.1)
+    }
+
+    /// Whether the catalogue describes methods of `name`, which makes it a class: calling
+    /// it makes an instance (`mycorp.db.Client()` for a user row `mycorp.db.Client.*`).
+    pub fn is_type(&self, name: &str) -> bool {
+        let prefix = format!("{name}.");
+        let starts = |call: &str| call.starts_with(&prefix);
+        let first = BLOCKING.partition_point(|r| r.call < prefix.as_str());
+        BLOCKING.get(first).is_some_and(|r| starts(r.call))
+            || self.user.iter().any(|r| starts(&r.call))
     }
 
     /// The argument position of the function that `call` runs off the event loop.

@@ -141,10 +141,16 @@ fn parse_suppression(comment: &str) -> Option<Suppression> {
 }
 
 fn codes(list: &str) -> Suppression {
+    // A code is letters then digits (`LS201`, `LS2`, `E501`); the list ends at the first
+    // word that is not one, so a reason may follow.
+    let is_code = |c: &str| {
+        let digits = c.trim_start_matches(|ch: char| ch.is_ascii_alphabetic());
+        digits.len() < c.len() && !digits.is_empty() && digits.chars().all(|ch| ch.is_ascii_digit())
+    };
     let codes: Vec<String> = list
         .split(|c: char| c == ',' || c.is_whitespace())
         .filter(|c| !c.is_empty())
-        .take_while(|c| c.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-'))
+        .take_while(|c| is_code(c))
         .map(|c| c.to_ascii_uppercase())
         .collect();
     if codes.is_empty() {
@@ -337,22 +343,14 @@ impl Extractor {
         match expr {
             Expr::NoneLiteral(_) => Ref::Const(Const::None),
             Expr::StringLiteral(s) => {
-                let text = s.value.to_str();
-                let mut parts = text.split('.');
-                let first = parts.next().unwrap_or_default();
-                let valid = |p: &str| {
-                    !p.is_empty()
-                        && p.chars().all(|c| c.is_alphanumeric() || c == '_')
-                        && !p.starts_with(|c: char| c.is_ascii_digit())
-                };
-                if !text.split('.').all(valid) {
-                    return Ref::Unknown;
+                // A quoted annotation: parse what is inside the quotes.
+                match ruff_python_parser::parse_expression(s.value.to_str()) {
+                    Ok(parsed) => match parsed.expr() {
+                        Expr::StringLiteral(_) => Ref::Unknown,
+                        inner => self.annotation_ref(inner),
+                    },
+                    Err(_) => Ref::Unknown,
                 }
-                let mut r = self.lookup(first);
-                for part in parts {
-                    r = r.attr(part);
-                }
-                Ref::Instance(Box::new(r))
             }
             Expr::BinOp(b) if b.op == ast::Operator::BitOr => Ref::AnyOf(vec![
                 self.annotation_ref(&b.left),

@@ -337,7 +337,15 @@ impl<'a> Project<'a> {
                 .unwrap_or(Value::Unknown)
         };
         match v {
-            Value::External(p) => external(&p),
+            Value::External(p) => {
+                let canonical = Catalogue::canonical(&p);
+                match external(&canonical) {
+                    Value::Unknown if self.catalogue.is_type(&canonical) => {
+                        Value::Instance(Type::External(canonical.into_owned()))
+                    }
+                    v => v,
+                }
+            }
             Value::Class(c) => Value::Instance(Type::Project(c)),
             Value::Function(f) => self.function_return(f, depth),
             Value::Method(Type::External(t), m) => external(&format!("{t}.{m}")),

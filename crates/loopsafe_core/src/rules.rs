@@ -77,7 +77,7 @@ pub static RULES: &[RuleInfo] = &[
         rule: AsyncioRun,
         code: "LS101",
         name: "asyncio-run-in-coroutine",
-        category: "loop",
+        category: "",
         title: "Event loop started with",
         help: "`await` the coroutine instead: this code already runs on an event loop",
         doc: RuleDoc {

@@ -1,0 +1,133 @@
+//! Runs every fixture under `resources/test/fixtures`: a `.py` file is a one-module
+//! project, a folder is a multi-module project (with its own `loopsafe.toml` if it has
+//! one). Each line's expected findings are written on it as `# expect: LS201, LS301`,
+//! and the findings must match exactly, line by line. Adding a fixture needs no Rust.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use loopsafe_core::config::{self, Settings};
+
+fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("resources/test/fixtures")
+}
+
+/// (file relative to the fixture, line) -> sorted codes.
+type Findings = BTreeMap<(String, u32), Vec<String>>;
+
+fn expected(root: &Path, files: &[PathBuf]) -> Findings {
+    let mut out = Findings::new();
+    for file in files {
+        let text = std::fs::read_to_string(file).unwrap();
+        let rel = file
+            .strip_prefix(root)
+            .unwrap_or(file)
+            .display()
+            .to_string();
+        for (i, line) in text.lines().enumerate() {
+            if let Some(pos) = line.find("# expect:") {
+                let mut codes: Vec<String> = line[pos + "# expect:".len()..]
+                    .split(',')
+                    .map(|c| c.trim().to_string())
+                    .filter(|c| !c.is_empty())
+                    .collect();
+                codes.sort();
+                out.insert((rel.clone(), i as u32 + 1), codes);
+            }
+        }
+    }
+    out
+}
+
+fn python_files(path: &Path) -> Vec<PathBuf> {
+    if path.is_file() {
+        return vec![path.to_path_buf()];
+    }
+    let mut files = vec![];
+    let mut stack = vec![path.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let p = entry.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|e| e == "py") {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+fn actual(fixture: &Path) -> Findings {
+    let root = if fixture.is_dir() {
+        fixture.to_path_buf()
+    } else {
+        fixture.parent().unwrap().to_path_buf()
+    };
+    let settings = match fixture.is_dir().then(|| fixture.join("loopsafe.toml")) {
+        Some(cfg) if cfg.is_file() => config::load(&cfg).unwrap(),
+        _ => Settings::defaults(root.clone()),
+    };
+    let result = loopsafe_core::check(&[fixture.to_path_buf()], &settings).unwrap();
+    assert!(result.warnings.is_empty(), "{:?}", result.warnings);
+    let mut out = Findings::new();
+    for d in result.diagnostics {
+        let rel = d
+            .path
+            .strip_prefix(&root)
+            .unwrap_or(&d.path)
+            .display()
+            .to_string();
+        out.entry((rel, d.location.row))
+            .or_default()
+            .push(d.code().to_string());
+    }
+    for codes in out.values_mut() {
+        codes.sort();
+    }
+    out
+}
+
+#[test]
+fn fixtures_match_their_inline_expectations() {
+    let mut failures = vec![];
+    let mut count = 0;
+    let mut entries: Vec<_> = std::fs::read_dir(fixtures_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir() || p.extension().is_some_and(|e| e == "py"))
+        .collect();
+    entries.sort();
+    for fixture in entries {
+        count += 1;
+        let root = if fixture.is_dir() {
+            fixture.clone()
+        } else {
+            fixture.parent().unwrap().to_path_buf()
+        };
+        let want = expected(&root, &python_files(&fixture));
+        let got = actual(&fixture);
+        let name = fixture.file_name().unwrap().to_string_lossy().to_string();
+        for (key, codes) in &want {
+            match got.get(key) {
+                Some(found) if found == codes => {}
+                Some(found) => failures.push(format!(
+                    "{name}: {}:{}: expected {codes:?}, found {found:?}",
+                    key.0, key.1
+                )),
+                None => failures.push(format!(
+                    "{name}: {}:{}: expected {codes:?}, found nothing",
+                    key.0, key.1
+                )),
+            }
+        }
+        for (key, found) in &got {
+            if !want.contains_key(key) {
+                failures.push(format!("{name}: {}:{}: unexpected {found:?}", key.0, key.1));
+            }
+        }
+    }
+    assert!(count >= 10, "fixtures went missing: only {count} found");
+    assert!(failures.is_empty(), "\n{}\n", failures.join("\n"));
+}
