@@ -1,0 +1,250 @@
+//! The `loopsafe` command as a user runs it: exit statuses, output formats, bad input.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
+}
+
+fn loopsafe(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_loopsafe"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("loopsafe runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+const ASYNC_SLEEP: &str = "import time\n\nasync def f():\n    time.sleep(1)\n";
+
+#[test]
+fn example_app_has_exactly_the_seed_hotspots() {
+    let out = loopsafe(
+        &repo_root(),
+        &["check", "examples/sales_calls", "--output-format", "concise"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stdout(&out);
+    let findings: Vec<&str> = text.lines().filter(|l| l.contains(": LS")).collect();
+    assert_eq!(findings.len(), 4, "{text}");
+    let count = |file: &str, code: &str| {
+        findings
+            .iter()
+            .filter(|l| l.contains(file) && l.contains(code))
+            .count()
+    };
+    assert_eq!(count("app/middleware/tenant.py", "LS201"), 2, "{text}");
+    assert_eq!(count("app/routes/enhanced_callrail.py", "LS101"), 1, "{text}");
+    assert_eq!(count("app/routes/recording_sessions.py", "LS101"), 1, "{text}");
+    assert!(!text.contains("app/tasks/"), "{text}");
+    assert!(!text.contains("call_rail.py"), "{text}");
+    insta::assert_snapshot!("example_concise", text);
+}
+
+#[test]
+fn example_app_text_output() {
+    let out = loopsafe(&repo_root(), &["check", "examples/sales_calls"]);
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!("example_text", stdout(&out));
+}
+
+#[test]
+fn example_app_json_output() {
+    let out = loopsafe(
+        &repo_root(),
+        &["check", "examples/sales_calls", "--output-format", "json"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let value: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let items = value.as_array().unwrap();
+    assert_eq!(items.len(), 4);
+    for item in items {
+        for key in [
+            "code",
+            "name",
+            "message",
+            "filename",
+            "location",
+            "end_location",
+            "fix",
+            "url",
+            "chain",
+        ] {
+            assert!(item.get(key).is_some(), "missing {key} in {item}");
+        }
+        assert!(item["fix"].is_null());
+        assert_eq!(item["chain"], serde_json::json!([]));
+        assert!(item["location"]["row"].as_u64().unwrap() >= 1);
+    }
+    insta::assert_snapshot!("example_json", stdout(&out));
+}
+
+fn concise_lines(args: &[&str]) -> Vec<String> {
+    let mut full = vec!["check", "examples/sales_calls", "-q", "--output-format", "concise"];
+    full.extend_from_slice(args);
+    stdout(&loopsafe(&repo_root(), &full))
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn selection_flags() {
+    let only_loop = concise_lines(&["--select", "LS1"]);
+    assert_eq!(only_loop.len(), 2);
+    assert!(only_loop.iter().all(|l| l.contains("LS101")));
+    let no_network = concise_lines(&["--ignore", "LS2"]);
+    assert_eq!(no_network.len(), 2);
+    assert!(no_network.iter().all(|l| l.contains("LS101")));
+    let by_code = concise_lines(&["--select", "LS201"]);
+    assert_eq!(by_code.len(), 2);
+    let extended = concise_lines(&["--select", "LS1", "--extend-select", "LS201"]);
+    assert_eq!(extended.len(), 4);
+
+    let root = repo_root();
+    let zero = loopsafe(&root, &["check", "examples/sales_calls", "--exit-zero"]);
+    assert_eq!(zero.status.code(), Some(0));
+    assert!(stdout(&zero).contains("Found 4"));
+    let quiet = concise_lines(&[]);
+    assert!(!quiet.iter().any(|l| l.contains("Found")));
+    let bad = loopsafe(&root, &["check", "examples/sales_calls", "--select", "XX9"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("XX9"), "{}", stderr(&bad));
+}
+
+#[test]
+fn clean_project_exits_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("ok.py"),
+        "import asyncio\n\nasync def f():\n    await asyncio.sleep(1)\n",
+    )
+    .unwrap();
+    let out = loopsafe(dir.path(), &["check"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).contains("All checks passed"));
+}
+
+#[test]
+fn missing_path_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = loopsafe(dir.path(), &["check", "does/not/exist"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("does/not/exist"));
+}
+
+#[test]
+fn bad_config_names_file_key_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("pyproject.toml"),
+        "[project]\nname = \"x\"\n\n[tool.loopsafe]\nselect = [\"LS\"]\nexclude-me = 1\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("a.py"), "").unwrap();
+    let out = loopsafe(dir.path(), &["check"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("pyproject.toml") && err.contains("exclude-me") && err.contains("line 6"),
+        "{err}"
+    );
+}
+
+#[test]
+fn config_in_pyproject_applies() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("pyproject.toml"),
+        "[tool.loopsafe]\nignore = [\"LS3\"]\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("a.py"), ASYNC_SLEEP).unwrap();
+    assert_eq!(loopsafe(dir.path(), &["check"]).status.code(), Some(0));
+    assert_eq!(
+        loopsafe(dir.path(), &["check", "--isolated"]).status.code(),
+        Some(1)
+    );
+}
+
+#[test]
+fn bad_files_warn_and_the_rest_is_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("broken.py"), "async def f(:\n    pass\n").unwrap();
+    std::fs::write(d.join("latin1.py"), b"# caf\xe9\nimport time\n").unwrap();
+    std::fs::write(d.join("binary.py"), b"\x00\x01\x02ELF").unwrap();
+    std::fs::write(d.join("real.py"), ASYNC_SLEEP).unwrap();
+    std::fs::write(d.join("bom.py"), format!("\u{feff}{ASYNC_SLEEP}")).unwrap();
+    std::os::unix::fs::symlink(d, d.join("loop")).unwrap();
+    let out = loopsafe(d, &["check", "--output-format", "concise"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(text.contains("broken.py:1:13: LS001 Syntax error"), "{text}");
+    assert!(text.contains("real.py:4:5: LS301"), "{text}");
+    assert!(text.contains("bom.py:4:5: LS301"), "{text}");
+    let err = stderr(&out);
+    assert!(err.contains("latin1.py") && err.contains("not UTF-8"), "{err}");
+    assert!(err.contains("binary.py") && err.contains("binary"), "{err}");
+    assert!(err.contains("loop"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn explicit_files_are_checked_even_when_excluded() {
+    let dir = tempfile::tempdir().unwrap();
+    let venv = dir.path().join(".venv");
+    std::fs::create_dir(&venv).unwrap();
+    std::fs::write(venv.join("lib.py"), ASYNC_SLEEP).unwrap();
+    let walked = loopsafe(dir.path(), &["check"]);
+    assert_eq!(walked.status.code(), Some(0));
+    let named = loopsafe(dir.path(), &["check", ".venv/lib.py"]);
+    assert_eq!(named.status.code(), Some(1));
+}
+
+#[test]
+fn gitignore_is_honoured() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(".gitignore"), "generated/\n").unwrap();
+    std::fs::create_dir(dir.path().join("generated")).unwrap();
+    std::fs::write(dir.path().join("generated/x.py"), ASYNC_SLEEP).unwrap();
+    let out = loopsafe(dir.path(), &["check"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+}
+
+#[test]
+fn rule_docs() {
+    let root = repo_root();
+    let out = loopsafe(&root, &["rule", "LS201"]);
+    assert_eq!(out.status.code(), Some(0));
+    let doc = stdout(&out);
+    for section in [
+        "## What it does",
+        "## Why is this bad?",
+        "## Example",
+        "## Fix safety",
+    ] {
+        assert!(doc.contains(section), "{doc}");
+    }
+    assert!(doc.contains("blocking-http-call"));
+    let by_name = loopsafe(&root, &["rule", "time-sleep-in-coroutine"]);
+    assert!(stdout(&by_name).contains("LS301"));
+    let unknown = loopsafe(&root, &["rule", "LS999"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    let list = stdout(&loopsafe(&root, &["rules"]));
+    for info in loopsafe_core::rules::RULES {
+        assert!(list.contains(info.code) && list.contains(info.name));
+    }
+}

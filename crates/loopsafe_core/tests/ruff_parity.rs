@@ -1,0 +1,172 @@
+//! Parity with ruff's own flake8-async test suite.
+//!
+//! The `ruff_linter` crate on crates.io ships ruff's fixtures and insta snapshots. This
+//! test fetches it with cargo (into cargo's own cache; nothing is committed), reads every
+//! position ruff's snapshots flag for the blocking-call rules, and checks that loopsafe
+//! flags the same line and column with a rule of the same family. What loopsafe flags
+//! beyond ruff is printed, to be reviewed by hand.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use loopsafe_core::config::Settings;
+
+const RUFF_LINTER: &str = "ruff_linter-0.16.4";
+
+/// ruff's rule -> the loopsafe code prefix that covers it.
+const FAMILIES: &[(&str, &str)] = &[
+    ("ASYNC210", "LS2"),
+    ("ASYNC212", "LS2"),
+    ("ASYNC220", "LS4"),
+    ("ASYNC221", "LS4"),
+    ("ASYNC222", "LS4"),
+    ("ASYNC230", "LS5"),
+    ("ASYNC240", "LS5"),
+    ("ASYNC250", "LS8"),
+    ("ASYNC251", "LS3"),
+];
+
+fn cargo_home() -> PathBuf {
+    std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap()).join(".cargo"))
+}
+
+fn find_in_registry(kind: &str, name: &str) -> Option<PathBuf> {
+    let dir = cargo_home().join("registry").join(kind);
+    std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(|e| e.ok())
+        .map(|e| e.path().join(name))
+        .find(|p| p.exists())
+}
+
+/// The unpacked `ruff_linter` sources, fetched with cargo when not already cached.
+fn ruff_linter_sources() -> PathBuf {
+    if let Some(src) = find_in_registry("src", RUFF_LINTER) {
+        return src;
+    }
+    let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let unpacked = tmp.join(RUFF_LINTER);
+    if unpacked.join("Cargo.toml").exists() {
+        return unpacked;
+    }
+    let crate_file = format!("{RUFF_LINTER}.crate");
+    if find_in_registry("cache", &crate_file).is_none() {
+        let manifest_dir = tmp.join("fetch-ruff-linter");
+        std::fs::create_dir_all(manifest_dir.join("src")).unwrap();
+        std::fs::write(
+            manifest_dir.join("Cargo.toml"),
+            "[package]\nname = \"fetch-ruff-linter\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\n[dependencies]\nruff_linter = \"=0.16.4\"\n\n[workspace]\n",
+        )
+        .unwrap();
+        std::fs::write(manifest_dir.join("src/lib.rs"), "").unwrap();
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let status = Command::new(cargo)
+            .arg("fetch")
+            .arg("--manifest-path")
+            .arg(manifest_dir.join("Cargo.toml"))
+            .status()
+            .expect("cargo runs");
+        assert!(status.success(), "cargo fetch of ruff_linter 0.16.4 failed");
+    }
+    let archive = find_in_registry("cache", &crate_file).expect("cargo fetch stored the crate");
+    let status = Command::new("tar")
+        .arg("xzf")
+        .arg(&archive)
+        .arg("-C")
+        .arg(&tmp)
+        .status()
+        .expect("tar runs");
+    assert!(status.success(), "could not unpack {}", archive.display());
+    unpacked
+}
+
+/// (fixture file, row, column, ruff code) for every diagnostic in ruff's snapshots.
+fn ruff_positions(snapshots: &Path) -> BTreeSet<(String, u32, u32, String)> {
+    let mut out = BTreeSet::new();
+    for (code, _) in FAMILIES {
+        for entry in std::fs::read_dir(snapshots).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            if !name.starts_with(&format!("ruff_linter__rules__flake8_async__tests__{code}_")) {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            let mut current = None;
+            for line in text.lines() {
+                if let Some(rest) = line.strip_prefix(code) {
+                    if rest.starts_with(' ') {
+                        current = Some(code.to_string());
+                    }
+                }
+                if let (Some(c), Some(loc)) = (&current, line.trim_start().strip_prefix("--> ")) {
+                    let mut parts = loc.rsplitn(3, ':');
+                    let col: u32 = parts.next().unwrap().parse().unwrap();
+                    let row: u32 = parts.next().unwrap().parse().unwrap();
+                    let file = parts.next().unwrap().to_string();
+                    out.insert((file, row, col, c.clone()));
+                    current = None;
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn loopsafe_flags_every_line_ruff_flags() {
+    let src = ruff_linter_sources();
+    let fixtures = src.join("resources/test/fixtures/flake8_async");
+    let expected = ruff_positions(&src.join("src/rules/flake8_async/snapshots"));
+    assert!(
+        expected.len() > 100,
+        "ruff's snapshots should hold well over 100 findings, read {}",
+        expected.len()
+    );
+    let files: BTreeSet<&String> = expected.iter().map(|e| &e.0).collect();
+    let mut missing = vec![];
+    let mut extra = vec![];
+    for file in files {
+        let settings = Settings::defaults(fixtures.clone());
+        let result = loopsafe_core::check(&[fixtures.join(file)], &settings).unwrap();
+        let ours: Vec<_> = result
+            .diagnostics
+            .iter()
+            .map(|d| (d.location.row, d.location.column, d.code()))
+            .collect();
+        for (f, row, col, code) in expected.iter().filter(|e| &e.0 == file) {
+            let family = FAMILIES.iter().find(|(c, _)| c == code).unwrap().1;
+            if !ours
+                .iter()
+                .any(|(r, c, ls)| r == row && c == col && ls.starts_with(family))
+            {
+                missing.push(format!("{f}:{row}:{col} {code}"));
+            }
+        }
+        for d in &result.diagnostics {
+            let theirs = expected
+                .iter()
+                .any(|e| &e.0 == file && e.1 == d.location.row && e.2 == d.location.column);
+            if !theirs {
+                extra.push(format!(
+                    "{file}:{}:{} {} {}",
+                    d.location.row,
+                    d.location.column,
+                    d.code(),
+                    d.message
+                ));
+            }
+        }
+    }
+    println!("loopsafe flags {} positions ruff does not:", extra.len());
+    for e in &extra {
+        println!("  {e}");
+    }
+    assert!(
+        missing.is_empty(),
+        "ruff flags these and loopsafe does not:\n{}",
+        missing.join("\n")
+    );
+}
