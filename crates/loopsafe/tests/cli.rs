@@ -33,7 +33,12 @@ const ASYNC_SLEEP: &str = "import time\n\nasync def f():\n    time.sleep(1)\n";
 fn example_app_has_exactly_the_seed_hotspots() {
     let out = loopsafe(
         &repo_root(),
-        &["check", "examples/sales_calls", "--output-format", "concise"],
+        &[
+            "check",
+            "examples/sales_calls",
+            "--output-format",
+            "concise",
+        ],
     );
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let text = stdout(&out);
@@ -46,8 +51,16 @@ fn example_app_has_exactly_the_seed_hotspots() {
             .count()
     };
     assert_eq!(count("app/middleware/tenant.py", "LS201"), 2, "{text}");
-    assert_eq!(count("app/routes/enhanced_callrail.py", "LS101"), 1, "{text}");
-    assert_eq!(count("app/routes/recording_sessions.py", "LS101"), 1, "{text}");
+    assert_eq!(
+        count("app/routes/enhanced_callrail.py", "LS101"),
+        1,
+        "{text}"
+    );
+    assert_eq!(
+        count("app/routes/recording_sessions.py", "LS101"),
+        1,
+        "{text}"
+    );
     assert!(!text.contains("app/tasks/"), "{text}");
     assert!(!text.contains("call_rail.py"), "{text}");
     insta::assert_snapshot!("example_concise", text);
@@ -92,7 +105,13 @@ fn example_app_json_output() {
 }
 
 fn concise_lines(args: &[&str]) -> Vec<String> {
-    let mut full = vec!["check", "examples/sales_calls", "-q", "--output-format", "concise"];
+    let mut full = vec![
+        "check",
+        "examples/sales_calls",
+        "-q",
+        "--output-format",
+        "concise",
+    ];
     full.extend_from_slice(args);
     stdout(&loopsafe(&repo_root(), &full))
         .lines()
@@ -192,11 +211,17 @@ fn bad_files_warn_and_the_rest_is_checked() {
     let out = loopsafe(d, &["check", "--output-format", "concise"]);
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
-    assert!(text.contains("broken.py:1:13: LS001 Syntax error"), "{text}");
+    assert!(
+        text.contains("broken.py:1:13: LS001 Syntax error"),
+        "{text}"
+    );
     assert!(text.contains("real.py:4:5: LS301"), "{text}");
     assert!(text.contains("bom.py:4:5: LS301"), "{text}");
     let err = stderr(&out);
-    assert!(err.contains("latin1.py") && err.contains("not UTF-8"), "{err}");
+    assert!(
+        err.contains("latin1.py") && err.contains("not UTF-8"),
+        "{err}"
+    );
     assert!(err.contains("binary.py") && err.contains("binary"), "{err}");
     assert!(err.contains("loop"), "{err}");
     assert!(!err.contains("panicked"), "{err}");

@@ -60,6 +60,7 @@ pub fn discover(
         }
         let walk_root = path.clone();
         let excludes = excludes.clone();
+        let abs_walk_root = std::path::absolute(path).unwrap_or_else(|_| path.clone());
         let abs_root = root.clone();
         let walker = ignore::WalkBuilder::new(path)
             .follow_links(true)
@@ -73,7 +74,11 @@ pub fn discover(
                     return true;
                 }
                 let p = entry.path();
-                let abs = p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+                // Exclusion globs are relative to the project root; the walk may start
+                // below it, so the path is rebuilt from the walk's start without asking
+                // the filesystem (no canonicalize per entry).
+                let rel = p.strip_prefix(&walk_root).unwrap_or(p);
+                let abs = abs_walk_root.join(rel);
                 !is_excluded(&abs, &abs_root, &excludes) && !is_excluded(p, &walk_root, &excludes)
             })
             .build();
@@ -96,7 +101,7 @@ pub fn discover(
         .src
         .iter()
         .chain(paths.iter().filter(|p| p.is_dir()))
-        .filter_map(|p| p.canonicalize().ok())
+        .filter_map(|p| std::path::absolute(p).ok())
         .collect();
     let files = files
         .into_iter()
@@ -135,7 +140,7 @@ pub fn module_name(
     roots: &[PathBuf],
     init_cache: &mut HashMap<PathBuf, bool>,
 ) -> (String, bool) {
-    let abs = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     let stem = abs
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())

@@ -5,7 +5,7 @@
 //! stay symbolic ([`Ref::Name`]): a function body runs after the whole module has been
 //! imported, so it sees the module's final bindings, which only the project stage knows.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use ruff_python_ast::token::TokenKind;
 use ruff_python_ast::visitor::{self, Visitor};
@@ -26,6 +26,10 @@ pub struct SyntaxError {
 /// References bigger than this are not worth following (and would grow without bound on
 /// code like `x = f(x)` repeated).
 const MAX_REF_SIZE: usize = 48;
+
+/// Builtins that block (kept in sync with the `builtins.*` rows of the catalogue; a unit
+/// test checks it).
+pub const BLOCKING_BUILTINS: &[&str] = &["input", "open"];
 
 pub fn extract(source: &str, module: &str, is_package: bool) -> Result<ModuleFacts, SyntaxError> {
     let parsed = ruff_python_parser::parse_module(source).map_err(|err| SyntaxError {
@@ -60,8 +64,8 @@ pub fn extract(source: &str, module: &str, is_package: bool) -> Result<ModuleFac
         scopes: vec![Scope::new(ScopeKind::Module)],
         current: 0,
         in_type_checking: false,
-        reserved: HashMap::new(),
-        first_params: HashMap::new(),
+        reserved: HashMap::default(),
+        first_params: HashMap::default(),
     };
     ex.facts.functions.push(Function {
         name: "<module>".into(),
@@ -82,6 +86,7 @@ pub fn extract(source: &str, module: &str, is_package: bool) -> Result<ModuleFac
     });
     let module_ast = parsed.into_syntax();
     ex.visit_body(&module_ast.body);
+    ex.drop_builtin_calls();
 
     let line_starts = line_starts(source);
     for (offset, s) in suppressions {
@@ -178,8 +183,8 @@ impl Scope {
     fn new(kind: ScopeKind) -> Self {
         Scope {
             kind,
-            bindings: HashMap::new(),
-            globals: HashSet::new(),
+            bindings: HashMap::default(),
+            globals: HashSet::default(),
         }
     }
 }
@@ -596,7 +601,7 @@ impl Extractor {
             name: c.name.to_string(),
             qualname: qualname.clone(),
             bases,
-            methods: HashMap::new(),
+            methods: HashMap::default(),
             attrs: vec![],
             span: span(c.range),
         });
@@ -658,12 +663,12 @@ impl Extractor {
             .map(|a| match a {
                 ast::ArgOrKeyword::Arg(e) => Arg {
                     keyword: None,
-                    value: self.expr_ref(e),
+                    value: self.arg_ref(e),
                     span: span(e.range()),
                 },
                 ast::ArgOrKeyword::Keyword(k) => Arg {
                     keyword: k.arg.as_ref().map(|a| a.to_string()),
-                    value: self.expr_ref(&k.value),
+                    value: self.arg_ref(&k.value),
                     span: span(k.range),
                 },
             })
@@ -676,6 +681,47 @@ impl Extractor {
             awaited,
         };
         self.function().calls.push(record);
+    }
+
+    /// Calls of builtins that never block (`len`, `isinstance`, `str`, ...) are most calls
+    /// in a project and can never be reported or lead anywhere, so they are not kept. A
+    /// name counts as a builtin only when the module binds nothing to it.
+    fn drop_builtin_calls(&mut self) {
+        if !self.facts.star_imports.is_empty() {
+            return;
+        }
+        let bindings = &self.facts.bindings;
+        for func in &mut self.facts.functions {
+            func.calls.retain(|call| match &call.callee {
+                Ref::Name(name) => {
+                    bindings.contains_key(name) || BLOCKING_BUILTINS.contains(&name.as_str())
+                }
+                _ => true,
+            });
+        }
+    }
+
+    /// An argument, as far as rules look at arguments: constants and plain names
+    /// (`os.P_WAIT`, a function passed to `asyncio.to_thread`). Anything bigger is not
+    /// worth its allocations on every call of a large project.
+    fn arg_ref(&self, e: &Expr) -> Ref {
+        match e {
+            Expr::Name(_) | Expr::Attribute(_) => {
+                let r = self.expr_ref(e);
+                if r.size() <= 4 {
+                    r
+                } else {
+                    Ref::Unknown
+                }
+            }
+            Expr::NoneLiteral(_)
+            | Expr::BooleanLiteral(_)
+            | Expr::NumberLiteral(_)
+            | Expr::StringLiteral(_)
+            | Expr::FString(_)
+            | Expr::BytesLiteral(_) => self.expr_ref(e),
+            _ => Ref::Unknown,
+        }
     }
 
     fn call_expr(&mut self, call: &ast::ExprCall, awaited: bool) {
@@ -975,6 +1021,15 @@ mod tests {
         );
         assert_eq!(f.calls[2].callee, Ref::Name("nap".into()));
         assert_eq!(facts.bindings["nap"], vec![Ref::Path("time.sleep".into())]);
+    }
+
+    #[test]
+    fn blocking_builtins_match_the_catalogue() {
+        let from_catalogue: Vec<&str> = crate::catalogue::BLOCKING
+            .iter()
+            .filter_map(|r| r.call.strip_prefix("builtins."))
+            .collect();
+        assert_eq!(from_catalogue, BLOCKING_BUILTINS);
     }
 
     #[test]

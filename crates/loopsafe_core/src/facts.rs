@@ -2,7 +2,7 @@
 //! small reference expression ([`Ref`]) that the project stage evaluates once all modules
 //! are known. Facts hold no AST, so they are cheap to keep for a whole project.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// A byte range in the module's source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]

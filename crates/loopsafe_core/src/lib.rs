@@ -46,8 +46,7 @@ pub struct CheckResult {
 /// One file after reading and parsing.
 struct Checked {
     file: SourceFile,
-    source: String,
-    outcome: Result<ModuleFacts, extract::SyntaxError>,
+    outcome: Result<ModuleFacts, (extract::SyntaxError, String)>,
 }
 
 /// Reads a file as Python source: UTF-8 text, without a byte-order mark.
@@ -93,63 +92,74 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Result<CheckResult, Disc
             .into_par_iter()
             .map(|file| {
                 let source = read_source(&file.path)?;
-                let outcome = extract::extract(&source, &file.module, file.is_package);
-                Ok(Checked {
-                    file,
-                    source,
-                    outcome,
-                })
+                let outcome = extract::extract(&source, &file.module, file.is_package)
+                    .map_err(|e| (e, source));
+                Ok(Checked { file, outcome })
             })
             .collect()
     });
-    let mut good = vec![];
+    let catalogue = Catalogue::new(settings.extend_blocking_calls.clone());
+    let mut modules = vec![];
+    // Parallel to `modules`: the file each module came from. Sources are not kept: most
+    // files have no finding, and those that do are read again below.
+    let mut module_files: Vec<SourceFile> = vec![];
+    let mut diagnostics = vec![];
     let mut result = CheckResult::default();
     for c in checked {
-        match c {
-            Ok(c) => good.push(c),
-            Err(w) => warnings.push(w),
-        }
-    }
-    result.files_checked = good.len();
-    let catalogue = Catalogue::new(settings.extend_blocking_calls.clone());
-
-    let mut modules = vec![];
-    let mut module_files = vec![];
-    for c in &good {
-        if let Ok(facts) = &c.outcome {
-            modules.push(facts.clone());
-            module_files.push(c);
-        }
-    }
-    let mut diagnostics = vec![];
-    for c in &good {
-        if let Err(e) = &c.outcome {
-            let index = LineIndex::new(&c.source);
-            let location = index.location(e.offset);
-            diagnostics.push(Diagnostic {
-                rule: Rule::SyntaxError,
-                message: format!("Syntax error: {}", e.message),
-                help: Rule::SyntaxError.info().help.to_string(),
-                path: c.file.path.clone(),
-                span: facts::Span {
-                    start: e.offset,
-                    end: e.offset,
-                },
-                location,
-                end_location: location,
-                api: None,
-                chain: vec![],
-            });
+        let c = match c {
+            Ok(c) => c,
+            Err(w) => {
+                warnings.push(w);
+                continue;
+            }
+        };
+        result.files_checked += 1;
+        match c.outcome {
+            Ok(facts) => {
+                modules.push(facts);
+                module_files.push(c.file);
+            }
+            Err((e, source)) => {
+                let index = LineIndex::new(&source);
+                let location = index.location(e.offset);
+                diagnostics.push(Diagnostic {
+                    rule: Rule::SyntaxError,
+                    message: format!("Syntax error: {}", e.message),
+                    help: Rule::SyntaxError.info().help.to_string(),
+                    path: c.file.path.clone(),
+                    span: facts::Span {
+                        start: e.offset,
+                        end: e.offset,
+                    },
+                    location,
+                    end_location: location,
+                    api: None,
+                    chain: vec![],
+                });
+                result.sources.insert(c.file.path, source);
+            }
         }
     }
 
     let project = Project::new(&modules, &catalogue);
     for finding in project.direct_findings() {
         let m = finding.function.module as usize;
-        let c = module_files[m];
+        let file = &module_files[m];
+        if !result.sources.contains_key(&file.path) {
+            match read_source(&file.path) {
+                Ok(source) => {
+                    result.sources.insert(file.path.clone(), source);
+                }
+                Err(w) => {
+                    warnings.push(w);
+                    continue;
+                }
+            }
+        }
+        let source = &result.sources[&file.path];
         let func = &modules[m].functions[finding.function.idx as usize];
-        let index = LineIndex::new(&c.source);
-        let text = single_line(&c.source[finding.span.start as usize..finding.span.end as usize]);
+        let index = LineIndex::new(source);
+        let text = single_line(&source[finding.span.start as usize..finding.span.end as usize]);
         let info = finding.rule.info();
         let mut message = format!(
             "{} `{text}()` in async function `{}`",
@@ -163,7 +173,7 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Result<CheckResult, Disc
             rule: finding.rule,
             message,
             help: info.help.to_string(),
-            path: c.file.path.clone(),
+            path: file.path.clone(),
             span: finding.span,
             location: index.location(finding.span.start),
             end_location: index.location(finding.span.end),
@@ -177,10 +187,10 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Result<CheckResult, Disc
         .root
         .canonicalize()
         .unwrap_or(settings.root.clone());
-    let suppressions: HashMap<&Path, &HashMap<u32, Suppression>> = module_files
+    let suppressions: HashMap<&Path, &rustc_hash::FxHashMap<u32, Suppression>> = module_files
         .iter()
         .zip(&modules)
-        .map(|(c, m)| (c.file.path.as_path(), &m.suppressions))
+        .map(|(file, m)| (file.path.as_path(), &m.suppressions))
         .collect();
     diagnostics.retain(|d| {
         if !settings.is_enabled(d.rule) {
@@ -209,11 +219,9 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Result<CheckResult, Disc
     });
     diagnostics.sort_by(|a, b| (&a.path, a.location, a.rule).cmp(&(&b.path, b.location, b.rule)));
     diagnostics.dedup_by(|a, b| a.path == b.path && a.span == b.span && a.rule == b.rule);
-    for c in good {
-        if diagnostics.iter().any(|d| d.path == c.file.path) {
-            result.sources.insert(c.file.path, c.source);
-        }
-    }
+    result
+        .sources
+        .retain(|path, _| diagnostics.iter().any(|d| &d.path == path));
     result.diagnostics = diagnostics;
     result.warnings = warnings;
     Ok(result)

@@ -5,8 +5,8 @@
 //! (an import, an assignment, a constructor, an annotation); anything else is
 //! [`Value::Unknown`], and an unknown callee is never reported.
 
+use rustc_hash::FxHashMap as HashMap;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use crate::catalogue::{Catalogue, Condition};
@@ -89,7 +89,7 @@ pub struct DirectFinding {
 
 impl<'a> Project<'a> {
     pub fn new(modules: &'a [ModuleFacts], catalogue: &'a Catalogue) -> Self {
-        let mut by_name = HashMap::new();
+        let mut by_name = HashMap::default();
         for (i, m) in modules.iter().enumerate() {
             // When two files claim one module name, the first (in path order) wins, as
             // the first on `sys.path` would.

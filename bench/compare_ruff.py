@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+"""Time `loopsafe check` against `ruff check --select ASYNC` on the same files.
+
+Runs are interleaved (ruff, loopsafe, ruff, loopsafe, ...) so that a noisy machine
+affects both alike; the figures are medians. Peak memory is each process's max RSS.
+
+    python3 bench/compare_ruff.py [--runs 5] [--corpus DIR]
+
+Without --corpus it downloads Home Assistant 2024.3.3 from PyPI (the reference corpus)
+into bench/.work and unpacks it. ruff comes from PyPI into a venv there too.
+"""
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+WORK = HERE / ".work"
+RUFF_VERSION = "0.16.4"
+
+
+def sh(*args, **kw):
+    return subprocess.run(args, check=True, **kw)
+
+
+def ensure_ruff() -> Path:
+    venv = WORK / "venv"
+    ruff = venv / "bin" / "ruff"
+    if not ruff.exists():
+        sh(sys.executable, "-m", "venv", str(venv))
+        sh(str(venv / "bin" / "pip"), "install", "-q", f"ruff=={RUFF_VERSION}")
+    return ruff
+
+
+def ensure_corpus() -> Path:
+    corpus = WORK / "homeassistant-2024.3.3"
+    if not (corpus / "homeassistant").is_dir():
+        WORK.mkdir(parents=True, exist_ok=True)
+        wheels = list(WORK.glob("homeassistant-2024.3.3-*.whl"))
+        if not wheels:
+            sh(sys.executable, "-m", "pip", "download", "-q", "--no-deps",
+               "homeassistant==2024.3.3", "-d", str(WORK))
+            wheels = list(WORK.glob("homeassistant-2024.3.3-*.whl"))
+        with zipfile.ZipFile(wheels[0]) as z:
+            members = [m for m in z.namelist() if m.startswith("homeassistant/")]
+            z.extractall(corpus, members)
+    return corpus / "homeassistant"
+
+
+def build_loopsafe() -> Path:
+    sh("cargo", "build", "--release", "-q", "-p", "loopsafe", cwd=REPO)
+    return REPO / "target" / "release" / "loopsafe"
+
+
+def measured(cmd, cwd):
+    helper = (
+        "import resource, subprocess, sys, time\n"
+        "t = time.perf_counter()\n"
+        "p = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)\n"
+        "w = time.perf_counter() - t\n"
+        "rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
+        "sys.stderr.write(f'{w} {rss}\\n')\n"
+        "sys.stdout.buffer.write(p.stdout)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", helper, *cmd], cwd=cwd,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=True)
+    wall, rss = proc.stderr.decode().split()[-2:]
+    return float(wall), float(rss), proc.stdout.decode()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--corpus", type=Path)
+    args = parser.parse_args()
+
+    ruff = ensure_ruff()
+    corpus = args.corpus.resolve() if args.corpus else ensure_corpus()
+    loopsafe = build_loopsafe()
+    files = sum(1 for _ in corpus.rglob("*.py"))
+    lines = sum(p.read_bytes().count(b"\n") for p in corpus.rglob("*.py"))
+
+    commands = {
+        "ruff": [str(ruff), "check", "--isolated", "--select", "ASYNC", "--no-cache",
+                 "--exit-zero", "--output-format", "concise", "."],
+        "loopsafe": [str(loopsafe), "check", "--isolated", "--exit-zero",
+                     "--output-format", "concise", "-q", "."],
+    }
+    results = {name: {"wall": [], "rss": [], "findings": 0} for name in commands}
+    # One warm-up each, so both read the corpus from the page cache.
+    for name, cmd in commands.items():
+        measured(cmd, corpus)
+    for _ in range(args.runs):
+        for name, cmd in commands.items():
+            wall, rss, out = measured(cmd, corpus)
+            results[name]["wall"].append(wall)
+            results[name]["rss"].append(rss)
+            results[name]["findings"] = sum(
+                1 for line in out.splitlines() if ": ASYNC" in line or ": LS" in line)
+
+    print(f"corpus: {corpus} ({files} files, {lines} lines); {args.runs} interleaved runs; "
+          f"{os.cpu_count()} cores")
+    print(f"{'tool':<10} {'median s':>9} {'min s':>7} {'peak MiB':>9} {'findings':>9}")
+    for name, r in results.items():
+        print(f"{name:<10} {statistics.median(r['wall']):>9.3f} {min(r['wall']):>7.3f} "
+              f"{max(r['rss']):>9.1f} {r['findings']:>9}")
+    ratio = statistics.median(results["loopsafe"]["wall"]) / statistics.median(results["ruff"]["wall"])
+    print(f"loopsafe / ruff median wall-time ratio: {ratio:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
