@@ -687,18 +687,21 @@ impl Extractor {
     /// in a project and can never be reported or lead anywhere, so they are not kept. A
     /// name counts as a builtin only when the module binds nothing to it.
     fn drop_builtin_calls(&mut self) {
-        if !self.facts.star_imports.is_empty() {
-            return;
-        }
+        let keep_all = !self.facts.star_imports.is_empty();
         let bindings = &self.facts.bindings;
         for func in &mut self.facts.functions {
-            func.calls.retain(|call| match &call.callee {
-                Ref::Name(name) => {
-                    bindings.contains_key(name) || BLOCKING_BUILTINS.contains(&name.as_str())
-                }
-                _ => true,
-            });
+            if !keep_all {
+                func.calls.retain(|call| match &call.callee {
+                    Ref::Name(name) => {
+                        bindings.contains_key(name) || BLOCKING_BUILTINS.contains(&name.as_str())
+                    }
+                    _ => true,
+                });
+            }
+            // Facts live until the whole project is analysed: growth slack adds up.
+            func.calls.shrink_to_fit();
         }
+        self.facts.functions.shrink_to_fit();
     }
 
     /// An argument, as far as rules look at arguments: constants and plain names
