@@ -81,19 +81,31 @@ pub fn discover(
                 let abs = abs_walk_root.join(rel);
                 !is_excluded(&abs, &abs_root, &excludes) && !is_excluded(p, &walk_root, &excludes)
             })
-            .build();
-        for entry in walker {
-            match entry {
-                Ok(entry) => {
-                    let is_file = entry.file_type().is_some_and(|t| t.is_file());
-                    if is_file && entry.path().extension().is_some_and(|e| e == "py") {
-                        files.push(entry.into_path());
+            .build_parallel();
+        // Walked on several threads, as ruff does: on a large tree the walk is a fair
+        // share of a cold run. The result is sorted below, so order does not matter.
+        let found = std::sync::Mutex::new((Vec::new(), Vec::new()));
+        walker.run(|| {
+            let found = &found;
+            Box::new(move |entry| {
+                let mut found = found.lock().unwrap_or_else(|e| e.into_inner());
+                match entry {
+                    Ok(entry) => {
+                        let is_file = entry.file_type().is_some_and(|t| t.is_file());
+                        if is_file && entry.path().extension().is_some_and(|e| e == "py") {
+                            found.0.push(entry.into_path());
+                        }
                     }
+                    Err(err) => found.1.push(walk_error(&err)),
                 }
-                Err(err) => warnings.push(walk_error(&err)),
-            }
-        }
+                ignore::WalkState::Continue
+            })
+        });
+        let (walked, problems) = found.into_inner().unwrap_or_else(|e| e.into_inner());
+        files.extend(walked);
+        warnings.extend(problems);
     }
+    warnings.sort();
     files.sort();
     files.dedup();
     let mut init_cache = HashMap::new();
