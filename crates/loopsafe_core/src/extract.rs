@@ -32,6 +32,17 @@ const MAX_REF_SIZE: usize = 48;
 pub const BLOCKING_BUILTINS: &[&str] = &["input", "open"];
 
 pub fn extract(source: &str, module: &str, is_package: bool) -> Result<ModuleFacts, SyntaxError> {
+    extract_with(source, module, is_package, &[])
+}
+
+/// [`extract`], keeping calls to more builtins than the catalogue's blocking ones (the
+/// user's `builtins.*` rows).
+pub fn extract_with(
+    source: &str,
+    module: &str,
+    is_package: bool,
+    extra_builtins: &[&str],
+) -> Result<ModuleFacts, SyntaxError> {
     let parsed = ruff_python_parser::parse_module(source).map_err(|err| SyntaxError {
         offset: err.location.start().to_u32(),
         message: err.error.to_string(),
@@ -86,7 +97,7 @@ pub fn extract(source: &str, module: &str, is_package: bool) -> Result<ModuleFac
     });
     let module_ast = parsed.into_syntax();
     ex.visit_body(&module_ast.body);
-    ex.drop_builtin_calls();
+    ex.drop_builtin_calls(extra_builtins);
 
     let line_starts = line_starts(source);
     for (offset, s) in suppressions {
@@ -686,14 +697,16 @@ impl Extractor {
     /// Calls of builtins that never block (`len`, `isinstance`, `str`, ...) are most calls
     /// in a project and can never be reported or lead anywhere, so they are not kept. A
     /// name counts as a builtin only when the module binds nothing to it.
-    fn drop_builtin_calls(&mut self) {
+    fn drop_builtin_calls(&mut self, extra_builtins: &[&str]) {
         let keep_all = !self.facts.star_imports.is_empty();
         let bindings = &self.facts.bindings;
         for func in &mut self.facts.functions {
             if !keep_all {
                 func.calls.retain(|call| match &call.callee {
                     Ref::Name(name) => {
-                        bindings.contains_key(name) || BLOCKING_BUILTINS.contains(&name.as_str())
+                        bindings.contains_key(name)
+                            || BLOCKING_BUILTINS.contains(&name.as_str())
+                            || extra_builtins.contains(&name.as_str())
                     }
                     _ => true,
                 });
