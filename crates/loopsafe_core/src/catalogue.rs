@@ -718,6 +718,23 @@ impl Catalogue {
         find_sorted(TYPES, &format!("{owner}.*"), |r| r.0).map(|r| r.1)
     }
 
+    /// Builtin functions that block (`open`, `input`, and any `builtins.*` user row):
+    /// calls of other builtins can never be reported, so extraction does not keep them.
+    pub fn blocking_builtins(&self) -> Vec<&str> {
+        fn builtin(call: &str) -> Option<&str> {
+            call.strip_prefix("builtins.").filter(|n| !n.contains('.'))
+        }
+        let rows = BLOCKING
+            .iter()
+            .filter(|r| matches!(r.effect, Effect::Blocks(_)))
+            .filter_map(|r| builtin(r.call));
+        let user = self.user.iter().filter_map(|r| builtin(&r.call));
+        let mut names: Vec<&str> = rows.chain(user).collect();
+        names.sort_unstable();
+        names.dedup();
+        names
+    }
+
     /// Whether the catalogue describes methods of `name`, which makes it a class: calling
     /// it makes an instance (`mycorp.db.Client()` for a user row `mycorp.db.Client.*`).
     pub fn is_type(&self, name: &str) -> bool {
@@ -797,6 +814,16 @@ mod tests {
             Some("pymongo.database.Database")
         );
         assert_eq!(Catalogue::offloads("asyncio.to_thread"), Some(0));
+    }
+
+    #[test]
+    fn blocking_builtins_come_from_both_tables() {
+        assert_eq!(Catalogue::default().blocking_builtins(), ["input", "open"]);
+        let c = Catalogue::new(vec![UserRow {
+            call: "builtins.print".into(),
+            rule: Rule::BlockingInput,
+        }]);
+        assert_eq!(c.blocking_builtins(), ["input", "open", "print"]);
     }
 
     #[test]

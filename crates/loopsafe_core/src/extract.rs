@@ -27,21 +27,13 @@ pub struct SyntaxError {
 /// code like `x = f(x)` repeated).
 const MAX_REF_SIZE: usize = 48;
 
-/// Builtins that block (kept in sync with the `builtins.*` rows of the catalogue; a unit
-/// test checks it).
-pub const BLOCKING_BUILTINS: &[&str] = &["input", "open"];
-
-pub fn extract(source: &str, module: &str, is_package: bool) -> Result<ModuleFacts, SyntaxError> {
-    extract_with(source, module, is_package, &[])
-}
-
-/// [`extract`], keeping calls to more builtins than the catalogue's blocking ones (the
-/// user's `builtins.*` rows).
-pub fn extract_with(
+/// Extracts one module's facts. `blocking_builtins` are the builtins whose calls are kept
+/// ([`crate::catalogue::Catalogue::blocking_builtins`]); calls of other builtins are not.
+pub fn extract(
     source: &str,
     module: &str,
     is_package: bool,
-    extra_builtins: &[&str],
+    blocking_builtins: &[&str],
 ) -> Result<ModuleFacts, SyntaxError> {
     let parsed = ruff_python_parser::parse_module(source).map_err(|err| SyntaxError {
         offset: err.location.start().to_u32(),
@@ -97,7 +89,7 @@ pub fn extract_with(
     });
     let module_ast = parsed.into_syntax();
     ex.visit_body(&module_ast.body);
-    ex.drop_builtin_calls(extra_builtins);
+    ex.drop_builtin_calls(blocking_builtins);
 
     let line_starts = line_starts(source);
     for (offset, s) in suppressions {
@@ -697,16 +689,14 @@ impl Extractor {
     /// Calls of builtins that never block (`len`, `isinstance`, `str`, ...) are most calls
     /// in a project and can never be reported or lead anywhere, so they are not kept. A
     /// name counts as a builtin only when the module binds nothing to it.
-    fn drop_builtin_calls(&mut self, extra_builtins: &[&str]) {
+    fn drop_builtin_calls(&mut self, blocking_builtins: &[&str]) {
         let keep_all = !self.facts.star_imports.is_empty();
         let bindings = &self.facts.bindings;
         for func in &mut self.facts.functions {
             if !keep_all {
                 func.calls.retain(|call| match &call.callee {
                     Ref::Name(name) => {
-                        bindings.contains_key(name)
-                            || BLOCKING_BUILTINS.contains(&name.as_str())
-                            || extra_builtins.contains(&name.as_str())
+                        bindings.contains_key(name) || blocking_builtins.contains(&name.as_str())
                     }
                     _ => true,
                 });
@@ -1023,7 +1013,7 @@ mod tests {
     #[test]
     fn names_resolve_through_imports_and_locals() {
         let src = "import requests as rq\nfrom time import sleep as nap\n\nasync def f():\n    s = rq.Session()\n    s.get('x')\n    nap(1)\n";
-        let facts = extract(src, "m", false).unwrap();
+        let facts = extract(src, "m", false, &["open"]).unwrap();
         let f = facts.functions.iter().find(|f| f.name == "f").unwrap();
         assert_eq!(
             f.calls[1].callee,
@@ -1040,26 +1030,23 @@ mod tests {
     }
 
     #[test]
-    fn blocking_builtins_match_the_catalogue() {
-        let from_catalogue: Vec<&str> = crate::catalogue::BLOCKING
-            .iter()
-            .filter_map(|r| r.call.strip_prefix("builtins."))
-            .collect();
-        assert_eq!(from_catalogue, BLOCKING_BUILTINS);
-    }
-
-    #[test]
     fn syntax_errors_have_a_position() {
-        let err = extract("def f(:\n", "m", false).unwrap_err();
+        let err = extract("def f(:\n", "m", false, &[]).unwrap_err();
         assert_eq!(err.offset, 6);
     }
 
     #[test]
     fn relative_imports() {
-        let facts = extract("from . import a\nfrom ..b import c\n", "pkg.sub.mod", false).unwrap();
+        let facts = extract(
+            "from . import a\nfrom ..b import c\n",
+            "pkg.sub.mod",
+            false,
+            &[],
+        )
+        .unwrap();
         assert_eq!(facts.bindings["a"], vec![Ref::Path("pkg.sub.a".into())]);
         assert_eq!(facts.bindings["c"], vec![Ref::Path("pkg.b.c".into())]);
-        let facts = extract("from .x import y\n", "pkg", true).unwrap();
+        let facts = extract("from .x import y\n", "pkg", true, &[]).unwrap();
         assert_eq!(facts.bindings["y"], vec![Ref::Path("pkg.x.y".into())]);
     }
 }

@@ -87,24 +87,20 @@ fn pool() -> rayon::ThreadPool {
 /// Checks the given paths with the given settings.
 pub fn check(paths: &[PathBuf], settings: &Settings) -> Result<CheckResult, DiscoverError> {
     let (files, mut warnings) = discover::discover(paths, settings)?;
-    let extra_builtins: Vec<&str> = settings
-        .extend_blocking_calls
-        .iter()
-        .filter_map(|row| row.call.strip_prefix("builtins."))
-        .collect();
+    let catalogue = Catalogue::new(settings.extend_blocking_calls.clone());
+    let blocking_builtins = catalogue.blocking_builtins();
     let checked: Vec<Result<Checked, String>> = pool().install(|| {
         files
             .into_par_iter()
             .map(|file| {
                 let source = read_source(&file.path)?;
                 let outcome =
-                    extract::extract_with(&source, &file.module, file.is_package, &extra_builtins)
+                    extract::extract(&source, &file.module, file.is_package, &blocking_builtins)
                         .map_err(|e| (e, source));
                 Ok(Checked { file, outcome })
             })
             .collect()
     });
-    let catalogue = Catalogue::new(settings.extend_blocking_calls.clone());
     let mut modules = vec![];
     // Parallel to `modules`: the file each module came from. Sources are not kept: most
     // files have no finding, and those that do are read again below.
