@@ -159,9 +159,19 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Result<CheckResult, Disc
             }
         }
         let source = &result.sources[&file.path];
+        // The source is read a second time; a file edited in between may no longer hold
+        // the span, and must not crash the run.
+        let Some(call_text) = source.get(finding.span.start as usize..finding.span.end as usize)
+        else {
+            warnings.push(format!(
+                "{}: skipped a finding: the file changed while it was being checked",
+                file.path.display()
+            ));
+            continue;
+        };
         let func = &modules[m].functions[finding.function.idx as usize];
         let index = LineIndex::new(source);
-        let text = single_line(&source[finding.span.start as usize..finding.span.end as usize]);
+        let text = single_line(call_text);
         let info = finding.rule.info();
         let mut message = format!(
             "{} `{text}()` in async function `{}`",
