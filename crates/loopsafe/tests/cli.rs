@@ -30,7 +30,7 @@ fn stderr(o: &Output) -> String {
 const ASYNC_SLEEP: &str = "import time\n\nasync def f():\n    time.sleep(1)\n";
 
 #[test]
-fn example_app_has_exactly_the_seed_hotspots() {
+fn example_app_has_the_seed_hotspots_and_the_helper_chains() {
     let out = loopsafe(
         &repo_root(),
         &[
@@ -43,7 +43,8 @@ fn example_app_has_exactly_the_seed_hotspots() {
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let text = stdout(&out);
     let findings: Vec<&str> = text.lines().filter(|l| l.contains(": LS")).collect();
-    assert_eq!(findings.len(), 4, "{text}");
+    // The seed's four hotspots, plus the two chains of the second layer.
+    assert_eq!(findings.len(), 6, "{text}");
     let count = |file: &str, code: &str| {
         findings
             .iter()
@@ -61,8 +62,13 @@ fn example_app_has_exactly_the_seed_hotspots() {
         1,
         "{text}"
     );
+    assert_eq!(count("app/routes/accounts.py:20:15", "LS901"), 1, "{text}");
+    assert_eq!(count("app/routes/accounts.py:21:8", "LS901"), 1, "{text}");
+    // Celery tasks, sync routes and offloaded calls stay silent.
     assert!(!text.contains("app/tasks/"), "{text}");
     assert!(!text.contains("call_rail.py"), "{text}");
+    assert!(!text.contains("record_view"), "{text}");
+    assert!(!text.contains("fetch_contacts"), "{text}");
     insta::assert_snapshot!("example_concise", text);
 }
 
@@ -82,7 +88,7 @@ fn example_app_json_output() {
     assert_eq!(out.status.code(), Some(1));
     let value: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     let items = value.as_array().unwrap();
-    assert_eq!(items.len(), 4);
+    assert_eq!(items.len(), 6);
     for item in items {
         for key in [
             "code",
@@ -94,12 +100,25 @@ fn example_app_json_output() {
             "fix",
             "url",
             "chain",
+            "root",
+            "runs_once",
         ] {
             assert!(item.get(key).is_some(), "missing {key} in {item}");
         }
         assert!(item["fix"].is_null());
-        assert_eq!(item["chain"], serde_json::json!([]));
         assert!(item["location"]["row"].as_u64().unwrap() >= 1);
+        let chain = item["chain"].as_array().unwrap();
+        if item["code"] == "LS901" {
+            // From the call in the route down to the blocking call, which is the root.
+            assert!(chain.len() >= 2, "{item}");
+            assert_eq!(chain[0]["row"], item["location"]["row"]);
+            let last = chain.last().unwrap();
+            assert_eq!(last["filename"], item["root"]["filename"]);
+            assert_eq!(last["row"], item["root"]["row"]);
+        } else {
+            assert!(chain.is_empty());
+            assert_eq!(item["root"]["row"], item["location"]["row"]);
+        }
     }
     insta::assert_snapshot!("example_json", stdout(&out));
 }
@@ -124,18 +143,25 @@ fn selection_flags() {
     let only_loop = concise_lines(&["--select", "LS1"]);
     assert_eq!(only_loop.len(), 2);
     assert!(only_loop.iter().all(|l| l.contains("LS101")));
+    // Ignoring network calls drops the helpers whose only blocking calls are network ones.
     let no_network = concise_lines(&["--ignore", "LS2"]);
     assert_eq!(no_network.len(), 2);
     assert!(no_network.iter().all(|l| l.contains("LS101")));
+    // Selecting LS901 alone reports the helpers, whatever they reach.
+    let helpers = concise_lines(&["--select", "LS901"]);
+    assert_eq!(helpers.len(), 2);
+    assert!(helpers.iter().all(|l| l.contains("LS901")));
     let by_code = concise_lines(&["--select", "LS201"]);
     assert_eq!(by_code.len(), 2);
     let extended = concise_lines(&["--select", "LS1", "--extend-select", "LS201"]);
     assert_eq!(extended.len(), 4);
+    let with_helpers = concise_lines(&["--select", "LS2,LS901"]);
+    assert_eq!(with_helpers.len(), 4);
 
     let root = repo_root();
     let zero = loopsafe(&root, &["check", "examples/sales_calls", "--exit-zero"]);
     assert_eq!(zero.status.code(), Some(0));
-    assert!(stdout(&zero).contains("Found 4"));
+    assert!(stdout(&zero).contains("Found 6"));
     let quiet = concise_lines(&[]);
     assert!(!quiet.iter().any(|l| l.contains("Found")));
     let bad = loopsafe(&root, &["check", "examples/sales_calls", "--select", "XX9"]);
@@ -272,4 +298,38 @@ fn rule_docs() {
     for info in loopsafe_core::rules::RULES {
         assert!(list.contains(info.code) && list.contains(info.name));
     }
+}
+
+#[test]
+fn callers_of_one_root_are_shown_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("store.py"),
+        "import functools\nimport json\n\n\ndef load(name):\n    with open(name) as f:\n        return json.load(f)\n\n\n@functools.lru_cache\ndef settings():\n    return load(\"settings.json\")\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("views.py"),
+        "from store import load, settings\n\n\nasync def users():\n    return load(\"users.json\")\n\n\nasync def teams():\n    return load(\"teams.json\")\n\n\nasync def theme():\n    return settings()[\"theme\"]\n",
+    )
+    .unwrap();
+    let out = loopsafe(d, &["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(text.contains("1 root cause, 3 callers"), "{text}");
+    assert!(text.contains("from 1 root cause"), "{text}");
+    insta::assert_snapshot!("grouped_text", text);
+
+    let json = loopsafe(d, &["check", "--output-format", "json"]);
+    let items: Vec<serde_json::Value> = serde_json::from_str(&stdout(&json)).unwrap();
+    assert_eq!(items.len(), 3);
+    assert!(items.iter().all(|i| i["root"] == items[0]["root"]));
+    assert_eq!(items[0]["root"]["filename"], "store.py");
+    assert_eq!(items[0]["root"]["row"], 6);
+    let once: Vec<bool> = items
+        .iter()
+        .map(|i| i["runs_once"].as_bool().unwrap())
+        .collect();
+    assert_eq!(once, [false, false, true]);
 }

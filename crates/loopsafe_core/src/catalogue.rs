@@ -29,6 +29,10 @@ pub enum Condition {
     BlockArgument,
     /// `asyncio.run(x)`-style calls: flagged wherever they are.
     LoopReentry,
+    /// A call that only asks the kernel for the working directory or the environment,
+    /// never the disk: reported where a coroutine makes it (as ruff does), but too cheap
+    /// to report through every helper that happens to make it.
+    DirectOnly,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,6 +55,14 @@ const fn ok(call: &'static str) -> Row {
         call,
         effect: Effect::DoesNotBlock,
         condition: Condition::Always,
+    }
+}
+
+const fn cheap(call: &'static str, rule: Rule) -> Row {
+    Row {
+        call,
+        effect: Effect::Blocks(rule),
+        condition: Condition::DirectOnly,
     }
 }
 
@@ -78,7 +90,6 @@ pub static BLOCKING: &[Row] = &[
     b("MySQLdb.connections.Connection.*", SyncDatabaseCall),
     ok("MySQLdb.connections.Connection.cursor"),
     b("MySQLdb.cursors.Cursor.*", SyncDatabaseCall),
-    b("aiohttp.ClientSession", ClientBuiltOnLoop),
     b("anyio.run", LoopRunner),
     b("asgiref.sync.AsyncToSync.__call__", AsyncToSync),
     b("asyncio.AbstractEventLoop.run_forever", RunUntilComplete),
@@ -147,9 +158,9 @@ pub static BLOCKING: &[Row] = &[
     b("os.listdir", BlockingFilesystemCall),
     b("os.makedirs", BlockingFilesystemCall),
     b("os.mkdir", BlockingFilesystemCall),
-    b("os.path.abspath", BlockingPathCall),
+    cheap("os.path.abspath", BlockingPathCall),
     b("os.path.exists", BlockingPathCall),
-    b("os.path.expanduser", BlockingPathCall),
+    cheap("os.path.expanduser", BlockingPathCall),
     b("os.path.getatime", BlockingPathCall),
     b("os.path.getctime", BlockingPathCall),
     b("os.path.getmtime", BlockingPathCall),
@@ -160,7 +171,7 @@ pub static BLOCKING: &[Row] = &[
     b("os.path.ismount", BlockingPathCall),
     b("os.path.lexists", BlockingPathCall),
     b("os.path.realpath", BlockingPathCall),
-    b("os.path.relpath", BlockingPathCall),
+    cheap("os.path.relpath", BlockingPathCall),
     b("os.path.samefile", BlockingPathCall),
     b("os.popen", RunProcess),
     b("os.posix_spawn", RunProcess),
@@ -188,15 +199,15 @@ pub static BLOCKING: &[Row] = &[
     b("os.waitid", WaitForProcess),
     b("os.waitpid", WaitForProcess),
     b("os.walk", BlockingFilesystemCall),
-    b("pathlib.Path.absolute", BlockingPathCall),
+    cheap("pathlib.Path.absolute", BlockingPathCall),
     b("pathlib.Path.chmod", BlockingPathCall),
-    b("pathlib.Path.cwd", BlockingPathCall),
+    cheap("pathlib.Path.cwd", BlockingPathCall),
     b("pathlib.Path.exists", BlockingPathCall),
-    b("pathlib.Path.expanduser", BlockingPathCall),
+    cheap("pathlib.Path.expanduser", BlockingPathCall),
     b("pathlib.Path.glob", BlockingPathCall),
     b("pathlib.Path.group", BlockingPathCall),
     b("pathlib.Path.hardlink_to", BlockingPathCall),
-    b("pathlib.Path.home", BlockingPathCall),
+    cheap("pathlib.Path.home", BlockingPathCall),
     b("pathlib.Path.is_block_device", BlockingPathCall),
     b("pathlib.Path.is_char_device", BlockingPathCall),
     b("pathlib.Path.is_dir", BlockingPathCall),
@@ -237,6 +248,8 @@ pub static BLOCKING: &[Row] = &[
     ok("psycopg2.extensions.connection.cursor"),
     b("psycopg2.extensions.cursor.*", SyncDatabaseCall),
     b("pymongo.MongoClient.*", SyncDatabaseCall),
+    ok("pymongo.MongoClient.get_database"),
+    ok("pymongo.MongoClient.get_default_database"),
     b("pymongo.collection.Collection.*", SyncDatabaseCall),
     ok("pymongo.collection.Collection.with_options"),
     b("pymongo.cursor.Cursor.*", SyncDatabaseCall),
@@ -253,6 +266,9 @@ pub static BLOCKING: &[Row] = &[
     b("queue.Queue.join", BlockingWait),
     blockarg("queue.Queue.put", BlockingWait),
     b("redis.Redis.*", SyncRedisCall),
+    // Constructors: they build a connection pool and connect on the first command.
+    ok("redis.Redis.from_pool"),
+    ok("redis.Redis.from_url"),
     ok("redis.Redis.get_connection_kwargs"),
     ok("redis.Redis.lock"),
     ok("redis.Redis.pipeline"),
@@ -606,6 +622,46 @@ pub static OFFLOADING: &[(&str, usize)] = &[
     ("trio.to_thread.run_sync", 0),
 ];
 
+/// What a decorator does to the function it decorates, for following calls into it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decorator {
+    /// Calling the decorated name still runs the function's body, every time.
+    Keeps,
+    /// The body runs on the first call only; later calls return a cached value.
+    RunsOnce,
+}
+
+/// Decorators from outside the project whose result still runs the decorated body when
+/// called. A call into a function with any other external decorator is not followed:
+/// the decorator may replace it with something that does not run it on the loop.
+/// Sorted.
+pub static DECORATORS: &[(&str, Decorator)] = &[
+    ("abc.abstractmethod", Decorator::Keeps),
+    ("builtins.classmethod", Decorator::Keeps),
+    ("builtins.property", Decorator::Keeps),
+    ("builtins.staticmethod", Decorator::Keeps),
+    ("contextlib.contextmanager", Decorator::Keeps),
+    ("functools.cache", Decorator::RunsOnce),
+    ("functools.cached_property", Decorator::RunsOnce),
+    ("functools.lru_cache", Decorator::RunsOnce),
+    ("functools.singledispatch", Decorator::Keeps),
+    ("functools.wraps", Decorator::Keeps),
+    ("typing.final", Decorator::Keeps),
+    ("typing.no_type_check", Decorator::Keeps),
+    ("typing.override", Decorator::Keeps),
+    ("typing_extensions.final", Decorator::Keeps),
+    ("typing_extensions.override", Decorator::Keeps),
+];
+
+/// Calls that schedule a function they are given to run later *on the event loop*
+/// itself; the number is the position of the function argument. Sorted.
+pub static LOOP_CALLBACKS: &[(&str, usize)] = &[
+    ("asyncio.AbstractEventLoop.call_at", 1),
+    ("asyncio.AbstractEventLoop.call_later", 1),
+    ("asyncio.AbstractEventLoop.call_soon", 0),
+    ("asyncio.AbstractEventLoop.call_soon_threadsafe", 0),
+];
+
 /// A user's own row, from `extend-blocking-calls` in the configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserRow {
@@ -745,6 +801,16 @@ impl Catalogue {
             || self.user.iter().any(|r| starts(&r.call))
     }
 
+    /// What an external decorator does to the function under it; `None` when unknown.
+    pub fn decorator(name: &str) -> Option<Decorator> {
+        find_sorted(DECORATORS, name, |r| r.0).map(|r| r.1)
+    }
+
+    /// The argument position of the function that `call` schedules on the event loop.
+    pub fn loop_callback(call: &str) -> Option<usize> {
+        find_sorted(LOOP_CALLBACKS, call, |r| r.0).map(|r| r.1)
+    }
+
     /// The argument position of the function that `call` runs off the event loop.
     pub fn offloads(call: &str) -> Option<usize> {
         find_sorted(OFFLOADING, call, |r| r.0).map(|r| r.1)
@@ -772,6 +838,8 @@ mod tests {
         assert_sorted(TYPES, |r| r.0, "TYPES");
         assert_sorted(ALIASES, |r| r.0, "ALIASES");
         assert_sorted(OFFLOADING, |r| r.0, "OFFLOADING");
+        assert_sorted(DECORATORS, |r| r.0, "DECORATORS");
+        assert_sorted(LOOP_CALLBACKS, |r| r.0, "LOOP_CALLBACKS");
     }
 
     #[test]
@@ -814,6 +882,15 @@ mod tests {
             Some("pymongo.database.Database")
         );
         assert_eq!(Catalogue::offloads("asyncio.to_thread"), Some(0));
+        assert_eq!(
+            Catalogue::decorator("functools.lru_cache"),
+            Some(Decorator::RunsOnce)
+        );
+        assert_eq!(Catalogue::decorator("celery.shared_task"), None);
+        assert_eq!(
+            Catalogue::loop_callback("asyncio.AbstractEventLoop.call_later"),
+            Some(1)
+        );
     }
 
     #[test]

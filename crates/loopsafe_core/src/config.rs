@@ -110,6 +110,39 @@ impl Settings {
     /// as in ruff: `select = ["LS"]`, `ignore = ["LS5"]`, `extend-select = ["LS501"]`
     /// turns on LS501 alone of the LS5xx rules).
     pub fn is_enabled(&self, rule: Rule) -> bool {
+        let (selected, ignored) = self.selection(rule);
+        match (selected, ignored) {
+            (Some(s), Some(i)) => s > i,
+            (Some(_), None) => true,
+            _ => false,
+        }
+    }
+
+    /// Whether a blocking call of this rule, found inside a helper, may be the root of
+    /// an LS901 finding. A selected rule may; an ignored one may not (`--ignore LS5`
+    /// drops helpers whose only blocking calls are filesystem ones). A rule neither
+    /// selected nor ignored may when the selection names no kind of blocking call at all,
+    /// so that `--select LS901` alone reports helpers over every kind.
+    pub fn is_root_enabled(&self, rule: Rule) -> bool {
+        match self.selection(rule) {
+            (Some(s), Some(i)) => s > i,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => !crate::rules::RULES.iter().any(|info| {
+                !matches!(
+                    info.rule,
+                    Rule::BlockingCallThroughHelper | Rule::SyntaxError
+                ) && self
+                    .select
+                    .iter()
+                    .chain(&self.extend_select)
+                    .any(|p| prefix_matches(p, info.code))
+            }),
+        }
+    }
+
+    /// The length of the longest matching select and ignore prefixes.
+    fn selection(&self, rule: Rule) -> (Option<usize>, Option<usize>) {
         let code = rule.code();
         let best = |list: &[String]| {
             list.iter()
@@ -124,12 +157,7 @@ impl Settings {
                 .max()
         };
         let selected = best(&self.select).max(best(&self.extend_select));
-        let ignored = best(&self.ignore);
-        match (selected, ignored) {
-            (Some(s), Some(i)) => s > i,
-            (Some(_), None) => true,
-            _ => false,
-        }
+        (selected, best(&self.ignore))
     }
 
     pub fn exclude_set(&self) -> GlobSet {
@@ -393,6 +421,20 @@ mod tests {
         assert!(s.is_enabled(Rule::BlockingHttpCall));
         s.select = vec!["LS2".into()];
         assert!(!s.is_enabled(Rule::TimeSleep));
+    }
+
+    #[test]
+    fn helper_roots_follow_the_selection() {
+        let mut s = Settings::defaults(".".into());
+        s.ignore = vec!["LS5".into()];
+        assert!(!s.is_root_enabled(Rule::OpenFile));
+        assert!(s.is_root_enabled(Rule::BlockingHttpCall));
+        s.select = vec!["LS901".into()];
+        s.ignore = vec![];
+        assert!(s.is_root_enabled(Rule::OpenFile));
+        s.select = vec!["LS2".into(), "LS901".into()];
+        assert!(!s.is_root_enabled(Rule::OpenFile));
+        assert!(s.is_root_enabled(Rule::BlockingHttpCall));
     }
 
     #[test]

@@ -6,18 +6,28 @@ use crate::facts::Span;
 use crate::rules::Rule;
 
 /// A 1-based position; the column counts characters, as editors do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Location {
     pub row: u32,
     pub column: u32,
 }
 
-/// One step of a chain from a coroutine down to a blocking call.
+/// One step of a chain from a coroutine down to a blocking call: a call made in
+/// `function`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hop {
     pub path: PathBuf,
     pub location: Location,
     pub function: String,
+    /// The called expression, on one line: `fetch_user`, `_session.get`.
+    pub call: String,
+}
+
+/// The blocking call at the end of a chain; findings that share one share a cause.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Root {
+    pub path: PathBuf,
+    pub location: Location,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,8 +41,12 @@ pub struct Diagnostic {
     pub end_location: Location,
     /// The blocking API, as the catalogue names it (`requests.get`).
     pub api: Option<String>,
-    /// Empty for a call written directly in the coroutine.
+    /// Empty for a call written directly in the coroutine. Otherwise every call from
+    /// the coroutine's down to the blocking one.
     pub chain: Vec<Hop>,
+    pub root: Option<Root>,
+    /// The chain passes through a cached function: it blocks on the first call only.
+    pub runs_once: bool,
 }
 
 impl Diagnostic {

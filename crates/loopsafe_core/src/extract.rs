@@ -69,6 +69,8 @@ pub fn extract(
         in_type_checking: false,
         reserved: HashMap::default(),
         first_params: HashMap::default(),
+        lambdas: HashMap::default(),
+        nonblocking: vec![],
     };
     ex.facts.functions.push(Function {
         name: "<module>".into(),
@@ -85,16 +87,22 @@ pub fn extract(
         decorators: vec![],
         returns: None,
         returned: vec![],
+        returns_param: false,
         calls: vec![],
     });
     let module_ast = parsed.into_syntax();
     ex.visit_body(&module_ast.body);
     ex.drop_builtin_calls(blocking_builtins);
 
-    let line_starts = line_starts(source);
-    for (offset, s) in suppressions {
-        let line = line_of(&line_starts, offset);
-        ex.facts.suppressions.insert(line, s);
+    if !suppressions.is_empty() {
+        let line_starts = line_starts(source);
+        for (offset, s) in suppressions {
+            let line = line_of(&line_starts, offset);
+            ex.facts.suppressions.insert(line, s);
+        }
+        // Kept only for files with suppressions: the project stage needs them to tell
+        // whether a blocking call inside a helper was marked as acceptable.
+        ex.facts.line_starts = line_starts;
     }
     Ok(ex.facts)
 }
@@ -202,7 +210,11 @@ struct Extractor {
     /// Nested `def`s seen ahead of time (by start offset), so that a helper can call a
     /// sibling defined further down the same function.
     reserved: HashMap<u32, u32>,
-    /// The name of each method's first parameter (`self`).
+    /// Objects set to non-blocking (`sock.setblocking(False)`) in a function so far.
+    nonblocking: Vec<(u32, String)>,
+    /// Lambdas already walked (by start offset), so that `f = lambda: ...` binds `f`.
+    lambdas: HashMap<u32, u32>,
+    /// The name of each function's first parameter (`self` in a method).
     first_params: HashMap<u32, String>,
 }
 
@@ -320,6 +332,11 @@ impl Extractor {
                 Ref::BinOp(Box::new(self.expr_ref(&b.left)), "__truediv__")
             }
             Expr::Named(n) => self.expr_ref(&n.value),
+            Expr::Lambda(l) => self
+                .lambdas
+                .get(&l.range.start().to_u32())
+                .map(|idx| Ref::Function(*idx))
+                .unwrap_or(Ref::Unknown),
             Expr::If(i) => Ref::AnyOf(vec![self.expr_ref(&i.body), self.expr_ref(&i.orelse)]),
             Expr::BoolOp(b) => Ref::AnyOf(b.values.iter().map(|v| self.expr_ref(v)).collect()),
             _ => Ref::Unknown,
@@ -532,6 +549,7 @@ impl Extractor {
             decorators,
             returns,
             returned: vec![],
+            returns_param: false,
             calls: vec![],
         };
         let idx = match self.reserved.remove(&f.range.start().to_u32()) {
@@ -556,9 +574,11 @@ impl Extractor {
         let positional = params.posonlyargs.iter().chain(params.args.iter());
         for p in positional.chain(params.kwonlyargs.iter()) {
             let name = p.parameter.name.to_string();
+            if first {
+                self.first_params.insert(idx, name.clone());
+            }
             let value = match (first, kind, class) {
                 (true, FunctionKind::Method | FunctionKind::Property, Some(c)) => {
-                    self.first_params.insert(idx, name.clone());
                     Ref::Instance(Box::new(Ref::Class(c)))
                 }
                 (true, FunctionKind::ClassMethod, Some(c)) => Ref::Class(c),
@@ -624,6 +644,7 @@ impl Extractor {
             decorators: vec![],
             returns: None,
             returned: vec![],
+            returns_param: false,
             calls: vec![],
         });
         let saved = self.current;
@@ -676,12 +697,31 @@ impl Extractor {
                 },
             })
             .collect();
+        let mut nonblocking = false;
+        if let Expr::Attribute(a) = &*call.func {
+            if let Some(receiver) = dotted(&a.value) {
+                let first_is_zero = matches!(
+                    call.arguments.args.first(),
+                    Some(Expr::BooleanLiteral(b)) if !b.value
+                ) || matches!(
+                    call.arguments.args.first(),
+                    Some(Expr::NumberLiteral(n)) if matches!(&n.value, ast::Number::Int(i) if i.as_u8() == Some(0))
+                );
+                let key = (self.current, receiver);
+                if matches!(a.attr.as_str(), "setblocking" | "settimeout") && first_is_zero {
+                    self.nonblocking.push(key);
+                } else {
+                    nonblocking = self.nonblocking.contains(&key);
+                }
+            }
+        }
         let record = Call {
             callee,
             span: span(call.range()),
             func_span: span(call.func.range()),
             args,
             awaited,
+            nonblocking,
         };
         self.function().calls.push(record);
     }
@@ -765,7 +805,17 @@ fn placeholder() -> Function {
         decorators: vec![],
         returns: None,
         returned: vec![],
+        returns_param: false,
         calls: vec![],
+    }
+}
+
+/// `sock` or `self.sock`: a name and attributes, as written.
+fn dotted(expr: &Expr) -> Option<String> {
+    match expr {
+        Expr::Name(n) => Some(n.id.to_string()),
+        Expr::Attribute(a) => Some(format!("{}.{}", dotted(&a.value)?, a.attr)),
+        _ => None,
     }
 }
 
@@ -882,6 +932,13 @@ impl<'a> Visitor<'a> for Extractor {
             Stmt::Return(r) => {
                 if let Some(value) = &r.value {
                     self.visit_expr(value);
+                    if let Expr::Name(n) = &**value {
+                        if self.first_params.get(&self.current).map(String::as_str)
+                            == Some(n.id.as_str())
+                        {
+                            self.function().returns_param = true;
+                        }
+                    }
                     let r = self.expr_ref(value);
                     self.function().returned.push(r);
                 }
@@ -917,8 +974,10 @@ impl<'a> Visitor<'a> for Extractor {
                     decorators: vec![],
                     returns: None,
                     returned: vec![],
+                    returns_param: false,
                     calls: vec![],
                 });
+                self.lambdas.insert(l.range.start().to_u32(), idx);
                 let mut scope = Scope::new(ScopeKind::Function);
                 if let Some(params) = &l.parameters {
                     for p in params.iter_non_variadic_params() {

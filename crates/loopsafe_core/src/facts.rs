@@ -107,6 +107,8 @@ pub struct Call {
     pub func_span: Span,
     pub args: Vec<Arg>,
     pub awaited: bool,
+    /// Made on an object the function set to non-blocking (`sock.setblocking(False)`).
+    pub nonblocking: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -126,6 +128,9 @@ pub struct Function {
     pub returns: Option<Ref>,
     /// The expressions of its `return` statements.
     pub returned: Vec<Ref>,
+    /// It returns its first parameter unchanged (`return func`), as a decorator that
+    /// only registers a function does.
+    pub returns_param: bool,
     pub calls: Vec<Call>,
 }
 
@@ -160,4 +165,29 @@ pub struct ModuleFacts {
     pub star_imports: Vec<String>,
     /// Line number (1-based) to the suppression written on it.
     pub suppressions: HashMap<u32, Suppression>,
+    /// Offsets where lines start; empty unless the module has suppressions.
+    pub line_starts: Vec<u32>,
+}
+
+impl ModuleFacts {
+    /// The suppression written on the line holding `offset`.
+    pub fn suppression_at(&self, offset: u32) -> Option<&Suppression> {
+        if self.suppressions.is_empty() {
+            return None;
+        }
+        let line = crate::extract::line_of(&self.line_starts, offset);
+        self.suppressions.get(&line)
+    }
+}
+
+impl Suppression {
+    /// Whether it silences the rule with this code.
+    pub fn covers(&self, code: &str) -> bool {
+        match self {
+            Suppression::All => true,
+            Suppression::Codes(codes) => {
+                codes.iter().any(|c| crate::config::prefix_matches(c, code))
+            }
+        }
+    }
 }

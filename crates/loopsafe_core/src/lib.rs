@@ -11,6 +11,7 @@ pub mod discover;
 pub mod extract;
 pub mod facts;
 pub mod project;
+pub mod propagate;
 pub mod render;
 pub mod rules;
 
@@ -21,7 +22,7 @@ use rayon::prelude::*;
 
 use crate::catalogue::Catalogue;
 use crate::config::Settings;
-use crate::diagnostic::{Diagnostic, LineIndex};
+use crate::diagnostic::{Diagnostic, Hop, LineIndex, Location, Root};
 use crate::discover::SourceFile;
 use crate::facts::{ModuleFacts, Suppression};
 use crate::project::Project;
@@ -137,6 +138,8 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Result<CheckResult, Disc
                     end_location: location,
                     api: None,
                     chain: vec![],
+                    root: None,
+                    runs_once: false,
                 });
                 result.sources.insert(c.file.path, source);
             }
@@ -144,55 +147,58 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Result<CheckResult, Disc
     }
 
     let project = Project::new(&modules, &catalogue);
+    let mut files = Files {
+        modules: &modules,
+        module_files: &module_files,
+        sources: std::mem::take(&mut result.sources),
+        warnings: &mut warnings,
+    };
     for finding in project.direct_findings() {
-        let m = finding.function.module as usize;
-        let file = &module_files[m];
-        if !result.sources.contains_key(&file.path) {
-            match read_source(&file.path) {
-                Ok(source) => {
-                    result.sources.insert(file.path.clone(), source);
-                }
-                Err(w) => {
-                    warnings.push(w);
-                    continue;
-                }
-            }
-        }
-        let source = &result.sources[&file.path];
-        // The source is read a second time; a file edited in between may no longer hold
-        // the span, and must not crash the run.
-        let Some(call_text) = source.get(finding.span.start as usize..finding.span.end as usize)
-        else {
-            warnings.push(format!(
-                "{}: skipped a finding: the file changed while it was being checked",
-                file.path.display()
-            ));
+        let m = finding.function.module;
+        let Some(at) = files.locate(m, finding.span) else {
             continue;
         };
-        let func = &modules[m].functions[finding.function.idx as usize];
-        let index = LineIndex::new(source);
-        let text = single_line(call_text);
+        let func = &modules[m as usize].functions[finding.function.idx as usize];
         let info = finding.rule.info();
         let mut message = format!(
-            "{} `{text}()` in async function `{}`",
-            info.title, func.qualname
+            "{} `{}()` in async function `{}`",
+            info.title, at.text, func.qualname
         );
-        let builtin = finding.api.strip_prefix("builtins.") == Some(text.as_str());
-        if !text.ends_with(finding.api.as_str()) && !builtin {
+        let builtin = finding.api.strip_prefix("builtins.") == Some(at.text.as_str());
+        if !at.text.ends_with(finding.api.as_str()) && !builtin {
             message.push_str(&format!(" (`{}`)", finding.api));
         }
         diagnostics.push(Diagnostic {
             rule: finding.rule,
             message,
             help: info.help.to_string(),
-            path: file.path.clone(),
+            path: at.path,
             span: finding.span,
-            location: index.location(finding.span.start),
-            end_location: index.location(finding.span.end),
+            location: at.location,
+            end_location: at.end_location,
             api: Some(finding.api),
             chain: vec![],
+            root: None,
+            runs_once: false,
         });
     }
+
+    if settings.is_enabled(Rule::BlockingCallThroughHelper) {
+        let counts = |module: u32, span: facts::Span, rule: Rule| {
+            settings.is_root_enabled(rule)
+                && !modules[module as usize]
+                    .suppression_at(span.start)
+                    .is_some_and(|s| {
+                        s.covers(rule.code()) || s.covers(Rule::BlockingCallThroughHelper.code())
+                    })
+        };
+        for finding in propagate::helper_findings(&project, &counts) {
+            if let Some(d) = helper_diagnostic(&mut files, &finding) {
+                diagnostics.push(d);
+            }
+        }
+    }
+    result.sources = files.sources;
 
     let per_file = settings.per_file_ignore_sets();
     let root = settings
@@ -231,12 +237,132 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Result<CheckResult, Disc
     });
     diagnostics.sort_by(|a, b| (&a.path, a.location, a.rule).cmp(&(&b.path, b.location, b.rule)));
     diagnostics.dedup_by(|a, b| a.path == b.path && a.span == b.span && a.rule == b.rule);
-    result
-        .sources
-        .retain(|path, _| diagnostics.iter().any(|d| &d.path == path));
+    result.sources.retain(|path, _| {
+        diagnostics
+            .iter()
+            .any(|d| &d.path == path || d.root.as_ref().is_some_and(|r| &r.path == path))
+    });
     result.diagnostics = diagnostics;
     result.warnings = warnings;
     Ok(result)
+}
+
+/// Source text and positions for the modules with findings, read on demand.
+struct Files<'a> {
+    modules: &'a [ModuleFacts],
+    module_files: &'a [SourceFile],
+    sources: HashMap<PathBuf, String>,
+    warnings: &'a mut Vec<String>,
+}
+
+/// A span of a module, located in its file.
+struct At {
+    path: PathBuf,
+    location: Location,
+    end_location: Location,
+    /// The spanned text on one line.
+    text: String,
+}
+
+impl Files<'_> {
+    fn locate(&mut self, module: u32, span: facts::Span) -> Option<At> {
+        let file = &self.module_files[module as usize];
+        if !self.sources.contains_key(&file.path) {
+            match read_source(&file.path) {
+                Ok(source) => {
+                    self.sources.insert(file.path.clone(), source);
+                }
+                Err(w) => {
+                    self.warnings.push(w);
+                    return None;
+                }
+            }
+        }
+        let source = &self.sources[&file.path];
+        // The source is read a second time; a file edited in between may no longer hold
+        // the span, and must not crash the run.
+        let Some(text) = source.get(span.start as usize..span.end as usize) else {
+            self.warnings.push(format!(
+                "{}: skipped a finding: the file changed while it was being checked",
+                file.path.display()
+            ));
+            return None;
+        };
+        let index = LineIndex::new(source);
+        Some(At {
+            path: file.path.clone(),
+            location: index.location(span.start),
+            end_location: index.location(span.end),
+            text: single_line(text),
+        })
+    }
+
+    fn hop(&mut self, step: propagate::Step) -> Option<(Hop, facts::Span)> {
+        let func =
+            &self.modules[step.function.module as usize].functions[step.function.idx as usize];
+        let span = func.calls[step.call_index].func_span;
+        let at = self.locate(step.function.module, span)?;
+        Some((
+            Hop {
+                path: at.path,
+                location: at.location,
+                function: func.qualname.clone(),
+                call: at.text,
+            },
+            span,
+        ))
+    }
+}
+
+/// An LS901 finding: the call in the coroutine, then every call down to the blocking one.
+fn helper_diagnostic(files: &mut Files, finding: &propagate::HelperFinding) -> Option<Diagnostic> {
+    let (first, span) = files.hop(finding.caller)?;
+    let mut chain = vec![first.clone()];
+    for step in &finding.chain {
+        chain.push(files.hop(*step)?.0);
+    }
+    let last = chain.last().expect("a chain ends with the blocking call");
+    let root = Root {
+        path: last.path.clone(),
+        location: last.location,
+    };
+    let caller = &files.modules[finding.caller.function.module as usize].functions
+        [finding.caller.function.idx as usize];
+    let helper = &files.modules[finding.chain[0].function.module as usize].functions
+        [finding.chain[0].function.idx as usize];
+    let info = Rule::BlockingCallThroughHelper.info();
+    let api = finding
+        .api
+        .strip_prefix("builtins.")
+        .unwrap_or(&finding.api);
+    let mut message = if finding.scheduled {
+        format!(
+            "{}: `{}()` runs `{}` on the event loop, which reaches `{api}()`, in async function `{}`",
+            info.title, first.call, helper.qualname, caller.qualname
+        )
+    } else {
+        format!(
+            "{}: `{}()` reaches `{api}()` in async function `{}`",
+            info.title, first.call, caller.qualname
+        )
+    };
+    if finding.runs_once {
+        message.push_str(" (first call only: a cached function is on the way)");
+    }
+    let end = files.locate(finding.caller.function.module, span)?;
+    Some(Diagnostic {
+        rule: Rule::BlockingCallThroughHelper,
+        message,
+        help: info.help.to_string(),
+        path: first.path,
+        span,
+        location: first.location,
+        end_location: end.end_location,
+        api: Some(finding.api.clone()),
+        chain,
+        root: Some(root),
+        runs_once: finding.runs_once,
+    })
 }
 
 fn single_line(text: &str) -> String {

@@ -74,6 +74,16 @@ pub struct Project<'a> {
     mros: RefCell<HashMap<ClassId, Rc<Mro>>>,
 }
 
+/// What the catalogue says of one call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Blocking {
+    pub rule: Rule,
+    /// The API as the catalogue names it: `requests.get`, `httpx.Client.get`.
+    pub api: String,
+    /// Whether a helper making this call is reported where a coroutine calls it.
+    pub through_helpers: bool,
+}
+
 /// A blocking call made directly in a coroutine.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DirectFinding {
@@ -396,12 +406,33 @@ impl<'a> Project<'a> {
         }
     }
 
+    /// The project function a call runs: the function itself, a class's `__init__`, an
+    /// instance's `__call__`. `None` when the callee is not proven to be project code.
+    pub fn callee_function(&self, module: u32, call: &Call) -> Option<FnId> {
+        let dunder = |c: ClassId, name: &str| {
+            self.mro(c)
+                .project
+                .iter()
+                .find_map(|class| self.method(*class, name))
+        };
+        match self.eval(module, &call.callee) {
+            Value::Function(f) => Some(f),
+            Value::Class(c) => dunder(c, "__init__"),
+            Value::Instance(Type::Project(c)) => dunder(c, "__call__"),
+            _ => None,
+        }
+    }
+
     /// Whether a call blocks, and under which rule, judging by the catalogue.
-    pub fn blocking_rule(&self, module: u32, call: &Call) -> Option<(Rule, String)> {
+    pub fn blocking_rule(&self, module: u32, call: &Call) -> Option<Blocking> {
         let api = self.external_callee(module, call)?;
         let found = self.catalogue.blocking(&api)?;
+        // A non-blocking socket's calls return at once.
+        if api.starts_with("socket.socket.") && call.nonblocking {
+            return None;
+        }
         let rule = match found.condition {
-            Condition::Always | Condition::LoopReentry => found.rule,
+            Condition::Always | Condition::LoopReentry | Condition::DirectOnly => found.rule,
             Condition::SpawnMode => {
                 let mode = call
                     .args
@@ -434,7 +465,11 @@ impl<'a> Project<'a> {
                 found.rule
             }
         };
-        Some((rule, api))
+        Some(Blocking {
+            rule,
+            api,
+            through_helpers: found.condition != Condition::DirectOnly,
+        })
     }
 
     /// Blocking calls written directly in a coroutine's body.
@@ -447,7 +482,7 @@ impl<'a> Project<'a> {
                     continue;
                 }
                 for (call_index, call) in func.calls.iter().enumerate() {
-                    if let Some((rule, api)) = self.blocking_rule(m, call) {
+                    if let Some(Blocking { rule, api, .. }) = self.blocking_rule(m, call) {
                         out.push(DirectFinding {
                             rule,
                             function: FnId {

@@ -1,10 +1,11 @@
 //! Output formats. Each returns a string; printing is the caller's business.
 
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use serde_json::{json, Value};
 
-use crate::diagnostic::{Diagnostic, LineIndex, Location};
+use crate::diagnostic::{Diagnostic, Hop, LineIndex, Location, Root};
 use crate::CheckResult;
 
 /// A path as the user should see it: relative to the working directory when below it.
@@ -43,7 +44,14 @@ pub fn json(result: &CheckResult, cwd: &Path) -> String {
                     "row": h.location.row,
                     "column": h.location.column,
                     "function": h.function,
+                    "call": h.call,
                 })).collect::<Vec<_>>(),
+                "root": root_of(d).map(|r| json!({
+                    "filename": display_path(&r.path, cwd),
+                    "row": r.location.row,
+                    "column": r.location.column,
+                })),
+                "runs_once": d.runs_once,
             })
         })
         .collect();
@@ -83,56 +91,203 @@ fn headline(d: &Diagnostic, cwd: &Path, color: bool) -> String {
     }
 }
 
-/// ruff-style full output: the headline, the source line with a caret span, the help.
+/// Where a finding's cause is: the blocking call at the end of its chain, or the
+/// finding itself for a call written directly in the coroutine.
+pub fn root_of(d: &Diagnostic) -> Option<Root> {
+    match &d.root {
+        Some(r) => Some(r.clone()),
+        None if d.api.is_some() => Some(Root {
+            path: d.path.clone(),
+            location: d.location,
+        }),
+        None => None,
+    }
+}
+
+struct Style {
+    blue: &'static str,
+    red: &'static str,
+    bold: &'static str,
+    reset: &'static str,
+}
+
+/// ruff-style full output: the headline, the source line with a caret span, the chain
+/// one hop per line, the help. LS901 findings that share a root are shown once, the root
+/// first and then every caller.
 pub fn text(result: &CheckResult, cwd: &Path, color: bool) -> String {
-    let mut out = String::new();
-    for d in &result.diagnostics {
-        out.push_str(&headline(d, cwd, color));
-        out.push('\n');
-        if let Some(source) = result.sources.get(&d.path) {
-            let index = LineIndex::new(source);
-            let line = index.line(d.location.row);
-            let gutter = d.location.row.to_string().len();
-            let pad = " ".repeat(gutter);
-            let start = d.location.column as usize - 1;
-            let width = if d.end_location.row == d.location.row {
-                (d.end_location.column as usize).saturating_sub(d.location.column as usize)
-            } else {
-                line.chars().count().saturating_sub(start)
-            }
-            .max(1);
-            let carets = "^".repeat(width);
-            let (blue, red, reset) = if color {
-                ("\x1b[1;34m", "\x1b[1;31m", "\x1b[0m")
-            } else {
-                ("", "", "")
-            };
-            out.push_str(&format!("{blue}{pad} |{reset}\n"));
-            out.push_str(&format!(
-                "{blue}{} |{reset} {}\n",
-                d.location.row,
-                line.replace('\t', " ")
-            ));
-            out.push_str(&format!(
-                "{blue}{pad} |{reset} {}{red}{carets}{reset}\n",
-                " ".repeat(start)
-            ));
-            out.push_str(&format!("{blue}{pad} |{reset}\n"));
-            for (i, hop) in d.chain.iter().enumerate() {
-                out.push_str(&format!(
-                    "{pad} = {} {}:{}:{} in `{}`\n",
-                    if i == 0 { "via" } else { "   " },
-                    display_path(&hop.path, cwd),
-                    hop.location.row,
-                    hop.location.column,
-                    hop.function
-                ));
-            }
-            out.push_str(&format!("{pad} = help: {}\n", d.help));
+    let style = if color {
+        Style {
+            blue: "\x1b[1;34m",
+            red: "\x1b[1;31m",
+            bold: "\x1b[1m",
+            reset: "\x1b[0m",
         }
-        out.push('\n');
+    } else {
+        Style {
+            blue: "",
+            red: "",
+            bold: "",
+            reset: "",
+        }
+    };
+    let mut callers: HashMap<&Root, Vec<&Diagnostic>> = HashMap::new();
+    for d in &result.diagnostics {
+        if let Some(root) = &d.root {
+            callers.entry(root).or_default().push(d);
+        }
+    }
+    let mut out = String::new();
+    let mut shown: HashSet<&Root> = HashSet::new();
+    for d in &result.diagnostics {
+        let group = d.root.as_ref().map(|r| (r, &callers[r]));
+        match group {
+            Some((root, group)) if group.len() > 1 => {
+                if shown.insert(root) {
+                    grouped(&mut out, result, root, group, cwd, color, &style);
+                }
+            }
+            _ => single(&mut out, result, d, cwd, color, &style),
+        }
     }
     out
+}
+
+fn single(
+    out: &mut String,
+    result: &CheckResult,
+    d: &Diagnostic,
+    cwd: &Path,
+    color: bool,
+    style: &Style,
+) {
+    out.push_str(&headline(d, cwd, color));
+    out.push('\n');
+    let gutter = d.location.row.to_string().len();
+    if let Some(source) = result.sources.get(&d.path) {
+        let width = if d.end_location.row == d.location.row {
+            (d.end_location.column as usize).saturating_sub(d.location.column as usize)
+        } else {
+            usize::MAX
+        };
+        snippet(out, source, d.location, width, gutter, style);
+    }
+    let pad = " ".repeat(gutter);
+    hops(out, &d.chain, &pad, "chain:", "", cwd);
+    out.push_str(&format!("{pad} = help: {}\n\n", d.help));
+}
+
+fn grouped(
+    out: &mut String,
+    result: &CheckResult,
+    root: &Root,
+    group: &[&Diagnostic],
+    cwd: &Path,
+    color: bool,
+    style: &Style,
+) {
+    let first = group[0];
+    let last = first.chain.last().expect("an LS901 finding has a chain");
+    let api = first.api.as_deref().unwrap_or(&last.call);
+    let api = api.strip_prefix("builtins.").unwrap_or(api);
+    let once = group.iter().all(|d| d.runs_once);
+    let path = display_path(&root.path, cwd);
+    let (bold, red, reset) = (style.bold, style.red, style.reset);
+    let title = format!(
+        "Blocking call `{api}()` reached from {} async call sites through helpers{}",
+        group.len(),
+        if once { " (first call only)" } else { "" }
+    );
+    if color {
+        out.push_str(&format!(
+            "{bold}{path}{reset}:{}:{}: {red}LS901{reset} {title}\n",
+            root.location.row, root.location.column
+        ));
+    } else {
+        out.push_str(&format!(
+            "{path}:{}:{}: LS901 {title}\n",
+            root.location.row, root.location.column
+        ));
+    }
+    let gutter = root.location.row.to_string().len().max(
+        group
+            .iter()
+            .map(|d| d.location.row.to_string().len())
+            .max()
+            .unwrap_or(1),
+    );
+    if let Some(source) = result.sources.get(&root.path) {
+        snippet(
+            out,
+            source,
+            root.location,
+            last.call.chars().count(),
+            gutter,
+            style,
+        );
+    }
+    let pad = " ".repeat(gutter);
+    out.push_str(&format!("{pad} = 1 root cause, {} callers:\n", group.len()));
+    for (i, d) in group.iter().enumerate() {
+        let note = if d.runs_once && !once {
+            "  (first call only)"
+        } else {
+            ""
+        };
+        hops(out, &d.chain, &pad, &format!("{}.", i + 1), note, cwd);
+    }
+    out.push_str(&format!("{pad} = help: {}\n\n", first.help));
+}
+
+/// One line per hop: which function calls what, where. The last hop is the blocking call.
+fn hops(out: &mut String, chain: &[Hop], pad: &str, label: &str, note: &str, cwd: &Path) {
+    let indent = " ".repeat(label.chars().count());
+    for (i, hop) in chain.iter().enumerate() {
+        out.push_str(&format!(
+            "{pad} = {} `{}` calls `{}()` at {}:{}:{}{}{}\n",
+            if i == 0 { label } else { &indent },
+            hop.function,
+            hop.call,
+            display_path(&hop.path, cwd),
+            hop.location.row,
+            hop.location.column,
+            if i + 1 == chain.len() {
+                "  <- blocks"
+            } else {
+                ""
+            },
+            if i == 0 { note } else { "" }
+        ));
+    }
+}
+
+/// The source line with carets under `width` characters from `at` (to the line's end
+/// when the span runs on).
+fn snippet(
+    out: &mut String,
+    source: &str,
+    at: Location,
+    width: usize,
+    gutter: usize,
+    style: &Style,
+) {
+    let index = LineIndex::new(source);
+    let line = index.line(at.row);
+    let pad = " ".repeat(gutter);
+    let start = at.column as usize - 1;
+    let width = width.min(line.chars().count().saturating_sub(start)).max(1);
+    let carets = "^".repeat(width);
+    let (blue, red, reset) = (style.blue, style.red, style.reset);
+    out.push_str(&format!("{blue}{pad} |{reset}\n"));
+    out.push_str(&format!(
+        "{blue}{:>gutter$} |{reset} {}\n",
+        at.row,
+        line.replace('\t', " ")
+    ));
+    out.push_str(&format!(
+        "{blue}{pad} |{reset} {}{red}{carets}{reset}\n",
+        " ".repeat(start)
+    ));
+    out.push_str(&format!("{blue}{pad} |{reset}\n"));
 }
 
 /// The closing line of text and concise output.
@@ -144,6 +299,17 @@ pub fn summary(result: &CheckResult) -> String {
         paths.dedup();
         paths.len()
     };
+    let roots = {
+        let mut roots: Vec<Root> = result.diagnostics.iter().filter_map(root_of).collect();
+        roots.sort();
+        roots.dedup();
+        roots.len()
+    };
+    let causes = if roots > 0 && roots < n {
+        format!(", from {roots} root cause{}", plural(roots))
+    } else {
+        String::new()
+    };
     match n {
         0 => format!(
             "All checks passed: no blocking calls found on the event loop ({} file{} checked).",
@@ -151,7 +317,7 @@ pub fn summary(result: &CheckResult) -> String {
             plural(result.files_checked)
         ),
         _ => format!(
-            "Found {n} blocking call{} on the event loop in {files} file{} ({} file{} checked).",
+            "Found {n} blocking call{} on the event loop in {files} file{}{causes} ({} file{} checked).",
             plural(n),
             plural(files),
             result.files_checked,

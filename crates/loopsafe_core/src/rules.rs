@@ -347,7 +347,7 @@ pub static RULES: &[RuleInfo] = &[
         title: "Client or SSL context built with",
         help: "create the client once (module level or at startup) and reuse it",
         doc: RuleDoc {
-            what: "Checks for HTTP clients and SSL contexts created inside an `async def`: `httpx.AsyncClient()`, `httpx.Client()`, `aiohttp.ClientSession()`, `ssl.create_default_context()`, `SSLContext.load_verify_locations()`.",
+            what: "Checks for HTTP clients and SSL contexts created inside an `async def`: `httpx.AsyncClient()`, `httpx.Client()`, `ssl.create_default_context()`, `SSLContext.load_verify_locations()`.",
             why: "Each builds an SSL context and loads the CA bundle: measured at about 49 ms of CPU per `httpx.AsyncClient()`, all of it on the loop. A client per request is itself a hotspot, and it throws away connection reuse. httpx's own documentation says to reuse one client.",
             example: "async def fetch(url):\n    async with httpx.AsyncClient() as client:  # LS702\n        return await client.get(url)\n\n# Use instead:\n_http = httpx.AsyncClient()\n\nasync def fetch(url):\n    return await _http.get(url)",
             fix: "None yet.",

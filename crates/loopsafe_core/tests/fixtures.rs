@@ -2,6 +2,10 @@
 //! project, a folder is a multi-module project (with its own `loopsafe.toml` if it has
 //! one). Each line's expected findings are written on it as `# expect: LS201, LS301`,
 //! and the findings must match exactly, line by line. Adding a fixture needs no Rust.
+//!
+//! A finding through helpers (LS901) is written with its chain: the file and line of
+//! each call below the coroutine's, down to the blocking one, and `(once)` when it
+//! blocks on the first call only: `# expect: LS901 via services.py:8 > clients.py:12`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -28,7 +32,7 @@ fn expected(root: &Path, files: &[PathBuf]) -> Findings {
             if let Some(pos) = line.find("# expect:") {
                 let mut codes: Vec<String> = line[pos + "# expect:".len()..]
                     .split(',')
-                    .map(|c| c.trim().to_string())
+                    .map(|c| c.split_whitespace().collect::<Vec<_>>().join(" "))
                     .filter(|c| !c.is_empty())
                     .collect();
                 codes.sort();
@@ -79,9 +83,21 @@ fn actual(fixture: &Path) -> Findings {
             .unwrap_or(&d.path)
             .display()
             .to_string();
-        out.entry((rel, d.location.row))
-            .or_default()
-            .push(d.code().to_string());
+        let mut code = d.code().to_string();
+        if !d.chain.is_empty() {
+            let hops: Vec<String> = d.chain[1..]
+                .iter()
+                .map(|h| {
+                    let file = h.path.strip_prefix(&root).unwrap_or(&h.path);
+                    format!("{}:{}", file.display(), h.location.row)
+                })
+                .collect();
+            code = format!("{code} via {}", hops.join(" > "));
+        }
+        if d.runs_once {
+            code.push_str(" (once)");
+        }
+        out.entry((rel, d.location.row)).or_default().push(code);
     }
     for codes in out.values_mut() {
         codes.sort();
