@@ -7,12 +7,14 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use loopsafe_core::config::{self, Settings};
 use loopsafe_core::rules::{render_doc, Rule, RULES};
-use loopsafe_core::{check, render};
+use loopsafe_core::{check_with, render, ParseScope};
+
+mod alloc;
 
 // Analysis allocates many small objects from two threads; the system allocator spends
 // a third of the run in malloc and free (measured with perf on the benchmark corpus).
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: alloc::Allocator = alloc::Allocator;
 
 #[derive(Parser)]
 #[command(
@@ -76,6 +78,7 @@ struct CheckArgs {
 }
 
 fn main() -> ExitCode {
+    alloc::disable_huge_pages();
     let cli = Cli::parse();
     match cli.command {
         Command::Check(args) => run_check(args),
@@ -155,7 +158,11 @@ fn run_check(args: CheckArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let result = match check(&paths, &settings) {
+    let scope = ParseScope {
+        enter: alloc::enter_scratch,
+        leave: alloc::leave_scratch,
+    };
+    let result = match check_with(&paths, &settings, Some(scope)) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("loopsafe: error: {e}");

@@ -69,9 +69,20 @@ pub struct Project<'a> {
     pub modules: &'a [ModuleFacts],
     pub catalogue: &'a Catalogue,
     by_name: HashMap<&'a str, u32>,
-    names: RefCell<HashMap<(u32, String), Value>>,
+    /// Per module: the value of each module-level name looked up so far.
+    names: RefCell<Vec<HashMap<String, Value>>>,
     returns: RefCell<HashMap<FnId, Value>>,
     mros: RefCell<HashMap<ClassId, Rc<Mro>>>,
+}
+
+/// The target of a call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Callee {
+    /// A function of the project (for a class, its `__init__`).
+    Project(FnId),
+    /// A catalogue name outside the project: `requests.get`, `redis.Redis.get`.
+    External(String),
+    Unknown,
 }
 
 /// What the catalogue says of one call.
@@ -109,7 +120,7 @@ impl<'a> Project<'a> {
             modules,
             catalogue,
             by_name,
-            names: RefCell::default(),
+            names: RefCell::new(vec![HashMap::default(); modules.len()]),
             returns: RefCell::default(),
             mros: RefCell::default(),
         }
@@ -172,12 +183,11 @@ impl<'a> Project<'a> {
     /// The value of a module-level name as functions see it: its last binding that
     /// resolves, else a star import's, else the builtin of that name.
     fn module_name(&self, module: u32, name: &str, depth: u32) -> Value {
-        let key = (module, name.to_string());
-        if let Some(v) = self.names.borrow().get(&key) {
+        if let Some(v) = self.names.borrow()[module as usize].get(name) {
             return v.clone();
         }
         // A name defined in terms of itself resolves to nothing rather than looping.
-        self.names.borrow_mut().insert(key.clone(), Value::Unknown);
+        self.names.borrow_mut()[module as usize].insert(name.to_string(), Value::Unknown);
         let facts = &self.modules[module as usize];
         let value = match facts.bindings.get(name) {
             Some(bindings) => {
@@ -191,7 +201,7 @@ impl<'a> Project<'a> {
                 .find(Value::is_known)
                 .unwrap_or_else(|| Value::External(format!("builtins.{name}"))),
         };
-        self.names.borrow_mut().insert(key, value.clone());
+        self.names.borrow_mut()[module as usize].insert(name.to_string(), value.clone());
         value
     }
 
@@ -396,37 +406,38 @@ impl<'a> Project<'a> {
         v
     }
 
-    /// The catalogue name of what a call calls, when it is outside the project.
-    pub fn external_callee(&self, module: u32, call: &Call) -> Option<String> {
-        match self.eval(module, &call.callee) {
-            Value::External(p) => Some(Catalogue::canonical(&p).into_owned()),
-            Value::Method(Type::External(t), m) => Some(format!("{t}.{m}")),
-            Value::Instance(Type::External(t)) => Some(format!("{t}.__call__")),
-            _ => None,
-        }
-    }
-
-    /// The project function a call runs: the function itself, a class's `__init__`, an
-    /// instance's `__call__`. `None` when the callee is not proven to be project code.
-    pub fn callee_function(&self, module: u32, call: &Call) -> Option<FnId> {
+    /// What a call calls, as far as the code proves it.
+    pub fn callee(&self, module: u32, call: &Call) -> Callee {
         let dunder = |c: ClassId, name: &str| {
             self.mro(c)
                 .project
                 .iter()
                 .find_map(|class| self.method(*class, name))
+                .map_or(Callee::Unknown, Callee::Project)
         };
         match self.eval(module, &call.callee) {
-            Value::Function(f) => Some(f),
+            Value::External(p) => Callee::External(Catalogue::canonical(&p).into_owned()),
+            Value::Method(Type::External(t), m) => Callee::External(format!("{t}.{m}")),
+            Value::Instance(Type::External(t)) => Callee::External(format!("{t}.__call__")),
+            Value::Function(f) => Callee::Project(f),
             Value::Class(c) => dunder(c, "__init__"),
             Value::Instance(Type::Project(c)) => dunder(c, "__call__"),
+            _ => Callee::Unknown,
+        }
+    }
+
+    /// The catalogue name of what a call calls, when it is outside the project.
+    pub fn external_callee(&self, module: u32, call: &Call) -> Option<String> {
+        match self.callee(module, call) {
+            Callee::External(api) => Some(api),
             _ => None,
         }
     }
 
-    /// Whether a call blocks, and under which rule, judging by the catalogue.
-    pub fn blocking_rule(&self, module: u32, call: &Call) -> Option<Blocking> {
-        let api = self.external_callee(module, call)?;
-        let found = self.catalogue.blocking(&api)?;
+    /// Whether a call of the external `api` blocks, and under which rule, judging by the
+    /// catalogue.
+    pub fn blocking(&self, module: u32, call: &Call, api: &str) -> Option<Blocking> {
+        let found = self.catalogue.blocking(api)?;
         // A non-blocking socket's calls return at once.
         if api.starts_with("socket.socket.") && call.nonblocking {
             return None;
@@ -467,38 +478,9 @@ impl<'a> Project<'a> {
         };
         Some(Blocking {
             rule,
-            api,
+            api: api.to_string(),
             through_helpers: found.condition != Condition::DirectOnly,
         })
-    }
-
-    /// Blocking calls written directly in a coroutine's body.
-    pub fn direct_findings(&self) -> Vec<DirectFinding> {
-        let mut out = vec![];
-        for (m, facts) in self.modules.iter().enumerate() {
-            let m = m as u32;
-            for (idx, func) in facts.functions.iter().enumerate() {
-                if !func.is_async {
-                    continue;
-                }
-                for (call_index, call) in func.calls.iter().enumerate() {
-                    if let Some(Blocking { rule, api, .. }) = self.blocking_rule(m, call) {
-                        out.push(DirectFinding {
-                            rule,
-                            function: FnId {
-                                module: m,
-                                idx: idx as u32,
-                            },
-                            call_index,
-                            span: call.func_span,
-                            call_span: call.span,
-                            api,
-                        });
-                    }
-                }
-            }
-        }
-        out
     }
 }
 

@@ -14,8 +14,10 @@ use std::collections::VecDeque;
 use rustc_hash::FxHashMap as HashMap;
 
 use crate::catalogue::{Catalogue, Decorator};
-use crate::facts::{FunctionKind, Ref, Span};
-use crate::project::{FnId, Project, Value};
+use rayon::prelude::*;
+
+use crate::facts::{FunctionKind, ModuleFacts, Ref, Span};
+use crate::project::{Callee, DirectFinding, FnId, Project, Value};
 use crate::rules::Rule;
 
 /// One step down a chain: a call made in `function`.
@@ -46,8 +48,12 @@ pub struct HelperFinding {
 #[derive(Debug, Clone)]
 enum Target {
     Blocking(Rule, String),
+    /// A project function, by index in the graph.
     Function(u32),
 }
+
+/// Whether a blocking call at this span of this module, under this rule, counts.
+pub type Counts<'a> = dyn Fn(u32, Span, Rule) -> bool + Sync + 'a;
 
 /// The next step from a function towards its nearest blocking call.
 #[derive(Debug, Clone, Copy)]
@@ -75,22 +81,43 @@ impl Graph {
     }
 }
 
-/// Finds every call from a coroutine into project code that may block.
+/// What the analysis finds: blocking calls written in coroutines, and calls from
+/// coroutines into project code that may block.
+#[derive(Debug, Default)]
+pub struct Findings {
+    pub direct: Vec<DirectFinding>,
+    pub helpers: Vec<HelperFinding>,
+}
+
+/// Resolves every call of the project once and finds the blocking ones.
 ///
-/// `counts` says whether a blocking call found inside a helper is a root at all: its
-/// rule is selected and no `# noqa` on its line silences it.
-pub fn helper_findings(
-    project: &Project,
-    counts: &dyn Fn(u32, Span, Rule) -> bool,
-) -> Vec<HelperFinding> {
-    let graph = build(project, counts);
-    let always = search(&graph, false);
-    let once = search(&graph, true);
+/// Without `follow_helpers`, only coroutines are looked at (no LS901). `counts` says
+/// whether a blocking call found inside a helper is a root at all: its rule is selected
+/// and no `# noqa` on its line silences it.
+pub fn analyze(
+    modules: &[ModuleFacts],
+    catalogue: &Catalogue,
+    follow_helpers: bool,
+    counts: &Counts<'_>,
+) -> Findings {
+    let (graph, direct) = build(modules, catalogue, follow_helpers, counts);
+    let mut findings = Findings {
+        direct,
+        helpers: vec![],
+    };
+    if follow_helpers {
+        findings.helpers = helper_findings(modules, &graph);
+    }
+    findings
+}
+
+fn helper_findings(modules: &[ModuleFacts], graph: &Graph) -> Vec<HelperFinding> {
+    let always = search(graph, false);
+    let once = search(graph, true);
     let mut out = vec![];
     for (g, targets) in graph.targets.iter().enumerate() {
         let id = graph.ids[g];
-        let func = &project.modules[id.module as usize].functions[id.idx as usize];
-        if !func.is_async {
+        if !modules[id.module as usize].functions[id.idx as usize].is_async {
             continue;
         }
         let calls = targets.iter().filter_map(|(call_index, t)| match t {
@@ -106,7 +133,7 @@ pub fn helper_findings(
                 (None, Some(_)) => (&once, true),
                 (None, None) => continue,
             };
-            let (chain, root_rule, api) = walk(&graph, next, callee);
+            let (chain, root_rule, api) = walk(graph, next, callee);
             out.push(HelperFinding {
                 caller: Step {
                     function: id,
@@ -182,84 +209,163 @@ fn search(graph: &Graph, through_cached: bool) -> Vec<Option<Next>> {
     next
 }
 
-fn build(project: &Project, counts: &dyn Fn(u32, Span, Rule) -> bool) -> Graph {
+/// What one call leads to, before the graph numbers the functions.
+#[derive(Debug)]
+enum Found {
+    Blocking(Rule, String),
+    Callee(FnId),
+}
+
+/// What the calls of one function lead to.
+#[derive(Debug, Default)]
+struct Resolved {
+    targets: Vec<(u32, Found)>,
+    scheduled: Vec<(u32, FnId)>,
+    decorator: Option<Decorator>,
+    callable: bool,
+}
+
+fn build(
+    modules: &[ModuleFacts],
+    catalogue: &Catalogue,
+    follow_helpers: bool,
+    counts: &Counts<'_>,
+) -> (Graph, Vec<DirectFinding>) {
     let mut ids = vec![];
     let mut base = vec![];
-    for (m, facts) in project.modules.iter().enumerate() {
+    for (m, facts) in modules.iter().enumerate() {
         base.push(ids.len() as u32);
         ids.extend((0..facts.functions.len() as u32).map(|idx| FnId {
             module: m as u32,
             idx,
         }));
     }
+    // Each thread resolves a contiguous share of the functions with its own project
+    // (its memory of names already looked up is not shared between threads).
+    let threads = rayon::current_num_threads().max(1);
+    let share = ids.len().div_ceil(threads).max(1);
+    let parts: Vec<(Vec<Resolved>, Vec<DirectFinding>)> = ids
+        .par_chunks(share)
+        .map(|chunk| {
+            let project = Project::new(modules, catalogue);
+            let mut memo = HashMap::default();
+            let mut direct = vec![];
+            let resolved = chunk
+                .iter()
+                .map(|id| {
+                    resolve(
+                        &project,
+                        *id,
+                        follow_helpers,
+                        counts,
+                        &mut memo,
+                        &mut direct,
+                    )
+                })
+                .collect();
+            (resolved, direct)
+        })
+        .collect();
     let mut graph = Graph {
-        targets: vec![vec![]; ids.len()],
-        scheduled: vec![vec![]; ids.len()],
-        decorator: vec![None; ids.len()],
-        callable: vec![false; ids.len()],
+        targets: Vec::with_capacity(ids.len()),
+        scheduled: Vec::with_capacity(ids.len()),
+        decorator: Vec::with_capacity(ids.len()),
+        callable: Vec::with_capacity(ids.len()),
         ids,
         base,
     };
-    let mut transparent: HashMap<FnId, Option<Option<Decorator>>> = HashMap::default();
-    for g in 0..graph.ids.len() {
-        let id = graph.ids[g];
-        let facts = &project.modules[id.module as usize];
-        let func = &facts.functions[id.idx as usize];
-        // Module and class bodies run at import; lambdas passed around are not calls.
-        if matches!(func.kind, FunctionKind::Module | FunctionKind::ClassBody) {
-            continue;
+    let mut direct = vec![];
+    for (resolved, found) in parts {
+        direct.extend(found);
+        for r in resolved {
+            let targets = r.targets.into_iter().map(|(call, found)| {
+                let target = match found {
+                    Found::Blocking(rule, api) => Target::Blocking(rule, api),
+                    Found::Callee(f) => Target::Function(graph.index(f)),
+                };
+                (call, target)
+            });
+            let targets = targets.collect();
+            graph.targets.push(targets);
+            graph.decorator.push(r.decorator);
+            graph.callable.push(r.callable);
+            let scheduled = r.scheduled.iter().map(|(call, f)| (*call, graph.index(*f)));
+            let scheduled = scheduled.collect();
+            graph.scheduled.push(scheduled);
         }
-        if !func.is_async {
-            let d = decorators(project, id, &mut transparent);
-            graph.callable[g] = d.is_some();
-            graph.decorator[g] = d.flatten();
+    }
+    (graph, direct)
+}
+
+fn resolve(
+    project: &Project,
+    id: FnId,
+    follow_helpers: bool,
+    counts: &Counts<'_>,
+    memo: &mut HashMap<FnId, Option<Option<Decorator>>>,
+    direct: &mut Vec<DirectFinding>,
+) -> Resolved {
+    let mut out = Resolved::default();
+    let func = &project.modules[id.module as usize].functions[id.idx as usize];
+    // Module and class bodies run at import; they are nobody's callee.
+    if matches!(func.kind, FunctionKind::Module | FunctionKind::ClassBody) {
+        return out;
+    }
+    if !func.is_async {
+        if !follow_helpers {
+            return out;
         }
-        for (call_index, call) in func.calls.iter().enumerate() {
-            let call_index = call_index as u32;
-            if let Some(b) = project.blocking_rule(id.module, call) {
-                if !func.is_async && b.through_helpers && counts(id.module, call.span, b.rule) {
-                    graph.targets[g].push((call_index, Target::Blocking(b.rule, b.api)));
-                }
-                continue;
-            }
-            // A `# noqa: LS901` on a call inside a helper cuts the chain there.
-            if !func.is_async && !counts(id.module, call.span, Rule::BlockingCallThroughHelper) {
-                continue;
-            }
-            if let Some(callee) = project.callee_function(id.module, call) {
+        let d = decorators(project, id, memo);
+        out.callable = d.is_some();
+        out.decorator = d.flatten();
+    }
+    for (call_index, call) in func.calls.iter().enumerate() {
+        let api = match project.callee(id.module, call) {
+            Callee::Unknown => continue,
+            Callee::Project(callee) => {
+                // A `# noqa: LS901` on a call inside a helper cuts the chain there.
+                let cut = !func.is_async
+                    && !counts(id.module, call.span, Rule::BlockingCallThroughHelper);
                 let callee_func =
                     &project.modules[callee.module as usize].functions[callee.idx as usize];
-                if !callee_func.is_async {
-                    let callee = graph.index(callee);
-                    graph.targets[g].push((call_index, Target::Function(callee)));
+                if follow_helpers && !cut && !callee_func.is_async {
+                    out.targets.push((call_index as u32, Found::Callee(callee)));
                 }
                 continue;
             }
-            if let Some(api) = project.external_callee(id.module, call) {
-                if let Some(pos) = Catalogue::loop_callback(&api) {
-                    let arg = call.args.iter().filter(|a| a.keyword.is_none()).nth(pos);
-                    if let Some(Value::Function(f)) = arg.map(|a| project.eval(id.module, &a.value))
-                    {
-                        let target = &project.modules[f.module as usize].functions[f.idx as usize];
-                        if !target.is_async {
-                            let f = graph.index(f);
-                            graph.scheduled[g].push((call_index, f));
-                        }
-                    }
+            Callee::External(api) => api,
+        };
+        if let Some(b) = project.blocking(id.module, call, &api) {
+            if func.is_async {
+                direct.push(DirectFinding {
+                    rule: b.rule,
+                    function: id,
+                    call_index,
+                    span: call.func_span,
+                    call_span: call.span,
+                    api: b.api,
+                });
+            } else if b.through_helpers && counts(id.module, call.span, b.rule) {
+                out.targets
+                    .push((call_index as u32, Found::Blocking(b.rule, b.api)));
+            }
+            continue;
+        }
+        if !(follow_helpers && func.is_async) {
+            continue;
+        }
+        // A sync function handed to the loop to run later (`loop.call_soon(f)`).
+        if let Some(pos) = Catalogue::loop_callback(&api) {
+            let arg = call.args.iter().filter(|a| a.keyword.is_none()).nth(pos);
+            if let Some(Value::Function(f)) = arg.map(|a| project.eval(id.module, &a.value)) {
+                let target = &project.modules[f.module as usize].functions[f.idx as usize];
+                if !target.is_async {
+                    out.scheduled.push((call_index as u32, f));
                 }
             }
         }
     }
-    // Callbacks scheduled from sync code run on the loop as well, but reporting them
-    // would need a caller to blame; only those scheduled from coroutines are reported.
-    for g in 0..graph.ids.len() {
-        let func =
-            &project.modules[graph.ids[g].module as usize].functions[graph.ids[g].idx as usize];
-        if !func.is_async {
-            graph.scheduled[g].clear();
-        }
-    }
-    graph
+    out
 }
 
 /// Whether calling `f` runs its body: `None` when a decorator may replace it, else
