@@ -5,9 +5,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use loopsafe_core::apply::{self, fix_project};
 use loopsafe_core::config::{self, Settings};
+use loopsafe_core::fix::Applicability;
 use loopsafe_core::rules::{render_doc, Rule, RULES};
-use loopsafe_core::{check_with, render, ParseScope};
+use loopsafe_core::{check_with, render, CheckOptions, ParseScope};
 
 mod alloc;
 
@@ -75,6 +77,18 @@ struct CheckArgs {
     /// Ignore configuration files.
     #[arg(long, conflicts_with = "config")]
     isolated: bool,
+    /// Apply the safe fixes and write the files.
+    #[arg(long)]
+    fix: bool,
+    /// Also apply the unsafe fixes (with --fix or --diff).
+    #[arg(long)]
+    unsafe_fixes: bool,
+    /// Print the fixes as a unified diff instead of writing them.
+    #[arg(long)]
+    diff: bool,
+    /// List the findings that were fixed.
+    #[arg(long)]
+    show_fixes: bool,
 }
 
 fn main() -> ExitCode {
@@ -158,18 +172,24 @@ fn run_check(args: CheckArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let scope = ParseScope {
-        enter: alloc::enter_scratch,
-        leave: alloc::leave_scratch,
+    let options = CheckOptions {
+        scope: Some(ParseScope {
+            enter: alloc::enter_scratch,
+            leave: alloc::leave_scratch,
+        }),
+        ..CheckOptions::default()
     };
-    let result = match check_with(&paths, &settings, Some(scope)) {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    if args.fix || args.diff {
+        return run_fix(&args, &paths, &settings, &options, &cwd);
+    }
+    let result = match check_with(&paths, &settings, &options) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("loopsafe: error: {e}");
             return ExitCode::from(2);
         }
     };
-    let cwd = std::env::current_dir().unwrap_or_default();
     let stdout = std::io::stdout();
     let color = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let mut out = String::new();
@@ -187,16 +207,125 @@ fn run_check(args: CheckArgs) -> ExitCode {
             }
         }
     }
-    let mut lock = stdout.lock();
-    // A closed pipe (`loopsafe check | head`) is not an error worth a panic.
-    let _ = lock.write_all(out.as_bytes());
-    let _ = lock.flush();
+    print_out(&out);
     if !args.quiet {
         for w in &result.warnings {
             eprintln!("loopsafe: warning: {w}");
         }
     }
     if result.diagnostics.is_empty() || args.exit_zero {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+fn print_out(out: &str) {
+    let mut lock = std::io::stdout().lock();
+    // A closed pipe (`loopsafe check | head`) is not an error worth a panic.
+    let _ = lock.write_all(out.as_bytes());
+    let _ = lock.flush();
+}
+
+/// `--fix` and `--diff`: apply the fixes in memory, then write them or show them.
+fn run_fix(
+    args: &CheckArgs,
+    paths: &[PathBuf],
+    settings: &Settings,
+    options: &CheckOptions,
+    cwd: &std::path::Path,
+) -> ExitCode {
+    let threshold = if args.unsafe_fixes {
+        Applicability::Unsafe
+    } else {
+        Applicability::Safe
+    };
+    let outcome = match fix_project(paths, settings, options, threshold) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("loopsafe: error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    for w in outcome.result.warnings.iter().chain(&outcome.warnings) {
+        if !args.quiet {
+            eprintln!("loopsafe: warning: {w}");
+        }
+    }
+    if args.diff {
+        print_out(&render::diff(&outcome.changed, cwd));
+        if !args.quiet {
+            let n = outcome.fixed.len();
+            eprintln!(
+                "Would fix {n} finding{} in {} file{}.",
+                if n == 1 { "" } else { "s" },
+                outcome.changed.len(),
+                if outcome.changed.len() == 1 { "" } else { "s" }
+            );
+        }
+        return if outcome.changed.is_empty() || args.exit_zero {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        };
+    }
+    let mut failed = false;
+    for file in &outcome.changed {
+        if let Err(e) = apply::write_fixed(&file.path, &file.fixed) {
+            eprintln!("loopsafe: error: {e}");
+            failed = true;
+        }
+    }
+    let result = &outcome.result;
+    let stdout = std::io::stdout();
+    let color = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let mut out = String::new();
+    match args.output_format {
+        OutputFormat::Json => out.push_str(&render::json(result, cwd)),
+        OutputFormat::Text => out.push_str(&render::text(result, cwd, color)),
+        OutputFormat::Concise => out.push_str(&render::concise(result, cwd)),
+    }
+    if args.output_format != OutputFormat::Json && !args.quiet {
+        if args.show_fixes && !outcome.fixed.is_empty() {
+            out.push_str("Fixed:\n");
+            for f in &outcome.fixed {
+                out.push_str(&format!(
+                    "  {}:{}:{}: {} {}\n",
+                    render::display_path(&f.path, cwd),
+                    f.row,
+                    f.column,
+                    f.code,
+                    f.message
+                ));
+            }
+        }
+        let n = outcome.fixed.len();
+        out.push_str(&format!(
+            "Fixed {n} finding{} in {} file{}; {} left.\n",
+            if n == 1 { "" } else { "s" },
+            outcome.changed.len(),
+            if outcome.changed.len() == 1 { "" } else { "s" },
+            result.diagnostics.len()
+        ));
+        let unsafe_left = result
+            .diagnostics
+            .iter()
+            .filter(|d| {
+                d.fix
+                    .as_ref()
+                    .is_some_and(|f| f.applicability == Applicability::Unsafe)
+            })
+            .count();
+        if unsafe_left > 0 && !args.unsafe_fixes {
+            out.push_str(&format!(
+                "{unsafe_left} more can be fixed with `--unsafe-fixes` (review them).\n"
+            ));
+        }
+    }
+    print_out(&out);
+    if failed {
+        ExitCode::from(2)
+    } else if result.diagnostics.is_empty() || args.exit_zero {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

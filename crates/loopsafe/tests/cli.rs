@@ -105,7 +105,20 @@ fn example_app_json_output() {
         ] {
             assert!(item.get(key).is_some(), "missing {key} in {item}");
         }
-        assert!(item["fix"].is_null());
+        // Every finding of the example can be fixed; the seed's asyncio.run ones safely.
+        let fix = &item["fix"];
+        let expected = if item["code"] == "LS101" {
+            "safe"
+        } else {
+            "unsafe"
+        };
+        assert_eq!(fix["applicability"], expected, "{item}");
+        assert!(!fix["message"].as_str().unwrap().is_empty());
+        for edit in fix["edits"].as_array().unwrap() {
+            assert!(edit["content"].is_string(), "{edit}");
+            assert!(edit["location"]["row"].as_u64().unwrap() >= 1, "{edit}");
+            assert!(edit["end_location"]["row"].as_u64().unwrap() >= 1, "{edit}");
+        }
         assert!(item["location"]["row"].as_u64().unwrap() >= 1);
         let chain = item["chain"].as_array().unwrap();
         if item["code"] == "LS901" {
@@ -332,4 +345,153 @@ fn callers_of_one_root_are_shown_together() {
         .map(|i| i["runs_once"].as_bool().unwrap())
         .collect();
     assert_eq!(once, [false, false, true]);
+}
+
+/// A copy of the example app in a scratch directory.
+fn example_copy() -> tempfile::TempDir {
+    fn copy(from: &Path, to: &Path) {
+        if from.is_dir() {
+            std::fs::create_dir_all(to).unwrap();
+            for entry in std::fs::read_dir(from).unwrap() {
+                let entry = entry.unwrap();
+                copy(&entry.path(), &to.join(entry.file_name()));
+            }
+        } else {
+            std::fs::copy(from, to).unwrap();
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    copy(
+        &repo_root().join("examples/sales_calls"),
+        &dir.path().join("sales_calls"),
+    );
+    dir
+}
+
+#[test]
+fn fixing_the_example_app_turns_the_seed_before_into_its_after() {
+    let dir = example_copy();
+    let app = dir.path().join("sales_calls");
+    let read = |rel: &str| std::fs::read(app.join(rel)).unwrap();
+    let untouched = ["app/tasks/analysis_tasks.py", "app/routes/call_rail.py"];
+    let before: Vec<Vec<u8>> = untouched.iter().map(|f| read(f)).collect();
+
+    // Safe fixes alone: the two asyncio.run calls.
+    let safe = loopsafe(&app, &["check", "--fix", "--show-fixes"]);
+    assert_eq!(safe.status.code(), Some(1), "{}", stderr(&safe));
+    let text = stdout(&safe);
+    assert!(
+        text.contains("Fixed 2 findings in 2 files; 4 left."),
+        "{text}"
+    );
+    assert!(
+        text.contains("4 more can be fixed with `--unsafe-fixes`"),
+        "{text}"
+    );
+
+    let all = loopsafe(&app, &["check", "--fix", "--unsafe-fixes"]);
+    assert_eq!(
+        all.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&all),
+        stderr(&all)
+    );
+    assert!(stdout(&all).contains("Fixed 4 findings in 2 files; 0 left."));
+
+    let route = String::from_utf8(read("app/routes/enhanced_callrail.py")).unwrap();
+    assert!(route.contains("job = await shunya_async_job_service.submit_csr_call_job("));
+    assert!(!route.contains("asyncio"), "{route}");
+    let middleware = String::from_utf8(read("app/middleware/tenant.py")).unwrap();
+    assert!(middleware.contains("\nimport httpx\n"), "{middleware}");
+    assert!(middleware.contains("_http = httpx.AsyncClient(follow_redirects=True)"));
+    assert!(middleware.contains("response = await _http.get(settings.clerk_jwks_url, timeout=10)"));
+    assert!(!middleware.contains("import requests"), "{middleware}");
+    let accounts = String::from_utf8(read("app/routes/accounts.py")).unwrap();
+    assert!(accounts.contains("summary = await run_in_threadpool(account_summary, account_id)"));
+    for (file, bytes) in untouched.iter().zip(before) {
+        assert_eq!(read(file), bytes, "{file} changed");
+    }
+    insta::assert_snapshot!("fixed_tenant_middleware", middleware);
+
+    // Nothing is left to fix, and checking again finds nothing.
+    let again = loopsafe(&app, &["check"]);
+    assert_eq!(again.status.code(), Some(0), "{}", stdout(&again));
+}
+
+#[test]
+fn diff_shows_the_fixes_and_writes_nothing() {
+    let dir = example_copy();
+    let app = dir.path().join("sales_calls");
+    let route = app.join("app/routes/recording_sessions.py");
+    let before = std::fs::read(&route).unwrap();
+    let out = loopsafe(&app, &["check", "--diff"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(
+        text.contains("--- a/app/routes/recording_sessions.py"),
+        "{text}"
+    );
+    assert!(
+        text.contains("+    job = await shunya_async_job_service.submit_sales_visit_job("),
+        "{text}"
+    );
+    assert!(
+        !text.contains("httpx"),
+        "unsafe fixes need --unsafe-fixes: {text}"
+    );
+    assert_eq!(std::fs::read(&route).unwrap(), before);
+    let clean = tempfile::tempdir().unwrap();
+    std::fs::write(clean.path().join("ok.py"), "async def f():\n    return 1\n").unwrap();
+    assert_eq!(
+        loopsafe(clean.path(), &["check", "--diff"]).status.code(),
+        Some(0)
+    );
+}
+
+#[test]
+fn fixed_files_keep_bom_line_endings_and_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let crlf = "import time\r\n\r\n\r\nasync def f():\r\n    time.sleep(1)\r\n";
+    std::fs::write(d.join("crlf.py"), crlf).unwrap();
+    std::fs::write(d.join("bom.py"), format!("\u{feff}{ASYNC_SLEEP}")).unwrap();
+    std::fs::set_permissions(d.join("bom.py"), std::fs::Permissions::from_mode(0o754)).unwrap();
+    std::fs::write(d.join("locked.py"), ASYNC_SLEEP).unwrap();
+    std::fs::set_permissions(d.join("locked.py"), std::fs::Permissions::from_mode(0o444)).unwrap();
+
+    let out = loopsafe(d, &["check", "--fix"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("locked.py: cannot write the fixes: the file is read-only"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+
+    let fixed = std::fs::read_to_string(d.join("crlf.py")).unwrap();
+    assert_eq!(
+        fixed,
+        // `import time` is no longer used, so it goes.
+        "import asyncio\r\n\r\n\r\nasync def f():\r\n    await asyncio.sleep(1)\r\n"
+    );
+    let bom = std::fs::read(d.join("bom.py")).unwrap();
+    assert!(bom.starts_with(b"\xef\xbb\xbf"));
+    assert!(String::from_utf8_lossy(&bom).contains("await asyncio.sleep(1)"));
+    let mode = std::fs::metadata(d.join("bom.py"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o754);
+    assert_eq!(
+        std::fs::read_to_string(d.join("locked.py")).unwrap(),
+        ASYNC_SLEEP
+    );
+    // No temporary file is left behind.
+    let names: Vec<String> = std::fs::read_dir(d)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    assert_eq!(names.len(), 3, "{names:?}");
 }

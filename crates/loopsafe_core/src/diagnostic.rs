@@ -47,6 +47,7 @@ pub struct Diagnostic {
     pub root: Option<Root>,
     /// The chain passes through a cached function: it blocks on the first call only.
     pub runs_once: bool,
+    pub fix: Option<crate::fix::Fix>,
 }
 
 impl Diagnostic {

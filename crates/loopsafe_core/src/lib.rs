@@ -4,12 +4,14 @@
 //! discover → read and extract per-module facts (parallel) → project → rules → suppress.
 //! Nothing here prints; the CLI renders the [`CheckResult`] that [`check`] returns.
 
+pub mod apply;
 pub mod catalogue;
 pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod extract;
 pub mod facts;
+pub mod fix;
 pub mod project;
 pub mod propagate;
 pub mod render;
@@ -96,17 +98,34 @@ pub struct ParseScope {
     pub leave: fn(),
 }
 
-/// Checks the given paths with the given settings.
-pub fn check(paths: &[PathBuf], settings: &Settings) -> Result<CheckResult, DiscoverError> {
-    check_with(paths, settings, None)
+/// How to run a check, beyond the settings.
+#[derive(Debug, Clone, Default)]
+pub struct CheckOptions {
+    pub scope: Option<ParseScope>,
+    /// Text to use instead of what is on disk, by path: fixed files not yet written.
+    pub overrides: HashMap<PathBuf, String>,
 }
 
-/// [`check`], running `scope` around each file's parsing.
+/// Checks the given paths with the given settings.
+pub fn check(paths: &[PathBuf], settings: &Settings) -> Result<CheckResult, DiscoverError> {
+    check_with(paths, settings, &CheckOptions::default())
+}
+
+fn source_of(path: &Path, overrides: &HashMap<PathBuf, String>) -> Result<String, String> {
+    match overrides.get(path) {
+        Some(text) => Ok(text.clone()),
+        None => read_source(path),
+    }
+}
+
+/// [`check`] with [`CheckOptions`].
 pub fn check_with(
     paths: &[PathBuf],
     settings: &Settings,
-    scope: Option<ParseScope>,
+    options: &CheckOptions,
 ) -> Result<CheckResult, DiscoverError> {
+    let scope = options.scope;
+    let overrides = &options.overrides;
     let (files, mut warnings) = discover::discover(paths, settings)?;
     let catalogue = Catalogue::new(settings.extend_blocking_calls.clone());
     let blocking_builtins = catalogue.blocking_builtins();
@@ -115,7 +134,7 @@ pub fn check_with(
         files
             .into_par_iter()
             .map(|file| {
-                let source = read_source(&file.path)?;
+                let source = source_of(&file.path, overrides)?;
                 if let Some(scope) = scope {
                     (scope.enter)();
                 }
@@ -171,6 +190,7 @@ pub fn check_with(
                     chain: vec![],
                     root: None,
                     runs_once: false,
+                    fix: None,
                 });
                 result.sources.insert(c.file.path, source);
             }
@@ -180,6 +200,7 @@ pub fn check_with(
     let mut files = Files {
         modules: &modules,
         module_files: &module_files,
+        overrides,
         sources: std::mem::take(&mut result.sources),
         warnings: &mut warnings,
     };
@@ -226,6 +247,7 @@ pub fn check_with(
             chain: vec![],
             root: None,
             runs_once: false,
+            fix: None,
         });
     }
 
@@ -278,6 +300,7 @@ pub fn check_with(
             .iter()
             .any(|d| &d.path == path || d.root.as_ref().is_some_and(|r| &r.path == path))
     });
+    attach_fixes(&mut diagnostics, &result.sources);
     result.diagnostics = diagnostics;
     result.warnings = warnings;
     // Freeing every module's facts, one small allocation at a time, costs a few percent
@@ -287,10 +310,46 @@ pub fn check_with(
     Ok(result)
 }
 
+/// Works out the fix of every finding, file by file.
+fn attach_fixes(diagnostics: &mut [Diagnostic], sources: &HashMap<PathBuf, String>) {
+    let mut declared: HashMap<PathBuf, Option<bool>> = HashMap::new();
+    let mut start = 0;
+    while start < diagnostics.len() {
+        let path = diagnostics[start].path.clone();
+        let end = start
+            + diagnostics[start..]
+                .iter()
+                .take_while(|d| d.path == path)
+                .count();
+        let group = &mut diagnostics[start..end];
+        start = end;
+        let Some(source) = sources.get(&path) else {
+            continue;
+        };
+        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let httpx_declared = *declared
+            .entry(dir.clone())
+            .or_insert_with(|| fix::httpx_declared(&std::path::absolute(&dir).unwrap_or(dir)));
+        let requests: Vec<fix::Request> = group
+            .iter()
+            .map(|d| fix::Request {
+                rule: d.rule,
+                api: d.api.as_deref().unwrap_or(""),
+                span: d.span,
+            })
+            .collect();
+        let fixes = fix::fixes(source, &requests, &fix::Context { httpx_declared });
+        for (d, f) in group.iter_mut().zip(fixes) {
+            d.fix = f;
+        }
+    }
+}
+
 /// Source text and positions for the modules with findings, read on demand.
 struct Files<'a> {
     modules: &'a [ModuleFacts],
     module_files: &'a [SourceFile],
+    overrides: &'a HashMap<PathBuf, String>,
     sources: HashMap<PathBuf, String>,
     warnings: &'a mut Vec<String>,
 }
@@ -308,7 +367,7 @@ impl Files<'_> {
     fn locate(&mut self, module: u32, span: facts::Span) -> Option<At> {
         let file = &self.module_files[module as usize];
         if !self.sources.contains_key(&file.path) {
-            match read_source(&file.path) {
+            match source_of(&file.path, self.overrides) {
                 Ok(source) => {
                     self.sources.insert(file.path.clone(), source);
                 }
@@ -402,6 +461,7 @@ fn helper_diagnostic(files: &mut Files, finding: &propagate::HelperFinding) -> O
         chain,
         root: Some(root),
         runs_once: finding.runs_once,
+        fix: None,
     })
 }
 

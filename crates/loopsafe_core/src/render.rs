@@ -5,7 +5,9 @@ use std::path::Path;
 
 use serde_json::{json, Value};
 
+use crate::apply::ChangedFile;
 use crate::diagnostic::{Diagnostic, Hop, LineIndex, Location, Root};
+use crate::fix::{Applicability, Fix};
 use crate::CheckResult;
 
 /// A path as the user should see it: relative to the working directory when below it.
@@ -36,7 +38,21 @@ pub fn json(result: &CheckResult, cwd: &Path) -> String {
                 "location": loc(d.location),
                 "end_location": loc(d.end_location),
                 "noqa_row": d.location.row,
-                "fix": Value::Null,
+                "fix": d.fix.as_ref().map(|f| {
+                    let index = result.sources.get(&d.path).map(|s| LineIndex::new(s));
+                    json!({
+                        "applicability": f.applicability.as_str(),
+                        "message": f.message,
+                        "edits": f.edits.iter().filter_map(|e| {
+                            let index = index.as_ref()?;
+                            Some(json!({
+                                "content": e.content,
+                                "location": loc(index.location(e.start)),
+                                "end_location": loc(index.location(e.end)),
+                            }))
+                        }).collect::<Vec<_>>(),
+                    })
+                }),
                 "url": Value::Null,
                 "api": d.api,
                 "chain": d.chain.iter().map(|h| json!({
@@ -173,7 +189,11 @@ fn single(
     }
     let pad = " ".repeat(gutter);
     hops(out, &d.chain, &pad, "chain:", "", cwd);
-    out.push_str(&format!("{pad} = help: {}\n\n", d.help));
+    out.push_str(&format!("{pad} = help: {}\n", d.help));
+    if let Some(f) = &d.fix {
+        out.push_str(&format!("{pad} = {}\n", fix_line(f)));
+    }
+    out.push('\n');
 }
 
 fn grouped(
@@ -236,6 +256,31 @@ fn grouped(
         hops(out, &d.chain, &pad, &format!("{}.", i + 1), note, cwd);
     }
     out.push_str(&format!("{pad} = help: {}\n\n", first.help));
+}
+
+fn fix_line(f: &Fix) -> String {
+    match f.applicability {
+        Applicability::Safe => format!("fix: {} (safe: `--fix`)", f.message),
+        Applicability::Unsafe => format!("fix: {} (unsafe: `--fix --unsafe-fixes`)", f.message),
+        Applicability::DisplayOnly => format!("suggestion: {}", f.message),
+    }
+}
+
+/// A unified diff of every changed file, as `--diff` prints it.
+pub fn diff(changed: &[ChangedFile], cwd: &Path) -> String {
+    let mut out = String::new();
+    for file in changed {
+        let path = display_path(&file.path, cwd);
+        let diff = similar::TextDiff::from_lines(&file.original, &file.fixed);
+        out.push_str(
+            &diff
+                .unified_diff()
+                .context_radius(3)
+                .header(&format!("a/{path}"), &format!("b/{path}"))
+                .to_string(),
+        );
+    }
+    out
 }
 
 /// One line per hop: which function calls what, where. The last hop is the blocking call.

@@ -1,0 +1,211 @@
+//! Applying fixes: pass after pass until nothing fixable is left, then writing the files.
+//!
+//! Each pass re-checks the project on the fixed text (kept in memory, not on disk), so a
+//! fix that overlapped another waits for the next pass and is worked out again on the
+//! new text. Nothing is written until the end, and then only text that parses.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::config::Settings;
+use crate::fix::{self, Applicability, Fix};
+use crate::rules::Rule;
+use crate::{check_with, CheckOptions, CheckResult, DiscoverError};
+
+/// Enough for fixes nested several deep; a fix that keeps reappearing stops here.
+const MAX_PASSES: usize = 10;
+
+/// One finding that was fixed.
+#[derive(Debug, Clone)]
+pub struct Fixed {
+    pub path: PathBuf,
+    pub row: u32,
+    pub column: u32,
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// A file whose text the fixes changed.
+#[derive(Debug, Clone)]
+pub struct ChangedFile {
+    pub path: PathBuf,
+    pub original: String,
+    pub fixed: String,
+}
+
+#[derive(Debug, Default)]
+pub struct FixOutcome {
+    /// The check of the fixed text: what is left.
+    pub result: CheckResult,
+    pub changed: Vec<ChangedFile>,
+    pub fixed: Vec<Fixed>,
+    /// Fixes that were dropped, and why.
+    pub warnings: Vec<String>,
+}
+
+/// Applies every fix at or above `threshold`, in memory.
+pub fn fix_project(
+    paths: &[PathBuf],
+    settings: &Settings,
+    options: &CheckOptions,
+    threshold: Applicability,
+) -> Result<FixOutcome, DiscoverError> {
+    let mut options = options.clone();
+    let mut originals: HashMap<PathBuf, String> = HashMap::new();
+    let mut tidy: HashMap<PathBuf, Vec<&'static str>> = HashMap::new();
+    let mut outcome = FixOutcome::default();
+    let mut result = check_with(paths, settings, &options)?;
+    for _ in 0..MAX_PASSES {
+        let mut by_file: Vec<(PathBuf, Vec<usize>)> = vec![];
+        for (i, d) in result.diagnostics.iter().enumerate() {
+            if !d
+                .fix
+                .as_ref()
+                .is_some_and(|f| f.applicability >= threshold && !f.edits.is_empty())
+            {
+                continue;
+            }
+            match by_file.last_mut() {
+                Some((p, list)) if *p == d.path => list.push(i),
+                _ => by_file.push((d.path.clone(), vec![i])),
+            }
+        }
+        let mut changed = false;
+        for (path, indices) in by_file {
+            let Some(source) = result.sources.get(&path) else {
+                continue;
+            };
+            let fixes: Vec<&Fix> = indices
+                .iter()
+                .map(|i| result.diagnostics[*i].fix.as_ref().expect("filtered above"))
+                .collect();
+            let (mut text, mut applied) = fix::apply(source, &fixes);
+            if let Err(error) = fix::parses(&text) {
+                // Keep the fixes that are fine on their own; report the others.
+                let good: Vec<usize> = applied
+                    .iter()
+                    .copied()
+                    .filter(|i| fix::parses(&fix::apply(source, &[fixes[*i]]).0).is_ok())
+                    .collect();
+                for i in applied.iter().filter(|i| !good.contains(i)) {
+                    let d = &result.diagnostics[indices[*i]];
+                    outcome.warnings.push(format!(
+                        "{}:{}:{}: the fix for {} was not applied: the result would not parse ({error})",
+                        path.display(),
+                        d.location.row,
+                        d.location.column,
+                        d.code()
+                    ));
+                }
+                let kept: Vec<&Fix> = good.iter().map(|i| fixes[*i]).collect();
+                let (t, a) = fix::apply(source, &kept);
+                if fix::parses(&t).is_err() {
+                    continue;
+                }
+                text = t;
+                applied = a.into_iter().map(|k| good[k]).collect();
+            }
+            if applied.is_empty() || text == *source {
+                continue;
+            }
+            originals
+                .entry(path.clone())
+                .or_insert_with(|| source.clone());
+            for i in applied {
+                let d = &result.diagnostics[indices[i]];
+                let f = fixes[i];
+                outcome.fixed.push(Fixed {
+                    path: path.clone(),
+                    row: d.location.row,
+                    column: d.location.column,
+                    code: d.code(),
+                    message: f.message.clone(),
+                });
+                let module = match (d.rule, d.api.as_deref()) {
+                    (Rule::AsyncioRun | Rule::RunUntilComplete, _) => Some("asyncio"),
+                    (Rule::TimeSleep, _) => Some("time"),
+                    (Rule::BlockingHttpCall, Some(api)) if api.starts_with("requests.") => {
+                        Some("requests")
+                    }
+                    _ => None,
+                };
+                if let Some(m) = module {
+                    let list = tidy.entry(path.clone()).or_default();
+                    if !list.contains(&m) {
+                        list.push(m);
+                    }
+                }
+            }
+            options.overrides.insert(path, text);
+            changed = true;
+        }
+        if !changed {
+            break;
+        }
+        result = check_with(paths, settings, &options)?;
+    }
+    let mut tidied = false;
+    for (path, modules) in &tidy {
+        let (Some(original), Some(text)) = (originals.get(path), options.overrides.get(path))
+        else {
+            continue;
+        };
+        let clean = fix::remove_unused_imports(original, text, modules);
+        if clean != *text && fix::parses(&clean).is_ok() {
+            options.overrides.insert(path.clone(), clean);
+            tidied = true;
+        }
+    }
+    if tidied {
+        result = check_with(paths, settings, &options)?;
+    }
+    let mut changed: Vec<ChangedFile> = originals
+        .into_iter()
+        .filter_map(|(path, original)| {
+            let fixed = options.overrides.get(&path)?.clone();
+            (fixed != original).then_some(ChangedFile {
+                path,
+                original,
+                fixed,
+            })
+        })
+        .collect();
+    changed.sort_by(|a, b| a.path.cmp(&b.path));
+    outcome.changed = changed;
+    outcome.result = result;
+    Ok(outcome)
+}
+
+/// Writes fixed text over a file, atomically, keeping its byte-order mark and
+/// permissions. The text keeps the file's own line endings (fixes insert them).
+pub fn write_fixed(path: &Path, text: &str) -> Result<(), String> {
+    let shown = path.display();
+    let meta =
+        std::fs::metadata(path).map_err(|e| format!("{shown}: cannot write the fixes: {e}"))?;
+    if meta.permissions().readonly() {
+        return Err(format!(
+            "{shown}: cannot write the fixes: the file is read-only"
+        ));
+    }
+    let old = std::fs::read(path).map_err(|e| format!("{shown}: cannot write the fixes: {e}"))?;
+    let bom = old.starts_with(b"\xef\xbb\xbf");
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .map_err(|e| format!("{shown}: cannot write the fixes: {e}"))?;
+    let write = |tmp: &mut tempfile::NamedTempFile| -> std::io::Result<()> {
+        if bom {
+            tmp.write_all(b"\xef\xbb\xbf")?;
+        }
+        tmp.write_all(text.as_bytes())?;
+        tmp.as_file().sync_all()?;
+        tmp.as_file().set_permissions(meta.permissions())
+    };
+    write(&mut tmp).map_err(|e| format!("{shown}: cannot write the fixes: {e}"))?;
+    tmp.persist(path)
+        .map_err(|e| format!("{shown}: cannot write the fixes: {}", e.error))?;
+    Ok(())
+}
