@@ -1,0 +1,159 @@
+//! The fixed example app works: served by uvicorn from a venv built from PyPI, against
+//! fake upstreams on 127.0.0.1, driven with real signed tokens (`tests/live/drive.py`).
+//! Before the fixes the `asyncio.run` routes fail; after them every request succeeds,
+//! the middleware still caches the JWKS and still looks up organizations.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .and_then(Path::parent)
+        .unwrap()
+        .to_path_buf()
+}
+
+/// Runs a command, killing it if it outlives `limit`.
+fn run(cmd: &mut Command, limit: Duration) -> Output {
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+    let start = Instant::now();
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            return child.wait_with_output().unwrap();
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let out = child.wait_with_output().unwrap();
+            panic!(
+                "{cmd:?} took longer than {limit:?}\n{}\n{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// A venv with the pinned requirements, built once per target directory.
+fn venv() -> PathBuf {
+    let requirements = repo_root().join("crates/loopsafe/tests/live/requirements.txt");
+    let wanted = std::fs::read_to_string(&requirements).unwrap();
+    let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("live-venv");
+    let marker = venv.join("loopsafe-requirements.txt");
+    if std::fs::read_to_string(&marker).ok().as_deref() == Some(wanted.as_str()) {
+        return venv;
+    }
+    let _ = std::fs::remove_dir_all(&venv);
+    let made = run(
+        Command::new("python3").args(["-m", "venv"]).arg(&venv),
+        Duration::from_secs(120),
+    );
+    assert!(made.status.success(), "{made:?}");
+    let pip = run(
+        Command::new(venv.join("bin/python"))
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "-q",
+                "--disable-pip-version-check",
+                "-r",
+            ])
+            .arg(&requirements),
+        Duration::from_secs(600),
+    );
+    assert!(
+        pip.status.success(),
+        "pip install failed:\n{}",
+        String::from_utf8_lossy(&pip.stderr)
+    );
+    std::fs::write(&marker, wanted).unwrap();
+    venv
+}
+
+fn copy(from: &Path, to: &Path) {
+    if from.is_dir() {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            copy(&entry.path(), &to.join(entry.file_name()));
+        }
+    } else {
+        std::fs::copy(from, to).unwrap();
+    }
+}
+
+#[test]
+fn the_fixed_example_app_serves_what_the_original_could_not() {
+    let venv = venv();
+    let dir = tempfile::tempdir().unwrap();
+    let original = dir.path().join("original");
+    let fixed = dir.path().join("fixed");
+    copy(&repo_root().join("examples/sales_calls"), &original);
+    copy(&original, &fixed);
+    let fix = run(
+        Command::new(env!("CARGO_BIN_EXE_loopsafe"))
+            .args(["check", "--fix", "--unsafe-fixes", "-q"])
+            .current_dir(&fixed),
+        Duration::from_secs(60),
+    );
+    assert_eq!(fix.status.code(), Some(0), "{fix:?}");
+
+    let out = run(
+        Command::new(venv.join("bin/python"))
+            .arg(repo_root().join("crates/loopsafe/tests/live/drive.py"))
+            .arg(&original)
+            .arg(&fixed),
+        Duration::from_secs(120),
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "drive.py failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    let (before, after) = (&r["before"], &r["after"]);
+
+    // Before: `asyncio.run()` inside the running loop raises on every call.
+    assert_eq!(before["callrail"]["status"], 500, "{r}");
+    assert_eq!(before["recording"]["status"], 500, "{r}");
+    assert_eq!(before["loop_error_logged"], true, "{r}");
+    assert!(before["upstream"].get("jobs").is_none(), "{r}");
+
+    // After: the same requests succeed and reach the job service.
+    assert_eq!(after["callrail"]["status"], 200, "{r}");
+    assert!(
+        after["callrail"]["body"]
+            .as_str()
+            .unwrap()
+            .contains("job-1"),
+        "{r}"
+    );
+    assert_eq!(after["recording"]["status"], 200, "{r}");
+    assert_eq!(after["loop_error_logged"], false, "{r}");
+    assert_eq!(after["upstream"]["jobs"], 2, "{r}");
+    assert_eq!(
+        after["accounts"],
+        serde_json::json!([200, 200, 200, 200, 200]),
+        "{r}"
+    );
+    // The middleware still caches the JWKS: one fetch for every request.
+    assert_eq!(after["upstream"]["jwks"], 1, "{r}");
+    // And still asks for the organization when the token has none.
+    assert_eq!(after["without_org"]["status"], 200, "{r}");
+    assert_eq!(after["upstream"]["memberships"], 1, "{r}");
+    assert_eq!(after["bad_token"], 401, "{r}");
+    // The offloaded helpers still reach the CRM and the flag service.
+    assert_eq!(after["upstream"]["crm"], 6, "{r}");
+    assert_eq!(after["upstream"]["flags"], 6, "{r}");
+
+    // The fixed code leaves no unused import, undefined name or unused variable.
+    assert_eq!(r["ruff"]["status"], 0, "{}", r["ruff"]["output"]);
+}
