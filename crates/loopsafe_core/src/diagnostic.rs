@@ -70,6 +70,15 @@ impl<'s> LineIndex<'s> {
         }
     }
 
+    /// An index from line starts already worked out for this source.
+    pub fn with_starts(source: &'s str, starts: Vec<u32>) -> Self {
+        LineIndex { source, starts }
+    }
+
+    pub fn into_starts(self) -> Vec<u32> {
+        self.starts
+    }
+
     pub fn location(&self, offset: u32) -> Location {
         let row = crate::extract::line_of(&self.starts, offset);
         let start = self.starts[row as usize - 1] as usize;

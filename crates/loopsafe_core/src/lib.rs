@@ -202,6 +202,7 @@ pub fn check_with(
         module_files: &module_files,
         overrides,
         sources: std::mem::take(&mut result.sources),
+        line_starts: HashMap::new(),
         warnings: &mut warnings,
     };
     let counts = |module: u32, span: facts::Span, rule: Rule| {
@@ -300,7 +301,7 @@ pub fn check_with(
             .iter()
             .any(|d| &d.path == path || d.root.as_ref().is_some_and(|r| &r.path == path))
     });
-    attach_fixes(&mut diagnostics, &result.sources);
+    pool.install(|| attach_fixes(&mut diagnostics, &result.sources));
     result.diagnostics = diagnostics;
     result.warnings = warnings;
     // Freeing every module's facts, one small allocation at a time, costs a few percent
@@ -310,26 +311,34 @@ pub fn check_with(
     Ok(result)
 }
 
-/// Works out the fix of every finding, file by file.
+/// Works out the fix of every finding, file by file (in parallel: each file with a
+/// finding is parsed again, since facts keep no syntax tree).
 fn attach_fixes(diagnostics: &mut [Diagnostic], sources: &HashMap<PathBuf, String>) {
-    let mut declared: HashMap<PathBuf, Option<bool>> = HashMap::new();
-    let mut start = 0;
-    while start < diagnostics.len() {
-        let path = diagnostics[start].path.clone();
-        let end = start
-            + diagnostics[start..]
-                .iter()
-                .take_while(|d| d.path == path)
-                .count();
-        let group = &mut diagnostics[start..end];
-        start = end;
+    let mut groups: Vec<&mut [Diagnostic]> = vec![];
+    let mut rest = diagnostics;
+    while !rest.is_empty() {
+        let path = rest[0].path.clone();
+        let n = rest.iter().take_while(|d| d.path == path).count();
+        let (group, tail) = rest.split_at_mut(n);
+        groups.push(group);
+        rest = tail;
+    }
+    groups.into_par_iter().for_each(|group| {
+        let path = group[0].path.clone();
         let Some(source) = sources.get(&path) else {
-            continue;
+            return;
         };
-        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        let httpx_declared = *declared
-            .entry(dir.clone())
-            .or_insert_with(|| fix::httpx_declared(&std::path::absolute(&dir).unwrap_or(dir)));
+        // Only a fix to httpx cares whether the project declares it.
+        let needs_httpx = group.iter().any(|d| {
+            d.rule == Rule::BlockingHttpCall
+                && d.api.as_deref().is_some_and(|a| a.starts_with("requests."))
+        });
+        let httpx_declared = if needs_httpx {
+            let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+            fix::httpx_declared(&std::path::absolute(&dir).unwrap_or(dir))
+        } else {
+            None
+        };
         let requests: Vec<fix::Request> = group
             .iter()
             .map(|d| fix::Request {
@@ -342,7 +351,7 @@ fn attach_fixes(diagnostics: &mut [Diagnostic], sources: &HashMap<PathBuf, Strin
         for (d, f) in group.iter_mut().zip(fixes) {
             d.fix = f;
         }
-    }
+    });
 }
 
 /// Source text and positions for the modules with findings, read on demand.
@@ -351,6 +360,8 @@ struct Files<'a> {
     module_files: &'a [SourceFile],
     overrides: &'a HashMap<PathBuf, String>,
     sources: HashMap<PathBuf, String>,
+    /// Line starts of the sources, worked out once per file.
+    line_starts: HashMap<PathBuf, Vec<u32>>,
     warnings: &'a mut Vec<String>,
 }
 
@@ -387,13 +398,20 @@ impl Files<'_> {
             ));
             return None;
         };
-        let index = LineIndex::new(source);
-        Some(At {
+        let starts = match self.line_starts.remove(&file.path) {
+            Some(starts) => starts,
+            None => extract::line_starts(source),
+        };
+        let index = LineIndex::with_starts(source, starts);
+        let at = At {
             path: file.path.clone(),
             location: index.location(span.start),
             end_location: index.location(span.end),
             text: single_line(text),
-        })
+        };
+        self.line_starts
+            .insert(file.path.clone(), index.into_starts());
+        Some(at)
     }
 
     fn hop(&mut self, step: propagate::Step) -> Option<(Hop, facts::Span)> {

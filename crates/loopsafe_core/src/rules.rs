@@ -84,7 +84,7 @@ pub static RULES: &[RuleInfo] = &[
             what: "Checks for `asyncio.run()` called inside an `async def`.",
             why: "`asyncio.run()` starts a new event loop and runs it until the coroutine is done. Inside a coroutine a loop is already running, so the call raises `RuntimeError: asyncio.run() cannot be called from a running event loop` every time, and the coroutine object it was given is never awaited. Code that seems to work usually does so because the call sits on a path no test runs.",
             example: "@router.post(\"/calls/{call_id}/analyze\")\nasync def analyze(call_id: str):\n    job = asyncio.run(jobs.submit_csr_call_job(call_id))  # LS101\n\n# Use instead:\n    job = await jobs.submit_csr_call_job(call_id)",
-            fix: "Safe when the only argument is a call (the coroutine) and no other arguments are passed: `asyncio.run(coro)` becomes `await coro`. Otherwise the fix is not offered.",
+            fix: "Safe when the only argument is a call (the coroutine) and nothing else is passed: `asyncio.run(coro())` becomes `await coro()`, and `import asyncio` goes when nothing else uses it. Unsafe when the argument is a name (it may not hold a coroutine) or when a comment inside the removed wrapper would be lost. Display-only with other arguments (`debug=True`).",
         },
     },
     RuleInfo {
@@ -98,7 +98,7 @@ pub static RULES: &[RuleInfo] = &[
             what: "Checks for `loop.run_until_complete()` and `loop.run_forever()` called inside an `async def`, on a loop from `asyncio.get_event_loop()`, `asyncio.new_event_loop()` or a parameter annotated as an event loop.",
             why: "Running a loop from inside a coroutine either raises `RuntimeError: This event loop is already running` or, on a second loop, blocks the first one until the second is done.",
             example: "async def refresh():\n    loop = asyncio.get_event_loop()\n    loop.run_until_complete(fetch())  # LS102\n\n# Use instead:\n    await fetch()",
-            fix: "Safe for `run_until_complete(coro)` with a single call argument: becomes `await coro`.",
+            fix: "Safe for `loop.run_until_complete(coro())` with a single call argument: it becomes `await coro()`. Unsafe when the argument is not a call or a comment would be lost; display-only for `run_forever()`.",
         },
     },
     RuleInfo {
@@ -112,7 +112,7 @@ pub static RULES: &[RuleInfo] = &[
             what: "Checks for `asgiref.sync.async_to_sync(f)(...)` called inside an `async def`.",
             why: "`async_to_sync` is the bridge from sync code to async code. Called from a coroutine it raises `RuntimeError: You cannot use AsyncToSync in the same thread as an async event loop`.",
             example: "async def view(request):\n    data = async_to_sync(fetch)(request)  # LS103\n\n# Use instead:\n    data = await fetch(request)",
-            fix: "None yet.",
+            fix: "Display-only: call the async function with `await` instead of wrapping it.",
         },
     },
     RuleInfo {
@@ -126,7 +126,7 @@ pub static RULES: &[RuleInfo] = &[
             what: "Checks for other event-loop runners (`anyio.run`, `trio.run`, and rows of category `loop` in `extend-blocking-calls`) called inside an `async def`.",
             why: "A runner starts a loop and blocks the calling thread until it finishes. Inside a coroutine that thread is the event loop's: nothing else runs until it returns, or it refuses to start.",
             example: "async def main():\n    anyio.run(job)  # LS104\n\n# Use instead:\n    await job()",
-            fix: "None yet.",
+            fix: "Display-only: `await` the coroutine on the running loop instead of starting another.",
         },
     },
     RuleInfo {
@@ -140,7 +140,7 @@ pub static RULES: &[RuleInfo] = &[
             what: "Checks for module-level sync HTTP functions called inside an `async def`: `requests.get` and the other `requests` verbs, `httpx.get` and friends, `urllib.request.urlopen`, `urllib3.request`.",
             why: "A sync HTTP call waits for DNS, the connection and the whole response on the event loop's thread. While it waits, every other request the process serves waits too. In middleware that is every request.",
             example: "async def dispatch(self, request, call_next):\n    jwks = requests.get(settings.jwks_url, timeout=10).json()  # LS201\n\n# Use instead (one client for the module, created once):\n_http = httpx.AsyncClient(follow_redirects=True)\n...\n    jwks = (await _http.get(settings.jwks_url, timeout=10)).json()",
-            fix: "Unsafe: the call moves to `httpx.AsyncClient`, whose API is close to but not the same as `requests` (exceptions, redirects, streaming).",
+            fix: "Unsafe: `requests.get(url, ...)` becomes `await _http.get(url, ...)` on one `httpx.AsyncClient(follow_redirects=True)` created once at module level (building a client per call costs tens of milliseconds of CPU on the loop). `allow_redirects=` becomes `follow_redirects=`, `data=` with a literal string becomes `content=`, HEAD requests keep not following redirects, `except requests...` clauses around the call are rewritten to httpx's exceptions, `import httpx` is added and `import requests` goes when unused. It says so when `httpx` is not in the project's dependencies. Display-only when the call passes `verify=`, `cert=`, `proxies=`, `stream=`, `hooks=`, `**kwargs` or a `(connect, read)` timeout, when the response's `.iter_content`, `.raw` or `.ok` are used, or when the `try` also guards requests calls that are not fixed.",
         },
     },
     RuleInfo {
@@ -154,7 +154,7 @@ pub static RULES: &[RuleInfo] = &[
             what: "Checks for methods of sync HTTP clients called inside an `async def`: `requests.Session`, `httpx.Client`, `urllib3.PoolManager`, `http.client.HTTPConnection`, whether the client is a local, a module global, a parameter annotated with the client type or (with whole-project analysis) an attribute.",
             why: "A pooled sync client is still sync: each request holds the event loop until the response arrives.",
             example: "session = requests.Session()\n\nasync def lookup(user_id):\n    return session.get(f\"{API}/users/{user_id}\").json()  # LS202",
-            fix: "Display-only for now: replacing a shared client touches code outside the call.",
+            fix: "Unsafe: the call becomes `await asyncio.to_thread(func, *args, **kwargs)` (or `await run_in_threadpool(...)` where the module already uses Starlette's), with `import asyncio` added if needed. It is unsafe because the function then runs on another thread: code that is not thread-safe, or that touches objects of the event loop, may break. Display-only inside a generator expression or lambda, and when the call is already awaited.",
         },
     },
     RuleInfo {
@@ -168,7 +168,7 @@ pub static RULES: &[RuleInfo] = &[
             what: "Checks for other blocking network calls inside an `async def`: `socket` connects, sends, receives and name lookups, `ftplib`, and rows of category `network` in `extend-blocking-calls`.",
             why: "A DNS lookup or a TCP connect can take seconds when the other side is slow or gone; on the event loop those seconds are everyone's.",
             example: "async def probe(host):\n    ip = socket.gethostbyname(host)  # LS203\n\n# Use instead:\n    infos = await asyncio.get_running_loop().getaddrinfo(host, None)",
-            fix: "Unsafe: wrap the call in `await asyncio.to_thread(...)`.",
+            fix: "Unsafe: the call becomes `await asyncio.to_thread(func, *args, **kwargs)` (or `await run_in_threadpool(...)` where the module already uses Starlette's), with `import asyncio` added if needed. It is unsafe because the function then runs on another thread: code that is not thread-safe, or that touches objects of the event loop, may break. Display-only inside a generator expression or lambda, and when the call is already awaited.",
         },
     },
     RuleInfo {
@@ -182,7 +182,7 @@ pub static RULES: &[RuleInfo] = &[
             what: "Checks for `time.sleep()` inside an `async def`.",
             why: "`time.sleep()` stops the thread. On the event loop, that stops every coroutine for the whole duration.",
             example: "async def retry():\n    time.sleep(1)  # LS301\n\n# Use instead:\n    await asyncio.sleep(1)",
-            fix: "Safe: `time.sleep(x)` becomes `await asyncio.sleep(x)`; `import asyncio` is added if needed.",
+            fix: "Safe: `time.sleep(x)` (or `from time import sleep as nap`, `nap(x)`) becomes `await asyncio.sleep(x)`; `import asyncio` is added if needed and the `time` import goes when nothing else uses it. Display-only inside a generator expression or lambda.",
         },
     },
     RuleInfo {
@@ -196,7 +196,7 @@ pub static RULES: &[RuleInfo] = &[
             what: "Checks for waits on thread primitives inside an `async def`: `concurrent.futures.Future.result()`, `threading.Event.wait()`, `Thread.join()`, `Lock.acquire()`, `queue.Queue.get()`/`put()`, `concurrent.futures.wait()`.",
             why: "These wait for another thread by blocking the calling one. On the event loop, the loop stops until the other thread is done; if that thread needs the loop, it never is (a deadlock).",
             example: "async def handler():\n    fut = executor.submit(work)\n    return fut.result()  # LS302\n\n# Use instead:\n    return await asyncio.wrap_future(executor.submit(work))",
-            fix: "Unsafe: wrap the call in `await asyncio.to_thread(...)`.",
+            fix: "Unsafe: the call becomes `await asyncio.to_thread(func, *args, **kwargs)` (or `await run_in_threadpool(...)` where the module already uses Starlette's), with `import asyncio` added if needed. It is unsafe because the function then runs on another thread: code that is not thread-safe, or that touches objects of the event loop, may break. Display-only inside a generator expression or lambda, and when the call is already awaited. Display-only for a `threading.Condition` or re-entrant lock, which belongs to the thread that holds it.",
         },
     },
     RuleInfo {
@@ -210,7 +210,7 @@ pub static RULES: &[RuleInfo] = &[
             what: "Checks for calls that run a process and wait for it inside an `async def`: `subprocess.run`, `call`, `check_call`, `check_output`, `getoutput`, `getstatusoutput`, `os.system`, `os.popen`, `os.posix_spawn`, and `os.spawn*` with `os.P_WAIT`.",
             why: "The loop waits for the whole process to finish.",
             example: "async def convert(path):\n    subprocess.run([\"ffmpeg\", \"-i\", path, out])  # LS401\n\n# Use instead:\n    proc = await asyncio.create_subprocess_exec(\"ffmpeg\", \"-i\", path, out)\n    await proc.wait()",
-            fix: "Unsafe: wrap the call in `await asyncio.to_thread(...)`.",
+            fix: "Unsafe: the call becomes `await asyncio.to_thread(func, *args, **kwargs)` (or `await run_in_threadpool(...)` where the module already uses Starlette's), with `import asyncio` added if needed. It is unsafe because the function then runs on another thread: code that is not thread-safe, or that touches objects of the event loop, may break. Display-only inside a generator expression or lambda, and when the call is already awaited.",
         },
     },
     RuleInfo {
@@ -224,7 +224,7 @@ pub static RULES: &[RuleInfo] = &[
             what: "Checks for `subprocess.Popen` and `os.spawn*` with a mode other than `os.P_WAIT` inside an `async def`.",
             why: "Starting a process forks and executes on the loop's thread, and the `Popen` object leads to blocking `wait()`/`communicate()` calls.",
             example: "async def start():\n    proc = subprocess.Popen([\"worker\"])  # LS402",
-            fix: "Display-only: the async process API differs.",
+            fix: "Unsafe: the call becomes `await asyncio.to_thread(func, *args, **kwargs)` (or `await run_in_threadpool(...)` where the module already uses Starlette's), with `import asyncio` added if needed. It is unsafe because the function then runs on another thread: code that is not thread-safe, or that touches objects of the event loop, may break. Display-only inside a generator expression or lambda, and when the call is already awaited.",
         },
     },
     RuleInfo {
@@ -238,7 +238,7 @@ pub static RULES: &[RuleInfo] = &[
             what: "Checks for `os.wait*` and `Popen.wait()`/`communicate()` inside an `async def`.",
             why: "The loop waits until the child process exits.",
             example: "async def reap(pid):\n    os.waitpid(pid, 0)  # LS403",
-            fix: "Unsafe: wrap the call in `await asyncio.to_thread(...)`.",
+            fix: "Unsafe: the call becomes `await asyncio.to_thread(func, *args, **kwargs)` (or `await run_in_threadpool(...)` where the module already uses Starlette's), with `import asyncio` added if needed. It is unsafe because the function then runs on another thread: code that is not thread-safe, or that touches objects of the event loop, may break. Display-only inside a generator expression or lambda, and when the call is already awaited.",
         },
     },
     RuleInfo {
@@ -252,7 +252,7 @@ pub static RULES: &[RuleInfo] = &[
             what: "Checks for `open()`, `io.open()`, `codecs.open()` and `pathlib.Path.open()` inside an `async def`.",
             why: "File I/O is blocking I/O. A local SSD hides it, but network filesystems, full disks and cold caches do not.",
             example: "async def load():\n    with open(\"config.json\") as f:  # LS501\n        return json.load(f)",
-            fix: "Display-only: the reads and writes inside the `with` block must move too.",
+            fix: "Display-only: the reads and writes on the file must move to the thread too, so the suggestion is to put them in one function run with `await asyncio.to_thread(...)`.",
         },
     },
     RuleInfo {
@@ -266,7 +266,7 @@ pub static RULES: &[RuleInfo] = &[
             what: "Checks for `os.path` and `pathlib.Path` methods that touch the filesystem (`exists`, `stat`, `read_text`, `mkdir`, …) inside an `async def`.",
             why: "Each is a system call that can wait on the disk or the network filesystem.",
             example: "async def serve(path: Path):\n    if path.exists():  # LS502\n        ...",
-            fix: "Unsafe: wrap the call in `await asyncio.to_thread(...)`.",
+            fix: "Unsafe: the call becomes `await asyncio.to_thread(func, *args, **kwargs)` (or `await run_in_threadpool(...)` where the module already uses Starlette's), with `import asyncio` added if needed. It is unsafe because the function then runs on another thread: code that is not thread-safe, or that touches objects of the event loop, may break. Display-only inside a generator expression or lambda, and when the call is already awaited. Display-only for calls that return an iterator (`Path.glob`, `os.walk`, `os.scandir`): the work would still happen on the loop as it is consumed.",
         },
     },
     RuleInfo {
@@ -280,7 +280,7 @@ pub static RULES: &[RuleInfo] = &[
             what: "Checks for `os` and `shutil` filesystem operations (`os.listdir`, `os.remove`, `os.makedirs`, `shutil.copy`, `shutil.rmtree`, …) and rows of category `filesystem` inside an `async def`.",
             why: "Directory walks and copies take as long as the disk takes, with the loop stopped.",
             example: "async def cleanup(tmp):\n    shutil.rmtree(tmp)  # LS503\n\n# Use instead:\n    await asyncio.to_thread(shutil.rmtree, tmp)",
-            fix: "Unsafe: wrap the call in `await asyncio.to_thread(...)`.",
+            fix: "Unsafe: the call becomes `await asyncio.to_thread(func, *args, **kwargs)` (or `await run_in_threadpool(...)` where the module already uses Starlette's), with `import asyncio` added if needed. It is unsafe because the function then runs on another thread: code that is not thread-safe, or that touches objects of the event loop, may break. Display-only inside a generator expression or lambda, and when the call is already awaited. Display-only for calls that return an iterator (`os.walk`, `os.scandir`).",
         },
     },
     RuleInfo {
@@ -294,7 +294,7 @@ pub static RULES: &[RuleInfo] = &[
             what: "Checks for sync database drivers used inside an `async def`: `sqlite3`, `psycopg2`, sync `psycopg`, `pymysql`, `MySQLdb`, `pymongo`, and rows of category `database`.",
             why: "Every query waits for the database server with the loop stopped; one slow query stalls every request.",
             example: "async def get_user(uid):\n    cur = conn.cursor()\n    cur.execute(\"select * from users where id = %s\", (uid,))  # LS601",
-            fix: "Unsafe: wrap the call in `await asyncio.to_thread(...)`.",
+            fix: "Unsafe: the call becomes `await asyncio.to_thread(func, *args, **kwargs)` (or `await run_in_threadpool(...)` where the module already uses Starlette's), with `import asyncio` added if needed. It is unsafe because the function then runs on another thread: code that is not thread-safe, or that touches objects of the event loop, may break. Display-only inside a generator expression or lambda, and when the call is already awaited.",
         },
     },
     RuleInfo {
@@ -308,7 +308,7 @@ pub static RULES: &[RuleInfo] = &[
             what: "Checks for methods of the sync `redis.Redis` client (and its pipelines, locks and pub/sub) inside an `async def`.",
             why: "Each command is a network round trip made with the loop stopped.",
             example: "cache = redis.Redis()\n\nasync def get(key):\n    return cache.get(key)  # LS602\n\n# Use instead:\ncache = redis.asyncio.Redis()\n...\n    return await cache.get(key)",
-            fix: "Unsafe: wrap the call in `await asyncio.to_thread(...)`.",
+            fix: "Unsafe: the call becomes `await asyncio.to_thread(func, *args, **kwargs)` (or `await run_in_threadpool(...)` where the module already uses Starlette's), with `import asyncio` added if needed. It is unsafe because the function then runs on another thread: code that is not thread-safe, or that touches objects of the event loop, may break. Display-only inside a generator expression or lambda, and when the call is already awaited.",
         },
     },
     RuleInfo {
@@ -322,7 +322,7 @@ pub static RULES: &[RuleInfo] = &[
             what: "Checks for the sync SQLAlchemy `Session`, `Query`, `Engine` and `Connection` used inside an `async def`, including a session received as a parameter annotated `Session` (the usual FastAPI `db: Session = Depends(get_db)`).",
             why: "The session talks to the database synchronously. FastAPI runs plain `def` routes in a threadpool, but an `async def` route runs on the loop, so a sync session there stalls every request.",
             example: "@app.get(\"/users\")\nasync def users(db: Session = Depends(get_db)):\n    return db.query(User).all()  # LS603\n\n# Use instead: `def users(...)` (FastAPI runs it in its threadpool), or an AsyncSession.",
-            fix: "Unsafe: wrap the call in `await asyncio.to_thread(...)`.",
+            fix: "Unsafe: the call becomes `await asyncio.to_thread(func, *args, **kwargs)` (or `await run_in_threadpool(...)` where the module already uses Starlette's), with `import asyncio` added if needed. It is unsafe because the function then runs on another thread: code that is not thread-safe, or that touches objects of the event loop, may break. Display-only inside a generator expression or lambda, and when the call is already awaited.",
         },
     },
     RuleInfo {
@@ -336,7 +336,7 @@ pub static RULES: &[RuleInfo] = &[
             what: "Checks for sync SDK calls that do network I/O inside an `async def`: `boto3` clients, `smtplib`, `jwt.PyJWKClient` key fetches, and rows of category `sdk`.",
             why: "They are HTTP or SMTP calls underneath, made with the loop stopped.",
             example: "async def upload(data):\n    s3.put_object(Bucket=B, Key=k, Body=data)  # LS701",
-            fix: "Unsafe: wrap the call in `await asyncio.to_thread(...)`.",
+            fix: "Unsafe: the call becomes `await asyncio.to_thread(func, *args, **kwargs)` (or `await run_in_threadpool(...)` where the module already uses Starlette's), with `import asyncio` added if needed. It is unsafe because the function then runs on another thread: code that is not thread-safe, or that touches objects of the event loop, may break. Display-only inside a generator expression or lambda, and when the call is already awaited.",
         },
     },
     RuleInfo {
@@ -350,7 +350,7 @@ pub static RULES: &[RuleInfo] = &[
             what: "Checks for HTTP clients and SSL contexts created inside an `async def`: `httpx.AsyncClient()`, `httpx.Client()`, `ssl.create_default_context()`, `SSLContext.load_verify_locations()`.",
             why: "Each builds an SSL context and loads the CA bundle: measured at about 49 ms of CPU per `httpx.AsyncClient()`, all of it on the loop. A client per request is itself a hotspot, and it throws away connection reuse. httpx's own documentation says to reuse one client.",
             example: "async def fetch(url):\n    async with httpx.AsyncClient() as client:  # LS702\n        return await client.get(url)\n\n# Use instead:\n_http = httpx.AsyncClient()\n\nasync def fetch(url):\n    return await _http.get(url)",
-            fix: "None yet.",
+            fix: "Display-only: build the client once (at startup or at module level) and reuse it.",
         },
     },
     RuleInfo {
@@ -364,7 +364,7 @@ pub static RULES: &[RuleInfo] = &[
             what: "Checks for `input()` and `getpass.getpass()` inside an `async def`.",
             why: "The loop stops until someone types a line, which on a server is never.",
             example: "async def main():\n    name = input(\"name: \")  # LS801",
-            fix: "Unsafe: wrap the call in `await asyncio.to_thread(...)`.",
+            fix: "Unsafe: the call becomes `await asyncio.to_thread(func, *args, **kwargs)` (or `await run_in_threadpool(...)` where the module already uses Starlette's), with `import asyncio` added if needed. It is unsafe because the function then runs on another thread: code that is not thread-safe, or that touches objects of the event loop, may break. Display-only inside a generator expression or lambda, and when the call is already awaited.",
         },
     },
     RuleInfo {
@@ -378,7 +378,7 @@ pub static RULES: &[RuleInfo] = &[
             what: "Checks for sync functions of the project called from an `async def` when they (or functions they call, in any module) make a blocking call.",
             why: "Moving a blocking call into a helper does not move it off the event loop. The helper runs on the loop's thread like any other call.",
             example: "# clients.py\ndef fetch_user(uid):\n    return session.get(f\"{API}/users/{uid}\").json()\n\n# routes.py\nasync def user(uid):\n    return fetch_user(uid)  # LS901",
-            fix: "Unsafe: wrap the call in `await asyncio.to_thread(...)`.",
+            fix: "Unsafe: the call to the helper becomes `await asyncio.to_thread(helper, *args)` (or `await run_in_threadpool(...)` where the module already uses Starlette's). Unsafe because the helper then runs on another thread; making the helper async is often the better fix.",
         },
     },
 ];
