@@ -48,6 +48,19 @@ pub struct Diagnostic {
     /// The chain passes through a cached function: it blocks on the first call only.
     pub runs_once: bool,
     pub fix: Option<crate::fix::Fix>,
+    /// The entry points that reach it; `None` when no framework was detected.
+    pub hotspot: Option<crate::frameworks::Hotspot>,
+}
+
+/// A function a framework runs on the event loop, located.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryPoint {
+    pub kind: crate::frameworks::EntryKind,
+    pub name: String,
+    pub path: PathBuf,
+    pub location: Location,
+    pub framework: &'static str,
+    pub function: crate::project::FnId,
 }
 
 impl Diagnostic {

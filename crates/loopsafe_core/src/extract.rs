@@ -508,6 +508,13 @@ impl Extractor {
             if let Some(default) = &param.default {
                 self.visit_expr(default);
             }
+            // `x: Annotated[T, Depends(get_x)]`: the calls in annotations are recorded
+            // too, where frameworks look for dependencies.
+            if let Some(annotation) = &param.parameter.annotation {
+                if contains_call(annotation) {
+                    self.visit_expr(annotation);
+                }
+            }
         }
         let decorators: Vec<Ref> = f
             .decorator_list
@@ -819,6 +826,27 @@ fn dotted(expr: &Expr) -> Option<String> {
     }
 }
 
+/// `if __name__ == "__main__":`
+fn is_main_guard(test: &Expr) -> bool {
+    let Expr::Compare(c) = test else {
+        return false;
+    };
+    let (Expr::Name(n), [Expr::StringLiteral(lit)]) = (&*c.left, &*c.comparators) else {
+        return false;
+    };
+    n.id.as_str() == "__name__" && lit.value.to_str() == "__main__"
+}
+
+fn contains_call(expr: &Expr) -> bool {
+    match expr {
+        Expr::Call(_) => true,
+        Expr::Subscript(s) => contains_call(&s.value) || contains_call(&s.slice),
+        Expr::Tuple(t) => t.elts.iter().any(contains_call),
+        Expr::BinOp(b) => contains_call(&b.left) || contains_call(&b.right),
+        _ => false,
+    }
+}
+
 fn is_type_checking(test: &Expr) -> bool {
     last_segment(test) == Some("TYPE_CHECKING")
 }
@@ -901,6 +929,9 @@ impl<'a> Visitor<'a> for Extractor {
             }
             Stmt::If(s) => {
                 self.visit_expr(&s.test);
+                if self.current == 0 && is_main_guard(&s.test) {
+                    self.facts.main_guards.push(span(s.range));
+                }
                 let saved = self.in_type_checking;
                 if is_type_checking(&s.test) {
                     self.in_type_checking = true;

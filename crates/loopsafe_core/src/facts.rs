@@ -167,6 +167,8 @@ pub struct ModuleFacts {
     pub suppressions: HashMap<u32, Suppression>,
     /// Offsets where lines start; empty unless the module has suppressions.
     pub line_starts: Vec<u32>,
+    /// `if __name__ == "__main__":` blocks: code that runs only as a script.
+    pub main_guards: Vec<Span>,
 }
 
 impl ModuleFacts {

@@ -12,6 +12,8 @@ pub mod discover;
 pub mod extract;
 pub mod facts;
 pub mod fix;
+pub mod frameworks;
+pub mod notes;
 pub mod project;
 pub mod propagate;
 pub mod render;
@@ -24,9 +26,10 @@ use rayon::prelude::*;
 
 use crate::catalogue::Catalogue;
 use crate::config::Settings;
-use crate::diagnostic::{Diagnostic, Hop, LineIndex, Location, Root};
+use crate::diagnostic::{Diagnostic, EntryPoint, Hop, LineIndex, Location, Root};
 use crate::discover::SourceFile;
 use crate::facts::{ModuleFacts, Suppression};
+use crate::project::Project;
 use crate::rules::Rule;
 
 pub use crate::config::ConfigError;
@@ -43,6 +46,12 @@ pub struct CheckResult {
     pub files_checked: usize,
     /// The text of every file that has a diagnostic, for rendering.
     pub sources: HashMap<PathBuf, String>,
+    /// Blocking calls that do not run on the loop, and why (with `CheckOptions::notes`).
+    pub notes: Vec<notes::Note>,
+    /// The entry points the frameworks define.
+    pub entry_points: Vec<EntryPoint>,
+    /// How many routes the frameworks define.
+    pub routes: usize,
 }
 
 /// One file after reading and parsing.
@@ -104,6 +113,8 @@ pub struct CheckOptions {
     pub scope: Option<ParseScope>,
     /// Text to use instead of what is on disk, by path: fixed files not yet written.
     pub overrides: HashMap<PathBuf, String>,
+    /// Also list the blocking calls that are acceptable (off the loop), for the report.
+    pub notes: bool,
 }
 
 /// Checks the given paths with the given settings.
@@ -191,6 +202,7 @@ pub fn check_with(
                     root: None,
                     runs_once: false,
                     fix: None,
+                    hotspot: None,
                 });
                 result.sources.insert(c.file.path, source);
             }
@@ -221,7 +233,11 @@ pub fn check_with(
             &counts,
         )
     });
-    for finding in found.direct {
+    let project = Project::new(&modules, &catalogue);
+    let detected = frameworks::detect(&project);
+    let mut reach = frameworks::Reach::new(&detected, &found.edges);
+    let mut hotspot = |f: project::FnId| (!detected.entries.is_empty()).then(|| reach.hotspot(f));
+    for finding in &found.direct {
         let m = finding.function.module;
         let Some(at) = files.locate(m, finding.span) else {
             continue;
@@ -244,19 +260,30 @@ pub fn check_with(
             span: finding.span,
             location: at.location,
             end_location: at.end_location,
-            api: Some(finding.api),
+            api: Some(finding.api.clone()),
             chain: vec![],
             root: None,
             runs_once: false,
             fix: None,
+            hotspot: hotspot(finding.function),
         });
     }
 
     for finding in &found.helpers {
-        if let Some(d) = helper_diagnostic(&mut files, finding) {
+        if let Some(mut d) = helper_diagnostic(&mut files, finding) {
+            d.hotspot = hotspot(finding.caller.function);
             diagnostics.push(d);
         }
     }
+    if options.notes {
+        result.notes = notes::notes(&project, &detected, &found, &mut files);
+    }
+    result.entry_points = detected
+        .entries
+        .iter()
+        .filter_map(|e| entry_point(&mut files, e))
+        .collect();
+    result.routes = reach.routes();
     result.sources = files.sources;
 
     let per_file = settings.per_file_ignore_sets();
@@ -431,6 +458,19 @@ impl Files<'_> {
     }
 }
 
+fn entry_point(files: &mut Files, e: &frameworks::Entry) -> Option<EntryPoint> {
+    let func = &files.modules[e.function.module as usize].functions[e.function.idx as usize];
+    let at = files.locate(e.function.module, func.name_span)?;
+    Some(EntryPoint {
+        kind: e.kind,
+        name: func.qualname.clone(),
+        path: at.path,
+        location: at.location,
+        framework: e.framework,
+        function: e.function,
+    })
+}
+
 /// An LS901 finding: the call in the coroutine, then every call down to the blocking one.
 fn helper_diagnostic(files: &mut Files, finding: &propagate::HelperFinding) -> Option<Diagnostic> {
     let (first, span) = files.hop(finding.caller)?;
@@ -480,6 +520,7 @@ fn helper_diagnostic(files: &mut Files, finding: &propagate::HelperFinding) -> O
         root: Some(root),
         runs_once: finding.runs_once,
         fix: None,
+        hotspot: None,
     })
 }
 

@@ -312,9 +312,26 @@ impl<'a> Project<'a> {
         }
         match mro.external.first() {
             Some(ext) if on_instance => self.external_instance_attr(ext, attr),
-            Some(ext) => Value::External(format!("{ext}.{attr}")),
+            // `Model.objects` on a Django model: a typed class attribute.
+            Some(ext) => match self.catalogue.attribute(ext, attr) {
+                Some(ty) => Value::Instance(Type::External(ty.to_string())),
+                None => Value::External(format!("{ext}.{attr}")),
+            },
             None => Value::Unknown,
         }
+    }
+
+    /// A method of a class or of its project bases.
+    pub fn lookup_method(&self, c: ClassId, name: &str) -> Option<FnId> {
+        self.mro(c)
+            .project
+            .iter()
+            .find_map(|class| self.method(*class, name))
+    }
+
+    /// Whether a class derives (through project classes) from an external class.
+    pub fn derives_from(&self, c: ClassId, external: &str) -> bool {
+        self.mro(c).external.iter().any(|e| e == external)
     }
 
     fn mro(&self, c: ClassId) -> Rc<Mro> {

@@ -87,6 +87,33 @@ impl Graph {
 pub struct Findings {
     pub direct: Vec<DirectFinding>,
     pub helpers: Vec<HelperFinding>,
+    /// Every proven call between project functions: (caller, callee).
+    pub edges: Vec<(FnId, FnId)>,
+    /// Blocking calls made in sync functions (the roots of LS901 chains, and the
+    /// blocking that sync routes, tasks and threads do off the loop).
+    pub sync_sites: Vec<Site>,
+    /// Calls that hand a function to a thread: `asyncio.to_thread(f)`.
+    pub offloaded: Vec<Offload>,
+}
+
+/// A blocking call in a sync function.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Site {
+    pub function: FnId,
+    pub call_index: usize,
+    pub rule: Rule,
+    pub api: String,
+}
+
+/// A call that runs a function on another thread.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Offload {
+    pub function: FnId,
+    pub call_index: usize,
+    /// The offloading API: `asyncio.to_thread`.
+    pub api: String,
+    /// The project function it runs, when known.
+    pub target: Option<FnId>,
 }
 
 /// Resolves every call of the project once and finds the blocking ones.
@@ -100,11 +127,26 @@ pub fn analyze(
     follow_helpers: bool,
     counts: &Counts<'_>,
 ) -> Findings {
-    let (graph, direct) = build(modules, catalogue, follow_helpers, counts);
+    let (graph, found) = build(modules, catalogue, follow_helpers, counts);
     let mut findings = Findings {
-        direct,
+        direct: found.direct,
         helpers: vec![],
+        edges: found.edges,
+        sync_sites: vec![],
+        offloaded: found.offloaded,
     };
+    for (g, targets) in graph.targets.iter().enumerate() {
+        for (call_index, t) in targets {
+            if let Target::Blocking(rule, api) = t {
+                findings.sync_sites.push(Site {
+                    function: graph.ids[g],
+                    call_index: *call_index as usize,
+                    rule: *rule,
+                    api: api.clone(),
+                });
+            }
+        }
+    }
     if follow_helpers {
         findings.helpers = helper_findings(modules, &graph);
     }
@@ -211,15 +253,23 @@ fn search(graph: &Graph, through_cached: bool) -> Vec<Option<Next>> {
 
 /// What one call leads to, before the graph numbers the functions.
 #[derive(Debug)]
-enum Found {
+enum Step2 {
     Blocking(Rule, String),
     Callee(FnId),
+}
+
+/// What resolving the calls finds besides the graph.
+#[derive(Debug, Default)]
+struct Found {
+    direct: Vec<DirectFinding>,
+    edges: Vec<(FnId, FnId)>,
+    offloaded: Vec<Offload>,
 }
 
 /// What the calls of one function lead to.
 #[derive(Debug, Default)]
 struct Resolved {
-    targets: Vec<(u32, Found)>,
+    targets: Vec<(u32, Step2)>,
     scheduled: Vec<(u32, FnId)>,
     decorator: Option<Decorator>,
     callable: bool,
@@ -230,7 +280,7 @@ fn build(
     catalogue: &Catalogue,
     follow_helpers: bool,
     counts: &Counts<'_>,
-) -> (Graph, Vec<DirectFinding>) {
+) -> (Graph, Found) {
     let mut ids = vec![];
     let mut base = vec![];
     for (m, facts) in modules.iter().enumerate() {
@@ -244,26 +294,17 @@ fn build(
     // (its memory of names already looked up is not shared between threads).
     let threads = rayon::current_num_threads().max(1);
     let share = ids.len().div_ceil(threads).max(1);
-    let parts: Vec<(Vec<Resolved>, Vec<DirectFinding>)> = ids
+    let parts: Vec<(Vec<Resolved>, Found)> = ids
         .par_chunks(share)
         .map(|chunk| {
             let project = Project::new(modules, catalogue);
             let mut memo = HashMap::default();
-            let mut direct = vec![];
+            let mut found = Found::default();
             let resolved = chunk
                 .iter()
-                .map(|id| {
-                    resolve(
-                        &project,
-                        *id,
-                        follow_helpers,
-                        counts,
-                        &mut memo,
-                        &mut direct,
-                    )
-                })
+                .map(|id| resolve(&project, *id, follow_helpers, counts, &mut memo, &mut found))
                 .collect();
-            (resolved, direct)
+            (resolved, found)
         })
         .collect();
     let mut graph = Graph {
@@ -274,14 +315,16 @@ fn build(
         ids,
         base,
     };
-    let mut direct = vec![];
+    let mut all = Found::default();
     for (resolved, found) in parts {
-        direct.extend(found);
+        all.direct.extend(found.direct);
+        all.edges.extend(found.edges);
+        all.offloaded.extend(found.offloaded);
         for r in resolved {
             let targets = r.targets.into_iter().map(|(call, found)| {
                 let target = match found {
-                    Found::Blocking(rule, api) => Target::Blocking(rule, api),
-                    Found::Callee(f) => Target::Function(graph.index(f)),
+                    Step2::Blocking(rule, api) => Target::Blocking(rule, api),
+                    Step2::Callee(f) => Target::Function(graph.index(f)),
                 };
                 (call, target)
             });
@@ -294,7 +337,7 @@ fn build(
             graph.scheduled.push(scheduled);
         }
     }
-    (graph, direct)
+    (graph, all)
 }
 
 fn resolve(
@@ -303,7 +346,7 @@ fn resolve(
     follow_helpers: bool,
     counts: &Counts<'_>,
     memo: &mut HashMap<FnId, Option<Option<Decorator>>>,
-    direct: &mut Vec<DirectFinding>,
+    found: &mut Found,
 ) -> Resolved {
     let mut out = Resolved::default();
     let func = &project.modules[id.module as usize].functions[id.idx as usize];
@@ -323,13 +366,14 @@ fn resolve(
         let api = match project.callee(id.module, call) {
             Callee::Unknown => continue,
             Callee::Project(callee) => {
+                found.edges.push((id, callee));
                 // A `# noqa: LS901` on a call inside a helper cuts the chain there.
                 let cut = !func.is_async
                     && !counts(id.module, call.span, Rule::BlockingCallThroughHelper);
                 let callee_func =
                     &project.modules[callee.module as usize].functions[callee.idx as usize];
                 if follow_helpers && !cut && !callee_func.is_async {
-                    out.targets.push((call_index as u32, Found::Callee(callee)));
+                    out.targets.push((call_index as u32, Step2::Callee(callee)));
                 }
                 continue;
             }
@@ -337,7 +381,7 @@ fn resolve(
         };
         if let Some(b) = project.blocking(id.module, call, &api) {
             if func.is_async {
-                direct.push(DirectFinding {
+                found.direct.push(DirectFinding {
                     rule: b.rule,
                     function: id,
                     call_index,
@@ -347,8 +391,22 @@ fn resolve(
                 });
             } else if b.through_helpers && counts(id.module, call.span, b.rule) {
                 out.targets
-                    .push((call_index as u32, Found::Blocking(b.rule, b.api)));
+                    .push((call_index as u32, Step2::Blocking(b.rule, b.api)));
             }
+            continue;
+        }
+        if let Some(pos) = Catalogue::offloads(&api) {
+            let arg = call.args.iter().filter(|a| a.keyword.is_none()).nth(pos);
+            let target = match arg.map(|a| project.eval(id.module, &a.value)) {
+                Some(Value::Function(f)) => Some(f),
+                _ => None,
+            };
+            found.offloaded.push(Offload {
+                function: id,
+                call_index,
+                api: api.clone(),
+                target,
+            });
             continue;
         }
         if !(follow_helpers && func.is_async) {

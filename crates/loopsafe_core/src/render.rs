@@ -68,6 +68,18 @@ pub fn json(result: &CheckResult, cwd: &Path) -> String {
                     "column": r.location.column,
                 })),
                 "runs_once": d.runs_once,
+                "hotspot": d.hotspot.as_ref().map(|h| json!({
+                    "reach": h.reach,
+                    "entry_points": h.entry_points.iter().filter_map(|e| {
+                        let ep = result.entry_points.iter().find(|p| p.function == e.function && p.kind == e.kind)?;
+                        Some(json!({
+                            "kind": e.kind.as_str(),
+                            "name": ep.name,
+                            "filename": display_path(&ep.path, cwd),
+                            "row": ep.location.row,
+                        }))
+                    }).collect::<Vec<_>>(),
+                })),
             })
         })
         .collect();

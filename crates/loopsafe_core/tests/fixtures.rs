@@ -6,11 +6,17 @@
 //! A finding through helpers (LS901) is written with its chain: the file and line of
 //! each call below the coroutine's, down to the blocking one, and `(once)` when it
 //! blocks on the first call only: `# expect: LS901 via services.py:8 > clients.py:12`.
+//!
+//! A fixture that states the reach of one finding (`reach=3 from=route`: how many
+//! routes run it, and the kinds of entry points above it) states it for all. A fixture
+//! with `# note: celery` lines (acceptable blocking calls, and why: `celery`,
+//! `threadpool`, `sync-view`, `offloaded`, `script`) lists them all.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use loopsafe_core::config::{self, Settings};
+use loopsafe_core::notes::Reason;
 
 fn fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("resources/test/fixtures")
@@ -19,7 +25,7 @@ fn fixtures_dir() -> PathBuf {
 /// (file relative to the fixture, line) -> sorted codes.
 type Findings = BTreeMap<(String, u32), Vec<String>>;
 
-fn expected(root: &Path, files: &[PathBuf]) -> Findings {
+fn expected(root: &Path, files: &[PathBuf], marker: &str) -> Findings {
     let mut out = Findings::new();
     for file in files {
         let text = std::fs::read_to_string(file).unwrap();
@@ -29,8 +35,8 @@ fn expected(root: &Path, files: &[PathBuf]) -> Findings {
             .display()
             .to_string();
         for (i, line) in text.lines().enumerate() {
-            if let Some(pos) = line.find("# expect:") {
-                let mut codes: Vec<String> = line[pos + "# expect:".len()..]
+            if let Some(pos) = line.find(marker) {
+                let mut codes: Vec<String> = line[pos + marker.len()..]
                     .split(',')
                     .map(|c| c.split_whitespace().collect::<Vec<_>>().join(" "))
                     .filter(|c| !c.is_empty())
@@ -63,7 +69,8 @@ fn python_files(path: &Path) -> Vec<PathBuf> {
     files
 }
 
-fn actual(fixture: &Path) -> Findings {
+/// The findings and the notes of a fixture; `reach` adds each finding's reach.
+fn actual(fixture: &Path, reach: bool) -> (Findings, Findings) {
     let root = if fixture.is_dir() {
         fixture.to_path_buf()
     } else {
@@ -73,7 +80,11 @@ fn actual(fixture: &Path) -> Findings {
         Some(cfg) if cfg.is_file() => config::load(&cfg).unwrap(),
         _ => Settings::defaults(root.clone()),
     };
-    let result = loopsafe_core::check(&[fixture.to_path_buf()], &settings).unwrap();
+    let options = loopsafe_core::CheckOptions {
+        notes: true,
+        ..Default::default()
+    };
+    let result = loopsafe_core::check_with(&[fixture.to_path_buf()], &settings, &options).unwrap();
     assert!(result.warnings.is_empty(), "{:?}", result.warnings);
     let mut out = Findings::new();
     for d in result.diagnostics {
@@ -97,12 +108,55 @@ fn actual(fixture: &Path) -> Findings {
         if d.runs_once {
             code.push_str(" (once)");
         }
+        if reach {
+            let (n, mut kinds) = match &d.hotspot {
+                Some(h) => (
+                    h.reach,
+                    h.entry_points
+                        .iter()
+                        .map(|e| e.kind.as_str())
+                        .collect::<Vec<_>>(),
+                ),
+                None => (0, vec![]),
+            };
+            kinds.sort();
+            kinds.dedup();
+            let from = if kinds.is_empty() {
+                "none".to_string()
+            } else {
+                kinds.join("+")
+            };
+            code.push_str(&format!(" reach={n} from={from}"));
+        }
         out.entry((rel, d.location.row)).or_default().push(code);
     }
     for codes in out.values_mut() {
         codes.sort();
     }
-    out
+    let mut notes = Findings::new();
+    for n in &result.notes {
+        let rel = n
+            .path
+            .strip_prefix(&root)
+            .unwrap_or(&n.path)
+            .display()
+            .to_string();
+        let reason = match n.reason {
+            Reason::CeleryTask => "celery",
+            Reason::SyncRoute => "threadpool",
+            Reason::SyncView => "sync-view",
+            Reason::Offloaded => "offloaded",
+            Reason::Script => "script",
+        };
+        notes
+            .entry((rel, n.location.row))
+            .or_default()
+            .push(reason.to_string());
+    }
+    for list in notes.values_mut() {
+        list.sort();
+    }
+    (out, notes)
 }
 
 #[test]
@@ -122,28 +176,43 @@ fn fixtures_match_their_inline_expectations() {
         } else {
             fixture.parent().unwrap().to_path_buf()
         };
-        let want = expected(&root, &python_files(&fixture));
-        let got = actual(&fixture);
+        let files = python_files(&fixture);
+        let want = expected(&root, &files, "# expect:");
+        let want_notes = expected(&root, &files, "# note:");
+        let reach = want.values().flatten().any(|c| c.contains("reach="));
+        let (got, got_notes) = actual(&fixture, reach);
         let name = fixture.file_name().unwrap().to_string_lossy().to_string();
-        for (key, codes) in &want {
-            match got.get(key) {
-                Some(found) if found == codes => {}
-                Some(found) => failures.push(format!(
-                    "{name}: {}:{}: expected {codes:?}, found {found:?}",
-                    key.0, key.1
-                )),
-                None => failures.push(format!(
-                    "{name}: {}:{}: expected {codes:?}, found nothing",
-                    key.0, key.1
-                )),
-            }
+        if !want_notes.is_empty() {
+            compare(&name, "notes", &want_notes, &got_notes, &mut failures);
         }
-        for (key, found) in &got {
-            if !want.contains_key(key) {
-                failures.push(format!("{name}: {}:{}: unexpected {found:?}", key.0, key.1));
-            }
-        }
+        compare(&name, "findings", &want, &got, &mut failures);
     }
     assert!(count >= 10, "fixtures went missing: only {count} found");
     assert!(failures.is_empty(), "\n{}\n", failures.join("\n"));
+}
+
+fn compare(name: &str, what: &str, want: &Findings, got: &Findings, failures: &mut Vec<String>) {
+    {
+        for (key, codes) in want {
+            match got.get(key) {
+                Some(found) if found == codes => {}
+                Some(found) => failures.push(format!(
+                    "{name}: {}:{}: expected {what} {codes:?}, found {found:?}",
+                    key.0, key.1
+                )),
+                None => failures.push(format!(
+                    "{name}: {}:{}: expected {what} {codes:?}, found nothing",
+                    key.0, key.1
+                )),
+            }
+        }
+        for (key, found) in got {
+            if !want.contains_key(key) {
+                failures.push(format!(
+                    "{name}: {}:{}: unexpected {what} {found:?}",
+                    key.0, key.1
+                ));
+            }
+        }
+    }
 }

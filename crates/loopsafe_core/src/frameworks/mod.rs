@@ -1,0 +1,274 @@
+//! Frameworks: which functions the event loop runs for each request (entry points), and
+//! which run off the loop, where blocking is acceptable. One file per framework says so.
+//!
+//! Detection reads decorators and registration calls through the project stage, so it
+//! sees `router = APIRouter()` in one module and `@router.post(...)` in another.
+
+mod aiohttp;
+mod celery;
+mod django;
+mod fastapi;
+
+use std::collections::{BTreeSet, VecDeque};
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+
+use crate::facts::{Call, Ref};
+use crate::project::{FnId, Project, Type, Value};
+
+/// How an entry point is reached, worst first: middleware runs for every request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum EntryKind {
+    Middleware,
+    Dependency,
+    Route,
+    Startup,
+    ExceptionHandler,
+}
+
+impl EntryKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntryKind::Middleware => "middleware",
+            EntryKind::Dependency => "dependency",
+            EntryKind::Route => "route",
+            EntryKind::Startup => "startup",
+            EntryKind::ExceptionHandler => "exception-handler",
+        }
+    }
+}
+
+/// A function the framework calls on the event loop.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Entry {
+    pub kind: EntryKind,
+    pub function: FnId,
+    pub framework: &'static str,
+}
+
+/// Why code runs off the event loop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum OffLoop {
+    /// A Celery task: runs in a worker process.
+    CeleryTask,
+    /// A sync route or dependency: FastAPI and Starlette run it in a threadpool.
+    SyncRoute,
+    /// A Django sync view: runs in a thread when the server is async.
+    SyncView,
+}
+
+#[derive(Debug, Default)]
+pub struct Frameworks {
+    pub entries: Vec<Entry>,
+    /// (dependency, route that uses it).
+    pub uses: Vec<(FnId, FnId)>,
+    /// Every route, sync ones included: a middleware runs for all of them.
+    pub routes: Vec<FnId>,
+    pub off_loop: Vec<(FnId, OffLoop)>,
+}
+
+impl Frameworks {
+    fn route(&mut self, function: FnId) {
+        if !self.routes.contains(&function) {
+            self.routes.push(function);
+        }
+    }
+
+    fn entry(&mut self, kind: EntryKind, function: FnId, framework: &'static str) {
+        if kind == EntryKind::Route {
+            self.route(function);
+        }
+        let e = Entry {
+            kind,
+            function,
+            framework,
+        };
+        if !self.entries.contains(&e) {
+            self.entries.push(e);
+        }
+    }
+
+    fn off(&mut self, function: FnId, why: OffLoop) {
+        if !self.off_loop.contains(&(function, why)) {
+            self.off_loop.push((function, why));
+        }
+    }
+}
+
+/// Finds the entry points and the off-loop code of every framework the project uses.
+pub fn detect(project: &Project) -> Frameworks {
+    let mut out = Frameworks::default();
+    fastapi::scan(project, &mut out);
+    aiohttp::scan(project, &mut out);
+    django::scan(project, &mut out);
+    celery::scan(project, &mut out);
+    out.entries.sort_by_key(|e| (e.kind, e.function));
+    out
+}
+
+/// The last name of a reference: `post` for `router.post`, `Depends` for `Depends`.
+fn last_name(r: &Ref) -> Option<&str> {
+    match r {
+        Ref::Attr(_, name) => Some(name),
+        Ref::Name(name) => Some(name),
+        Ref::Path(path) => path.rsplit('.').next(),
+        Ref::Call(inner) => last_name(inner),
+        _ => None,
+    }
+}
+
+/// A decorator's callee and whether it is called (`@router.post("/")` vs `@app.task`).
+fn decorator_callee(d: &Ref) -> &Ref {
+    match d {
+        Ref::Call(inner) => inner,
+        other => other,
+    }
+}
+
+/// `(T, m)` for a method of an external type.
+fn external_method(v: &Value) -> Option<(&str, &str)> {
+    match v {
+        Value::Method(Type::External(t), m) => Some((t, m)),
+        _ => None,
+    }
+}
+
+/// Every function (module, index) with its decorators, skipping module and class bodies.
+fn functions<'p>(project: &'p Project) -> impl Iterator<Item = (FnId, &'p crate::facts::Function)> {
+    project.modules.iter().enumerate().flat_map(|(m, facts)| {
+        facts
+            .functions
+            .iter()
+            .enumerate()
+            .skip(1)
+            .map(move |(i, f)| {
+                (
+                    FnId {
+                        module: m as u32,
+                        idx: i as u32,
+                    },
+                    f,
+                )
+            })
+    })
+}
+
+/// Every call in the project whose callee's last name is one of `names`.
+fn calls_named<'p>(
+    project: &'p Project,
+    names: &'p [&'p str],
+) -> impl Iterator<Item = (FnId, &'p Call)> {
+    functions_all(project).flat_map(move |(id, f)| {
+        f.calls
+            .iter()
+            .filter(move |c| last_name(&c.callee).is_some_and(|n| names.contains(&n)))
+            .map(move |c| (id, c))
+    })
+}
+
+fn functions_all<'p>(
+    project: &'p Project,
+) -> impl Iterator<Item = (FnId, &'p crate::facts::Function)> {
+    project.modules.iter().enumerate().flat_map(|(m, facts)| {
+        facts.functions.iter().enumerate().map(move |(i, f)| {
+            (
+                FnId {
+                    module: m as u32,
+                    idx: i as u32,
+                },
+                f,
+            )
+        })
+    })
+}
+
+/// The function an argument names: a function, or a class's method `method`.
+fn function_arg(
+    project: &Project,
+    module: u32,
+    call: &Call,
+    pos: usize,
+    keyword: &str,
+) -> Option<Value> {
+    let arg = call
+        .args
+        .iter()
+        .find(|a| a.keyword.as_deref() == Some(keyword))
+        .or_else(|| call.args.iter().filter(|a| a.keyword.is_none()).nth(pos))?;
+    Some(project.eval(module, &arg.value))
+}
+
+/// What a finding in a coroutine reaches: the entry points above it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hotspot {
+    /// How many routes' requests run it (every route, through a middleware).
+    pub reach: usize,
+    pub entry_points: Vec<Entry>,
+}
+
+/// Entry points reaching each function, found by walking the callers up.
+pub struct Reach<'f> {
+    frameworks: &'f Frameworks,
+    callers: HashMap<FnId, Vec<FnId>>,
+    routes: BTreeSet<FnId>,
+    memo: HashMap<FnId, Hotspot>,
+}
+
+impl<'f> Reach<'f> {
+    pub fn new(frameworks: &'f Frameworks, edges: &[(FnId, FnId)]) -> Self {
+        let mut callers: HashMap<FnId, Vec<FnId>> = HashMap::default();
+        for (caller, callee) in edges {
+            callers.entry(*callee).or_default().push(*caller);
+        }
+        // A dependency runs as part of each route that uses it.
+        for (dep, route) in &frameworks.uses {
+            callers.entry(*dep).or_default().push(*route);
+        }
+        let routes = frameworks.routes.iter().copied().collect();
+        Reach {
+            frameworks,
+            callers,
+            routes,
+            memo: HashMap::default(),
+        }
+    }
+
+    /// How many routes there are.
+    pub fn routes(&self) -> usize {
+        self.routes.len()
+    }
+
+    pub fn hotspot(&mut self, f: FnId) -> Hotspot {
+        if let Some(h) = self.memo.get(&f) {
+            return h.clone();
+        }
+        let mut seen: HashSet<FnId> = HashSet::default();
+        let mut queue = VecDeque::from([f]);
+        seen.insert(f);
+        while let Some(g) = queue.pop_front() {
+            for c in self.callers.get(&g).into_iter().flatten() {
+                if seen.insert(*c) {
+                    queue.push_back(*c);
+                }
+            }
+        }
+        let entry_points: Vec<Entry> = self
+            .frameworks
+            .entries
+            .iter()
+            .filter(|e| seen.contains(&e.function))
+            .cloned()
+            .collect();
+        let reach = if entry_points.iter().any(|e| e.kind == EntryKind::Middleware) {
+            self.routes.len()
+        } else {
+            self.routes.iter().filter(|r| seen.contains(r)).count()
+        };
+        let h = Hotspot {
+            reach,
+            entry_points,
+        };
+        self.memo.insert(f, h.clone());
+        h
+    }
+}

@@ -1,0 +1,199 @@
+//! The blocking calls that are acceptable, and why: the *Notes* of the report.
+//!
+//! A blocking call is fine where no event loop waits on it: in a Celery task (a worker
+//! process), in a sync route or dependency (the framework's threadpool), in code handed
+//! to a thread (`asyncio.to_thread`, `run_in_threadpool`, `BackgroundTasks.add_task`), or
+//! in a script's `if __name__ == "__main__":` block, which starts its own loop.
+
+use std::collections::VecDeque;
+use std::path::PathBuf;
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+
+use crate::diagnostic::Location;
+use crate::frameworks::{Frameworks, OffLoop};
+use crate::project::{Callee, FnId, Project};
+use crate::propagate::{Findings, Step};
+use crate::rules::Rule;
+use crate::Files;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Reason {
+    CeleryTask,
+    SyncRoute,
+    SyncView,
+    Offloaded,
+    Script,
+}
+
+impl Reason {
+    /// Why the blocking is acceptable, in a sentence.
+    pub fn explain(self) -> &'static str {
+        match self {
+            Reason::CeleryTask => "Celery tasks run in worker processes, not on the web server's event loop; blocking there holds up one worker, not every request.",
+            Reason::SyncRoute => "Sync `def` routes and dependencies run in FastAPI/Starlette's threadpool, so a blocking call there ties up one worker thread, not the event loop.",
+            Reason::SyncView => "Sync Django views run in a thread under an ASGI server, off the event loop.",
+            Reason::Offloaded => "Handed to a thread (`asyncio.to_thread`, `run_in_threadpool`, `BackgroundTasks.add_task`, an executor): the function runs off the event loop.",
+            Reason::Script => "Code under `if __name__ == \"__main__\":` runs as a script with its own event loop, not inside the service.",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Reason::CeleryTask => "Celery tasks",
+            Reason::SyncRoute => "Sync routes and dependencies",
+            Reason::SyncView => "Sync Django views",
+            Reason::Offloaded => "Offloaded to a thread",
+            Reason::Script => "Scripts",
+        }
+    }
+}
+
+/// One acceptable blocking call (or, for offloading, the call that hands work off).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    pub reason: Reason,
+    pub path: PathBuf,
+    pub location: Location,
+    /// The called expression as written.
+    pub call: String,
+    pub api: String,
+    pub rule: Option<Rule>,
+    /// The function the call is in.
+    pub function: String,
+    /// The task, route or offloaded function it runs under.
+    pub under: String,
+}
+
+pub(crate) fn notes(
+    project: &Project,
+    frameworks: &Frameworks,
+    found: &Findings,
+    files: &mut Files,
+) -> Vec<Note> {
+    let qualname = |f: FnId| {
+        project.modules[f.module as usize].functions[f.idx as usize]
+            .qualname
+            .clone()
+    };
+    let mut callees: HashMap<FnId, Vec<FnId>> = HashMap::default();
+    for (caller, callee) in &found.edges {
+        let is_sync =
+            !project.modules[callee.module as usize].functions[callee.idx as usize].is_async;
+        if is_sync {
+            callees.entry(*caller).or_default().push(*callee);
+        }
+    }
+    let mut sites: HashMap<FnId, Vec<usize>> = HashMap::default();
+    for (i, s) in found.sync_sites.iter().enumerate() {
+        sites.entry(s.function).or_default().push(i);
+    }
+    let mut out = vec![];
+    let mut noted: HashSet<usize> = HashSet::default();
+    let mut roots: Vec<(FnId, Reason)> = frameworks
+        .off_loop
+        .iter()
+        .map(|(f, why)| {
+            let reason = match why {
+                OffLoop::CeleryTask => Reason::CeleryTask,
+                OffLoop::SyncRoute => Reason::SyncRoute,
+                OffLoop::SyncView => Reason::SyncView,
+            };
+            (*f, reason)
+        })
+        .collect();
+    roots.sort_by_key(|(f, r)| (*r, *f));
+    for (root, reason) in roots {
+        let mut seen: HashSet<FnId> = HashSet::from_iter([root]);
+        let mut queue = VecDeque::from([root]);
+        while let Some(f) = queue.pop_front() {
+            for &i in sites.get(&f).into_iter().flatten() {
+                if !noted.insert(i) {
+                    continue;
+                }
+                let site = &found.sync_sites[i];
+                let step = Step {
+                    function: site.function,
+                    call_index: site.call_index,
+                };
+                if let Some((hop, _)) = files.hop(step) {
+                    out.push(Note {
+                        reason,
+                        path: hop.path,
+                        location: hop.location,
+                        call: hop.call,
+                        api: site.api.clone(),
+                        rule: Some(site.rule),
+                        function: hop.function,
+                        under: qualname(root),
+                    });
+                }
+            }
+            for c in callees.get(&f).into_iter().flatten() {
+                if seen.insert(*c) {
+                    queue.push_back(*c);
+                }
+            }
+        }
+    }
+    for o in &found.offloaded {
+        let step = Step {
+            function: o.function,
+            call_index: o.call_index,
+        };
+        if let Some((hop, _)) = files.hop(step) {
+            out.push(Note {
+                reason: Reason::Offloaded,
+                path: hop.path,
+                location: hop.location,
+                call: hop.call,
+                api: o.api.clone(),
+                rule: None,
+                function: hop.function,
+                under: o.target.map(qualname).unwrap_or_default(),
+            });
+        }
+    }
+    for (m, facts) in project.modules.iter().enumerate() {
+        if facts.main_guards.is_empty() {
+            continue;
+        }
+        let module = &facts.functions[0];
+        for (i, call) in module.calls.iter().enumerate() {
+            let guarded = facts
+                .main_guards
+                .iter()
+                .any(|g| g.start <= call.span.start && call.span.end <= g.end);
+            if !guarded {
+                continue;
+            }
+            let Callee::External(api) = project.callee(m as u32, call) else {
+                continue;
+            };
+            let Some(b) = project.blocking(m as u32, call, &api) else {
+                continue;
+            };
+            let step = Step {
+                function: FnId {
+                    module: m as u32,
+                    idx: 0,
+                },
+                call_index: i,
+            };
+            if let Some((hop, _)) = files.hop(step) {
+                out.push(Note {
+                    reason: Reason::Script,
+                    path: hop.path,
+                    location: hop.location,
+                    call: hop.call,
+                    api: b.api,
+                    rule: Some(b.rule),
+                    function: "<module>".into(),
+                    under: facts.name.clone(),
+                });
+            }
+        }
+    }
+    out.sort_by(|a, b| (a.reason, &a.path, a.location).cmp(&(b.reason, &b.path, b.location)));
+    out
+}
