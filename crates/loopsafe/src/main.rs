@@ -9,7 +9,7 @@ use loopsafe_core::apply::{self, fix_project};
 use loopsafe_core::config::{self, Settings};
 use loopsafe_core::fix::Applicability;
 use loopsafe_core::rules::{render_doc, Rule, RULES};
-use loopsafe_core::{check_with, render, CheckOptions, ParseScope};
+use loopsafe_core::{check_with, render, report, CheckOptions, ParseScope};
 
 mod alloc;
 
@@ -33,6 +33,8 @@ struct Cli {
 enum Command {
     /// Check Python files for blocking calls that run on the event loop.
     Check(CheckArgs),
+    /// Write a Markdown report: hotspots worst first, Before/After, why, notes.
+    Report(ReportArgs),
     /// Explain one rule (by code, like LS201, or by name).
     Rule { code: String },
     /// List every rule, or explain them all with --all.
@@ -48,14 +50,23 @@ enum OutputFormat {
     Text,
     Concise,
     Json,
+    /// SARIF 2.1.0, for code-scanning dashboards.
+    Sarif,
+    /// GitHub Actions annotations.
+    Github,
 }
 
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum SortBy {
+    /// By file and position.
+    Location,
+    /// Worst first: the findings that the most routes run (middleware first).
+    Reach,
+}
+
+/// Which rules, from which configuration.
 #[derive(clap::Args)]
-struct CheckArgs {
-    /// Files or directories to check (default: the current directory).
-    paths: Vec<PathBuf>,
-    #[arg(long, value_enum, default_value = "text")]
-    output_format: OutputFormat,
+struct SelectionArgs {
     /// Rule codes or prefixes to check (replaces the configured selection).
     #[arg(long, value_delimiter = ',')]
     select: Vec<String>,
@@ -65,18 +76,45 @@ struct CheckArgs {
     /// Rule codes or prefixes to leave out.
     #[arg(long, value_delimiter = ',')]
     ignore: Vec<String>,
-    /// Exit with status 0 even when there are findings.
-    #[arg(long)]
-    exit_zero: bool,
-    /// Print findings only: no summary line, no warnings.
-    #[arg(long, short)]
-    quiet: bool,
     /// Use this configuration file instead of looking for one.
     #[arg(long)]
     config: Option<PathBuf>,
     /// Ignore configuration files.
     #[arg(long, conflicts_with = "config")]
     isolated: bool,
+}
+
+#[derive(clap::Args)]
+struct ReportArgs {
+    /// Files or directories to check (default: the current directory).
+    paths: Vec<PathBuf>,
+    /// Write the report to this file instead of standard output.
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+    /// The report's title (default: the checked directory's name).
+    #[arg(long)]
+    title: Option<String>,
+    /// The date to print (default: today), as YYYY-MM-DD.
+    #[arg(long)]
+    date: Option<String>,
+    #[command(flatten)]
+    selection: SelectionArgs,
+}
+
+#[derive(clap::Args)]
+struct CheckArgs {
+    /// Files or directories to check (default: the current directory).
+    paths: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value = "text")]
+    output_format: OutputFormat,
+    #[command(flatten)]
+    selection: SelectionArgs,
+    /// Exit with status 0 even when there are findings.
+    #[arg(long)]
+    exit_zero: bool,
+    /// Print findings only: no summary line, no warnings.
+    #[arg(long, short)]
+    quiet: bool,
     /// Apply the safe fixes and write the files.
     #[arg(long)]
     fix: bool,
@@ -89,6 +127,9 @@ struct CheckArgs {
     /// List the findings that were fixed.
     #[arg(long)]
     show_fixes: bool,
+    /// Order of the findings in text and concise output.
+    #[arg(long, value_enum, default_value = "location")]
+    sort: SortBy,
 }
 
 fn main() -> ExitCode {
@@ -96,6 +137,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Check(args) => run_check(args),
+        Command::Report(args) => run_report(args),
         Command::Rule { code } => {
             match Rule::from_code(&code) {
                 Some(rule) => {
@@ -127,7 +169,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn settings_for(args: &CheckArgs, paths: &[PathBuf]) -> Result<Settings, String> {
+fn settings_for(args: &SelectionArgs, paths: &[PathBuf]) -> Result<Settings, String> {
     let cwd =
         std::env::current_dir().map_err(|e| format!("cannot read the working directory: {e}"))?;
     let config_file = if args.isolated {
@@ -165,7 +207,7 @@ fn run_check(args: CheckArgs) -> ExitCode {
     } else {
         args.paths.clone()
     };
-    let settings = match settings_for(&args, &paths) {
+    let settings = match settings_for(&args.selection, &paths) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("loopsafe: error: {e}");
@@ -183,18 +225,23 @@ fn run_check(args: CheckArgs) -> ExitCode {
     if args.fix || args.diff {
         return run_fix(&args, &paths, &settings, &options, &cwd);
     }
-    let result = match check_with(&paths, &settings, &options) {
+    let mut result = match check_with(&paths, &settings, &options) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("loopsafe: error: {e}");
             return ExitCode::from(2);
         }
     };
+    if args.sort == SortBy::Reach {
+        render::sort_by_reach(&mut result.diagnostics);
+    }
     let stdout = std::io::stdout();
     let color = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let mut out = String::new();
     match args.output_format {
         OutputFormat::Json => out.push_str(&render::json(&result, &cwd)),
+        OutputFormat::Sarif => out.push_str(&render::sarif(&result, &cwd)),
+        OutputFormat::Github => out.push_str(&render::github(&result, &cwd)),
         OutputFormat::Text | OutputFormat::Concise => {
             if args.output_format == OutputFormat::Text {
                 out.push_str(&render::text(&result, &cwd, color));
@@ -218,6 +265,93 @@ fn run_check(args: CheckArgs) -> ExitCode {
     } else {
         ExitCode::from(1)
     }
+}
+
+fn run_report(args: ReportArgs) -> ExitCode {
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let settings = match settings_for(&args.selection, &paths) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("loopsafe: error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let options = CheckOptions {
+        scope: Some(ParseScope {
+            enter: alloc::enter_scratch,
+            leave: alloc::leave_scratch,
+        }),
+        notes: true,
+        ..CheckOptions::default()
+    };
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let result = match check_with(&paths, &settings, &options) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("loopsafe: error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    // What the fixes would change, worked out in memory: nothing is written.
+    let fixes = match fix_project(&paths, &settings, &options, Applicability::Unsafe) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("loopsafe: error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let title = args.title.clone().unwrap_or_else(|| {
+        let first = std::path::absolute(&paths[0]).unwrap_or(paths[0].clone());
+        first
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_else(|| "project".into())
+    });
+    let date = args.date.clone().unwrap_or_else(today);
+    let text = report::markdown(&report::ReportInput {
+        result: &result,
+        changed: &fixes.changed,
+        cwd: &cwd,
+        title: &title,
+        date: &date,
+        impact: None,
+    });
+    for w in &result.warnings {
+        eprintln!("loopsafe: warning: {w}");
+    }
+    match &args.output {
+        Some(path) => {
+            if let Err(e) = std::fs::write(path, text) {
+                eprintln!("loopsafe: error: cannot write {}: {e}", path.display());
+                return ExitCode::from(2);
+            }
+        }
+        None => print_out(&text),
+    }
+    ExitCode::SUCCESS
+}
+
+/// Today's date (UTC) as YYYY-MM-DD, from the system clock.
+fn today() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
+    let z = (secs / 86_400) as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
 }
 
 fn print_out(out: &str) {
@@ -282,10 +416,16 @@ fn run_fix(
     let mut out = String::new();
     match args.output_format {
         OutputFormat::Json => out.push_str(&render::json(result, cwd)),
+        OutputFormat::Sarif => out.push_str(&render::sarif(result, cwd)),
+        OutputFormat::Github => out.push_str(&render::github(result, cwd)),
         OutputFormat::Text => out.push_str(&render::text(result, cwd, color)),
         OutputFormat::Concise => out.push_str(&render::concise(result, cwd)),
     }
-    if args.output_format != OutputFormat::Json && !args.quiet {
+    let machine = matches!(
+        args.output_format,
+        OutputFormat::Json | OutputFormat::Sarif | OutputFormat::Github
+    );
+    if !machine && !args.quiet {
         if args.show_fixes && !outcome.fixed.is_empty() {
             out.push_str("Fixed:\n");
             for f in &outcome.fixed {

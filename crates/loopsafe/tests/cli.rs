@@ -495,3 +495,111 @@ fn fixed_files_keep_bom_line_endings_and_permissions() {
         .collect();
     assert_eq!(names.len(), 3, "{names:?}");
 }
+
+#[test]
+fn report_on_the_example_app_reads_like_the_seed() {
+    let app = repo_root().join("examples/sales_calls");
+    let out = loopsafe(&app, &["report", "--date", "2026-11-26"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    // The seed's four hotspots, the middleware ones first, then the helpers of the
+    // example's second layer.
+    let order: Vec<usize> = [
+        "### 1. `app/middleware/tenant.py:64`",
+        "### 2. `app/middleware/tenant.py:73`",
+        "`app/routes/enhanced_callrail.py:21`",
+        "`app/routes/recording_sessions.py:20`",
+    ]
+    .iter()
+    .map(|h| {
+        text.find(h)
+            .unwrap_or_else(|| panic!("missing {h}:\n{text}"))
+    })
+    .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{text}");
+    assert!(
+        text.contains("every authenticated request, on all 7 routes"),
+        "{text}"
+    );
+    assert!(text.contains("job = await shunya_async_job_service.submit_csr_call_job("));
+    assert!(text.contains("response = await _http.get(settings.clerk_jwks_url, timeout=10)"));
+    // Acceptable uses, with their reasons.
+    assert!(text.contains("### Celery tasks"), "{text}");
+    assert!(
+        text.contains("`app/tasks/analysis_tasks.py:18`: `asyncio.run()`"),
+        "{text}"
+    );
+    assert!(text.contains("### Sync routes and dependencies"), "{text}");
+    assert!(
+        text.contains("`app/routes/call_rail.py:28`: `requests.get()`"),
+        "{text}"
+    );
+    // No invented figures without a probe.
+    assert!(text.contains("Not measured"), "{text}");
+    for file in [
+        "app/middleware/tenant.py",
+        "app/routes/enhanced_callrail.py",
+        "app/routes/recording_sessions.py",
+    ] {
+        assert!(text.contains(&format!("- `{file}` (+")), "{file}:\n{text}");
+    }
+    insta::assert_snapshot!("example_report", text);
+    // The copy in the docs is this same output.
+    let docs = std::fs::read_to_string(repo_root().join("docs/example-report.md")).unwrap();
+    assert_eq!(
+        docs, text,
+        "docs/example-report.md is out of date: regenerate it"
+    );
+
+    // The Before/After blocks are what `--fix --unsafe-fixes` writes.
+    let dir = example_copy();
+    let copy = dir.path().join("sales_calls");
+    assert_eq!(
+        loopsafe(&copy, &["check", "--fix", "--unsafe-fixes"])
+            .status
+            .code(),
+        Some(0)
+    );
+    let fixed = std::fs::read_to_string(copy.join("app/middleware/tenant.py")).unwrap();
+    assert!(fixed
+        .contains("        response = await _http.get(\n            f\"{settings.CLERK_API_URL}"));
+}
+
+#[test]
+fn github_annotations() {
+    let out = loopsafe(
+        &repo_root(),
+        &["check", "examples/sales_calls", "--output-format", "github"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 6, "{text}");
+    assert!(lines
+        .iter()
+        .all(|l| l.starts_with("::warning title=loopsafe (LS")));
+    assert!(text.contains(
+        "::warning title=loopsafe (LS201),file=examples/sales_calls/app/middleware/tenant.py,line=64,col=20,endLine=64,endColumn=32::LS201 Blocking HTTP call"
+    ));
+}
+
+#[test]
+fn sort_by_reach_puts_the_widest_first() {
+    let fixture =
+        repo_root().join("crates/loopsafe_core/resources/test/fixtures/framework_fastapi");
+    let run = |extra: &[&str]| -> Vec<String> {
+        let mut args = vec!["check", "-q", "--output-format", "concise"];
+        args.extend_from_slice(extra);
+        stdout(&loopsafe(&fixture, &args))
+            .lines()
+            .map(str::to_string)
+            .collect()
+    };
+    let by_place = run(&[]);
+    let by_reach = run(&["--sort", "reach"]);
+    assert!(by_place[0].starts_with("api/deps.py:8"), "{by_place:?}");
+    // The middleware runs for all four routes, the dependency for two, a route for one.
+    assert!(by_reach[0].starts_with("api/main.py:11"), "{by_reach:?}");
+    assert!(by_reach[1].starts_with("api/deps.py:8"), "{by_reach:?}");
+    assert_eq!(by_place.len(), by_reach.len());
+}

@@ -15,28 +15,43 @@ fn repo_root() -> PathBuf {
         .to_path_buf()
 }
 
-/// Runs a command, killing it if it outlives `limit`.
+/// Runs a command, killing it if it outlives `limit`. Its output is read while it runs,
+/// so a large output cannot fill the pipe and stall it.
 fn run(cmd: &mut Command, limit: Duration) -> Output {
+    use std::io::Read;
     let mut child = cmd
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+    let read = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut buf = vec![];
+            let _ = pipe.read_to_end(&mut buf);
+            buf
+        })
+    };
+    let stdout = read(Box::new(child.stdout.take().unwrap()));
+    let stderr = read(Box::new(child.stderr.take().unwrap()));
     let start = Instant::now();
-    loop {
-        if child.try_wait().unwrap().is_some() {
-            return child.wait_with_output().unwrap();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
         }
         if start.elapsed() > limit {
             let _ = child.kill();
-            let out = child.wait_with_output().unwrap();
+            let _ = child.wait();
             panic!(
-                "{cmd:?} took longer than {limit:?}\n{}\n{}",
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
+                "{cmd:?} took longer than {limit:?}\n{}",
+                String::from_utf8_lossy(&stderr.join().unwrap())
             );
         }
-        std::thread::sleep(Duration::from_millis(50));
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    Output {
+        status,
+        stdout: stdout.join().unwrap(),
+        stderr: stderr.join().unwrap(),
     }
 }
 
@@ -75,6 +90,72 @@ fn venv() -> PathBuf {
     );
     std::fs::write(&marker, wanted).unwrap();
     venv
+}
+
+#[path = "../../loopsafe_core/tests/support/crates_io.rs"]
+mod crates_io;
+
+#[test]
+fn sarif_output_follows_the_official_schema() {
+    let venv = venv();
+    // The SARIF 2.1.0 schema (OASIS) ships in the serde-sarif crate.
+    let crate_dir = crates_io::sources(
+        "serde-sarif",
+        "0.8.0",
+        Path::new(env!("CARGO_TARGET_TMPDIR")),
+    );
+    let schema = crate_dir.join("src/schema.json");
+    let dir = tempfile::tempdir().unwrap();
+    let mut reports = vec![];
+    // The example has fixes of every applicability; the fixtures add chains and notes.
+    for (name, path) in [
+        ("example", repo_root().join("examples/sales_calls")),
+        (
+            "helpers",
+            repo_root().join("crates/loopsafe_core/resources/test/fixtures/helper_chains"),
+        ),
+        (
+            "fixes",
+            repo_root().join("crates/loopsafe_core/resources/test/fixes"),
+        ),
+    ] {
+        let out = run(
+            Command::new(env!("CARGO_BIN_EXE_loopsafe"))
+                .args(["check", "--output-format", "sarif", "--isolated"])
+                .current_dir(&path),
+            Duration::from_secs(60),
+        );
+        assert_eq!(out.status.code(), Some(1), "{out:?}");
+        let file = dir.path().join(format!("{name}.sarif"));
+        std::fs::write(&file, &out.stdout).unwrap();
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let results = doc["runs"][0]["results"].as_array().unwrap();
+        assert!(!results.is_empty());
+        reports.push(file);
+    }
+    let check = "import json, sys\n\
+        from jsonschema import Draft7Validator\n\
+        schema = json.load(open(sys.argv[1]))\n\
+        Draft7Validator.check_schema(schema)\n\
+        bad = 0\n\
+        for path in sys.argv[2:]:\n\
+        \x20   for error in Draft7Validator(schema).iter_errors(json.load(open(path))):\n\
+        \x20       bad += 1\n\
+        \x20       print(path, list(error.absolute_path), error.message)\n\
+        sys.exit(1 if bad else 0)\n";
+    let out = run(
+        Command::new(venv.join("bin/python"))
+            .args(["-c", check])
+            .arg(&schema)
+            .args(&reports),
+        Duration::from_secs(60),
+    );
+    assert!(
+        out.status.success(),
+        "SARIF does not follow the schema:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 fn copy(from: &Path, to: &Path) {

@@ -36,7 +36,10 @@ pub struct Diagnostic {
     pub message: String,
     pub help: String,
     pub path: PathBuf,
+    /// The called expression (where the finding points).
     pub span: Span,
+    /// The whole call, arguments included.
+    pub call_span: Span,
     pub location: Location,
     pub end_location: Location,
     /// The blocking API, as the catalogue names it (`requests.get`).

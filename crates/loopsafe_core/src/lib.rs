@@ -17,6 +17,7 @@ pub mod notes;
 pub mod project;
 pub mod propagate;
 pub mod render;
+pub mod report;
 pub mod rules;
 
 use std::collections::HashMap;
@@ -195,6 +196,10 @@ pub fn check_with(
                         start: e.offset,
                         end: e.offset,
                     },
+                    call_span: facts::Span {
+                        start: e.offset,
+                        end: e.offset,
+                    },
                     location,
                     end_location: location,
                     api: None,
@@ -258,6 +263,7 @@ pub fn check_with(
             help: info.help.to_string(),
             path: at.path,
             span: finding.span,
+            call_span: finding.call_span,
             location: at.location,
             end_location: at.end_location,
             api: Some(finding.api.clone()),
@@ -507,12 +513,14 @@ fn helper_diagnostic(files: &mut Files, finding: &propagate::HelperFinding) -> O
         message.push_str(" (first call only: a cached function is on the way)");
     }
     let end = files.locate(finding.caller.function.module, span)?;
+    let call_span = caller.calls[finding.caller.call_index].span;
     Some(Diagnostic {
         rule: Rule::BlockingCallThroughHelper,
         message,
         help: info.help.to_string(),
         path: first.path,
         span,
+        call_span,
         location: first.location,
         end_location: end.end_location,
         api: Some(finding.api.clone()),

@@ -278,6 +278,157 @@ fn fix_line(f: &Fix) -> String {
     }
 }
 
+/// SARIF 2.1.0, for code-scanning dashboards: one rule entry per code with its help,
+/// one result per finding, the chain as a code flow, fixes as SARIF fixes.
+pub fn sarif(result: &CheckResult, cwd: &Path) -> String {
+    let rules: Vec<Value> = crate::rules::RULES
+        .iter()
+        .map(|info| {
+            json!({
+                "id": info.code,
+                "name": info.name,
+                "shortDescription": {"text": info.title},
+                "fullDescription": {"text": info.doc.what},
+                "help": {
+                    "text": format!("{}\n\nWhy: {}", info.help, info.doc.why),
+                    "markdown": crate::rules::render_doc(info),
+                },
+                "defaultConfiguration": {"level": if info.rule == crate::rules::Rule::SyntaxError { "error" } else { "warning" }},
+            })
+        })
+        .collect();
+    let index_of = |code: &str| crate::rules::RULES.iter().position(|r| r.code == code);
+    let region = |start: Location, end: Location| {
+        json!({
+            "startLine": start.row,
+            "startColumn": start.column,
+            "endLine": end.row,
+            "endColumn": end.column,
+        })
+    };
+    let results: Vec<Value> = result
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let uri = display_path(&d.path, cwd);
+            let mut r = json!({
+                "ruleId": d.code(),
+                "ruleIndex": index_of(d.code()),
+                // Blocking that runs once (a cached helper) matters less.
+                "level": if d.runs_once { "note" } else if d.rule == crate::rules::Rule::SyntaxError { "error" } else { "warning" },
+                "message": {"text": d.message},
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": uri},
+                        "region": region(d.location, d.end_location),
+                    }
+                }],
+            });
+            if !d.chain.is_empty() {
+                r["codeFlows"] = json!([{
+                    "threadFlows": [{
+                        "locations": d.chain.iter().map(|h| json!({
+                            "location": {
+                                "physicalLocation": {
+                                    "artifactLocation": {"uri": display_path(&h.path, cwd)},
+                                    "region": {"startLine": h.location.row, "startColumn": h.location.column},
+                                },
+                                "message": {"text": format!("`{}` calls `{}()`", h.function, h.call)},
+                            }
+                        })).collect::<Vec<_>>(),
+                    }]
+                }]);
+            }
+            if let (Some(f), Some(source)) = (&d.fix, result.sources.get(&d.path)) {
+                if f.applicability != Applicability::DisplayOnly {
+                    let index = LineIndex::new(source);
+                    r["fixes"] = json!([{
+                        "description": {"text": format!("{} ({})", f.message, f.applicability.as_str())},
+                        "artifactChanges": [{
+                            "artifactLocation": {"uri": display_path(&d.path, cwd)},
+                            "replacements": f.edits.iter().map(|e| json!({
+                                "deletedRegion": region(index.location(e.start), index.location(e.end)),
+                                "insertedContent": {"text": e.content},
+                            })).collect::<Vec<_>>(),
+                        }],
+                    }]);
+                }
+            }
+            r
+        })
+        .collect();
+    let doc = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "loopsafe",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "informationUri": "https://github.com/loopsafe/loopsafe",
+                    "rules": rules,
+                }
+            },
+            "results": results,
+        }],
+    });
+    let mut out = serde_json::to_string_pretty(&doc).expect("JSON values serialize");
+    out.push('\n');
+    out
+}
+
+/// GitHub Actions workflow commands: one `::warning` annotation per finding.
+pub fn github(result: &CheckResult, cwd: &Path) -> String {
+    // Property values escape `%`, CR, LF, `:` and `,`; messages only the first three.
+    fn data(s: &str) -> String {
+        s.replace('%', "%25")
+            .replace('\r', "%0D")
+            .replace('\n', "%0A")
+    }
+    fn property(s: &str) -> String {
+        data(s).replace(':', "%3A").replace(',', "%2C")
+    }
+    let mut out = String::new();
+    for d in &result.diagnostics {
+        let level = if d.rule == crate::rules::Rule::SyntaxError {
+            "error"
+        } else if d.runs_once {
+            "notice"
+        } else {
+            "warning"
+        };
+        out.push_str(&format!(
+            "::{level} title={},file={},line={},col={},endLine={},endColumn={}::{}\n",
+            property(&format!("loopsafe ({})", d.code())),
+            property(&display_path(&d.path, cwd)),
+            d.location.row,
+            d.location.column,
+            d.end_location.row,
+            d.end_location.column,
+            data(&format!("{} {}", d.code(), d.message)),
+        ));
+    }
+    out
+}
+
+/// Sorts findings worst first: by how many routes run them, then by the kind of entry
+/// point above them (middleware first), then by place.
+pub fn sort_by_reach(diagnostics: &mut [Diagnostic]) {
+    let key = |d: &Diagnostic| {
+        let reach = d.hotspot.as_ref().map(|h| h.reach).unwrap_or(0);
+        let kind = d
+            .hotspot
+            .as_ref()
+            .and_then(|h| h.entry_points.iter().map(|e| e.kind).min());
+        (std::cmp::Reverse(reach), kind.is_none(), kind)
+    };
+    diagnostics.sort_by(|a, b| {
+        key(a)
+            .cmp(&key(b))
+            .then_with(|| (&a.path, a.location).cmp(&(&b.path, b.location)))
+    });
+}
+
 /// A unified diff of every changed file, as `--diff` prints it.
 pub fn diff(changed: &[ChangedFile], cwd: &Path) -> String {
     let mut out = String::new();

@@ -8,11 +8,11 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use loopsafe_core::config::Settings;
 
-const RUFF_LINTER: &str = "ruff_linter-0.16.4";
+#[path = "support/crates_io.rs"]
+mod crates_io;
 
 /// ruff's rule -> the loopsafe code prefix that covers it.
 const FAMILIES: &[(&str, &str)] = &[
@@ -27,60 +27,13 @@ const FAMILIES: &[(&str, &str)] = &[
     ("ASYNC251", "LS3"),
 ];
 
-fn cargo_home() -> PathBuf {
-    std::env::var_os("CARGO_HOME")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap()).join(".cargo"))
-}
-
-fn find_in_registry(kind: &str, name: &str) -> Option<PathBuf> {
-    let dir = cargo_home().join("registry").join(kind);
-    std::fs::read_dir(dir)
-        .ok()?
-        .filter_map(|e| e.ok())
-        .map(|e| e.path().join(name))
-        .find(|p| p.exists())
-}
-
 /// The unpacked `ruff_linter` sources, fetched with cargo when not already cached.
 fn ruff_linter_sources() -> PathBuf {
-    if let Some(src) = find_in_registry("src", RUFF_LINTER) {
-        return src;
-    }
-    let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
-    let unpacked = tmp.join(RUFF_LINTER);
-    if unpacked.join("Cargo.toml").exists() {
-        return unpacked;
-    }
-    let crate_file = format!("{RUFF_LINTER}.crate");
-    if find_in_registry("cache", &crate_file).is_none() {
-        let manifest_dir = tmp.join("fetch-ruff-linter");
-        std::fs::create_dir_all(manifest_dir.join("src")).unwrap();
-        std::fs::write(
-            manifest_dir.join("Cargo.toml"),
-            "[package]\nname = \"fetch-ruff-linter\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\n[dependencies]\nruff_linter = \"=0.16.4\"\n\n[workspace]\n",
-        )
-        .unwrap();
-        std::fs::write(manifest_dir.join("src/lib.rs"), "").unwrap();
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let status = Command::new(cargo)
-            .arg("fetch")
-            .arg("--manifest-path")
-            .arg(manifest_dir.join("Cargo.toml"))
-            .status()
-            .expect("cargo runs");
-        assert!(status.success(), "cargo fetch of ruff_linter 0.16.4 failed");
-    }
-    let archive = find_in_registry("cache", &crate_file).expect("cargo fetch stored the crate");
-    let status = Command::new("tar")
-        .arg("xzf")
-        .arg(&archive)
-        .arg("-C")
-        .arg(&tmp)
-        .status()
-        .expect("tar runs");
-    assert!(status.success(), "could not unpack {}", archive.display());
-    unpacked
+    crates_io::sources(
+        "ruff_linter",
+        "0.16.4",
+        Path::new(env!("CARGO_TARGET_TMPDIR")),
+    )
 }
 
 /// (fixture file, row, column, ruff code) for every diagnostic in ruff's snapshots.
