@@ -230,16 +230,21 @@ pub fn check_with(
                     s.covers(rule.code()) || s.covers(Rule::BlockingCallThroughHelper.code())
                 })
     };
-    let found = pool.install(|| {
-        propagate::analyze(
-            &modules,
-            &catalogue,
-            settings.is_enabled(Rule::BlockingCallThroughHelper),
-            &counts,
+    // Framework detection needs nothing from the analysis: both run at once.
+    let (found, detected) = pool.install(|| {
+        rayon::join(
+            || {
+                propagate::analyze(
+                    &modules,
+                    &catalogue,
+                    settings.is_enabled(Rule::BlockingCallThroughHelper),
+                    &counts,
+                )
+            },
+            || frameworks::detect(&Project::new(&modules, &catalogue)),
         )
     });
     let project = Project::new(&modules, &catalogue);
-    let detected = frameworks::detect(&project);
     let mut reach = frameworks::Reach::new(&detected, &found.edges);
     let mut hotspot = |f: project::FnId| (!detected.entries.is_empty()).then(|| reach.hotspot(f));
     for finding in &found.direct {

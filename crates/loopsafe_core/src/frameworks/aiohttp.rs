@@ -3,8 +3,7 @@
 //! marked `@web.middleware`. Everything aiohttp calls runs on the loop.
 
 use super::{
-    calls_named, decorator_callee, external_method, function_arg, functions, last_name, EntryKind,
-    Frameworks,
+    decorator_callee, external_method, function_arg, last_name, EntryKind, Frameworks, Scan,
 };
 use crate::project::{Project, Value};
 
@@ -12,8 +11,8 @@ const VERBS: &[&str] = &[
     "delete", "get", "head", "options", "patch", "post", "put", "route", "view",
 ];
 
-pub(super) fn scan(project: &Project, out: &mut Frameworks) {
-    for (id, func) in functions(project) {
+pub(super) fn scan(project: &Project, scan: &Scan, out: &mut Frameworks) {
+    for (id, func) in scan.decorated() {
         for d in &func.decorators {
             let callee = decorator_callee(d);
             let Some(name) = last_name(callee) else {
@@ -34,17 +33,21 @@ pub(super) fn scan(project: &Project, out: &mut Frameworks) {
                 out.entry(kind, id, "aiohttp");
             }
         }
-        // `class Users(web.View)`: its async methods named after verbs are handlers.
-        if let (Some(class), true) = (func.class, func.is_async) {
-            let c = crate::project::ClassId {
-                module: id.module,
-                idx: class,
-            };
-            if VERBS.contains(&func.name.to_lowercase().as_str())
-                && project.derives_from(c, "aiohttp.web.View")
-            {
-                out.entry(EntryKind::Route, id, "aiohttp");
-            }
+    }
+    // `class Users(web.View)`: its async methods named after verbs are handlers.
+    for (id, func) in super::functions_all(project) {
+        let (Some(class), true) = (func.class, func.is_async) else {
+            continue;
+        };
+        if !VERBS.iter().any(|v| func.name.eq_ignore_ascii_case(v)) {
+            continue;
+        }
+        let c = crate::project::ClassId {
+            module: id.module,
+            idx: class,
+        };
+        if project.derives_from(c, "aiohttp.web.View") {
+            out.entry(EntryKind::Route, id, "aiohttp");
         }
     }
     let names = [
@@ -64,7 +67,7 @@ pub(super) fn scan(project: &Project, out: &mut Frameworks) {
         "route",
         "view",
     ];
-    for (caller, call) in calls_named(project, &names) {
+    for (caller, call) in scan.calls_named(&names) {
         let m = caller.module;
         let v = project.eval(m, &call.callee);
         let target = match (&v, external_method(&v)) {

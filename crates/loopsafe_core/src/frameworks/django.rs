@@ -3,13 +3,13 @@
 //! `SynchronousOnlyOperation`); the catalogue lists its calls. Sync views run in a
 //! thread under an ASGI server: off the loop.
 
-use super::{calls_named, function_arg, EntryKind, Frameworks, OffLoop};
+use super::{function_arg, EntryKind, Frameworks, OffLoop, Scan};
 use crate::project::{ClassId, Project, Value};
 
 const VIEW_METHODS: &[&str] = &["delete", "get", "head", "options", "patch", "post", "put"];
 
-pub(super) fn scan(project: &Project, out: &mut Frameworks) {
-    for (caller, call) in calls_named(project, &["path", "re_path"]) {
+pub(super) fn scan(project: &Project, scan: &Scan, out: &mut Frameworks) {
+    for (caller, call) in scan.calls_named(&["path", "re_path"]) {
         let m = caller.module;
         let is_route = matches!(
             project.eval(m, &call.callee),

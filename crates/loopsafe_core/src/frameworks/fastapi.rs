@@ -8,8 +8,8 @@
 //! frameworks run in a threadpool.
 
 use super::{
-    calls_named, decorator_callee, external_method, function_arg, functions, last_name, EntryKind,
-    Frameworks, OffLoop,
+    decorator_callee, external_method, function_arg, last_name, EntryKind, Frameworks, OffLoop,
+    Scan,
 };
 use crate::project::{FnId, Project, Value};
 
@@ -53,9 +53,9 @@ const DECORATORS: &[&str] = &[
     "websocket_route",
 ];
 
-pub(super) fn scan(project: &Project, out: &mut Frameworks) {
+pub(super) fn scan(project: &Project, scan: &Scan, out: &mut Frameworks) {
     let mut routes: Vec<FnId> = vec![];
-    for (id, func) in functions(project) {
+    for (id, func) in scan.decorated() {
         for d in &func.decorators {
             let callee = decorator_callee(d);
             if !last_name(callee).is_some_and(|n| DECORATORS.contains(&n)) {
@@ -99,7 +99,7 @@ pub(super) fn scan(project: &Project, out: &mut Frameworks) {
         "FastAPI",
         "Starlette",
     ];
-    for (caller, call) in calls_named(project, &names) {
+    for (caller, call) in scan.calls_named(&names) {
         let m = caller.module;
         let v = project.eval(m, &call.callee);
         let (kind, target) = match (&v, external_method(&v)) {

@@ -98,10 +98,11 @@ impl Frameworks {
 /// Finds the entry points and the off-loop code of every framework the project uses.
 pub fn detect(project: &Project) -> Frameworks {
     let mut out = Frameworks::default();
-    fastapi::scan(project, &mut out);
-    aiohttp::scan(project, &mut out);
-    django::scan(project, &mut out);
-    celery::scan(project, &mut out);
+    let scan = Scan::new(project);
+    fastapi::scan(project, &scan, &mut out);
+    aiohttp::scan(project, &scan, &mut out);
+    django::scan(project, &scan, &mut out);
+    celery::scan(project, &scan, &mut out);
     out.entries.sort_by_key(|e| (e.kind, e.function));
     out
 }
@@ -133,37 +134,107 @@ fn external_method(v: &Value) -> Option<(&str, &str)> {
     }
 }
 
-/// Every function (module, index) with its decorators, skipping module and class bodies.
-fn functions<'p>(project: &'p Project) -> impl Iterator<Item = (FnId, &'p crate::facts::Function)> {
-    project.modules.iter().enumerate().flat_map(|(m, facts)| {
-        facts
-            .functions
-            .iter()
-            .enumerate()
-            .skip(1)
-            .map(move |(i, f)| {
-                (
-                    FnId {
-                        module: m as u32,
-                        idx: i as u32,
-                    },
-                    f,
-                )
-            })
-    })
+/// Registration calls whose names are also common method names (`d.get(key)`).
+const COMMON: &[&str] = &[
+    "delete", "get", "head", "options", "patch", "path", "post", "put", "route", "view",
+];
+
+/// The names of every registration call some framework looks at.
+const REGISTRATIONS: &[&str] = &[
+    "FastAPI",
+    "Middleware",
+    "Route",
+    "Starlette",
+    "WebSocketRoute",
+    "add_api_route",
+    "add_delete",
+    "add_event_handler",
+    "add_exception_handler",
+    "add_get",
+    "add_head",
+    "add_middleware",
+    "add_patch",
+    "add_post",
+    "add_put",
+    "add_route",
+    "add_view",
+    "add_websocket_route",
+    "delete",
+    "get",
+    "patch",
+    "path",
+    "post",
+    "put",
+    "re_path",
+    "route",
+    "view",
+];
+
+/// What the frameworks look at, gathered in one pass: decorated functions, and calls
+/// that could register something (a known name, and an argument that may be a function).
+pub(crate) struct Scan<'p> {
+    decorated: Vec<(FnId, &'p crate::facts::Function)>,
+    calls: Vec<(FnId, &'p Call, &'p str)>,
 }
 
-/// Every call in the project whose callee's last name is one of `names`.
-fn calls_named<'p>(
-    project: &'p Project,
-    names: &'p [&'p str],
-) -> impl Iterator<Item = (FnId, &'p Call)> {
-    functions_all(project).flat_map(move |(id, f)| {
-        f.calls
+impl<'p> Scan<'p> {
+    fn new(project: &'p Project) -> Self {
+        let mut scan = Scan {
+            decorated: vec![],
+            calls: vec![],
+        };
+        for (id, f) in functions_all(project) {
+            if id.idx > 0 && !f.decorators.is_empty() {
+                scan.decorated.push((id, f));
+            }
+            for c in &f.calls {
+                let Some(name) = last_name(&c.callee) else {
+                    continue;
+                };
+                if !REGISTRATIONS.contains(&name) {
+                    continue;
+                }
+                // `web.get("/", handler)`, `path("orders/", view)`: a route's name is a
+                // common method name, but its first argument is the path, a string.
+                let first = c.args.iter().find(|a| a.keyword.is_none());
+                if COMMON.contains(&name)
+                    && !first.is_some_and(|a| a.value == Ref::Const(crate::facts::Const::Str))
+                {
+                    continue;
+                }
+                let passes_callable = c.args.iter().any(|a| {
+                    matches!(
+                        a.value,
+                        Ref::Name(_)
+                            | Ref::Path(_)
+                            | Ref::Function(_)
+                            | Ref::Class(_)
+                            | Ref::Attr(..)
+                    )
+                });
+                if passes_callable {
+                    scan.calls.push((id, c, name));
+                }
+            }
+        }
+        scan
+    }
+
+    /// The registration calls named one of `names`.
+    fn calls_named<'s>(
+        &'s self,
+        names: &'s [&'s str],
+    ) -> impl Iterator<Item = (FnId, &'p Call)> + 's {
+        self.calls
             .iter()
-            .filter(move |c| last_name(&c.callee).is_some_and(|n| names.contains(&n)))
-            .map(move |c| (id, c))
-    })
+            .filter(move |(_, _, n)| names.contains(n))
+            .map(|(id, c, _)| (*id, *c))
+    }
+
+    /// Functions with decorators.
+    fn decorated(&self) -> impl Iterator<Item = (FnId, &'p crate::facts::Function)> + '_ {
+        self.decorated.iter().copied()
+    }
 }
 
 fn functions_all<'p>(
