@@ -365,7 +365,6 @@ pub fn sarif(result: &CheckResult, cwd: &Path) -> String {
                 "driver": {
                     "name": "loopsafe",
                     "version": env!("CARGO_PKG_VERSION"),
-                    "informationUri": "https://github.com/loopsafe/loopsafe",
                     "rules": rules,
                 }
             },
