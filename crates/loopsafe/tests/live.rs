@@ -55,8 +55,14 @@ fn run(cmd: &mut Command, limit: Duration) -> Output {
     }
 }
 
-/// A venv with the pinned requirements, built once per target directory.
+/// A venv with the pinned requirements, built once per target directory (and once per
+/// run: the tests here share it).
 fn venv() -> PathBuf {
+    static VENV: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    VENV.get_or_init(build_venv).clone()
+}
+
+fn build_venv() -> PathBuf {
     let requirements = repo_root().join("crates/loopsafe/tests/live/requirements.txt");
     let wanted = std::fs::read_to_string(&requirements).unwrap();
     let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("live-venv");
