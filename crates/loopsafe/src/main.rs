@@ -12,6 +12,7 @@ use loopsafe_core::rules::{render_doc, Rule, RULES};
 use loopsafe_core::{check_with, render, report, CheckOptions, ParseScope};
 
 mod alloc;
+mod probe;
 
 // Analysis allocates many small objects from two threads; the system allocator spends
 // a third of the run in malloc and free (measured with perf on the benchmark corpus).
@@ -35,6 +36,8 @@ enum Command {
     Check(CheckArgs),
     /// Write a Markdown report: hotspots worst first, Before/After, why, notes.
     Report(ReportArgs),
+    /// Measure how long the running service's event loop stalls under load.
+    Probe(probe::ProbeCommand),
     /// Explain one rule (by code, like LS201, or by name).
     Rule { code: String },
     /// List every rule, or explain them all with --all.
@@ -97,6 +100,10 @@ struct ReportArgs {
     /// The date to print (default: today), as YYYY-MM-DD.
     #[arg(long)]
     date: Option<String>,
+    /// Put measured figures in the Impact section: two `loopsafe probe` results (JSON),
+    /// before and after the fixes.
+    #[arg(long, num_args = 2, value_names = ["BEFORE", "AFTER"])]
+    impact: Vec<PathBuf>,
     #[command(flatten)]
     selection: SelectionArgs,
 }
@@ -138,6 +145,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Check(args) => run_check(args),
         Command::Report(args) => run_report(args),
+        Command::Probe(cmd) => probe::run(cmd),
         Command::Rule { code } => {
             match Rule::from_code(&code) {
                 Some(rule) => {
@@ -312,13 +320,41 @@ fn run_report(args: ReportArgs) -> ExitCode {
             .unwrap_or_else(|| "project".into())
     });
     let date = args.date.clone().unwrap_or_else(today);
+    let impact = match args.impact.as_slice() {
+        [before, after] => match (probe::read_result(before), probe::read_result(after)) {
+            (Ok(b), Ok(a)) => Some(report::Impact {
+                rows: loopsafe_probe::compare_rows(&b, &a)
+                    .into_iter()
+                    .map(|(what, before, after, _)| (what, before, after))
+                    .collect(),
+                setting: format!(
+                    "{} connections for {} s on {}, canary `{}` every {} ms{}",
+                    a.config.concurrency,
+                    a.config.duration_s,
+                    a.config.load.join(", "),
+                    a.config.canary,
+                    a.config.canary_interval_ms,
+                    if a.config.machine.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; {}", a.config.machine)
+                    }
+                ),
+            }),
+            (Err(e), _) | (_, Err(e)) => {
+                eprintln!("loopsafe: error: {e}");
+                return ExitCode::from(2);
+            }
+        },
+        _ => None,
+    };
     let text = report::markdown(&report::ReportInput {
         result: &result,
         changed: &fixes.changed,
         cwd: &cwd,
         title: &title,
         date: &date,
-        impact: None,
+        impact: impact.as_ref(),
     });
     for w in &result.warnings {
         eprintln!("loopsafe: warning: {w}");

@@ -544,11 +544,32 @@ fn report_on_the_example_app_reads_like_the_seed() {
         assert!(text.contains(&format!("- `{file}` (+")), "{file}:\n{text}");
     }
     insta::assert_snapshot!("example_report", text);
-    // The copy in the docs is this same output.
+    // The copy in the docs is this same output, with the figures the probe measured on
+    // the example (docs/probe-*.json) in its Impact section.
+    let measured = loopsafe(
+        &app,
+        &[
+            "report",
+            "--date",
+            "2026-11-26",
+            "--impact",
+            "../../docs/probe-before.json",
+            "../../docs/probe-after.json",
+        ],
+    );
+    let measured = stdout(&measured);
+    assert!(
+        measured.contains("Measured with `loopsafe probe`"),
+        "{measured}"
+    );
+    assert!(
+        measured.contains("| throughput | ") && measured.contains("| stall | "),
+        "{measured}"
+    );
     let docs = std::fs::read_to_string(repo_root().join("docs/example-report.md")).unwrap();
     assert_eq!(
-        docs, text,
-        "docs/example-report.md is out of date: regenerate it"
+        docs, measured,
+        "docs/example-report.md is out of date: in examples/sales_calls, run `loopsafe report --date 2026-11-26 --impact ../../docs/probe-before.json ../../docs/probe-after.json -o ../../docs/example-report.md`"
     );
 
     // The Before/After blocks are what `--fix --unsafe-fixes` writes.

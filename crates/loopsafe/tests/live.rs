@@ -244,3 +244,149 @@ fn the_fixed_example_app_serves_what_the_original_could_not() {
     // The fixed code leaves no unused import, undefined name or unused variable.
     assert_eq!(r["ruff"]["status"], 0, "{}", r["ruff"]["output"]);
 }
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Kills a child when the test ends, however it ends.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn the_probe_measures_the_stall_before_and_after_the_fixes() {
+    let venv = venv();
+    let dir = tempfile::tempdir().unwrap();
+    let original = dir.path().join("original");
+    let fixed = dir.path().join("fixed");
+    copy(&repo_root().join("examples/sales_calls"), &original);
+    copy(&original, &fixed);
+    let fix = run(
+        Command::new(env!("CARGO_BIN_EXE_loopsafe"))
+            .args(["check", "--fix", "--unsafe-fixes", "-q"])
+            .current_dir(&fixed),
+        Duration::from_secs(60),
+    );
+    assert_eq!(fix.status.code(), Some(0), "{fix:?}");
+
+    // A 200 ms organization lookup, as in the write-up's service.
+    let upstream_port = free_port();
+    let token_file = dir.path().join("token");
+    let _upstream = KillOnDrop(
+        Command::new(venv.join("bin/python"))
+            .arg(repo_root().join("crates/loopsafe/tests/live/upstream.py"))
+            .arg(upstream_port.to_string())
+            .arg(&token_file)
+            .arg("200")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let start = Instant::now();
+    while !token_file.exists() {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the upstream never started"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let token = std::fs::read_to_string(&token_file).unwrap();
+    let upstream = format!("http://127.0.0.1:{upstream_port}");
+
+    let probe = |app: &Path, name: &str| -> serde_json::Value {
+        let port = free_port();
+        let out_file = dir.path().join(format!("{name}.json"));
+        let serve = format!(
+            "cd '{}' && exec '{}' -m uvicorn app.main:app --host 127.0.0.1 --port {port}",
+            app.display(),
+            venv.join("bin/python").display()
+        );
+        let out = run(
+            Command::new(env!("CARGO_BIN_EXE_loopsafe"))
+                .args(["probe", &format!("http://127.0.0.1:{port}")])
+                .args(["--serve", &serve, "--serve-timeout", "30s"])
+                .args(["--load", "GET /accounts/a1"])
+                .args(["--load", "POST /callrail/calls/completed"])
+                .args(["--canary", "GET /health"])
+                .args(["-H", &format!("Authorization: Bearer {token}")])
+                .args(["-H", "Content-Type: application/json"])
+                .args([
+                    "--body",
+                    r#"{"call_id": "c1", "recording_url": "http://rec/c1.mp3"}"#,
+                ])
+                .args(["--concurrency", "10", "--duration", "4s", "--idle", "1s"])
+                .args(["--timeout", "10s", "--output-format", "json", "-o"])
+                .arg(&out_file)
+                .env(
+                    "CLERK_JWKS_URL",
+                    format!("{upstream}/.well-known/jwks.json"),
+                )
+                .env("CLERK_API_URL", format!("{upstream}/v1"))
+                .env("SHUNYA_API_URL", format!("{upstream}/shunya"))
+                .env("CRM_API_URL", format!("{upstream}/crm"))
+                .env("FLAGS_API_URL", format!("{upstream}/flags")),
+            Duration::from_secs(90),
+        );
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        serde_json::from_str(&std::fs::read_to_string(&out_file).unwrap()).unwrap()
+    };
+    let before = probe(&original, "before");
+    let after = probe(&fixed, "after");
+    let f = |v: &serde_json::Value| v.as_f64().unwrap();
+    let shown = format!("before: {before:#}\nafter: {after:#}");
+
+    // The `asyncio.run` route fails on every call before, and works after.
+    assert!(f(&before["load"]["errors"]["HTTP 500"]) > 0.0, "{shown}");
+    assert_eq!(after["load"]["errors"], serde_json::json!({}), "{shown}");
+    // At least three times the throughput, at most a fifth of the stall.
+    assert!(
+        f(&after["load"]["rps"]) >= 3.0 * f(&before["load"]["rps"]),
+        "{shown}"
+    );
+    assert!(f(&before["stall_ms"]) > 200.0, "{shown}");
+    assert!(
+        f(&after["stall_ms"]) <= f(&before["stall_ms"]) / 5.0,
+        "{shown}"
+    );
+    assert!(
+        before["verdict"].as_str().unwrap().contains("stalls"),
+        "{shown}"
+    );
+
+    // The comparison and the report's Impact section use the measured figures.
+    let compare = run(
+        Command::new(env!("CARGO_BIN_EXE_loopsafe"))
+            .args(["probe", "compare"])
+            .arg(dir.path().join("before.json"))
+            .arg(dir.path().join("after.json")),
+        Duration::from_secs(10),
+    );
+    let table = String::from_utf8_lossy(&compare.stdout);
+    assert!(
+        table.contains("throughput") && table.contains("stall"),
+        "{table}"
+    );
+    let report = run(
+        Command::new(env!("CARGO_BIN_EXE_loopsafe"))
+            .args(["report", "--impact"])
+            .arg(dir.path().join("before.json"))
+            .arg(dir.path().join("after.json"))
+            .current_dir(&original),
+        Duration::from_secs(60),
+    );
+    let text = String::from_utf8_lossy(&report.stdout);
+    assert!(text.contains("Measured with `loopsafe probe`"), "{text}");
+    assert!(!text.contains("Not measured"), "{text}");
+    eprintln!("{}", table);
+}
