@@ -11,6 +11,7 @@ into bench/.work and unpacks it. ruff comes from PyPI into a venv there too.
 """
 
 import argparse
+import shutil
 import os
 import statistics
 import subprocess
@@ -78,6 +79,8 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--corpus", type=Path)
+    parser.add_argument("--scale", type=int, default=0,
+                        help="also time loopsafe on N copies of the corpus (distinct package names)")
     args = parser.parse_args()
 
     ruff = ensure_ruff()
@@ -117,6 +120,29 @@ def main():
     print(f"loopsafe / ruff median wall-time ratio: {ratio:.2f}x")
     ratio = statistics.median(results["per-file"]["wall"]) / statistics.median(results["ruff"]["wall"])
     print(f"loopsafe without the whole-project pass / ruff: {ratio:.2f}x")
+    if args.scale > 1:
+        scale(loopsafe, corpus, args.scale, args.runs)
+
+
+def scale(loopsafe, corpus, copies, runs):
+    """Linear scale: N copies of the corpus, each under its own package name."""
+    root = WORK / f"scale{copies}"
+    if not root.exists():
+        tmp = WORK / f"scale{copies}.tmp"
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        for i in range(copies):
+            shutil.copytree(corpus, tmp / f"{corpus.name}{i}")
+        tmp.rename(root)
+    cmd = [str(loopsafe), "check", "--isolated", "--exit-zero", "--output-format", "concise",
+           "-q", "."]
+    one, many = [], []
+    for _ in range(runs):
+        one.append(measured(cmd, corpus)[0])
+        many.append(measured(cmd, root)[0])
+    ratio = statistics.median(many) / statistics.median(one)
+    print(f"scale: {copies} copies take {statistics.median(many):.3f} s against "
+          f"{statistics.median(one):.3f} s for one: {ratio:.2f}x (linear would be {copies}x)")
 
 
 if __name__ == "__main__":
