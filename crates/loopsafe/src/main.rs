@@ -209,25 +209,36 @@ fn settings_for(args: &SelectionArgs, paths: &[PathBuf]) -> Result<Settings, Str
     Ok(settings)
 }
 
-fn run_check(args: CheckArgs) -> ExitCode {
-    let paths = if args.paths.is_empty() {
+/// The paths (default `.`), their settings, and check options for the CLI.
+fn prepare(
+    paths: &[PathBuf],
+    selection: &SelectionArgs,
+    notes: bool,
+) -> Result<(Vec<PathBuf>, Settings, CheckOptions), ExitCode> {
+    let paths = if paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
-        args.paths.clone()
+        paths.to_vec()
     };
-    let settings = match settings_for(&args.selection, &paths) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("loopsafe: error: {e}");
-            return ExitCode::from(2);
-        }
-    };
+    let settings = settings_for(selection, &paths).map_err(|e| {
+        eprintln!("loopsafe: error: {e}");
+        ExitCode::from(2)
+    })?;
     let options = CheckOptions {
         scope: Some(ParseScope {
             enter: alloc::enter_scratch,
             leave: alloc::leave_scratch,
         }),
+        notes,
         ..CheckOptions::default()
+    };
+    Ok((paths, settings, options))
+}
+
+fn run_check(args: CheckArgs) -> ExitCode {
+    let (paths, settings, options) = match prepare(&args.paths, &args.selection, false) {
+        Ok(p) => p,
+        Err(code) => return code,
     };
     let cwd = std::env::current_dir().unwrap_or_default();
     if args.fix || args.diff {
@@ -276,25 +287,9 @@ fn run_check(args: CheckArgs) -> ExitCode {
 }
 
 fn run_report(args: ReportArgs) -> ExitCode {
-    let paths = if args.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        args.paths.clone()
-    };
-    let settings = match settings_for(&args.selection, &paths) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("loopsafe: error: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let options = CheckOptions {
-        scope: Some(ParseScope {
-            enter: alloc::enter_scratch,
-            leave: alloc::leave_scratch,
-        }),
-        notes: true,
-        ..CheckOptions::default()
+    let (paths, settings, options) = match prepare(&args.paths, &args.selection, true) {
+        Ok(p) => p,
+        Err(code) => return code,
     };
     let cwd = std::env::current_dir().unwrap_or_default();
     let result = match check_with(&paths, &settings, &options) {

@@ -347,21 +347,13 @@ fn callers_of_one_root_are_shown_together() {
     assert_eq!(once, [false, false, true]);
 }
 
+#[path = "../../loopsafe_core/tests/support/fs.rs"]
+mod fs;
+
 /// A copy of the example app in a scratch directory.
 fn example_copy() -> tempfile::TempDir {
-    fn copy(from: &Path, to: &Path) {
-        if from.is_dir() {
-            std::fs::create_dir_all(to).unwrap();
-            for entry in std::fs::read_dir(from).unwrap() {
-                let entry = entry.unwrap();
-                copy(&entry.path(), &to.join(entry.file_name()));
-            }
-        } else {
-            std::fs::copy(from, to).unwrap();
-        }
-    }
     let dir = tempfile::tempdir().unwrap();
-    copy(
+    fs::copy(
         &repo_root().join("examples/sales_calls"),
         &dir.path().join("sales_calls"),
     );

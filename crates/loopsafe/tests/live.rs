@@ -100,6 +100,9 @@ fn build_venv() -> PathBuf {
 
 #[path = "../../loopsafe_core/tests/support/crates_io.rs"]
 mod crates_io;
+#[path = "../../loopsafe_core/tests/support/fs.rs"]
+mod fs;
+use fs::copy;
 
 #[test]
 fn sarif_output_follows_the_official_schema() {
@@ -164,24 +167,10 @@ fn sarif_output_follows_the_official_schema() {
     );
 }
 
-fn copy(from: &Path, to: &Path) {
-    if from.is_dir() {
-        std::fs::create_dir_all(to).unwrap();
-        for entry in std::fs::read_dir(from).unwrap() {
-            let entry = entry.unwrap();
-            copy(&entry.path(), &to.join(entry.file_name()));
-        }
-    } else {
-        std::fs::copy(from, to).unwrap();
-    }
-}
-
-#[test]
-fn the_fixed_example_app_serves_what_the_original_could_not() {
-    let venv = venv();
-    let dir = tempfile::tempdir().unwrap();
-    let original = dir.path().join("original");
-    let fixed = dir.path().join("fixed");
+/// Two copies of the example app: as it is, and fixed by `--fix --unsafe-fixes`.
+fn original_and_fixed(dir: &Path) -> (PathBuf, PathBuf) {
+    let original = dir.join("original");
+    let fixed = dir.join("fixed");
     copy(&repo_root().join("examples/sales_calls"), &original);
     copy(&original, &fixed);
     let fix = run(
@@ -191,6 +180,14 @@ fn the_fixed_example_app_serves_what_the_original_could_not() {
         Duration::from_secs(60),
     );
     assert_eq!(fix.status.code(), Some(0), "{fix:?}");
+    (original, fixed)
+}
+
+#[test]
+fn the_fixed_example_app_serves_what_the_original_could_not() {
+    let venv = venv();
+    let dir = tempfile::tempdir().unwrap();
+    let (original, fixed) = original_and_fixed(dir.path());
 
     let out = run(
         Command::new(venv.join("bin/python"))
@@ -267,17 +264,7 @@ impl Drop for KillOnDrop {
 fn the_probe_measures_the_stall_before_and_after_the_fixes() {
     let venv = venv();
     let dir = tempfile::tempdir().unwrap();
-    let original = dir.path().join("original");
-    let fixed = dir.path().join("fixed");
-    copy(&repo_root().join("examples/sales_calls"), &original);
-    copy(&original, &fixed);
-    let fix = run(
-        Command::new(env!("CARGO_BIN_EXE_loopsafe"))
-            .args(["check", "--fix", "--unsafe-fixes", "-q"])
-            .current_dir(&fixed),
-        Duration::from_secs(60),
-    );
-    assert_eq!(fix.status.code(), Some(0), "{fix:?}");
+    let (original, fixed) = original_and_fixed(dir.path());
 
     // A 200 ms organization lookup, as in the write-up's service.
     let upstream_port = free_port();

@@ -50,6 +50,12 @@ fn answer(stream: TcpStream) {
     }
 }
 
+/// A port nothing listens on.
+fn unused_port() -> u16 {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().port()
+}
+
 fn probe(args: &[&str]) -> (Output, Duration) {
     let start = Instant::now();
     let out = Command::new(env!("CARGO_BIN_EXE_loopsafe"))
@@ -126,10 +132,7 @@ fn the_duration_cap_ends_the_load() {
 
 #[test]
 fn an_unreachable_server_is_a_clear_error() {
-    let port = {
-        let l = TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
+    let port = unused_port();
     let url = format!("http://127.0.0.1:{port}");
     let (out, took) = probe(&[
         &url,
@@ -163,10 +166,7 @@ fn alive(pid: i32) -> bool {
 fn ctrl_c_while_serving_stops_the_service() {
     let dir = tempfile::tempdir().unwrap();
     let pid_file = dir.path().join("pid");
-    let port = {
-        let l = TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
+    let port = unused_port();
     // A "service" that never answers and starts a child of its own.
     let serve = format!("sleep 60 & echo $! > '{}'; wait", pid_file.display());
     let mut child = Command::new(env!("CARGO_BIN_EXE_loopsafe"))

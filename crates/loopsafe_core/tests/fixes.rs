@@ -9,20 +9,12 @@ use loopsafe_core::config::Settings;
 use loopsafe_core::fix::{self, Applicability};
 use loopsafe_core::CheckOptions;
 
+#[path = "support/fs.rs"]
+mod fs;
+use fs::copy;
+
 fn fixes_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("resources/test/fixes")
-}
-
-fn copy(from: &Path, to: &Path) {
-    if from.is_dir() {
-        std::fs::create_dir_all(to).unwrap();
-        for entry in std::fs::read_dir(from).unwrap() {
-            let entry = entry.unwrap();
-            copy(&entry.path(), &to.join(entry.file_name()));
-        }
-    } else {
-        std::fs::copy(from, to).unwrap();
-    }
 }
 
 /// Fixes the fixture at `root` and returns the snapshot text.

@@ -24,9 +24,11 @@ fn a_ten_megabyte_file() {
     text.push('\n');
     text.push_str(&format!("DEEP = {}1{}\n", "(".repeat(200), ")".repeat(200)));
     std::fs::write(dir.path().join("big.py"), &text).unwrap();
-    let result =
-        loopsafe_core::check(&[dir.path().to_path_buf()], &Settings::defaults(dir.path().into()))
-            .unwrap();
+    let result = loopsafe_core::check(
+        &[dir.path().to_path_buf()],
+        &Settings::defaults(dir.path().into()),
+    )
+    .unwrap();
     assert!(result.warnings.is_empty(), "{:?}", result.warnings);
     let sleeps = result
         .diagnostics
@@ -57,9 +59,11 @@ fn fifty_thousand_files() {
         };
         std::fs::write(root.join(format!("m{i}.py")), text).unwrap();
     }
-    let result =
-        loopsafe_core::check(&[dir.path().to_path_buf()], &Settings::defaults(dir.path().into()))
-            .unwrap();
+    let result = loopsafe_core::check(
+        &[dir.path().to_path_buf()],
+        &Settings::defaults(dir.path().into()),
+    )
+    .unwrap();
     assert_eq!(result.files_checked, N + 1);
     let helpers: Vec<_> = result
         .diagnostics

@@ -35,30 +35,17 @@ const VERBS: &[&str] = &[
     "websocket_route",
 ];
 
-const DECORATORS: &[&str] = &[
-    "api_route",
-    "delete",
-    "exception_handler",
-    "get",
-    "head",
-    "middleware",
-    "on_event",
-    "options",
-    "patch",
-    "post",
-    "put",
-    "route",
-    "trace",
-    "websocket",
-    "websocket_route",
-];
+/// Decorators of an app or router that are not routes.
+const OTHER_DECORATORS: &[&str] = &["exception_handler", "middleware", "on_event"];
 
 pub(super) fn scan(project: &Project, scan: &Scan, out: &mut Frameworks) {
     let mut routes: Vec<FnId> = vec![];
     for (id, func) in scan.decorated() {
         for d in &func.decorators {
             let callee = decorator_callee(d);
-            if !last_name(callee).is_some_and(|n| DECORATORS.contains(&n)) {
+            if !last_name(callee)
+                .is_some_and(|n| VERBS.contains(&n) || OTHER_DECORATORS.contains(&n))
+            {
                 continue;
             }
             let v = project.eval(id.module, callee);
