@@ -80,32 +80,18 @@ pub fn fix_project(
                 .iter()
                 .map(|i| result.diagnostics[*i].fix.as_ref().expect("filtered above"))
                 .collect();
-            let (mut text, mut applied) = fix::apply(source, &fixes);
-            if let Err(error) = fix::parses(&text) {
-                // Keep the fixes that are fine on their own; report the others.
-                let good: Vec<usize> = applied
-                    .iter()
-                    .copied()
-                    .filter(|i| fix::parses(&fix::apply(source, &[fixes[*i]]).0).is_ok())
-                    .collect();
-                for i in applied.iter().filter(|i| !good.contains(i)) {
-                    let d = &result.diagnostics[indices[*i]];
-                    outcome.warnings.push(format!(
-                        "{}:{}:{}: the fix for {} was not applied: the result would not parse ({error})",
-                        path.display(),
-                        d.location.row,
-                        d.location.column,
-                        d.code()
-                    ));
-                }
-                let kept: Vec<&Fix> = good.iter().map(|i| fixes[*i]).collect();
-                let (t, a) = fix::apply(source, &kept);
-                if fix::parses(&t).is_err() {
-                    continue;
-                }
-                text = t;
-                applied = a.into_iter().map(|k| good[k]).collect();
+            let checked = apply_checked(source, &fixes);
+            for (i, error) in &checked.dropped {
+                let d = &result.diagnostics[indices[*i]];
+                outcome.warnings.push(format!(
+                    "{}:{}:{}: the fix for {} was not applied: the result would not parse ({error})",
+                    path.display(),
+                    d.location.row,
+                    d.location.column,
+                    d.code()
+                ));
             }
+            let (text, applied) = (checked.text, checked.applied);
             if applied.is_empty() || text == *source {
                 continue;
             }
@@ -177,6 +163,46 @@ pub fn fix_project(
     Ok(outcome)
 }
 
+/// The text after the fixes that can go together, and the fixes dropped because the
+/// result would not parse.
+struct Checked {
+    text: String,
+    applied: Vec<usize>,
+    dropped: Vec<(usize, String)>,
+}
+
+/// Applies the fixes that do not overlap; if the result does not parse, keeps only the
+/// fixes that parse on their own, and drops everything if even that fails.
+fn apply_checked(source: &str, fixes: &[&Fix]) -> Checked {
+    let (text, applied) = fix::apply(source, fixes);
+    let Err(error) = fix::parses(&text) else {
+        return Checked {
+            text,
+            applied,
+            dropped: vec![],
+        };
+    };
+    let (good, bad): (Vec<usize>, Vec<usize>) = applied
+        .iter()
+        .partition(|i| fix::parses(&fix::apply(source, &[fixes[**i]]).0).is_ok());
+    let mut dropped: Vec<(usize, String)> = bad.into_iter().map(|i| (i, error.clone())).collect();
+    let kept: Vec<&Fix> = good.iter().map(|i| fixes[*i]).collect();
+    let (text, applied) = fix::apply(source, &kept);
+    if fix::parses(&text).is_err() {
+        dropped.extend(good.into_iter().map(|i| (i, error.clone())));
+        return Checked {
+            text: source.to_string(),
+            applied: vec![],
+            dropped,
+        };
+    }
+    Checked {
+        text,
+        applied: applied.into_iter().map(|k| good[k]).collect(),
+        dropped,
+    }
+}
+
 /// Writes fixed text over a file, atomically, keeping its byte-order mark and
 /// permissions. The text keeps the file's own line endings (fixes insert them).
 pub fn write_fixed(path: &Path, text: &str) -> Result<(), String> {
@@ -208,4 +234,44 @@ pub fn write_fixed(path: &Path, text: &str) -> Result<(), String> {
     tmp.persist(path)
         .map_err(|e| format!("{shown}: cannot write the fixes: {}", e.error))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fix::Edit;
+
+    fn fix(start: u32, end: u32, content: &str) -> Fix {
+        Fix {
+            applicability: Applicability::Safe,
+            message: String::new(),
+            edits: vec![Edit {
+                start,
+                end,
+                content: content.into(),
+            }],
+        }
+    }
+
+    #[test]
+    fn a_fix_that_breaks_the_file_is_dropped_and_the_others_kept() {
+        let source = "a = 1\nb = 2\n";
+        let good = fix(4, 5, "10");
+        let bad = fix(10, 11, "(");
+        let checked = apply_checked(source, &[&good, &bad]);
+        assert_eq!(checked.text, "a = 10\nb = 2\n");
+        assert_eq!(checked.applied, [0]);
+        assert_eq!(checked.dropped.len(), 1);
+        assert_eq!(checked.dropped[0].0, 1);
+        fix::parses(&checked.text).unwrap();
+    }
+
+    #[test]
+    fn a_file_is_left_as_it_was_when_no_fix_parses() {
+        let source = "a = 1\n";
+        let checked = apply_checked(source, &[&fix(4, 4, "((")]);
+        assert_eq!(checked.text, source);
+        assert!(checked.applied.is_empty());
+        assert_eq!(checked.dropped.len(), 1);
+    }
 }
