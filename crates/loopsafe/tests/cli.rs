@@ -345,6 +345,19 @@ fn callers_of_one_root_are_shown_together() {
         .map(|i| i["runs_once"].as_bool().unwrap())
         .collect();
     assert_eq!(once, [false, false, true]);
+
+    // The report gives the root cause one section, with its callers.
+    let report = stdout(&loopsafe(d, &["report", "--date", "2026-11-26"]));
+    assert!(
+        report.contains("### 1. `store.py:6`: `open()` reached from 3 async call sites"),
+        "{report}"
+    );
+    assert!(report.contains("One root cause, 3 callers"), "{report}");
+    assert!(
+        report.contains("`theme` → `settings` → `load` (first call only)"),
+        "{report}"
+    );
+    assert!(!report.contains("### 2."), "{report}");
 }
 
 #[path = "../../loopsafe_core/tests/support/fs.rs"]

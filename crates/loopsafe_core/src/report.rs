@@ -107,8 +107,26 @@ pub fn markdown(input: &ReportInput) -> String {
             "## Hotspots\n\nWorst first: the more requests run a hotspot, the higher it is.\n\n",
         );
     }
-    for (i, d) in hotspots.iter().enumerate() {
-        hotspot(&mut out, i + 1, d, result, cwd);
+    // Helpers that reach the same blocking call are one hotspot with many callers.
+    let mut sections: Vec<Vec<&Diagnostic>> = vec![];
+    let mut by_root: BTreeMap<(&Path, u32, u32), usize> = BTreeMap::new();
+    for d in &hotspots {
+        match &d.root {
+            Some(root) => {
+                let key = (root.path.as_path(), root.location.row, root.location.column);
+                match by_root.get(&key) {
+                    Some(&i) => sections[i].push(d),
+                    None => {
+                        by_root.insert(key, sections.len());
+                        sections.push(vec![d]);
+                    }
+                }
+            }
+            None => sections.push(vec![d]),
+        }
+    }
+    for (i, group) in sections.iter().enumerate() {
+        hotspot(&mut out, i + 1, group, result, cwd);
     }
     impact(&mut out, input.impact, &hotspots);
     notes(&mut out, &result.notes, cwd);
@@ -197,18 +215,71 @@ fn class_of(qualname: &str) -> &str {
     qualname.split('.').next().unwrap_or(qualname)
 }
 
-fn hotspot(out: &mut String, n: usize, d: &Diagnostic, result: &CheckResult, cwd: &Path) {
+/// How many callers of one root cause a section lists by name.
+const MAX_CALLERS: usize = 20;
+
+/// One section: a finding, or the callers of one blocking call through helpers (the
+/// first, reached from the most requests, stands for the others).
+fn hotspot(out: &mut String, n: usize, group: &[&Diagnostic], result: &CheckResult, cwd: &Path) {
+    let d = group[0];
     let path = display_path(&d.path, cwd);
+    if group.len() > 1 {
+        let last = d.chain.last().expect("LS901 findings have chains");
+        let api = d.api.as_deref().unwrap_or(&last.call);
+        let api = api.strip_prefix("builtins.").unwrap_or(api);
+        out.push_str(&format!(
+            "### {n}. `{}:{}`: `{api}()` reached from {} async call sites through helpers\n\n",
+            display_path(&last.path, cwd),
+            last.location.row,
+            group.len()
+        ));
+        out.push_str(&format!(
+            "One root cause, {} callers{}:\n\n",
+            group.len(),
+            if group.len() > MAX_CALLERS {
+                format!(" (the first {MAX_CALLERS}, worst first)")
+            } else {
+                String::new()
+            }
+        ));
+        for c in group.iter().take(MAX_CALLERS) {
+            let chain: Vec<String> = c
+                .chain
+                .iter()
+                .map(|h| format!("`{}`", h.function))
+                .collect();
+            out.push_str(&format!(
+                "- `{}:{}`: {}{}\n",
+                display_path(&c.path, cwd),
+                c.location.row,
+                chain.join(" → "),
+                if c.runs_once {
+                    " (first call only)"
+                } else {
+                    ""
+                }
+            ));
+        }
+        if group.len() > MAX_CALLERS {
+            out.push_str(&format!("- and {} more\n", group.len() - MAX_CALLERS));
+        }
+        out.push_str(&format!(
+            "\nThe first caller, `{path}:{}`:\n\n",
+            d.location.row
+        ));
+    }
     let function = d
         .chain
         .first()
         .map(|h| h.function.clone())
         .unwrap_or_else(|| function_of(&d.message));
-    out.push_str(&format!(
-        "### {n}. `{path}:{}`: {} in `{function}`\n\n",
-        d.location.row,
-        what(d)
-    ));
+    if group.len() == 1 {
+        out.push_str(&format!(
+            "### {n}. `{path}:{}`: {} in `{function}`\n\n",
+            d.location.row,
+            what(d)
+        ));
+    }
     let source = result.sources.get(&d.path);
     out.push_str(&format!(
         "**Reached from**: {}\n\n",
