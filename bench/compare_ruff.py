@@ -92,19 +92,31 @@ def main():
     commands = {
         "ruff": [str(ruff), "check", "--isolated", "--select", "ASYNC", "--no-cache",
                  "--exit-zero", "--output-format", "concise", "."],
-        "loopsafe": [str(loopsafe), "check", "--isolated", "--exit-zero",
+        # Cold: no cache, like ruff's --no-cache.
+        "loopsafe": [str(loopsafe), "check", "--isolated", "--exit-zero", "--no-cache",
                      "--output-format", "concise", "-q", "."],
         # The same check without the whole-project pass (helpers, LS901): what it costs.
         "per-file": [str(loopsafe), "check", "--isolated", "--exit-zero", "--ignore", "LS901",
-                     "--output-format", "concise", "-q", "."],
+                     "--no-cache", "--output-format", "concise", "-q", "."],
+        # Warm: the cache is there, and one file changed since it was written.
+        "warm": [str(loopsafe), "check", "--isolated", "--exit-zero",
+                 "--output-format", "concise", "-q", "."],
     }
+    touched = next(iter(sorted(corpus.rglob("*.py"))))
+    original_text = touched.read_bytes()
     results = {name: {"wall": [], "rss": [], "findings": 0} for name in commands}
-    # One warm-up each, so both read the corpus from the page cache.
+    # One warm-up each, so all read the corpus from the page cache (and the cache exists).
     for name, cmd in commands.items():
         measured(cmd, corpus)
-    for _ in range(args.runs):
+    for run in range(args.runs):
         for name, cmd in commands.items():
-            wall, rss, out = measured(cmd, corpus)
+            if name == "warm":
+                # A different edit each run, so the cache never has this text.
+                touched.write_bytes(original_text + f"\n# edit {run}\n".encode())
+            try:
+                wall, rss, out = measured(cmd, corpus)
+            finally:
+                touched.write_bytes(original_text)
             results[name]["wall"].append(wall)
             results[name]["rss"].append(rss)
             results[name]["findings"] = sum(
@@ -120,6 +132,8 @@ def main():
     print(f"loopsafe / ruff median wall-time ratio: {ratio:.2f}x")
     ratio = statistics.median(results["per-file"]["wall"]) / statistics.median(results["ruff"]["wall"])
     print(f"loopsafe without the whole-project pass / ruff: {ratio:.2f}x")
+    ratio = statistics.median(results["warm"]["wall"]) / statistics.median(results["loopsafe"]["wall"])
+    print(f"loopsafe warm (cache, one file changed) / loopsafe cold: {ratio:.2f}x")
     if args.scale > 1:
         scale(loopsafe, corpus, args.scale, args.runs)
 
@@ -134,8 +148,8 @@ def scale(loopsafe, corpus, copies, runs):
         for i in range(copies):
             shutil.copytree(corpus, tmp / f"{corpus.name}{i}")
         tmp.rename(root)
-    cmd = [str(loopsafe), "check", "--isolated", "--exit-zero", "--output-format", "concise",
-           "-q", "."]
+    cmd = [str(loopsafe), "check", "--isolated", "--exit-zero", "--no-cache",
+           "--output-format", "concise", "-q", "."]
     one, many = [], []
     for _ in range(runs):
         one.append(measured(cmd, corpus)[0])

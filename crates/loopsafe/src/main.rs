@@ -38,6 +38,8 @@ enum Command {
     Report(ReportArgs),
     /// Measure how long the running service's event loop stalls under load.
     Probe(probe::ProbeCommand),
+    /// Remove the cache (`.loopsafe_cache`) in the current directory.
+    Clean,
     /// Explain one rule (by code, like LS201, or by name).
     Rule { code: String },
     /// List every rule, or explain them all with --all.
@@ -85,6 +87,10 @@ struct SelectionArgs {
     /// Ignore configuration files.
     #[arg(long, conflicts_with = "config")]
     isolated: bool,
+    /// Do not read or write the cache of per-file facts (`.loopsafe_cache`); also
+    /// LOOPSAFE_NO_CACHE=1.
+    #[arg(long)]
+    no_cache: bool,
 }
 
 #[derive(clap::Args)]
@@ -146,6 +152,23 @@ fn main() -> ExitCode {
         Command::Check(args) => run_check(args),
         Command::Report(args) => run_report(args),
         Command::Probe(cmd) => probe::run(cmd),
+        Command::Clean => {
+            let cwd = std::env::current_dir().unwrap_or_default();
+            match loopsafe_core::cache::clean(&cwd) {
+                Ok(true) => {
+                    println!("Removed {}", loopsafe_core::cache::DIR);
+                    ExitCode::SUCCESS
+                }
+                Ok(false) => {
+                    println!("No cache here.");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("loopsafe: error: cannot remove the cache: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
         Command::Rule { code } => {
             match Rule::from_code(&code) {
                 Some(rule) => {
@@ -230,6 +253,8 @@ fn prepare(
             leave: alloc::leave_scratch,
         }),
         notes,
+        cache: (!selection.no_cache && std::env::var_os("LOOPSAFE_NO_CACHE").is_none())
+            .then(|| settings.root.clone()),
         ..CheckOptions::default()
     };
     Ok((paths, settings, options))
@@ -242,6 +267,11 @@ fn run_check(args: CheckArgs) -> ExitCode {
     };
     let cwd = std::env::current_dir().unwrap_or_default();
     if args.fix || args.diff {
+        // Fixing checks text that is not on disk yet, pass after pass: no cache.
+        let options = CheckOptions {
+            cache: None,
+            ..options
+        };
         return run_fix(&args, &paths, &settings, &options, &cwd);
     }
     let mut result = match check_with(&paths, &settings, &options) {
@@ -300,7 +330,11 @@ fn run_report(args: ReportArgs) -> ExitCode {
         }
     };
     // What the fixes would change, worked out in memory: nothing is written.
-    let fixes = match fix_project(&paths, &settings, &options, Applicability::Unsafe) {
+    let in_memory = CheckOptions {
+        cache: None,
+        ..options.clone()
+    };
+    let fixes = match fix_project(&paths, &settings, &in_memory, Applicability::Unsafe) {
         Ok(o) => o,
         Err(e) => {
             eprintln!("loopsafe: error: {e}");

@@ -10,13 +10,19 @@ fn repo_root() -> PathBuf {
         .unwrap()
 }
 
+/// Runs loopsafe in `dir`, without the cache: tests must not leave caches in the
+/// repository (the cache test runs it with one).
 fn loopsafe(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_loopsafe"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("loopsafe runs")
+    loopsafe_with_cache(dir, args, false)
+}
+
+fn loopsafe_with_cache(dir: &Path, args: &[&str], cache: bool) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_loopsafe"));
+    cmd.args(args).current_dir(dir).env("NO_COLOR", "1");
+    if !cache {
+        cmd.env("LOOPSAFE_NO_CACHE", "1");
+    }
+    cmd.output().expect("loopsafe runs")
 }
 
 fn stdout(o: &Output) -> String {
@@ -628,4 +634,39 @@ fn sort_by_reach_puts_the_widest_first() {
     assert!(by_reach[0].starts_with("api/main.py:11"), "{by_reach:?}");
     assert!(by_reach[1].starts_with("api/deps.py:8"), "{by_reach:?}");
     assert_eq!(by_place.len(), by_reach.len());
+}
+
+#[test]
+fn the_cache_gives_the_same_output_and_clean_removes_it() {
+    let dir = example_copy();
+    let app = dir.path().join("sales_calls");
+    let json = |args: &[&str]| {
+        let mut all = vec!["check", "--output-format", "json"];
+        all.extend_from_slice(args);
+        let out = loopsafe_with_cache(&app, &all, true);
+        assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+        stdout(&out)
+    };
+    let cold = json(&["--no-cache"]);
+    assert!(!app.join(".loopsafe_cache").exists());
+    let first = json(&[]);
+    assert!(app.join(".loopsafe_cache/.gitignore").exists());
+    let warm = json(&[]);
+    assert_eq!(cold, first);
+    assert_eq!(
+        cold, warm,
+        "a run from the cache must print what a cold run prints"
+    );
+
+    // One file changed: the cache is not trusted for it.
+    let crm = app.join("app/clients/crm.py");
+    let text = std::fs::read_to_string(&crm).unwrap();
+    std::fs::write(&crm, text.replace("_session.get(", "_session.post(")).unwrap();
+    let changed = json(&[]);
+    assert_eq!(changed, json(&["--no-cache"]));
+    assert!(changed.contains("requests.Session.post"), "{changed}");
+
+    let clean = loopsafe(&app, &["clean"]);
+    assert_eq!(clean.status.code(), Some(0));
+    assert!(!app.join(".loopsafe_cache").exists());
 }

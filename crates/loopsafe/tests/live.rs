@@ -130,6 +130,7 @@ fn sarif_output_follows_the_official_schema() {
     ] {
         let out = run(
             Command::new(env!("CARGO_BIN_EXE_loopsafe"))
+                .env("LOOPSAFE_NO_CACHE", "1")
                 .args(["check", "--output-format", "sarif", "--isolated"])
                 .current_dir(&path),
             Duration::from_secs(60),
@@ -175,6 +176,7 @@ fn original_and_fixed(dir: &Path) -> (PathBuf, PathBuf) {
     copy(&original, &fixed);
     let fix = run(
         Command::new(env!("CARGO_BIN_EXE_loopsafe"))
+            .env("LOOPSAFE_NO_CACHE", "1")
             .args(["check", "--fix", "--unsafe-fixes", "-q"])
             .current_dir(&fixed),
         Duration::from_secs(60),
@@ -301,6 +303,7 @@ fn the_probe_measures_the_stall_before_and_after_the_fixes() {
         );
         let out = run(
             Command::new(env!("CARGO_BIN_EXE_loopsafe"))
+                .env("LOOPSAFE_NO_CACHE", "1")
                 .args(["probe", &format!("http://127.0.0.1:{port}")])
                 .args(["--serve", &serve, "--serve-timeout", "30s"])
                 .args(["--load", "GET /accounts/a1"])
@@ -354,6 +357,7 @@ fn the_probe_measures_the_stall_before_and_after_the_fixes() {
     // The comparison and the report's Impact section use the measured figures.
     let compare = run(
         Command::new(env!("CARGO_BIN_EXE_loopsafe"))
+            .env("LOOPSAFE_NO_CACHE", "1")
             .args(["probe", "compare"])
             .arg(dir.path().join("before.json"))
             .arg(dir.path().join("after.json")),
@@ -366,6 +370,7 @@ fn the_probe_measures_the_stall_before_and_after_the_fixes() {
     );
     let report = run(
         Command::new(env!("CARGO_BIN_EXE_loopsafe"))
+            .env("LOOPSAFE_NO_CACHE", "1")
             .args(["report", "--impact"])
             .arg(dir.path().join("before.json"))
             .arg(dir.path().join("after.json"))

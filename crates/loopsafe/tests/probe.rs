@@ -59,6 +59,7 @@ fn unused_port() -> u16 {
 fn probe(args: &[&str]) -> (Output, Duration) {
     let start = Instant::now();
     let out = Command::new(env!("CARGO_BIN_EXE_loopsafe"))
+        .env("LOOPSAFE_NO_CACHE", "1")
         .arg("probe")
         .args(args)
         .output()
@@ -170,6 +171,7 @@ fn ctrl_c_while_serving_stops_the_service() {
     // A "service" that never answers and starts a child of its own.
     let serve = format!("sleep 60 & echo $! > '{}'; wait", pid_file.display());
     let mut child = Command::new(env!("CARGO_BIN_EXE_loopsafe"))
+        .env("LOOPSAFE_NO_CACHE", "1")
         .args(["probe", &format!("http://127.0.0.1:{port}")])
         .args([
             "--load",

@@ -16,6 +16,7 @@ pub const DEFAULT_EXCLUDES: &[&str] = &[
     ".eggs",
     ".git",
     ".hg",
+    ".loopsafe_cache",
     ".mypy_cache",
     ".nox",
     ".pytest_cache",

@@ -13,7 +13,7 @@ use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
 use crate::facts::{
-    Arg, Call, Class, Const, Function, FunctionKind, ModuleFacts, Ref, Span, Suppression,
+    Arg, Call, Class, Const, Dunder, Function, FunctionKind, ModuleFacts, Ref, Span, Suppression,
 };
 
 /// A file that does not parse.
@@ -329,7 +329,7 @@ impl Extractor {
             Expr::StringLiteral(_) | Expr::FString(_) => Ref::Const(Const::Str),
             Expr::BytesLiteral(_) => Ref::Const(Const::Bytes),
             Expr::BinOp(b) if b.op == ast::Operator::Div => {
-                Ref::BinOp(Box::new(self.expr_ref(&b.left)), "__truediv__")
+                Ref::BinOp(Box::new(self.expr_ref(&b.left)), Dunder::TrueDiv)
             }
             Expr::Named(n) => self.expr_ref(&n.value),
             Expr::Lambda(l) => self

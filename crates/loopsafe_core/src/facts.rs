@@ -3,16 +3,19 @@
 //! are known. Facts hold no AST, so they are cheap to keep for a whole project.
 
 use rustc_hash::FxHashMap as HashMap;
+use serde::{Deserialize, Serialize};
 
 /// A byte range in the module's source.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
+)]
 pub struct Span {
     pub start: u32,
     pub end: u32,
 }
 
 /// A constant whose value a rule may care about (`block=False`, `mode=0`).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Const {
     None,
     Bool(bool),
@@ -23,7 +26,7 @@ pub enum Const {
 }
 
 /// What an expression refers to, as far as one module can tell.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Ref {
     Unknown,
     Const(Const),
@@ -43,9 +46,24 @@ pub enum Ref {
     /// A union annotation: the first member that resolves.
     AnyOf(Vec<Ref>),
     /// `left <op> right`, evaluated as `type(left).<dunder>`.
-    BinOp(Box<Ref>, &'static str),
+    BinOp(Box<Ref>, Dunder),
     /// `super()` inside a method of class `u32`.
     Super(u32),
+}
+
+/// The operator method a binary operation calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Dunder {
+    /// `a / b`: `pathlib.Path` joins with it.
+    TrueDiv,
+}
+
+impl Dunder {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Dunder::TrueDiv => "__truediv__",
+        }
+    }
 }
 
 impl Ref {
@@ -77,7 +95,7 @@ impl Ref {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FunctionKind {
     /// The module's own top-level code.
     Module,
@@ -91,14 +109,14 @@ pub enum FunctionKind {
     ClassBody,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Arg {
     pub keyword: Option<String>,
     pub value: Ref,
     pub span: Span,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Call {
     pub callee: Ref,
     /// The whole call, `requests.get(url)`.
@@ -111,7 +129,7 @@ pub struct Call {
     pub nonblocking: bool,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Function {
     pub name: String,
     /// Dotted path inside the module: `Class.method`, `outer.<locals>.inner`.
@@ -134,7 +152,7 @@ pub struct Function {
     pub calls: Vec<Call>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Class {
     pub name: String,
     pub qualname: String,
@@ -146,13 +164,13 @@ pub struct Class {
 }
 
 /// A `# noqa` or `# loopsafe: ignore[...]` comment.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Suppression {
     All,
     Codes(Vec<String>),
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ModuleFacts {
     /// Dotted module name (`app.routes.users`).
     pub name: String,

@@ -5,6 +5,7 @@
 //! Nothing here prints; the CLI renders the [`CheckResult`] that [`check`] returns.
 
 pub mod apply;
+pub mod cache;
 pub mod catalogue;
 pub mod config;
 pub mod diagnostic;
@@ -55,10 +56,12 @@ pub struct CheckResult {
     pub routes: usize,
 }
 
-/// One file after reading and parsing.
+/// One file after reading and parsing (or finding it in the cache).
 struct Checked {
     file: SourceFile,
     outcome: Result<ModuleFacts, (extract::SyntaxError, String)>,
+    hash: u64,
+    cached: bool,
 }
 
 /// Reads a file as Python source: UTF-8 text, without a byte-order mark.
@@ -116,6 +119,8 @@ pub struct CheckOptions {
     pub overrides: HashMap<PathBuf, String>,
     /// Also list the blocking calls that are acceptable (off the loop), for the report.
     pub notes: bool,
+    /// Keep per-file facts in a cache under this project root (`.loopsafe_cache`).
+    pub cache: Option<PathBuf>,
 }
 
 /// Checks the given paths with the given settings.
@@ -142,11 +147,26 @@ pub fn check_with(
     let catalogue = Catalogue::new(settings.extend_blocking_calls.clone());
     let blocking_builtins = catalogue.blocking_builtins();
     let pool = pool();
+    let cache = options
+        .cache
+        .as_ref()
+        .map(|root| (root, cache::Cache::open(root, &blocking_builtins)));
     let checked: Vec<Result<Checked, String>> = pool.install(|| {
         files
             .into_par_iter()
             .map(|file| {
                 let source = source_of(&file.path, overrides)?;
+                let hash = cache::content_hash(&source);
+                if let Some((_, c)) = &cache {
+                    if let Some(facts) = c.take(&file.path, hash, &file.module, file.is_package) {
+                        return Ok(Checked {
+                            outcome: Ok(facts),
+                            file,
+                            hash,
+                            cached: true,
+                        });
+                    }
+                }
                 if let Some(scope) = scope {
                     (scope.enter)();
                 }
@@ -160,10 +180,17 @@ pub fn check_with(
                     (Some(_), Ok(facts)) => Ok(facts.clone()),
                     (_, outcome) => outcome.map_err(|e| (e, source)),
                 };
-                Ok(Checked { file, outcome })
+                Ok(Checked {
+                    file,
+                    outcome,
+                    hash,
+                    cached: false,
+                })
             })
             .collect()
     });
+    let mut hashes = vec![];
+    let mut parsed = 0usize;
     let mut modules = vec![];
     // Parallel to `modules`: the file each module came from. Sources are not kept: most
     // files have no finding, and those that do are read again below.
@@ -179,10 +206,12 @@ pub fn check_with(
             }
         };
         result.files_checked += 1;
+        parsed += usize::from(!c.cached);
         match c.outcome {
             Ok(facts) => {
                 modules.push(facts);
                 module_files.push(c.file);
+                hashes.push(c.hash);
             }
             Err((e, source)) => {
                 let index = LineIndex::new(&source);
@@ -342,6 +371,24 @@ pub fn check_with(
     pool.install(|| attach_fixes(&mut diagnostics, &result.sources));
     result.diagnostics = diagnostics;
     result.warnings = warnings;
+    if let Some((root, c)) = &cache {
+        // Rewritten when enough changed to be worth it: writing the whole cache costs
+        // more than parsing a few edited files again on the next run.
+        let stale = parsed > 0 && (c.is_empty() || parsed * 50 > modules.len() || parsed > 200);
+        if stale || c.len().abs_diff(modules.len()) * 50 > modules.len() {
+            let entries = module_files
+                .iter()
+                .zip(&hashes)
+                .zip(&modules)
+                .map(|((f, h), m)| (f.path.as_path(), *h, f.module.as_str(), f.is_package, m))
+                .collect();
+            if let Err(e) = c.save(root, entries) {
+                result
+                    .warnings
+                    .push(format!("cannot write the cache in {}: {e}", root.display()));
+            }
+        }
+    }
     // Freeing every module's facts, one small allocation at a time, costs a few percent
     // of a run; the caller need not wait for it.
     drop(suppressions);

@@ -171,7 +171,7 @@ impl<'a> Project<'a> {
             Ref::BinOp(left, dunder) => match self.eval_depth(module, left, d) {
                 Value::Instance(Type::External(t)) => self
                     .catalogue
-                    .returns(&format!("{t}.{dunder}"))
+                    .returns(&format!("{t}.{}", dunder.as_str()))
                     .map(|ty| Value::Instance(Type::External(ty.to_string())))
                     .unwrap_or(Value::Unknown),
                 _ => Value::Unknown,

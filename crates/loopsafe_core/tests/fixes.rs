@@ -63,6 +63,7 @@ fn fix_fixtures() {
     let mut entries: Vec<PathBuf> = std::fs::read_dir(fixes_dir())
         .unwrap()
         .map(|e| e.unwrap().path())
+        .filter(|p| !p.file_name().unwrap().to_string_lossy().starts_with('.'))
         .collect();
     entries.sort();
     assert!(entries.len() >= 5, "fix fixtures went missing");

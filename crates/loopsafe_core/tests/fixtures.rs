@@ -166,6 +166,7 @@ fn fixtures_match_their_inline_expectations() {
     let mut entries: Vec<_> = std::fs::read_dir(fixtures_dir())
         .unwrap()
         .map(|e| e.unwrap().path())
+        .filter(|p| !p.file_name().unwrap().to_string_lossy().starts_with('.'))
         .filter(|p| p.is_dir() || p.extension().is_some_and(|e| e == "py"))
         .collect();
     entries.sort();
