@@ -98,6 +98,8 @@ def main():
         # The same check without the whole-project pass (helpers, LS901): what it costs.
         "per-file": [str(loopsafe), "check", "--isolated", "--exit-zero", "--ignore", "LS901",
                      "--no-cache", "--output-format", "concise", "-q", "."],
+        # The floor: discover, read and parse with ruff's parser, nothing else.
+        "parse-only": [str(loopsafe), "parse-only", "."],
         # Warm: the cache is there, and one file changed since it was written.
         "warm": [str(loopsafe), "check", "--isolated", "--exit-zero",
                  "--output-format", "concise", "-q", "."],
@@ -132,6 +134,8 @@ def main():
     print(f"loopsafe / ruff median wall-time ratio: {ratio:.2f}x")
     ratio = statistics.median(results["per-file"]["wall"]) / statistics.median(results["ruff"]["wall"])
     print(f"loopsafe without the whole-project pass / ruff: {ratio:.2f}x")
+    ratio = statistics.median(results["parse-only"]["wall"]) / statistics.median(results["ruff"]["wall"])
+    print(f"parse-only floor / ruff: {ratio:.2f}x")
     ratio = statistics.median(results["warm"]["wall"]) / statistics.median(results["loopsafe"]["wall"])
     print(f"loopsafe warm (cache, one file changed) / loopsafe cold: {ratio:.2f}x")
     if args.scale > 1:

@@ -40,6 +40,9 @@ enum Command {
     Probe(probe::ProbeCommand),
     /// Remove the cache (`.loopsafe_cache`) in the current directory.
     Clean,
+    /// Only discover, read and parse the files: the floor for `bench/compare_ruff.py`.
+    #[command(hide = true)]
+    ParseOnly { paths: Vec<PathBuf> },
     /// Explain one rule (by code, like LS201, or by name).
     Rule { code: String },
     /// List every rule, or explain them all with --all.
@@ -152,6 +155,28 @@ fn main() -> ExitCode {
         Command::Check(args) => run_check(args),
         Command::Report(args) => run_report(args),
         Command::Probe(cmd) => probe::run(cmd),
+        Command::ParseOnly { paths } => {
+            let paths = if paths.is_empty() {
+                vec![PathBuf::from(".")]
+            } else {
+                paths
+            };
+            let cwd = std::env::current_dir().unwrap_or_default();
+            let scope = ParseScope {
+                enter: alloc::enter_scratch,
+                leave: alloc::leave_scratch,
+            };
+            match loopsafe_core::parse_only(&paths, &Settings::defaults(cwd), Some(scope)) {
+                Ok(n) => {
+                    println!("{n} files parsed");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("loopsafe: error: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
         Command::Clean => {
             let cwd = std::env::current_dir().unwrap_or_default();
             match loopsafe_core::cache::clean(&cwd) {

@@ -161,10 +161,6 @@ impl Settings {
         (selected, best(&self.ignore))
     }
 
-    pub fn exclude_set(&self) -> GlobSet {
-        build_globset(self.exclude.iter().chain(&self.extend_exclude))
-    }
-
     pub fn per_file_ignore_sets(&self) -> Vec<(GlobSet, Vec<String>)> {
         self.per_file_ignores
             .iter()
@@ -173,7 +169,7 @@ impl Settings {
     }
 }
 
-fn build_globset<'a>(patterns: impl IntoIterator<Item = &'a String>) -> GlobSet {
+pub(crate) fn build_globset<'a>(patterns: impl IntoIterator<Item = &'a String>) -> GlobSet {
     let mut builder = GlobSetBuilder::new();
     for p in patterns {
         // Patterns were validated when the configuration was read.

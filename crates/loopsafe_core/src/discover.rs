@@ -25,6 +25,39 @@ fn relative<'p>(path: &'p Path, root: &Path) -> &'p Path {
     path.strip_prefix(root).unwrap_or(path)
 }
 
+/// The exclusions: plain names (`.venv`, `build`: most of them, checked against each
+/// entry's name without any glob matching), and real glob patterns.
+#[derive(Clone)]
+struct Excludes {
+    names: std::collections::HashSet<String>,
+    globs: GlobSet,
+}
+
+impl Excludes {
+    fn new(settings: &Settings) -> Self {
+        let mut names = std::collections::HashSet::new();
+        let mut patterns = vec![];
+        for p in settings.exclude.iter().chain(&settings.extend_exclude) {
+            let p = p.trim_end_matches('/');
+            if p.contains(['/', '*', '?', '[', '{', '\\']) {
+                patterns.push(p.to_string());
+            } else {
+                names.insert(p.to_string());
+            }
+        }
+        Excludes {
+            names,
+            globs: crate::config::build_globset(&patterns),
+        }
+    }
+
+    fn name_excluded(&self, path: &Path) -> bool {
+        path.file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| self.names.contains(n))
+    }
+}
+
 fn is_excluded(path: &Path, root: &Path, excludes: &GlobSet) -> bool {
     if excludes.is_empty() {
         return false;
@@ -43,7 +76,7 @@ pub fn discover(
     paths: &[PathBuf],
     settings: &Settings,
 ) -> Result<(Vec<SourceFile>, Vec<String>), DiscoverError> {
-    let excludes = settings.exclude_set();
+    let excludes = Excludes::new(settings);
     let root = settings
         .root
         .canonicalize()
@@ -74,12 +107,19 @@ pub fn discover(
                     return true;
                 }
                 let p = entry.path();
+                if excludes.name_excluded(p) {
+                    return false;
+                }
+                if excludes.globs.is_empty() {
+                    return true;
+                }
                 // Exclusion globs are relative to the project root; the walk may start
                 // below it, so the path is rebuilt from the walk's start without asking
                 // the filesystem (no canonicalize per entry).
                 let rel = p.strip_prefix(&walk_root).unwrap_or(p);
                 let abs = abs_walk_root.join(rel);
-                !is_excluded(&abs, &abs_root, &excludes) && !is_excluded(p, &walk_root, &excludes)
+                !is_excluded(&abs, &abs_root, &excludes.globs)
+                    && !is_excluded(p, &walk_root, &excludes.globs)
             })
             .build_parallel();
         // Walked on several threads, as ruff does: on a large tree the walk is a fair

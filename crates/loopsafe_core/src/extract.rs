@@ -27,6 +27,12 @@ pub struct SyntaxError {
 /// code like `x = f(x)` repeated).
 const MAX_REF_SIZE: usize = 48;
 
+/// Parses a file and nothing else: the floor under which no check can go, for the
+/// benchmark. Whether it parsed.
+pub fn parse_only(source: &str) -> bool {
+    ruff_python_parser::parse_module(source).is_ok()
+}
+
 /// Extracts one module's facts. `blocking_builtins` are the builtins whose calls are kept
 /// ([`crate::catalogue::Catalogue::blocking_builtins`]); calls of other builtins are not.
 pub fn extract(
@@ -304,9 +310,20 @@ impl Extractor {
 
     /// What an expression refers to, without recording anything.
     fn expr_ref(&self, expr: &Expr) -> Ref {
-        let r = match expr {
+        // Checked once, on the whole reference: checking at every level of a nested
+        // expression would measure the same subtrees again and again.
+        let r = self.expr_ref_inner(expr);
+        if r.size() > MAX_REF_SIZE {
+            Ref::Unknown
+        } else {
+            r
+        }
+    }
+
+    fn expr_ref_inner(&self, expr: &Expr) -> Ref {
+        match expr {
             Expr::Name(n) => self.lookup(n.id.as_str()),
-            Expr::Attribute(a) => self.expr_ref(&a.value).attr(a.attr.as_str()),
+            Expr::Attribute(a) => self.expr_ref_inner(&a.value).attr(a.attr.as_str()),
             Expr::Call(c) => {
                 if let Expr::Name(n) = &*c.func {
                     if n.id.as_str() == "super" && c.arguments.args.is_empty() {
@@ -315,7 +332,7 @@ impl Extractor {
                         }
                     }
                 }
-                self.expr_ref(&c.func).call()
+                self.expr_ref_inner(&c.func).call()
             }
             Expr::NoneLiteral(_) => Ref::Const(Const::None),
             Expr::BooleanLiteral(b) => Ref::Const(Const::Bool(b.value)),
@@ -329,22 +346,22 @@ impl Extractor {
             Expr::StringLiteral(_) | Expr::FString(_) => Ref::Const(Const::Str),
             Expr::BytesLiteral(_) => Ref::Const(Const::Bytes),
             Expr::BinOp(b) if b.op == ast::Operator::Div => {
-                Ref::BinOp(Box::new(self.expr_ref(&b.left)), Dunder::TrueDiv)
+                Ref::BinOp(Box::new(self.expr_ref_inner(&b.left)), Dunder::TrueDiv)
             }
-            Expr::Named(n) => self.expr_ref(&n.value),
+            Expr::Named(n) => self.expr_ref_inner(&n.value),
             Expr::Lambda(l) => self
                 .lambdas
                 .get(&l.range.start().to_u32())
                 .map(|idx| Ref::Function(*idx))
                 .unwrap_or(Ref::Unknown),
-            Expr::If(i) => Ref::AnyOf(vec![self.expr_ref(&i.body), self.expr_ref(&i.orelse)]),
-            Expr::BoolOp(b) => Ref::AnyOf(b.values.iter().map(|v| self.expr_ref(v)).collect()),
+            Expr::If(i) => Ref::AnyOf(vec![
+                self.expr_ref_inner(&i.body),
+                self.expr_ref_inner(&i.orelse),
+            ]),
+            Expr::BoolOp(b) => {
+                Ref::AnyOf(b.values.iter().map(|v| self.expr_ref_inner(v)).collect())
+            }
             _ => Ref::Unknown,
-        };
-        if r.size() > MAX_REF_SIZE {
-            Ref::Unknown
-        } else {
-            r
         }
     }
 

@@ -135,6 +135,34 @@ fn source_of(path: &Path, overrides: &HashMap<PathBuf, String>) -> Result<String
     }
 }
 
+/// Discovers, reads and parses the files, and does nothing else: how fast a check could
+/// be at best (`bench/compare_ruff.py` prints it). Returns how many files parsed.
+pub fn parse_only(
+    paths: &[PathBuf],
+    settings: &Settings,
+    scope: Option<ParseScope>,
+) -> Result<usize, DiscoverError> {
+    let (files, _) = discover::discover(paths, settings)?;
+    Ok(pool().install(|| {
+        files
+            .into_par_iter()
+            .filter(|file| {
+                let Ok(source) = read_source(&file.path) else {
+                    return false;
+                };
+                if let Some(s) = scope {
+                    (s.enter)();
+                }
+                let ok = extract::parse_only(&source);
+                if let Some(s) = scope {
+                    (s.leave)();
+                }
+                ok
+            })
+            .count()
+    }))
+}
+
 /// [`check`] with [`CheckOptions`].
 pub fn check_with(
     paths: &[PathBuf],
