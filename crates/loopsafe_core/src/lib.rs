@@ -183,7 +183,22 @@ pub fn check_with(
         files
             .into_par_iter()
             .map(|file| {
-                let source = source_of(&file.path, overrides)?;
+                // The text, like the syntax tree, is read into scratch memory: only the
+                // facts kept from it are copied out.
+                let enter = || {
+                    if let Some(s) = scope {
+                        (s.enter)();
+                    }
+                };
+                let leave = || {
+                    if let Some(s) = scope {
+                        (s.leave)();
+                    }
+                };
+                enter();
+                let source = source_of(&file.path, overrides);
+                leave();
+                let source = source.map_err(|e| e.clone())?;
                 let hash = cache::content_hash(&source);
                 if let Some((_, c)) = &cache {
                     if let Some(facts) = c.take(&file.path, hash, &file.module, file.is_package) {
@@ -195,18 +210,15 @@ pub fn check_with(
                         });
                     }
                 }
-                if let Some(scope) = scope {
-                    (scope.enter)();
-                }
+                enter();
                 let outcome =
                     extract::extract(&source, &file.module, file.is_package, &blocking_builtins);
-                if let Some(scope) = scope {
-                    (scope.leave)();
-                }
+                leave();
                 // Copied out of the scratch memory so that it can be reused.
-                let outcome = match (scope, outcome) {
-                    (Some(_), Ok(facts)) => Ok(facts.clone()),
-                    (_, outcome) => outcome.map_err(|e| (e, source)),
+                let outcome = match outcome {
+                    Ok(facts) if scope.is_some() => Ok(facts.clone()),
+                    Ok(facts) => Ok(facts),
+                    Err(e) => Err((e.clone(), source.clone())),
                 };
                 Ok(Checked {
                     file,
