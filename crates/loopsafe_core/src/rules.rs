@@ -291,7 +291,7 @@ pub static RULES: &[RuleInfo] = &[
         title: "Blocking database call",
         help: "use an async driver (asyncpg, psycopg's AsyncConnection, aiosqlite, motor) or `await asyncio.to_thread(...)`",
         doc: RuleDoc {
-            what: "Checks for sync database drivers used inside an `async def`: `sqlite3`, `psycopg2`, sync `psycopg`, `pymysql`, `MySQLdb`, `pymongo`, and rows of category `database`.",
+            what: "Checks for sync database drivers used inside an `async def`: `sqlite3`, `psycopg2`, sync `psycopg`, `pymysql`, `MySQLdb`, `pymongo`, the Django ORM (`Model.objects.get()`, `.filter(...).first()`, `.count()`, `obj.save()`: Django raises `SynchronousOnlyOperation` for them in async code), and rows of category `database`.",
             why: "Every query waits for the database server with the loop stopped; one slow query stalls every request.",
             example: "async def get_user(uid):\n    cur = conn.cursor()\n    cur.execute(\"select * from users where id = %s\", (uid,))  # LS601",
             fix: "Unsafe: the call becomes `await asyncio.to_thread(func, *args, **kwargs)` (or `await run_in_threadpool(...)` where the module already uses Starlette's), with `import asyncio` added if needed. It is unsafe because the function then runs on another thread: code that is not thread-safe, or that touches objects of the event loop, may break. Display-only inside a generator expression or lambda, and when the call is already awaited.",
