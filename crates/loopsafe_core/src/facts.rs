@@ -129,6 +129,15 @@ pub struct Call {
     pub nonblocking: bool,
 }
 
+impl Call {
+    /// The argument passed as `keyword`, else the `pos`-th positional one.
+    pub fn arg(&self, pos: usize, keyword: Option<&str>) -> Option<&Arg> {
+        keyword
+            .and_then(|k| self.args.iter().find(|a| a.keyword.as_deref() == Some(k)))
+            .or_else(|| self.args.iter().filter(|a| a.keyword.is_none()).nth(pos))
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Function {
     pub name: String,

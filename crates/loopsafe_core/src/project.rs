@@ -462,12 +462,7 @@ impl<'a> Project<'a> {
         let rule = match found.condition {
             Condition::Always | Condition::LoopReentry | Condition::DirectOnly => found.rule,
             Condition::SpawnMode => {
-                let mode = call
-                    .args
-                    .iter()
-                    .find(|a| a.keyword.as_deref() == Some("mode"))
-                    .or_else(|| call.args.first().filter(|a| a.keyword.is_none()));
-                match mode {
+                match call.arg(0, Some("mode")) {
                     None => Rule::RunProcess,
                     Some(arg) => match self.eval(module, &arg.value) {
                         Value::External(p) if p == "os.P_WAIT" => Rule::RunProcess,

@@ -11,11 +11,9 @@
 
 use std::collections::VecDeque;
 
-use rustc_hash::FxHashMap as HashMap;
-
-use crate::catalogue::{Catalogue, Decorator};
 use rayon::prelude::*;
 
+use crate::catalogue::{Catalogue, Decorator};
 use crate::facts::{FunctionKind, ModuleFacts, Ref, Span};
 use crate::project::{Callee, DirectFinding, FnId, Project, Value};
 use crate::rules::Rule;
@@ -34,8 +32,6 @@ pub struct HelperFinding {
     pub caller: Step,
     /// The calls below it, ending with the blocking call itself.
     pub chain: Vec<Step>,
-    /// The rule of the blocking call at the end of the chain.
-    pub root_rule: Rule,
     pub api: String,
     /// Every way down passes through a cached function, so it blocks on the first call
     /// only.
@@ -175,14 +171,13 @@ fn helper_findings(modules: &[ModuleFacts], graph: &Graph) -> Vec<HelperFinding>
                 (None, Some(_)) => (&once, true),
                 (None, None) => continue,
             };
-            let (chain, root_rule, api) = walk(graph, next, callee);
+            let (chain, api) = walk(graph, next, callee);
             out.push(HelperFinding {
                 caller: Step {
                     function: id,
                     call_index: call_index as usize,
                 },
                 chain,
-                root_rule,
                 api,
                 runs_once,
                 scheduled,
@@ -192,7 +187,7 @@ fn helper_findings(modules: &[ModuleFacts], graph: &Graph) -> Vec<HelperFinding>
     out
 }
 
-fn walk(graph: &Graph, next: &[Option<Next>], from: u32) -> (Vec<Step>, Rule, String) {
+fn walk(graph: &Graph, next: &[Option<Next>], from: u32) -> (Vec<Step>, String) {
     let mut chain = vec![];
     let mut at = from;
     loop {
@@ -202,7 +197,7 @@ fn walk(graph: &Graph, next: &[Option<Next>], from: u32) -> (Vec<Step>, Rule, St
             call_index: n.call_index as usize,
         });
         match &graph.targets[at as usize][n.target as usize].1 {
-            Target::Blocking(rule, api) => return (chain, *rule, api.clone()),
+            Target::Blocking(_, api) => return (chain, api.clone()),
             Target::Function(callee) => at = *callee,
         }
     }
@@ -253,7 +248,7 @@ fn search(graph: &Graph, through_cached: bool) -> Vec<Option<Next>> {
 
 /// What one call leads to, before the graph numbers the functions.
 #[derive(Debug)]
-enum Step2 {
+enum Lead {
     Blocking(Rule, String),
     Callee(FnId),
 }
@@ -269,7 +264,7 @@ struct Found {
 /// What the calls of one function lead to.
 #[derive(Debug, Default)]
 struct Resolved {
-    targets: Vec<(u32, Step2)>,
+    targets: Vec<(u32, Lead)>,
     scheduled: Vec<(u32, FnId)>,
     decorator: Option<Decorator>,
     callable: bool,
@@ -298,11 +293,10 @@ fn build(
         .par_chunks(share)
         .map(|chunk| {
             let project = Project::new(modules, catalogue);
-            let mut memo = HashMap::default();
             let mut found = Found::default();
             let resolved = chunk
                 .iter()
-                .map(|id| resolve(&project, *id, follow_helpers, counts, &mut memo, &mut found))
+                .map(|id| resolve(&project, *id, follow_helpers, counts, &mut found))
                 .collect();
             (resolved, found)
         })
@@ -323,8 +317,8 @@ fn build(
         for r in resolved {
             let targets = r.targets.into_iter().map(|(call, found)| {
                 let target = match found {
-                    Step2::Blocking(rule, api) => Target::Blocking(rule, api),
-                    Step2::Callee(f) => Target::Function(graph.index(f)),
+                    Lead::Blocking(rule, api) => Target::Blocking(rule, api),
+                    Lead::Callee(f) => Target::Function(graph.index(f)),
                 };
                 (call, target)
             });
@@ -345,7 +339,6 @@ fn resolve(
     id: FnId,
     follow_helpers: bool,
     counts: &Counts<'_>,
-    memo: &mut HashMap<FnId, Option<Option<Decorator>>>,
     found: &mut Found,
 ) -> Resolved {
     let mut out = Resolved::default();
@@ -358,7 +351,7 @@ fn resolve(
         if !follow_helpers {
             return out;
         }
-        let d = decorators(project, id, memo);
+        let d = decorators(project, id);
         out.callable = d.is_some();
         out.decorator = d.flatten();
     }
@@ -373,7 +366,7 @@ fn resolve(
                 let callee_func =
                     &project.modules[callee.module as usize].functions[callee.idx as usize];
                 if follow_helpers && !cut && !callee_func.is_async {
-                    out.targets.push((call_index as u32, Step2::Callee(callee)));
+                    out.targets.push((call_index as u32, Lead::Callee(callee)));
                 }
                 continue;
             }
@@ -391,13 +384,15 @@ fn resolve(
                 });
             } else if b.through_helpers && counts(id.module, call.span, b.rule) {
                 out.targets
-                    .push((call_index as u32, Step2::Blocking(b.rule, b.api)));
+                    .push((call_index as u32, Lead::Blocking(b.rule, b.api)));
             }
             continue;
         }
         if let Some(pos) = Catalogue::offloads(&api) {
-            let arg = call.args.iter().filter(|a| a.keyword.is_none()).nth(pos);
-            let target = match arg.map(|a| project.eval(id.module, &a.value)) {
+            let target = match call
+                .arg(pos, None)
+                .map(|a| project.eval(id.module, &a.value))
+            {
                 Some(Value::Function(f)) => Some(f),
                 _ => None,
             };
@@ -414,7 +409,7 @@ fn resolve(
         }
         // A sync function handed to the loop to run later (`loop.call_soon(f)`).
         if let Some(pos) = Catalogue::loop_callback(&api) {
-            let arg = call.args.iter().filter(|a| a.keyword.is_none()).nth(pos);
+            let arg = call.arg(pos, None);
             if let Some(Value::Function(f)) = arg.map(|a| project.eval(id.module, &a.value)) {
                 let target = &project.modules[f.module as usize].functions[f.idx as usize];
                 if !target.is_async {
@@ -428,14 +423,7 @@ fn resolve(
 
 /// Whether calling `f` runs its body: `None` when a decorator may replace it, else
 /// what its decorators do (`Some(None)` for none that matter).
-fn decorators(
-    project: &Project,
-    f: FnId,
-    memo: &mut HashMap<FnId, Option<Option<Decorator>>>,
-) -> Option<Option<Decorator>> {
-    if let Some(d) = memo.get(&f) {
-        return *d;
-    }
+fn decorators(project: &Project, f: FnId) -> Option<Option<Decorator>> {
     let func = &project.modules[f.module as usize].functions[f.idx as usize];
     let mut result = Some(None);
     for d in &func.decorators {
@@ -448,7 +436,6 @@ fn decorators(
             Some(_) => {}
         }
     }
-    memo.insert(f, result);
     result
 }
 

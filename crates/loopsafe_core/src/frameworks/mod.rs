@@ -253,7 +253,8 @@ fn functions_all<'p>(
     })
 }
 
-/// The function an argument names: a function, or a class's method `method`.
+/// What an argument of a registration call is (a function, a class), passed as
+/// `keyword` or as the `pos`-th positional argument.
 fn function_arg(
     project: &Project,
     module: u32,
@@ -261,11 +262,7 @@ fn function_arg(
     pos: usize,
     keyword: &str,
 ) -> Option<Value> {
-    let arg = call
-        .args
-        .iter()
-        .find(|a| a.keyword.as_deref() == Some(keyword))
-        .or_else(|| call.args.iter().filter(|a| a.keyword.is_none()).nth(pos))?;
+    let arg = call.arg(pos, Some(keyword))?;
     Some(project.eval(module, &arg.value))
 }
 
