@@ -111,6 +111,20 @@ pub struct ParseScope {
     pub leave: fn(),
 }
 
+impl ParseScope {
+    /// Runs `f` inside the scope, when there is one.
+    fn run<T>(scope: Option<ParseScope>, f: impl FnOnce() -> T) -> T {
+        if let Some(s) = scope {
+            (s.enter)();
+        }
+        let out = f();
+        if let Some(s) = scope {
+            (s.leave)();
+        }
+        out
+    }
+}
+
 /// How to run a check, beyond the settings.
 #[derive(Debug, Clone, Default)]
 pub struct CheckOptions {
@@ -150,14 +164,7 @@ pub fn parse_only(
                 let Ok(source) = read_source(&file.path) else {
                     return false;
                 };
-                if let Some(s) = scope {
-                    (s.enter)();
-                }
-                let ok = extract::parse_only(&source);
-                if let Some(s) = scope {
-                    (s.leave)();
-                }
-                ok
+                ParseScope::run(scope, || extract::parse_only(&source))
             })
             .count()
     }))
@@ -185,20 +192,8 @@ pub fn check_with(
             .map(|file| {
                 // The text, like the syntax tree, is read into scratch memory: only the
                 // facts kept from it are copied out.
-                let enter = || {
-                    if let Some(s) = scope {
-                        (s.enter)();
-                    }
-                };
-                let leave = || {
-                    if let Some(s) = scope {
-                        (s.leave)();
-                    }
-                };
-                enter();
-                let source = source_of(&file.path, overrides);
-                leave();
-                let source = source.map_err(|e| e.clone())?;
+                let source = ParseScope::run(scope, || source_of(&file.path, overrides))
+                    .map_err(|e| e.clone())?;
                 let hash = cache::content_hash(&source);
                 if let Some((_, c)) = &cache {
                     if let Some(facts) = c.take(&file.path, hash, &file.module, file.is_package) {
@@ -210,10 +205,9 @@ pub fn check_with(
                         });
                     }
                 }
-                enter();
-                let outcome =
-                    extract::extract(&source, &file.module, file.is_package, &blocking_builtins);
-                leave();
+                let outcome = ParseScope::run(scope, || {
+                    extract::extract(&source, &file.module, file.is_package, &blocking_builtins)
+                });
                 // Copied out of the scratch memory so that it can be reused.
                 let outcome = match outcome {
                     Ok(facts) if scope.is_some() => Ok(facts.clone()),

@@ -413,6 +413,11 @@ pub fn github(result: &CheckResult, cwd: &Path) -> String {
 /// Sorts findings worst first: by how many routes run them, then by the kind of entry
 /// point above them (middleware first), then by place.
 pub fn sort_by_reach(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(reach_order);
+}
+
+/// The order of [`sort_by_reach`].
+pub fn reach_order(a: &Diagnostic, b: &Diagnostic) -> std::cmp::Ordering {
     let key = |d: &Diagnostic| {
         let reach = d.hotspot.as_ref().map(|h| h.reach).unwrap_or(0);
         let kind = d
@@ -421,11 +426,9 @@ pub fn sort_by_reach(diagnostics: &mut [Diagnostic]) {
             .and_then(|h| h.entry_points.iter().map(|e| e.kind).min());
         (std::cmp::Reverse(reach), kind.is_none(), kind)
     };
-    diagnostics.sort_by(|a, b| {
-        key(a)
-            .cmp(&key(b))
-            .then_with(|| (&a.path, a.location).cmp(&(&b.path, b.location)))
-    });
+    key(a)
+        .cmp(&key(b))
+        .then_with(|| (&a.path, a.location).cmp(&(&b.path, b.location)))
 }
 
 /// A unified diff of every changed file, as `--diff` prints it.

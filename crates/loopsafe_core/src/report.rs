@@ -42,9 +42,7 @@ pub fn markdown(input: &ReportInput) -> String {
         .iter()
         .filter(|d| d.rule != Rule::SyntaxError)
         .collect();
-    let mut sorted: Vec<Diagnostic> = hotspots.iter().map(|d| (*d).clone()).collect();
-    crate::render::sort_by_reach(&mut sorted);
-    hotspots = sorted.iter().collect();
+    hotspots.sort_by(|a, b| crate::render::reach_order(a, b));
 
     let mut out = String::new();
     out.push_str(&format!(
@@ -73,13 +71,16 @@ pub fn markdown(input: &ReportInput) -> String {
             hotspots.len(),
             plural(hotspots.len())
         ));
-        let mut groups: BTreeMap<(usize, String), usize> = BTreeMap::new();
-        for (i, d) in hotspots.iter().enumerate() {
+        // Alike hotspots counted together, in the order they first appear.
+        let mut groups: Vec<(String, usize)> = vec![];
+        for d in &hotspots {
             let line = summary_line(d, result);
-            let first = groups.keys().find(|(_, l)| *l == line).map(|(i, _)| *i);
-            *groups.entry((first.unwrap_or(i), line)).or_default() += 1;
+            match groups.iter_mut().find(|(l, _)| *l == line) {
+                Some((_, n)) => *n += 1,
+                None => groups.push((line, 1)),
+            }
         }
-        for ((_, line), n) in groups {
+        for (line, n) in groups {
             out.push_str(&format!("- {n}x {line}\n"));
         }
         let fixable: Vec<&&Diagnostic> = hotspots
