@@ -292,11 +292,6 @@ fn run_check(args: CheckArgs) -> ExitCode {
     };
     let cwd = std::env::current_dir().unwrap_or_default();
     if args.fix || args.diff {
-        // Fixing checks text that is not on disk yet, pass after pass: no cache.
-        let options = CheckOptions {
-            cache: None,
-            ..options
-        };
         return run_fix(&args, &paths, &settings, &options, &cwd);
     }
     let mut result = match check_with(&paths, &settings, &options) {
@@ -311,22 +306,14 @@ fn run_check(args: CheckArgs) -> ExitCode {
     }
     let stdout = std::io::stdout();
     let color = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let mut out = String::new();
-    match args.output_format {
-        OutputFormat::Json => out.push_str(&render::json(&result, &cwd)),
-        OutputFormat::Sarif => out.push_str(&render::sarif(&result, &cwd)),
-        OutputFormat::Github => out.push_str(&render::github(&result, &cwd)),
-        OutputFormat::Text | OutputFormat::Concise => {
-            if args.output_format == OutputFormat::Text {
-                out.push_str(&render::text(&result, &cwd, color));
-            } else {
-                out.push_str(&render::concise(&result, &cwd));
-            }
-            if !args.quiet {
-                out.push_str(&render::summary(&result));
-                out.push('\n');
-            }
-        }
+    let mut out = findings(args.output_format, &result, &cwd, color);
+    if matches!(
+        args.output_format,
+        OutputFormat::Text | OutputFormat::Concise
+    ) && !args.quiet
+    {
+        out.push_str(&render::summary(&result));
+        out.push('\n');
     }
     print_out(&out);
     if !args.quiet {
@@ -355,11 +342,7 @@ fn run_report(args: ReportArgs) -> ExitCode {
         }
     };
     // What the fixes would change, worked out in memory: nothing is written.
-    let in_memory = CheckOptions {
-        cache: None,
-        ..options.clone()
-    };
-    let fixes = match fix_project(&paths, &settings, &in_memory, Applicability::Unsafe) {
+    let fixes = match fix_project(&paths, &settings, &options, Applicability::Unsafe) {
         Ok(o) => o,
         Err(e) => {
             eprintln!("loopsafe: error: {e}");
@@ -444,6 +427,22 @@ fn today() -> String {
     format!("{year:04}-{month:02}-{day:02}")
 }
 
+/// The findings in the chosen output format.
+fn findings(
+    format: OutputFormat,
+    result: &loopsafe_core::CheckResult,
+    cwd: &std::path::Path,
+    color: bool,
+) -> String {
+    match format {
+        OutputFormat::Json => render::json(result, cwd),
+        OutputFormat::Sarif => render::sarif(result, cwd),
+        OutputFormat::Github => render::github(result, cwd),
+        OutputFormat::Text => render::text(result, cwd, color),
+        OutputFormat::Concise => render::concise(result, cwd),
+    }
+}
+
 fn print_out(out: &str) {
     let mut lock = std::io::stdout().lock();
     // A closed pipe (`loopsafe check | head`) is not an error worth a panic.
@@ -503,14 +502,7 @@ fn run_fix(
     let result = &outcome.result;
     let stdout = std::io::stdout();
     let color = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let mut out = String::new();
-    match args.output_format {
-        OutputFormat::Json => out.push_str(&render::json(result, cwd)),
-        OutputFormat::Sarif => out.push_str(&render::sarif(result, cwd)),
-        OutputFormat::Github => out.push_str(&render::github(result, cwd)),
-        OutputFormat::Text => out.push_str(&render::text(result, cwd, color)),
-        OutputFormat::Concise => out.push_str(&render::concise(result, cwd)),
-    }
+    let mut out = findings(args.output_format, result, cwd, color);
     let machine = matches!(
         args.output_format,
         OutputFormat::Json | OutputFormat::Sarif | OutputFormat::Github

@@ -52,6 +52,9 @@ pub fn fix_project(
     threshold: Applicability,
 ) -> Result<FixOutcome, DiscoverError> {
     let mut options = options.clone();
+    // The passes check text that is not on disk (yet): the cache of what is on disk
+    // has nothing to offer, and must not be filled with it.
+    options.cache = None;
     let mut originals: HashMap<PathBuf, String> = HashMap::new();
     let mut tidy: HashMap<PathBuf, Vec<&'static str>> = HashMap::new();
     let mut outcome = FixOutcome::default();
