@@ -11,18 +11,24 @@ use std::path::PathBuf;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::diagnostic::Location;
-use crate::frameworks::{Frameworks, OffLoop};
+use crate::frameworks::Frameworks;
 use crate::project::{Callee, FnId, Project};
 use crate::propagate::{Findings, Step};
 use crate::rules::Rule;
 use crate::Files;
 
+/// Why code runs off the event loop.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Reason {
+    /// A Celery task: runs in a worker process.
     CeleryTask,
+    /// A sync route or dependency: FastAPI and Starlette run it in a threadpool.
     SyncRoute,
+    /// A Django sync view: runs in a thread when the server is async.
     SyncView,
+    /// Handed to a thread.
     Offloaded,
+    /// Under `if __name__ == "__main__":`.
     Script,
 }
 
@@ -90,18 +96,7 @@ pub(crate) fn notes(
     }
     let mut out = vec![];
     let mut noted: HashSet<usize> = HashSet::default();
-    let mut roots: Vec<(FnId, Reason)> = frameworks
-        .off_loop
-        .iter()
-        .map(|(f, why)| {
-            let reason = match why {
-                OffLoop::CeleryTask => Reason::CeleryTask,
-                OffLoop::SyncRoute => Reason::SyncRoute,
-                OffLoop::SyncView => Reason::SyncView,
-            };
-            (*f, reason)
-        })
-        .collect();
+    let mut roots = frameworks.off_loop.clone();
     roots.sort_by_key(|(f, r)| (*r, *f));
     for (root, reason) in roots {
         let mut seen: HashSet<FnId> = HashSet::from_iter([root]);

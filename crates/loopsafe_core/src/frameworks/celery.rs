@@ -1,7 +1,7 @@
 //! Celery: `@app.task`, `@shared_task`. Tasks run in worker processes, never on a web
 //! server's event loop, so blocking there (even `asyncio.run`) is acceptable.
 
-use super::{decorator_callee, external_method, last_name, Frameworks, OffLoop, Scan};
+use super::{decorator_callee, external_method, last_name, Frameworks, Reason, Scan};
 use crate::project::{Project, Value};
 
 pub(super) fn scan(project: &Project, scan: &Scan, out: &mut Frameworks) {
@@ -15,7 +15,7 @@ pub(super) fn scan(project: &Project, scan: &Scan, out: &mut Frameworks) {
             let is_task = matches!(external_method(&v), Some(("celery.Celery", "task")))
                 || matches!(&v, Value::External(p) if p == "celery.shared_task" || p == "celery.task");
             if is_task {
-                out.off(id, OffLoop::CeleryTask);
+                out.off(id, Reason::CeleryTask);
             }
         }
     }

@@ -3,7 +3,7 @@
 //! `SynchronousOnlyOperation`); the catalogue lists its calls. Sync views run in a
 //! thread under an ASGI server: off the loop.
 
-use super::{function_arg, EntryKind, Frameworks, OffLoop, Scan};
+use super::{function_arg, EntryKind, Frameworks, Reason, Scan};
 use crate::project::{ClassId, Project, Value};
 
 const VIEW_METHODS: &[&str] = &["delete", "get", "head", "options", "patch", "post", "put"];
@@ -23,7 +23,7 @@ pub(super) fn scan(project: &Project, scan: &Scan, out: &mut Frameworks) {
                 out.entry(EntryKind::Route, f, "django");
             } else {
                 out.route(f);
-                out.off(f, OffLoop::SyncView);
+                out.off(f, Reason::SyncView);
             }
         }
     }

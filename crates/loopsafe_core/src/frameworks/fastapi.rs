@@ -8,8 +8,7 @@
 //! frameworks run in a threadpool.
 
 use super::{
-    decorator_callee, external_method, function_arg, last_name, EntryKind, Frameworks, OffLoop,
-    Scan,
+    decorator_callee, external_method, function_arg, last_name, EntryKind, Frameworks, Reason, Scan,
 };
 use crate::project::{FnId, Project, Value};
 
@@ -69,7 +68,7 @@ pub(super) fn scan(project: &Project, scan: &Scan, out: &mut Frameworks) {
             if func.is_async {
                 out.entry(kind, id, "fastapi");
             } else {
-                out.off(id, OffLoop::SyncRoute);
+                out.off(id, Reason::SyncRoute);
             }
         }
     }
@@ -136,7 +135,7 @@ pub(super) fn scan(project: &Project, scan: &Scan, out: &mut Frameworks) {
                 if func.is_async {
                     out.entry(kind, f, "fastapi");
                 } else if kind == EntryKind::Route {
-                    out.off(f, OffLoop::SyncRoute);
+                    out.off(f, Reason::SyncRoute);
                 }
             }
             Some(Value::Class(c)) if kind == EntryKind::Middleware => {
@@ -194,7 +193,7 @@ fn dependencies(project: &Project, out: &mut Frameworks, routes: Vec<FnId>) {
             if dep_func.is_async {
                 out.entry(EntryKind::Dependency, dep, "fastapi");
             } else {
-                out.off(dep, OffLoop::SyncRoute);
+                out.off(dep, Reason::SyncRoute);
             }
             stack.push((dep, route));
         }

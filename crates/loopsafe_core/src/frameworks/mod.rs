@@ -14,6 +14,7 @@ use std::collections::{BTreeSet, VecDeque};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::facts::{Call, Ref};
+use crate::notes::Reason;
 use crate::project::{FnId, Project, Type, Value};
 
 /// How an entry point is reached, worst first: middleware runs for every request.
@@ -46,17 +47,6 @@ pub struct Entry {
     pub framework: &'static str,
 }
 
-/// Why code runs off the event loop.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum OffLoop {
-    /// A Celery task: runs in a worker process.
-    CeleryTask,
-    /// A sync route or dependency: FastAPI and Starlette run it in a threadpool.
-    SyncRoute,
-    /// A Django sync view: runs in a thread when the server is async.
-    SyncView,
-}
-
 #[derive(Debug, Default)]
 pub struct Frameworks {
     pub entries: Vec<Entry>,
@@ -64,7 +54,8 @@ pub struct Frameworks {
     pub uses: Vec<(FnId, FnId)>,
     /// Every route, sync ones included: a middleware runs for all of them.
     pub routes: Vec<FnId>,
-    pub off_loop: Vec<(FnId, OffLoop)>,
+    /// Functions a framework runs off the loop, and why.
+    pub off_loop: Vec<(FnId, Reason)>,
 }
 
 impl Frameworks {
@@ -88,7 +79,7 @@ impl Frameworks {
         }
     }
 
-    fn off(&mut self, function: FnId, why: OffLoop) {
+    fn off(&mut self, function: FnId, why: Reason) {
         if !self.off_loop.contains(&(function, why)) {
             self.off_loop.push((function, why));
         }
