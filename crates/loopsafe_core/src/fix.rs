@@ -286,16 +286,11 @@ impl<'s> FileInfo<'s> {
     }
 
     fn line_start(&self, offset: ruff_text_size::TextSize) -> u32 {
-        let o = offset.to_usize();
-        self.source[..o].rfind('\n').map(|i| i + 1).unwrap_or(0) as u32
+        line_start(self.source, offset.to_usize()) as u32
     }
 
     fn line_end(&self, offset: ruff_text_size::TextSize) -> u32 {
-        let o = offset.to_usize();
-        match self.source[o..].find('\n') {
-            Some(i) => (o + i + 1) as u32,
-            None => self.source.len() as u32,
-        }
+        line_end(self.source, offset.to_usize()) as u32
     }
 
     fn text(&self, range: TextRange) -> &'s str {
@@ -848,12 +843,9 @@ impl<'s> FileInfo<'s> {
         } else {
             "it"
         };
-        let mut applicability = Applicability::Unsafe;
-        if self.removes_comment(&edits) {
-            applicability = Applicability::Unsafe;
-        }
+        // Always unsafe: the function then runs on another thread.
         Fix {
-            applicability,
+            applicability: Applicability::Unsafe,
             message: format!("Run {what} in a worker thread: `await {runner}({callee}, ...)`"),
             edits,
         }
@@ -985,6 +977,21 @@ pub fn apply(source: &str, fixes: &[&Fix]) -> (String, Vec<usize>) {
     (out, applied)
 }
 
+/// Where the line holding `offset` starts.
+pub(crate) fn line_start(source: &str, offset: usize) -> usize {
+    let offset = offset.min(source.len());
+    source[..offset].rfind('\n').map(|i| i + 1).unwrap_or(0)
+}
+
+/// Where the next line after the one holding `offset` starts (past its newline).
+pub(crate) fn line_end(source: &str, offset: usize) -> usize {
+    let offset = offset.min(source.len());
+    source[offset..]
+        .find('\n')
+        .map(|i| offset + i + 1)
+        .unwrap_or(source.len())
+}
+
 /// Whether the text parses as Python; the error otherwise.
 pub fn parses(source: &str) -> Result<(), String> {
     ruff_python_parser::parse_module(source)
@@ -1071,15 +1078,9 @@ pub fn remove_unused_imports(before: &str, after: &str, modules: &[&str]) -> Str
         if keep.len() == names.len() {
             continue;
         }
-        let start = after[..stmt.start().to_usize()]
-            .rfind('\n')
-            .map(|i| i + 1)
-            .unwrap_or(0);
+        let start = line_start(after, stmt.start().to_usize());
         let end = stmt.end().to_usize();
-        let line_end = after[end..]
-            .find('\n')
-            .map(|i| end + i + 1)
-            .unwrap_or(after.len());
+        let line_end = line_end(after, end);
         // Only whole statements on their own lines are rewritten.
         if !after[start..stmt.start().to_usize()].trim().is_empty()
             || !after[end..line_end].trim().is_empty()

@@ -482,10 +482,7 @@ fn how(d: &Diagnostic, source: Option<&str>) -> Vec<String> {
 }
 
 fn line_start(source: &str, offset: u32) -> u32 {
-    source[..(offset as usize).min(source.len())]
-        .rfind('\n')
-        .map(|i| i + 1)
-        .unwrap_or(0) as u32
+    crate::fix::line_start(source, offset as usize) as u32
 }
 
 /// The lines of the finding, and the same lines as the fix leaves them (or, for a
@@ -498,15 +495,12 @@ fn before_after(source: &str, d: &Diagnostic) -> (String, String) {
         .flat_map(|f| &f.edits)
         .filter(|e| e.start >= start)
         .collect();
-    let mut end = d
+    let end = d
         .call_span
         .end
         .max(d.span.end)
         .max(local.iter().map(|e| e.end).max().unwrap_or(0)) as usize;
-    end = source[end.min(source.len())..]
-        .find('\n')
-        .map(|i| end + i + 1)
-        .unwrap_or(source.len());
+    let end = crate::fix::line_end(source, end);
     // Only edits close to the call: the `except` clauses of its `try`, not code far away.
     let end = end.min(nth_line_end(source, start as usize, 40));
     let local: Vec<&Edit> = local
