@@ -190,13 +190,15 @@ enum ScopeKind {
     Comprehension,
 }
 
-struct Scope {
+/// A scope's names borrow from the syntax tree: most are never kept, so they are
+/// copied only once they reach the facts.
+struct Scope<'a> {
     kind: ScopeKind,
-    bindings: HashMap<String, Ref>,
-    globals: HashSet<String>,
+    bindings: HashMap<&'a str, Ref>,
+    globals: HashSet<&'a str>,
 }
 
-impl Scope {
+impl Scope<'_> {
     fn new(kind: ScopeKind) -> Self {
         Scope {
             kind,
@@ -206,10 +208,10 @@ impl Scope {
     }
 }
 
-struct Extractor {
+struct Extractor<'a> {
     facts: ModuleFacts,
     package: String,
-    scopes: Vec<Scope>,
+    scopes: Vec<Scope<'a>>,
     /// The function whose body is being walked: calls are recorded there.
     current: u32,
     in_type_checking: bool,
@@ -221,7 +223,7 @@ struct Extractor {
     /// Lambdas already walked (by start offset), so that `f = lambda: ...` binds `f`.
     lambdas: HashMap<u32, u32>,
     /// The name of each function's first parameter (`self` in a method).
-    first_params: HashMap<u32, String>,
+    first_params: HashMap<u32, &'a str>,
 }
 
 fn span(range: TextRange) -> Span {
@@ -240,7 +242,7 @@ fn last_segment(expr: &Expr) -> Option<&str> {
     }
 }
 
-impl Extractor {
+impl<'a> Extractor<'a> {
     fn function(&mut self) -> &mut Function {
         &mut self.facts.functions[self.current as usize]
     }
@@ -271,7 +273,7 @@ impl Extractor {
         Ref::Name(name.to_string())
     }
 
-    fn bind(&mut self, name: &str, value: Ref) {
+    fn bind(&mut self, name: &'a str, value: Ref) {
         let value = if value.size() > MAX_REF_SIZE {
             Ref::Unknown
         } else {
@@ -297,13 +299,13 @@ impl Extractor {
                     .push(value);
             }
             ScopeKind::Class(idx) => {
-                scope.bindings.insert(name.to_string(), value.clone());
+                scope.bindings.insert(name, value.clone());
                 self.facts.classes[idx as usize]
                     .attrs
                     .push((name.to_string(), value));
             }
             _ => {
-                scope.bindings.insert(name.to_string(), value);
+                scope.bindings.insert(name, value);
             }
         }
     }
@@ -417,7 +419,7 @@ impl Extractor {
         }
     }
 
-    fn assign(&mut self, target: &Expr, value: Option<&Expr>, r: Ref) {
+    fn assign(&mut self, target: &'a Expr, value: Option<&Expr>, r: Ref) {
         match target {
             Expr::Name(n) => self.bind(n.id.as_str(), r),
             Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) => {
@@ -463,13 +465,13 @@ impl Extractor {
     }
 
     /// The class and the name of `self` in the method being walked.
-    fn self_parameter(&self) -> Option<(u32, String)> {
+    fn self_parameter(&self) -> Option<(u32, &'a str)> {
         let func = &self.facts.functions[self.current as usize];
         if !matches!(func.kind, FunctionKind::Method | FunctionKind::Property) {
             return None;
         }
         let name = self.first_params.get(&self.current)?;
-        Some((func.class?, name.clone()))
+        Some((func.class?, name))
     }
 
     fn qualname(&self, name: &str) -> String {
@@ -490,7 +492,7 @@ impl Extractor {
 
     /// Reserves function slots for the `def`s directly in `body` (through `if`, `try`,
     /// `with`, loops), binding their names in the current scope.
-    fn reserve_defs(&mut self, body: &[Stmt]) {
+    fn reserve_defs(&mut self, body: &'a [Stmt]) {
         for stmt in body {
             match stmt {
                 Stmt::FunctionDef(f) => {
@@ -517,7 +519,7 @@ impl Extractor {
         }
     }
 
-    fn function_def(&mut self, f: &ast::StmtFunctionDef) {
+    fn function_def(&mut self, f: &'a ast::StmtFunctionDef) {
         for decorator in &f.decorator_list {
             self.visit_expr(&decorator.expression);
         }
@@ -597,9 +599,9 @@ impl Extractor {
         let params = &f.parameters;
         let positional = params.posonlyargs.iter().chain(params.args.iter());
         for p in positional.chain(params.kwonlyargs.iter()) {
-            let name = p.parameter.name.to_string();
+            let name = p.parameter.name.as_str();
             if first {
-                self.first_params.insert(idx, name.clone());
+                self.first_params.insert(idx, name);
             }
             let value = match (first, kind, class) {
                 (true, FunctionKind::Method | FunctionKind::Property, Some(c)) => {
@@ -617,7 +619,7 @@ impl Extractor {
             scope.bindings.insert(name, value);
         }
         for p in [&params.vararg, &params.kwarg].into_iter().flatten() {
-            scope.bindings.insert(p.name.to_string(), Ref::Unknown);
+            scope.bindings.insert(p.name.as_str(), Ref::Unknown);
         }
         let saved = self.current;
         self.current = idx;
@@ -628,7 +630,7 @@ impl Extractor {
         self.current = saved;
     }
 
-    fn class_def(&mut self, c: &ast::StmtClassDef) {
+    fn class_def(&mut self, c: &'a ast::StmtClassDef) {
         for decorator in &c.decorator_list {
             self.visit_expr(&decorator.expression);
         }
@@ -723,7 +725,13 @@ impl Extractor {
             .collect();
         let mut nonblocking = false;
         if let Expr::Attribute(a) = &*call.func {
-            if let Some(receiver) = dotted(&a.value) {
+            let setter = matches!(a.attr.as_str(), "setblocking" | "settimeout");
+            // Most functions set nothing non-blocking: the receiver is spelled out only
+            // when there is something to compare it with.
+            let receiver = (setter || !self.nonblocking.is_empty())
+                .then(|| dotted(&a.value))
+                .flatten();
+            if let Some(receiver) = receiver {
                 let first_is_zero = matches!(
                     call.arguments.args.first(),
                     Some(Expr::BooleanLiteral(b)) if !b.value
@@ -732,7 +740,7 @@ impl Extractor {
                     Some(Expr::NumberLiteral(n)) if matches!(&n.value, ast::Number::Int(i) if i.as_u8() == Some(0))
                 );
                 let key = (self.current, receiver);
-                if matches!(a.attr.as_str(), "setblocking" | "settimeout") && first_is_zero {
+                if setter && first_is_zero {
                     self.nonblocking.push(key);
                 } else {
                     nonblocking = self.nonblocking.contains(&key);
@@ -765,10 +773,7 @@ impl Extractor {
                     _ => true,
                 });
             }
-            // Facts live until the whole project is analysed: growth slack adds up.
-            func.calls.shrink_to_fit();
         }
-        self.facts.functions.shrink_to_fit();
     }
 
     /// An argument, as far as rules look at arguments: constants and plain names
@@ -794,13 +799,13 @@ impl Extractor {
         }
     }
 
-    fn call_expr(&mut self, call: &ast::ExprCall, awaited: bool) {
+    fn call_expr(&mut self, call: &'a ast::ExprCall, awaited: bool) {
         self.record_call(call, awaited);
         self.visit_expr(&call.func);
         self.visit_arguments(&call.arguments);
     }
 
-    fn comprehension(&mut self, generators: &[ast::Comprehension], elts: &[&Expr]) {
+    fn comprehension(&mut self, generators: &'a [ast::Comprehension], elts: &[&'a Expr]) {
         self.scopes.push(Scope::new(ScopeKind::Comprehension));
         for generator in generators {
             self.visit_expr(&generator.iter);
@@ -868,7 +873,7 @@ fn is_type_checking(test: &Expr) -> bool {
     last_segment(test) == Some("TYPE_CHECKING")
 }
 
-impl<'a> Visitor<'a> for Extractor {
+impl<'a> Visitor<'a> for Extractor<'a> {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
         match stmt {
             Stmt::FunctionDef(f) => self.function_def(f),
@@ -981,9 +986,7 @@ impl<'a> Visitor<'a> for Extractor {
                 if let Some(value) = &r.value {
                     self.visit_expr(value);
                     if let Expr::Name(n) = &**value {
-                        if self.first_params.get(&self.current).map(String::as_str)
-                            == Some(n.id.as_str())
-                        {
+                        if self.first_params.get(&self.current).copied() == Some(n.id.as_str()) {
                             self.function().returns_param = true;
                         }
                     }
@@ -994,7 +997,7 @@ impl<'a> Visitor<'a> for Extractor {
             Stmt::Global(g) => {
                 if let Some(scope) = self.scopes.last_mut() {
                     for name in &g.names {
-                        scope.globals.insert(name.to_string());
+                        scope.globals.insert(name.as_str());
                     }
                 }
             }
@@ -1034,10 +1037,10 @@ impl<'a> Visitor<'a> for Extractor {
                         }
                         scope
                             .bindings
-                            .insert(p.parameter.name.to_string(), Ref::Unknown);
+                            .insert(p.parameter.name.as_str(), Ref::Unknown);
                     }
                     for p in [&params.vararg, &params.kwarg].into_iter().flatten() {
-                        scope.bindings.insert(p.name.to_string(), Ref::Unknown);
+                        scope.bindings.insert(p.name.as_str(), Ref::Unknown);
                     }
                 }
                 let saved = self.current;
@@ -1072,9 +1075,9 @@ impl<'a> Visitor<'a> for Extractor {
     fn visit_annotation(&mut self, _expr: &'a Expr) {}
 }
 
-impl Extractor {
+impl<'a> Extractor<'a> {
     /// Visits the sub-expressions of an assignment target (`a[f()] = ...`).
-    fn visit_target(&mut self, target: &Expr) {
+    fn visit_target(&mut self, target: &'a Expr) {
         match target {
             Expr::Name(_) => {}
             Expr::Attribute(a) => self.visit_expr(&a.value),

@@ -211,7 +211,10 @@ pub fn check_with(
                 // Copied out of the scratch memory so that it can be reused.
                 let outcome = match outcome {
                     Ok(facts) if scope.is_some() => Ok(facts.clone()),
-                    Ok(facts) => Ok(facts),
+                    Ok(mut facts) => {
+                        facts.shrink();
+                        Ok(facts)
+                    }
                     Err(e) => Err((e.clone(), source.clone())),
                 };
                 Ok(Checked {
