@@ -14,6 +14,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::facts::ModuleFacts;
 
+/// The layout of the facts. The encoding is not self-describing, so a cache written
+/// with another layout must not even be read: bump this when a facts type changes.
+const FORMAT: u32 = 2;
+
 /// The cache folder's name at the project root.
 pub const DIR: &str = ".loopsafe_cache";
 
@@ -61,7 +65,7 @@ pub fn content_hash(text: &str) -> u64 {
 impl Cache {
     /// The cache under `root` for this tool version and these blocking builtins.
     pub fn open(root: &Path, blocking_builtins: &[&str]) -> Cache {
-        let key = content_hash(&blocking_builtins.join(","));
+        let key = content_hash(&format!("{FORMAT}:{}", blocking_builtins.join(",")));
         let file = root.join(DIR).join(format!(
             "facts-{}-{key:016x}.bin",
             env!("CARGO_PKG_VERSION")

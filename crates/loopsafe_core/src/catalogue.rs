@@ -311,7 +311,8 @@ pub static BLOCKING: &[Row] = &[
     b("pymysql.cursors.Cursor.*", SyncDatabaseCall),
     blockarg("queue.Queue.get", BlockingWait),
     b("queue.Queue.join", BlockingWait),
-    blockarg("queue.Queue.put", BlockingWait),
+    // No `put`: it waits only on a queue built with a `maxsize` and full, while handing
+    // work to a thread through an unbounded queue is the common, correct use.
     b("redis.Redis.*", SyncRedisCall),
     // Constructors: they build a connection pool and connect on the first command.
     ok("redis.Redis.from_pool"),

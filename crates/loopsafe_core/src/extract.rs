@@ -73,6 +73,7 @@ pub fn extract(
         scopes: vec![Scope::new(ScopeKind::Module)],
         current: 0,
         in_type_checking: false,
+        once: false,
         reserved: HashMap::default(),
         first_params: HashMap::default(),
         lambdas: HashMap::default(),
@@ -215,6 +216,8 @@ struct Extractor<'a> {
     /// The function whose body is being walked: calls are recorded there.
     current: u32,
     in_type_checking: bool,
+    /// Inside the body of a one-time set-up guard ([`Extractor::once_guard`]).
+    once: bool,
     /// Nested `def`s seen ahead of time (by start offset), so that a helper can call a
     /// sibling defined further down the same function.
     reserved: HashMap<u32, u32>,
@@ -474,6 +477,83 @@ impl<'a> Extractor<'a> {
         Some((func.class?, name))
     }
 
+    /// Whether `if <test>: <body>` sets something up once: the test asks whether a
+    /// lasting piece of state is unset (`self._client is None`, `not _loaded`,
+    /// `not hasattr(self, "_cache")`) and the body sets it, so later calls skip the body.
+    /// State lasts when it lives on `self` or `cls`, on a module-level object, or in a
+    /// name the function declares `global`; a local would be unset again on every call.
+    fn once_guard(&self, test: &Expr, body: &[Stmt]) -> bool {
+        let state = match test {
+            Expr::UnaryOp(u) if u.op == ast::UnaryOp::Not => match &*u.operand {
+                Expr::Call(c) if matches!(&*c.func, Expr::Name(n) if n.id.as_str() == "hasattr") => {
+                    match (&*c.arguments.args, &*c.arguments.keywords) {
+                        ([obj, Expr::StringLiteral(attr)], []) if self.lasting_object(obj) => {
+                            dotted(obj).map(|o| format!("{o}.{}", attr.value.to_str()))
+                        }
+                        _ => None,
+                    }
+                }
+                operand if self.lasting(operand) => dotted(operand),
+                _ => None,
+            },
+            Expr::Compare(c)
+                if matches!(&*c.ops, [ast::CmpOp::Is])
+                    && matches!(&*c.comparators, [Expr::NoneLiteral(_)])
+                    && self.lasting(&c.left) =>
+            {
+                dotted(&c.left)
+            }
+            _ => None,
+        };
+        state.is_some_and(|state| sets(body, &state))
+    }
+
+    /// Whether a name or attribute outlives one call of the current function.
+    fn lasting(&self, expr: &Expr) -> bool {
+        match expr {
+            // A bare name the function assigns is its own local, unless declared global.
+            Expr::Name(n) => {
+                self.current == 0
+                    || self
+                        .scopes
+                        .last()
+                        .is_some_and(|s| s.globals.contains(n.id.as_str()))
+            }
+            Expr::Attribute(a) => self.lasting_object(&a.value),
+            _ => false,
+        }
+    }
+
+    /// Whether an object outlives one call of the current function: `self`, `cls`, a
+    /// module-level object, or an attribute of one.
+    fn lasting_object(&self, expr: &Expr) -> bool {
+        match expr {
+            Expr::Name(n) => {
+                let name = n.id.as_str();
+                self.is_first_param(name) || self.lasting(expr) || !self.is_local(name)
+            }
+            Expr::Attribute(a) => self.lasting_object(&a.value),
+            _ => false,
+        }
+    }
+
+    /// Whether a function scope (this one or an enclosing one) binds the name.
+    fn is_local(&self, name: &str) -> bool {
+        self.scopes.iter().any(|s| {
+            matches!(s.kind, ScopeKind::Function | ScopeKind::Comprehension)
+                && s.bindings.contains_key(name)
+        })
+    }
+
+    /// `self` in a method, `cls` in a class method.
+    fn is_first_param(&self, name: &str) -> bool {
+        let func = &self.facts.functions[self.current as usize];
+        matches!(
+            func.kind,
+            FunctionKind::Method | FunctionKind::Property | FunctionKind::ClassMethod
+        ) && self.first_params.get(&self.current).copied() == Some(name)
+    }
+
     fn qualname(&self, name: &str) -> String {
         if let Some(class) = self.enclosing_class() {
             return format!("{}.{name}", self.facts.classes[class as usize].qualname);
@@ -621,13 +701,14 @@ impl<'a> Extractor<'a> {
         for p in [&params.vararg, &params.kwarg].into_iter().flatten() {
             scope.bindings.insert(p.name.as_str(), Ref::Unknown);
         }
-        let saved = self.current;
+        let saved = (self.current, self.once);
         self.current = idx;
+        self.once = false;
         self.scopes.push(scope);
         self.reserve_defs(&f.body);
         self.visit_body(&f.body);
         self.scopes.pop();
-        self.current = saved;
+        (self.current, self.once) = saved;
     }
 
     fn class_def(&mut self, c: &'a ast::StmtClassDef) {
@@ -754,6 +835,7 @@ impl<'a> Extractor<'a> {
             args,
             awaited,
             nonblocking,
+            once: self.once,
         };
         self.function().calls.push(record);
     }
@@ -846,6 +928,27 @@ fn dotted(expr: &Expr) -> Option<String> {
         Expr::Attribute(a) => Some(format!("{}.{}", dotted(&a.value)?, a.attr)),
         _ => None,
     }
+}
+
+/// Whether the statements (not counting nested functions and classes) assign `state`,
+/// a dotted name.
+fn sets(body: &[Stmt], state: &str) -> bool {
+    let target = |t: &Expr| dotted(t).is_some_and(|d| d == state);
+    body.iter().any(|stmt| match stmt {
+        Stmt::Assign(a) => a.targets.iter().any(|t| match t {
+            Expr::Tuple(tuple) => tuple.elts.iter().any(target),
+            t => target(t),
+        }),
+        Stmt::AnnAssign(a) => a.value.is_some() && target(&a.target),
+        Stmt::If(s) => {
+            sets(&s.body, state) || s.elif_else_clauses.iter().any(|c| sets(&c.body, state))
+        }
+        Stmt::With(w) => sets(&w.body, state),
+        Stmt::Try(t) => sets(&t.body, state) || sets(&t.orelse, state) || sets(&t.finalbody, state),
+        Stmt::For(f) => sets(&f.body, state),
+        Stmt::While(w) => sets(&w.body, state),
+        _ => false,
+    })
 }
 
 /// `if __name__ == "__main__":`
@@ -954,12 +1057,15 @@ impl<'a> Visitor<'a> for Extractor<'a> {
                 if self.current == 0 && is_main_guard(&s.test) {
                     self.facts.main_guards.push(span(s.range));
                 }
-                let saved = self.in_type_checking;
+                let saved = (self.in_type_checking, self.once);
                 if is_type_checking(&s.test) {
                     self.in_type_checking = true;
                 }
+                if self.once_guard(&s.test, &s.body) {
+                    self.once = true;
+                }
                 self.visit_body(&s.body);
-                self.in_type_checking = saved;
+                (self.in_type_checking, self.once) = saved;
                 for clause in &s.elif_else_clauses {
                     if let Some(test) = &clause.test {
                         self.visit_expr(test);
@@ -1043,14 +1149,15 @@ impl<'a> Visitor<'a> for Extractor<'a> {
                         scope.bindings.insert(p.name.as_str(), Ref::Unknown);
                     }
                 }
-                let saved = self.current;
+                let saved = (self.current, self.once);
                 self.current = idx;
+                self.once = false;
                 self.scopes.push(scope);
                 self.visit_expr(&l.body);
                 let r = self.expr_ref(&l.body);
                 self.function().returned.push(r);
                 self.scopes.pop();
-                self.current = saved;
+                (self.current, self.once) = saved;
             }
             Expr::ListComp(c) => self.comprehension(&c.generators, &[&c.elt]),
             Expr::SetComp(c) => self.comprehension(&c.generators, &[&c.elt]),

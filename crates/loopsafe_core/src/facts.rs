@@ -127,6 +127,9 @@ pub struct Call {
     pub awaited: bool,
     /// Made on an object the function set to non-blocking (`sock.setblocking(False)`).
     pub nonblocking: bool,
+    /// Made inside a one-time set-up: `if self._client is None: self._client = ...`.
+    /// Once the guard's state is set, later calls skip it.
+    pub once: bool,
 }
 
 impl Call {

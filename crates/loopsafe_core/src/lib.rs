@@ -328,6 +328,10 @@ pub fn check_with(
         if !at.text.ends_with(finding.api.as_str()) && !builtin {
             message.push_str(&format!(" (`{}`)", finding.api));
         }
+        let runs_once = func.calls[finding.call_index].once;
+        if runs_once {
+            message.push_str(" (first call only: inside a one-time set-up)");
+        }
         diagnostics.push(Diagnostic {
             rule: finding.rule,
             message,
@@ -340,7 +344,7 @@ pub fn check_with(
             api: Some(finding.api.clone()),
             chain: vec![],
             root: None,
-            runs_once: false,
+            runs_once,
             fix: None,
             hotspot: hotspot(finding.function),
         });
@@ -599,7 +603,8 @@ fn helper_diagnostic(files: &mut Files, finding: &propagate::HelperFinding) -> O
         )
     };
     if finding.runs_once {
-        message.push_str(" (first call only: a cached function is on the way)");
+        message
+            .push_str(" (first call only: a cached function or a one-time set-up is on the way)");
     }
     let end = files.locate(finding.caller.function.module, span)?;
     let call_span = caller.calls[finding.caller.call_index].span;

@@ -150,8 +150,8 @@ pub fn analyze(
 }
 
 fn helper_findings(modules: &[ModuleFacts], graph: &Graph) -> Vec<HelperFinding> {
-    let always = search(graph, false);
-    let once = search(graph, true);
+    let always = search(graph, modules, false);
+    let once = search(graph, modules, true);
     let mut out = vec![];
     for (g, targets) in graph.targets.iter().enumerate() {
         let id = graph.ids[g];
@@ -165,11 +165,14 @@ fn helper_findings(modules: &[ModuleFacts], graph: &Graph) -> Vec<HelperFinding>
         let scheduled = graph.scheduled[g]
             .iter()
             .map(|(call_index, callee)| (*call_index, *callee, true));
+        let func = &modules[id.module as usize].functions[id.idx as usize];
         for (call_index, callee, scheduled) in calls.chain(scheduled) {
+            // A call inside a one-time set-up blocks once, however often its callee would.
+            let set_up = !scheduled && func.calls[call_index as usize].once;
             let (next, runs_once) = match (&always[callee as usize], &once[callee as usize]) {
-                (Some(_), _) => (&always, false),
-                (None, Some(_)) => (&once, true),
-                (None, None) => continue,
+                (Some(_), _) if !set_up => (&always, false),
+                (_, Some(_)) => (&once, true),
+                _ => continue,
             };
             let (chain, api) = walk(graph, next, callee);
             out.push(HelperFinding {
@@ -204,8 +207,9 @@ fn walk(graph: &Graph, next: &[Option<Next>], from: u32) -> (Vec<Step>, String) 
 }
 
 /// Breadth-first search backwards from the blocking calls. Without `through_cached`,
-/// cached functions neither block nor pass blocking on: what remains blocks every time.
-fn search(graph: &Graph, through_cached: bool) -> Vec<Option<Next>> {
+/// cached functions and calls inside one-time set-ups neither block nor pass blocking
+/// on: what remains blocks every time.
+fn search(graph: &Graph, modules: &[ModuleFacts], through_cached: bool) -> Vec<Option<Next>> {
     let n = graph.ids.len();
     let mut next: Vec<Option<Next>> = vec![None; n];
     let mut callers: Vec<Vec<(u32, u32)>> = vec![vec![]; n];
@@ -217,7 +221,12 @@ fn search(graph: &Graph, through_cached: bool) -> Vec<Option<Next>> {
         if !usable(f) {
             continue;
         }
+        let id = graph.ids[f];
+        let calls = &modules[id.module as usize].functions[id.idx as usize].calls;
         for (t, (call_index, target)) in targets.iter().enumerate() {
+            if !through_cached && calls[*call_index as usize].once {
+                continue;
+            }
             match target {
                 Target::Blocking(..) => {
                     if next[f].is_none() {

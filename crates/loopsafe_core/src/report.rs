@@ -403,7 +403,7 @@ fn why(d: &Diagnostic, result: &CheckResult) -> Vec<String> {
                 chain.join(" → ")
             ));
             if d.runs_once {
-                out.push("It blocks on the first call only: a cached function is on the way.".into());
+                out.push("It blocks on the first call only: a cached function or a one-time set-up (`if self._client is None: self._client = ...`) is on the way.".into());
             }
         }
         _ => out.push(d.rule.info().doc.why.to_string()),
