@@ -163,11 +163,19 @@ impl<'a> Project<'a> {
                 Value::None => Value::None,
                 _ => Value::Unknown,
             },
-            Ref::AnyOf(items) => items
-                .iter()
-                .map(|i| self.eval_depth(module, i, d))
-                .find(Value::is_known)
-                .unwrap_or(Value::Unknown),
+            // `A | None`, `A() if x else None`: what the known members agree on. Two
+            // different types (`HTTPHandler | AsyncHTTPHandler`) could be either at run
+            // time, and a guess would report the wrong one's blocking calls.
+            Ref::AnyOf(items) => {
+                let mut known = items
+                    .iter()
+                    .map(|i| self.eval_depth(module, i, d))
+                    .filter(Value::is_known);
+                match known.next() {
+                    Some(first) if known.all(|v| v == first) => first,
+                    _ => Value::Unknown,
+                }
+            }
             Ref::BinOp(left, dunder) => match self.eval_depth(module, left, d) {
                 Value::Instance(Type::External(t)) => self
                     .catalogue

@@ -374,7 +374,10 @@ fn resolve(
                     && !counts(id.module, call.span, Rule::BlockingCallThroughHelper);
                 let callee_func =
                     &project.modules[callee.module as usize].functions[callee.idx as usize];
-                if follow_helpers && !cut && !callee_func.is_async {
+                // An awaited call returns something awaitable: a sync function there is
+                // wrapped into a coroutine (`@sync_to_async`) or the callee is not the
+                // one resolved. Either way it is not a sync call made on the loop.
+                if follow_helpers && !cut && !callee_func.is_async && !call.awaited {
                     out.targets.push((call_index as u32, Lead::Callee(callee)));
                 }
                 continue;
