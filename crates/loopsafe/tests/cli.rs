@@ -636,6 +636,24 @@ fn sort_by_reach_puts_the_widest_first() {
     assert_eq!(by_place.len(), by_reach.len());
 }
 
+fn python_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = vec![];
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(python_files(&path));
+        } else if path.extension().is_some_and(|e| e == "py") {
+            out.push(path);
+        }
+    }
+    out
+}
+
+fn set_modified(path: &Path, time: std::time::SystemTime) {
+    let file = std::fs::File::options().write(true).open(path).unwrap();
+    file.set_modified(time).unwrap();
+}
+
 #[test]
 fn the_cache_gives_the_same_output_and_clean_removes_it() {
     let dir = example_copy();
@@ -649,6 +667,11 @@ fn the_cache_gives_the_same_output_and_clean_removes_it() {
     };
     let cold = json(&["--no-cache"]);
     assert!(!app.join(".loopsafe_cache").exists());
+    // Files an hour old: the cache trusts their size and time without reading them.
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    for file in python_files(&app) {
+        set_modified(&file, hour_ago);
+    }
     let first = json(&[]);
     assert!(app.join(".loopsafe_cache/.gitignore").exists());
     let warm = json(&[]);
@@ -658,13 +681,21 @@ fn the_cache_gives_the_same_output_and_clean_removes_it() {
         "a run from the cache must print what a cold run prints"
     );
 
-    // One file changed: the cache is not trusted for it.
+    // One file changed, to text of the same size: its time tells.
     let crm = app.join("app/clients/crm.py");
     let text = std::fs::read_to_string(&crm).unwrap();
-    std::fs::write(&crm, text.replace("_session.get(", "_session.post(")).unwrap();
+    std::fs::write(&crm, text.replace("_session.get(", "_session.put(")).unwrap();
     let changed = json(&[]);
     assert_eq!(changed, json(&["--no-cache"]));
-    assert!(changed.contains("requests.Session.post"), "{changed}");
+    assert!(changed.contains("requests.Session.put"), "{changed}");
+
+    // Changed back within the same clock tick as the cache was written, with the time
+    // the file had then: a coarse clock could do that. Its time is not trusted for a
+    // file that new, so the cache reads it and sees the change.
+    let then = std::fs::metadata(&crm).unwrap().modified().unwrap();
+    std::fs::write(&crm, &text).unwrap();
+    set_modified(&crm, then);
+    assert_eq!(json(&[]), cold);
 
     let clean = loopsafe(&app, &["clean"]);
     assert_eq!(clean.status.code(), Some(0));

@@ -4,11 +4,15 @@
 //! One file per tool version and catalogue (the blocking builtins change what
 //! extraction keeps), in `.loopsafe_cache/` at the project root. It is read once and
 //! written once, atomically; a cache that cannot be read is ignored, never trusted.
+//!
+//! Layout: the length of the index, the index (one entry per file), then each file's
+//! encoded facts one after the other. Opening reads the index only; each file's facts
+//! are decoded from the buffer by the thread that checks it, in parallel.
 
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::time::{Duration, SystemTime};
 
 use serde::{Deserialize, Serialize};
 
@@ -16,50 +20,72 @@ use crate::facts::ModuleFacts;
 
 /// The layout of the facts. The encoding is not self-describing, so a cache written
 /// with another layout must not even be read: bump this when a facts type changes.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 /// The cache folder's name at the project root.
 pub const DIR: &str = ".loopsafe_cache";
 
-/// One file's facts, encoded on their own: decoding them is the costly part of a warm
-/// run, and it happens in parallel, only for the files that did not change.
+/// A file's size and modification time: when both are as recorded, its text is taken
+/// to be unchanged without reading it, as ruff and git do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stamp {
+    size: u64,
+    modified: Duration,
+}
+
+impl Stamp {
+    pub fn of(path: &Path) -> Option<Stamp> {
+        let meta = std::fs::metadata(path).ok()?;
+        Some(Stamp {
+            size: meta.len(),
+            modified: meta
+                .modified()
+                .ok()?
+                .duration_since(SystemTime::UNIX_EPOCH)
+                .ok()?,
+        })
+    }
+}
+
 #[derive(Serialize, Deserialize)]
 struct Entry {
+    path: PathBuf,
     hash: u64,
+    /// None when the file was modified too close to the writing of the cache for its
+    /// time to tell a later edit apart (see [`Cache::save`]).
+    stamp: Option<Stamp>,
     module: String,
     is_package: bool,
-    facts: Vec<u8>,
-}
-
-#[derive(Default, Serialize, Deserialize)]
-struct Stored {
-    entries: HashMap<PathBuf, Entry>,
-}
-
-/// [`Entry`] and [`Stored`] by reference, for writing: the same encoding.
-#[derive(Serialize)]
-struct EntryRef<'a> {
-    hash: u64,
-    module: &'a str,
-    is_package: bool,
-    facts: Vec<u8>,
-}
-
-#[derive(Serialize)]
-struct StoredRef<'a> {
-    entries: HashMap<&'a Path, EntryRef<'a>>,
+    /// Where its encoded facts are, after the index.
+    start: u64,
+    len: u64,
 }
 
 pub struct Cache {
     file: PathBuf,
-    /// Each entry is taken by the thread that checks its file: the facts are moved out,
-    /// not copied, so they are in memory once.
-    entries: HashMap<PathBuf, Mutex<Option<Entry>>>,
+    bytes: Vec<u8>,
+    /// Where the facts start in `bytes`.
+    base: usize,
+    entries: HashMap<PathBuf, Entry>,
+}
+
+/// What one file's facts are saved with.
+pub struct Saved<'a> {
+    pub path: &'a Path,
+    pub hash: u64,
+    pub stamp: Option<Stamp>,
+    pub module: &'a str,
+    pub is_package: bool,
+    pub facts: &'a ModuleFacts,
 }
 
 /// The hash a file's text is known by.
 pub fn content_hash(text: &str) -> u64 {
     xxhash_rust::xxh3::xxh3_64(text.as_bytes())
+}
+
+fn config() -> bincode::config::Configuration {
+    bincode::config::standard()
 }
 
 impl Cache {
@@ -70,39 +96,53 @@ impl Cache {
             "facts-{}-{key:016x}.bin",
             env!("CARGO_PKG_VERSION")
         ));
-        let stored: Stored = std::fs::read(&file)
-            .ok()
-            .and_then(|bytes| {
-                bincode::serde::decode_from_slice(&bytes, bincode::config::standard())
-                    .ok()
-                    .map(|(s, _)| s)
-            })
-            .unwrap_or_default();
-        let entries = stored
-            .entries
-            .into_iter()
-            .map(|(path, entry)| (path, Mutex::new(Some(entry))))
-            .collect();
-        Cache { file, entries }
+        let bytes = std::fs::read(&file).unwrap_or_default();
+        let (base, index) = read_index(&bytes).unwrap_or_default();
+        let entries = index.into_iter().map(|e| (e.path.clone(), e)).collect();
+        Cache {
+            file,
+            bytes,
+            base,
+            entries,
+        }
     }
 
-    /// The facts of a file as they were extracted last time, if nothing changed.
-    pub fn take(
+    /// The facts of a file whose size and modification time are as they were when the
+    /// cache was written, with the hash of its text then.
+    pub fn unchanged(
+        &self,
+        path: &Path,
+        stamp: Stamp,
+        module: &str,
+        is_package: bool,
+    ) -> Option<(u64, ModuleFacts)> {
+        let entry = self.entries.get(path)?;
+        if entry.stamp != Some(stamp) || entry.module != module || entry.is_package != is_package {
+            return None;
+        }
+        Some((entry.hash, self.decode(entry)?))
+    }
+
+    /// The facts of a file whose text hashes as it did when the cache was written.
+    pub fn get(
         &self,
         path: &Path,
         hash: u64,
         module: &str,
         is_package: bool,
     ) -> Option<ModuleFacts> {
-        let mut slot = self.entries.get(path)?.lock().ok()?;
-        let fresh = slot
-            .as_ref()
-            .is_some_and(|e| e.hash == hash && e.module == module && e.is_package == is_package);
-        if !fresh {
+        let entry = self.entries.get(path)?;
+        if entry.hash != hash || entry.module != module || entry.is_package != is_package {
             return None;
         }
-        let bytes = slot.take()?.facts;
-        bincode::serde::decode_from_slice(&bytes, bincode::config::standard())
+        self.decode(entry)
+    }
+
+    fn decode(&self, entry: &Entry) -> Option<ModuleFacts> {
+        let start = self.base.checked_add(usize::try_from(entry.start).ok()?)?;
+        let end = start.checked_add(usize::try_from(entry.len).ok()?)?;
+        let bytes = self.bytes.get(start..end)?;
+        bincode::serde::decode_from_slice(bytes, config())
             .ok()
             .map(|(facts, _)| facts)
     }
@@ -117,35 +157,39 @@ impl Cache {
     }
 
     /// Keeps exactly these files' facts (the project as it is now) and writes the cache.
-    /// The facts are written from where they are, not copied.
-    pub fn save(
-        &self,
-        root: &Path,
-        entries: Vec<(&Path, u64, &str, bool, &ModuleFacts)>,
-    ) -> std::io::Result<()> {
+    pub fn save(&self, root: &Path, files: Vec<Saved>) -> std::io::Result<()> {
         use rayon::prelude::*;
-        let encoded: Vec<(&Path, EntryRef)> = entries
-            .into_par_iter()
-            .map(|(path, hash, module, is_package, facts)| {
-                let facts = bincode::serde::encode_to_vec(facts, bincode::config::standard())
-                    .map_err(std::io::Error::other)?;
-                Ok((
-                    path,
-                    EntryRef {
-                        hash,
-                        module,
-                        is_package,
-                        facts,
-                    },
-                ))
-            })
-            .collect::<std::io::Result<_>>()?;
-        let stored = StoredRef {
-            entries: encoded.into_iter().collect(),
-        };
-        let bytes = bincode::serde::encode_to_vec(&stored, bincode::config::standard())
+        let encoded: Vec<Vec<u8>> = files
+            .par_iter()
+            .map(|f| bincode::serde::encode_to_vec(f.facts, config()))
+            .collect::<Result<_, _>>()
             .map_err(std::io::Error::other)?;
-        let file = &self.file;
+        // A file modified within this window of now could be modified again without
+        // its time changing (coarse file system clocks): its text is hashed next time.
+        let racy = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap_or_default()
+            .saturating_sub(Duration::from_secs(2));
+        let mut start = 0u64;
+        let index: Vec<Entry> = files
+            .iter()
+            .zip(&encoded)
+            .map(|(f, facts)| {
+                let entry = Entry {
+                    path: f.path.to_path_buf(),
+                    hash: f.hash,
+                    stamp: f.stamp.filter(|s| s.modified < racy),
+                    module: f.module.to_string(),
+                    is_package: f.is_package,
+                    start,
+                    len: facts.len() as u64,
+                };
+                start += facts.len() as u64;
+                entry
+            })
+            .collect();
+        let index =
+            bincode::serde::encode_to_vec(&index, config()).map_err(std::io::Error::other)?;
         let dir = root.join(DIR);
         std::fs::create_dir_all(&dir)?;
         // Like ruff: the folder says it is not to be committed.
@@ -154,20 +198,36 @@ impl Cache {
             std::fs::write(&ignore, "# Automatically created by loopsafe.\n*\n")?;
         }
         let mut tmp = tempfile::NamedTempFile::new_in(&dir)?;
-        tmp.write_all(&bytes)?;
-        tmp.persist(file).map_err(|e| e.error)?;
+        {
+            let mut out = std::io::BufWriter::new(tmp.as_file_mut());
+            out.write_all(&(index.len() as u64).to_le_bytes())?;
+            out.write_all(&index)?;
+            for facts in &encoded {
+                out.write_all(facts)?;
+            }
+            out.flush()?;
+        }
+        tmp.persist(&self.file).map_err(|e| e.error)?;
         // Caches of other versions or catalogues are stale.
         if let Ok(entries) = std::fs::read_dir(&dir) {
             for entry in entries.flatten() {
                 let p = entry.path();
                 let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-                if name.starts_with("facts-") && p != *file {
+                if name.starts_with("facts-") && p != self.file {
                     let _ = std::fs::remove_file(&p);
                 }
             }
         }
         Ok(())
     }
+}
+
+/// The index of a cache file and where the facts after it start.
+fn read_index(bytes: &[u8]) -> Option<(usize, Vec<Entry>)> {
+    let len = usize::try_from(u64::from_le_bytes(bytes.get(..8)?.try_into().ok()?)).ok()?;
+    let index = bytes.get(8..8usize.checked_add(len)?)?;
+    let (entries, _) = bincode::serde::decode_from_slice(index, config()).ok()?;
+    Some((8 + len, entries))
 }
 
 /// Removes the cache under `root` (`loopsafe clean`). Whether there was one.
@@ -178,4 +238,69 @@ pub fn clean(root: &Path) -> std::io::Result<bool> {
     }
     std::fs::remove_dir_all(&dir)?;
     Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts(name: &str) -> ModuleFacts {
+        crate::extract::extract(
+            "import time\n\nasync def f():\n    time.sleep(1)\n",
+            name,
+            false,
+            &[],
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn round_trip_and_damaged_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let path = root.join("a.py");
+        let a = facts("a");
+        let cache = Cache::open(root, &[]);
+        assert!(cache.is_empty());
+        let stamp = Stamp {
+            size: 10,
+            modified: Duration::from_secs(1_000),
+        };
+        let saved = Saved {
+            path: &path,
+            hash: 7,
+            stamp: Some(stamp),
+            module: "a",
+            is_package: false,
+            facts: &a,
+        };
+        cache.save(root, vec![saved]).unwrap();
+
+        let cache = Cache::open(root, &[]);
+        assert_eq!(cache.len(), 1);
+        let by_stamp = cache.unchanged(&path, stamp, "a", false).unwrap();
+        assert_eq!(by_stamp.0, 7);
+        assert_eq!(by_stamp.1.functions, a.functions);
+        assert!(cache.get(&path, 7, "a", false).is_some());
+        // Another text, time, module name or package status: not this file's facts.
+        assert!(cache.get(&path, 8, "a", false).is_none());
+        assert!(cache.get(&path, 7, "b", false).is_none());
+        assert!(cache.get(&path, 7, "a", true).is_none());
+        let later = Stamp {
+            modified: Duration::from_secs(1_001),
+            ..stamp
+        };
+        assert!(cache.unchanged(&path, later, "a", false).is_none());
+
+        // A cache cut short or overwritten is ignored, not trusted, and never panics.
+        let file = cache.file.clone();
+        let bytes = std::fs::read(&file).unwrap();
+        for len in [0, 4, 8, 20, bytes.len() - 3] {
+            std::fs::write(&file, &bytes[..len]).unwrap();
+            let cut = Cache::open(root, &[]);
+            assert!(cut.get(&path, 7, "a", false).is_none(), "cut at {len}");
+        }
+        std::fs::write(&file, vec![0xff; 64]).unwrap();
+        assert!(Cache::open(root, &[]).is_empty());
+    }
 }

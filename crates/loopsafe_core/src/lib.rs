@@ -61,7 +61,18 @@ struct Checked {
     file: SourceFile,
     outcome: Result<ModuleFacts, (extract::SyntaxError, String)>,
     hash: u64,
-    cached: bool,
+    stamp: Option<cache::Stamp>,
+    origin: Origin,
+}
+
+/// Where a file's facts came from.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    Parsed,
+    /// The cache, after reading the file: its text is unchanged, not its time.
+    CacheByText,
+    /// The cache, without reading the file.
+    CacheByStamp,
 }
 
 /// Reads a file as Python source: UTF-8 text, without a byte-order mark.
@@ -178,30 +189,55 @@ pub fn check_with(
 ) -> Result<CheckResult, DiscoverError> {
     let scope = options.scope;
     let overrides = &options.overrides;
-    let (files, mut warnings) = discover::discover(paths, settings)?;
     let catalogue = Catalogue::new(settings.extend_blocking_calls.clone());
     let blocking_builtins = catalogue.blocking_builtins();
+    // The cache is read while the files are found.
+    let (discovered, cache) = std::thread::scope(|s| {
+        let cache = s.spawn(|| {
+            options
+                .cache
+                .as_ref()
+                .map(|root| (root, cache::Cache::open(root, &blocking_builtins)))
+        });
+        let discovered = discover::discover(paths, settings);
+        (discovered, cache.join().ok().flatten())
+    });
+    let (files, mut warnings) = discovered?;
     let pool = pool();
-    let cache = options
-        .cache
-        .as_ref()
-        .map(|root| (root, cache::Cache::open(root, &blocking_builtins)));
     let checked: Vec<Result<Checked, String>> = pool.install(|| {
         files
             .into_par_iter()
             .map(|file| {
+                let stamp = match &cache {
+                    Some(_) if !overrides.contains_key(&file.path) => cache::Stamp::of(&file.path),
+                    _ => None,
+                };
+                if let (Some((_, c)), Some(stamp)) = (&cache, stamp) {
+                    if let Some((hash, facts)) =
+                        c.unchanged(&file.path, stamp, &file.module, file.is_package)
+                    {
+                        return Ok(Checked {
+                            outcome: Ok(facts),
+                            file,
+                            hash,
+                            stamp: Some(stamp),
+                            origin: Origin::CacheByStamp,
+                        });
+                    }
+                }
                 // The text, like the syntax tree, is read into scratch memory: only the
                 // facts kept from it are copied out.
                 let source = ParseScope::run(scope, || source_of(&file.path, overrides))
                     .map_err(|e| e.clone())?;
                 let hash = cache::content_hash(&source);
                 if let Some((_, c)) = &cache {
-                    if let Some(facts) = c.take(&file.path, hash, &file.module, file.is_package) {
+                    if let Some(facts) = c.get(&file.path, hash, &file.module, file.is_package) {
                         return Ok(Checked {
                             outcome: Ok(facts),
                             file,
                             hash,
-                            cached: true,
+                            stamp,
+                            origin: Origin::CacheByText,
                         });
                     }
                 }
@@ -221,13 +257,15 @@ pub fn check_with(
                     file,
                     outcome,
                     hash,
-                    cached: false,
+                    stamp,
+                    origin: Origin::Parsed,
                 })
             })
             .collect()
     });
-    let mut hashes = vec![];
+    let mut stamps = vec![];
     let mut parsed = 0usize;
+    let mut restamped = 0usize;
     let mut modules = vec![];
     // Parallel to `modules`: the file each module came from. Sources are not kept: most
     // files have no finding, and those that do are read again below.
@@ -243,12 +281,13 @@ pub fn check_with(
             }
         };
         result.files_checked += 1;
-        parsed += usize::from(!c.cached);
+        parsed += usize::from(c.origin == Origin::Parsed);
+        restamped += usize::from(c.origin == Origin::CacheByText);
         match c.outcome {
             Ok(facts) => {
                 modules.push(facts);
                 module_files.push(c.file);
-                hashes.push(c.hash);
+                stamps.push((c.hash, c.stamp));
             }
             Err((e, source)) => {
                 let index = LineIndex::new(&source);
@@ -415,13 +454,23 @@ pub fn check_with(
     if let Some((root, c)) = &cache {
         // Rewritten when enough changed to be worth it: writing the whole cache costs
         // more than parsing a few edited files again on the next run.
-        let stale = parsed > 0 && (c.is_empty() || parsed * 50 > modules.len() || parsed > 200);
+        // Files whose time changed but not their text (a checkout) are read again on
+        // every run until it is.
+        let changed = parsed + restamped;
+        let stale = changed > 0 && (c.is_empty() || changed * 50 > modules.len() || changed > 200);
         if stale || c.len().abs_diff(modules.len()) * 50 > modules.len() {
             let entries = module_files
                 .iter()
-                .zip(&hashes)
+                .zip(&stamps)
                 .zip(&modules)
-                .map(|((f, h), m)| (f.path.as_path(), *h, f.module.as_str(), f.is_package, m))
+                .map(|((f, (hash, stamp)), facts)| cache::Saved {
+                    path: &f.path,
+                    hash: *hash,
+                    stamp: *stamp,
+                    module: &f.module,
+                    is_package: f.is_package,
+                    facts,
+                })
                 .collect();
             if let Err(e) = c.save(root, entries) {
                 result
