@@ -890,6 +890,17 @@ impl Catalogue {
 
     /// Rewrites a name to its canonical spelling (`redis.StrictRedis` -> `redis.Redis`).
     pub fn canonical(name: &str) -> std::borrow::Cow<'_, str> {
+        // Most names (the project's own, and packages without aliases) share no first
+        // segment with any alias: one search for that settles it.
+        let first = name.split('.').next().unwrap_or(name);
+        let at = ALIASES.partition_point(|r| r.0 < first);
+        let shares_first = ALIASES[at..]
+            .iter()
+            .take_while(|r| r.0.starts_with(first))
+            .any(|r| r.0.len() == first.len() || r.0.as_bytes()[first.len()] == b'.');
+        if !shares_first {
+            return std::borrow::Cow::Borrowed(name);
+        }
         let mut end = name.len();
         loop {
             let prefix = &name[..end];
