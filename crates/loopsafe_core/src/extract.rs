@@ -1006,7 +1006,7 @@ impl<'a> Visitor<'a> for Extractor<'a> {
                     let path = if base.is_empty() {
                         name.to_string()
                     } else {
-                        format!("{base}.{name}")
+                        [base.as_str(), name].join(".")
                     };
                     let bound = alias.asname.as_ref().map(|a| a.as_str()).unwrap_or(name);
                     self.bind(bound, Ref::Path(path));

@@ -70,7 +70,12 @@ impl Ref {
     pub fn attr(self, name: &str) -> Ref {
         match self {
             Ref::Unknown => Ref::Unknown,
-            Ref::Path(p) => Ref::Path(format!("{p}.{name}")),
+            Ref::Path(mut p) => {
+                p.reserve(1 + name.len());
+                p.push('.');
+                p.push_str(name);
+                Ref::Path(p)
+            }
             other => Ref::Attr(Box::new(other), name.to_string()),
         }
     }
