@@ -788,22 +788,39 @@ impl<'a> Extractor<'a> {
         if callee == Ref::Unknown {
             return;
         }
-        let args = call
-            .arguments
-            .iter_source_order()
-            .map(|a| match a {
-                ast::ArgOrKeyword::Arg(e) => Arg {
+        let mut args = vec![];
+        for a in call.arguments.iter_source_order() {
+            match a {
+                ast::ArgOrKeyword::Arg(e) => args.push(Arg {
                     keyword: None,
                     value: self.arg_ref(e),
                     span: span(e.range()),
+                }),
+                // `middlewares=[auth, timing]`: a keyword given a list of functions is
+                // kept as that keyword once per function named in it.
+                ast::ArgOrKeyword::Keyword(k) => match &k.value {
+                    Expr::List(ast::ExprList { elts, .. })
+                    | Expr::Tuple(ast::ExprTuple { elts, .. }) => {
+                        for e in elts {
+                            let value = self.arg_ref(e);
+                            if matches!(value, Ref::Unknown | Ref::Const(_)) {
+                                continue;
+                            }
+                            args.push(Arg {
+                                keyword: k.arg.as_ref().map(|a| a.to_string()),
+                                value,
+                                span: span(e.range()),
+                            });
+                        }
+                    }
+                    value => args.push(Arg {
+                        keyword: k.arg.as_ref().map(|a| a.to_string()),
+                        value: self.arg_ref(value),
+                        span: span(k.range),
+                    }),
                 },
-                ast::ArgOrKeyword::Keyword(k) => Arg {
-                    keyword: k.arg.as_ref().map(|a| a.to_string()),
-                    value: self.arg_ref(&k.value),
-                    span: span(k.range),
-                },
-            })
-            .collect();
+            }
+        }
         let mut nonblocking = false;
         if let Expr::Attribute(a) = &*call.func {
             let setter = matches!(a.attr.as_str(), "setblocking" | "settimeout");

@@ -1,6 +1,7 @@
 //! aiohttp: handlers registered with a `RouteTableDef` (`@routes.get("/")`), with
 //! `app.router.add_get(...)`/`add_route(...)`, or as `web.View` methods, and middlewares
-//! marked `@web.middleware`. Everything aiohttp calls runs on the loop.
+//! marked `@web.middleware` or listed in `web.Application(middlewares=[...])`.
+//! Everything aiohttp calls runs on the loop.
 
 use super::{
     decorator_callee, external_method, function_arg, last_name, EntryKind, Frameworks, Scan,
@@ -31,6 +32,24 @@ pub(super) fn scan(project: &Project, scan: &Scan, out: &mut Frameworks) {
             };
             if func.is_async {
                 out.entry(kind, id, "aiohttp");
+            }
+        }
+    }
+    for (caller, call) in scan.calls_named(&["Application"]) {
+        let m = caller.module;
+        if !matches!(project.eval(m, &call.callee), Value::External(p) if p == "aiohttp.web.Application")
+        {
+            continue;
+        }
+        for arg in call
+            .args
+            .iter()
+            .filter(|a| a.keyword.as_deref() == Some("middlewares"))
+        {
+            if let Value::Function(f) = project.eval(m, &arg.value) {
+                if project.modules[f.module as usize].functions[f.idx as usize].is_async {
+                    out.entry(EntryKind::Middleware, f, "aiohttp");
+                }
             }
         }
     }

@@ -132,6 +132,7 @@ const COMMON: &[&str] = &[
 
 /// The names of every registration call some framework looks at.
 const REGISTRATIONS: &[&str] = &[
+    "Application",
     "FastAPI",
     "Middleware",
     "Route",
