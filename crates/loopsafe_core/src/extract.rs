@@ -796,11 +796,16 @@ impl<'a> Extractor<'a> {
                     value: self.arg_ref(e),
                     span: span(e.range()),
                 }),
-                // `middlewares=[auth, timing]`: a keyword given a list of functions is
-                // kept as that keyword once per function named in it.
+                // `middlewares=[auth, timing]`: a keyword given a list is kept (where
+                // the list is), then once more per function named in the list.
                 ast::ArgOrKeyword::Keyword(k) => match &k.value {
                     Expr::List(ast::ExprList { elts, .. })
                     | Expr::Tuple(ast::ExprTuple { elts, .. }) => {
+                        args.push(Arg {
+                            keyword: k.arg.as_ref().map(|a| a.to_string()),
+                            value: Ref::Unknown,
+                            span: span(k.range),
+                        });
                         for e in elts {
                             let value = self.arg_ref(e);
                             if matches!(value, Ref::Unknown | Ref::Const(_)) {

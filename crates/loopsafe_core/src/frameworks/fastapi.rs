@@ -10,6 +10,7 @@
 use super::{
     decorator_callee, external_method, function_arg, last_name, EntryKind, Frameworks, Reason, Scan,
 };
+use crate::facts::Ref;
 use crate::project::{FnId, Project, Value};
 
 const APPS: &[&str] = &[
@@ -150,13 +151,115 @@ pub(super) fn scan(project: &Project, scan: &Scan, out: &mut Frameworks) {
             _ => {}
         }
     }
-    dependencies(project, out, routes);
+    let shared = shared_dependencies(project, scan, &routes);
+    dependencies(project, out, routes, shared);
 }
 
-/// `Depends(fn)` in a route's parameters, and in the dependencies' own, to the bottom.
-fn dependencies(project: &Project, out: &mut Frameworks, routes: Vec<FnId>) {
-    let mut stack: Vec<(FnId, FnId)> = routes.iter().map(|r| (*r, *r)).collect();
+/// `dependencies=[Depends(fn)]` given to the app (every route), to a router (the routes
+/// registered in the router's module) or to `include_router` (the routes of the module
+/// whose router it includes): (dependency, route) pairs.
+fn shared_dependencies(project: &Project, scan: &Scan, routes: &[FnId]) -> Vec<(FnId, FnId)> {
+    let mut pairs = vec![];
+    for (caller, call) in scan.calls_named(&["FastAPI", "APIRouter", "include_router"]) {
+        let m = caller.module;
+        let Some(declared) = call
+            .args
+            .iter()
+            .find(|a| a.keyword.as_deref() == Some("dependencies"))
+        else {
+            continue;
+        };
+        let v = project.eval(m, &call.callee);
+        let constructor = match &v {
+            Value::External(p) => crate::catalogue::Catalogue::canonical(p).into_owned(),
+            _ => String::new(),
+        };
+        let applies: Box<dyn Fn(&FnId) -> bool> = match (constructor.as_str(), external_method(&v))
+        {
+            ("fastapi.FastAPI", _) => Box::new(|_| true),
+            ("fastapi.APIRouter", _) => Box::new(move |r: &FnId| r.module == m),
+            (_, Some((ty, "include_router"))) if APPS.contains(&ty) => {
+                let Some(included) = call.arg(0, Some("router")) else {
+                    continue;
+                };
+                let Some(module) = router_module(project, m, &included.value) else {
+                    continue;
+                };
+                Box::new(move |r: &FnId| r.module == module)
+            }
+            _ => continue,
+        };
+        let scope = &project.modules[m as usize].functions[caller.idx as usize];
+        for dep_call in &scope.calls {
+            let inside = dep_call.span.start >= declared.span.start
+                && dep_call.span.end <= declared.span.end;
+            if !inside {
+                continue;
+            }
+            if let Some(dep) = depends_target(project, m, dep_call) {
+                pairs.extend(routes.iter().filter(|r| applies(r)).map(|r| (dep, *r)));
+            }
+        }
+    }
+    pairs
+}
+
+/// The module a router passed to `include_router` was defined in: `users.router`,
+/// `router` imported `from .users`, or one of this module's own.
+fn router_module(project: &Project, module: u32, router: &Ref) -> Option<u32> {
+    match router {
+        Ref::Attr(inner, _) => match project.eval(module, inner) {
+            Value::Module(m) => Some(m),
+            _ => None,
+        },
+        Ref::Path(path) => project.module_index(path.rsplit_once('.')?.0),
+        Ref::Name(name) => {
+            let bindings = project.modules[module as usize].bindings.get(name)?;
+            match bindings.last()? {
+                imported @ Ref::Path(_) => router_module(project, module, imported),
+                _ => Some(module),
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The function a `Depends(fn)` / `Security(fn)` call names (a class: its `__init__`).
+fn depends_target(project: &Project, module: u32, call: &crate::facts::Call) -> Option<FnId> {
+    if !last_name(&call.callee).is_some_and(|n| n == "Depends" || n == "Security") {
+        return None;
+    }
+    let is_depends = matches!(
+        project.eval(module, &call.callee),
+        Value::External(p) if p.starts_with("fastapi.")
+    );
+    if !is_depends {
+        return None;
+    }
+    match function_arg(project, module, call, 0, "dependency") {
+        Some(Value::Function(f)) => Some(f),
+        Some(Value::Class(c)) => project.lookup_method(c, "__init__"),
+        _ => None,
+    }
+}
+
+/// `Depends(fn)` in a route's parameters, and in the dependencies' own, to the bottom;
+/// `shared` are the dependencies declared for whole apps and routers.
+fn dependencies(
+    project: &Project,
+    out: &mut Frameworks,
+    routes: Vec<FnId>,
+    shared: Vec<(FnId, FnId)>,
+) {
     let mut seen: Vec<(FnId, FnId)> = vec![];
+    let mut stack: Vec<(FnId, FnId)> = routes.iter().map(|r| (*r, *r)).collect();
+    for (dep, route) in shared {
+        if !seen.contains(&(dep, route)) {
+            seen.push((dep, route));
+            use_dependency(project, out, dep, route);
+            stack.push((dep, route));
+        }
+    }
     while let Some((function, route)) = stack.pop() {
         let func = &project.modules[function.module as usize].functions[function.idx as usize];
         // Calls in a function's signature are recorded in the scope that defines it.
@@ -164,38 +267,28 @@ fn dependencies(project: &Project, out: &mut Frameworks, routes: Vec<FnId>) {
         let scope = &project.modules[function.module as usize].functions[parent as usize];
         for call in &scope.calls {
             let inside = call.span.start >= func.span.start && call.span.end <= func.span.end;
-            if !inside
-                || !last_name(&call.callee).is_some_and(|n| n == "Depends" || n == "Security")
-            {
+            if !inside {
                 continue;
             }
-            let is_depends = matches!(
-                project.eval(function.module, &call.callee),
-                Value::External(p) if p.starts_with("fastapi.")
-            );
-            if !is_depends {
+            let Some(dep) = depends_target(project, function.module, call) else {
                 continue;
-            }
-            let dep = match function_arg(project, function.module, call, 0, "dependency") {
-                Some(Value::Function(f)) => f,
-                Some(Value::Class(c)) => match project.lookup_method(c, "__init__") {
-                    Some(f) => f,
-                    None => continue,
-                },
-                _ => continue,
             };
             if seen.contains(&(dep, route)) {
                 continue;
             }
             seen.push((dep, route));
-            out.uses.push((dep, route));
-            let dep_func = &project.modules[dep.module as usize].functions[dep.idx as usize];
-            if dep_func.is_async {
-                out.entry(EntryKind::Dependency, dep, "fastapi");
-            } else {
-                out.off(dep, Reason::SyncRoute);
-            }
+            use_dependency(project, out, dep, route);
             stack.push((dep, route));
         }
+    }
+}
+
+fn use_dependency(project: &Project, out: &mut Frameworks, dep: FnId, route: FnId) {
+    out.uses.push((dep, route));
+    let dep_func = &project.modules[dep.module as usize].functions[dep.idx as usize];
+    if dep_func.is_async {
+        out.entry(EntryKind::Dependency, dep, "fastapi");
+    } else {
+        out.off(dep, Reason::SyncRoute);
     }
 }

@@ -132,6 +132,7 @@ const COMMON: &[&str] = &[
 
 /// The names of every registration call some framework looks at.
 const REGISTRATIONS: &[&str] = &[
+    "APIRouter",
     "Application",
     "FastAPI",
     "Middleware",
@@ -153,6 +154,7 @@ const REGISTRATIONS: &[&str] = &[
     "add_websocket_route",
     "delete",
     "get",
+    "include_router",
     "patch",
     "path",
     "post",
@@ -204,7 +206,13 @@ impl<'p> Scan<'p> {
                             | Ref::Attr(..)
                     )
                 });
-                if passes_callable {
+                // `APIRouter(dependencies=[Depends(auth)])`: the functions are in calls
+                // of their own, written inside the keyword.
+                let declares_dependencies = c
+                    .args
+                    .iter()
+                    .any(|a| a.keyword.as_deref() == Some("dependencies"));
+                if passes_callable || declares_dependencies {
                     scan.calls.push((id, c, name));
                 }
             }
