@@ -545,6 +545,29 @@ impl<'a> Extractor<'a> {
         })
     }
 
+    /// `MIDDLEWARE = ["app.middleware.Timing", ...]`: a module-level constant listing
+    /// strings, as settings modules name the code a framework loads.
+    fn setting(&mut self, targets: &[Expr], value: &Expr) {
+        let (
+            [Expr::Name(name)],
+            Expr::List(ast::ExprList { elts, .. }) | Expr::Tuple(ast::ExprTuple { elts, .. }),
+        ) = (targets, value)
+        else {
+            return;
+        };
+        let constant = name.id.chars().all(|c| c.is_ascii_uppercase() || c == '_');
+        let strings: Option<Vec<String>> = elts
+            .iter()
+            .map(|e| match e {
+                Expr::StringLiteral(s) => Some(s.value.to_str().to_string()),
+                _ => None,
+            })
+            .collect();
+        if let (true, Some(strings)) = (constant, strings) {
+            self.facts.settings.push((name.id.to_string(), strings));
+        }
+    }
+
     /// `self` in a method, `cls` in a class method.
     fn is_first_param(&self, name: &str) -> bool {
         let func = &self.facts.functions[self.current as usize];
@@ -1035,6 +1058,9 @@ impl<'a> Visitor<'a> for Extractor<'a> {
                 }
             }
             Stmt::Assign(a) => {
+                if self.scopes.len() == 1 {
+                    self.setting(&a.targets, &a.value);
+                }
                 self.visit_expr(&a.value);
                 let r = self.expr_ref(&a.value);
                 for target in &a.targets {

@@ -204,6 +204,8 @@ pub struct ModuleFacts {
     pub line_starts: Vec<u32>,
     /// `if __name__ == "__main__":` blocks: code that runs only as a script.
     pub main_guards: Vec<Span>,
+    /// Module-level constants listing strings (`MIDDLEWARE = ["app.mw.Timing"]`), by name.
+    pub settings: Vec<(String, Vec<String>)>,
 }
 
 impl ModuleFacts {

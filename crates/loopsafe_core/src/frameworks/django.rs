@@ -1,14 +1,40 @@
-//! Django: `async def` views routed with `path()`/`re_path()`, and async methods of
-//! class-based views. The ORM is blocking from async code (Django raises
+//! Django: `async def` views routed with `path()`/`re_path()`, async methods of
+//! class-based views, and async middleware named in the `MIDDLEWARE` setting (a class
+//! with `async def __call__`, or a factory returning an `async def`). The ORM is blocking from async code (Django raises
 //! `SynchronousOnlyOperation`); the catalogue lists its calls. Sync views run in a
 //! thread under an ASGI server: off the loop.
 
 use super::{function_arg, EntryKind, Frameworks, Reason, Scan};
+use crate::facts::Ref;
 use crate::project::{ClassId, Project, Value};
 
 const VIEW_METHODS: &[&str] = &["delete", "get", "head", "options", "patch", "post", "put"];
 
 pub(super) fn scan(project: &Project, scan: &Scan, out: &mut Frameworks) {
+    for (m, facts) in project.modules.iter().enumerate() {
+        let listed = facts
+            .settings
+            .iter()
+            .filter(|(name, _)| name == "MIDDLEWARE")
+            .flat_map(|(_, paths)| paths);
+        for path in listed {
+            let run = match project.eval(m as u32, &Ref::Path(path.clone())) {
+                // Django's own `MiddlewareMixin` runs `process_*` hooks in a thread;
+                // a `__call__` of the project's is what runs on the loop.
+                Value::Class(c) => project.lookup_method(c, "__call__"),
+                Value::Function(factory) => match project.function_return(factory, 0) {
+                    Value::Function(f) => Some(f),
+                    _ => None,
+                },
+                _ => None,
+            };
+            if let Some(f) = run {
+                if project.modules[f.module as usize].functions[f.idx as usize].is_async {
+                    out.entry(EntryKind::Middleware, f, "django");
+                }
+            }
+        }
+    }
     for (caller, call) in scan.calls_named(&["path", "re_path"]) {
         let m = caller.module;
         let is_route = matches!(
