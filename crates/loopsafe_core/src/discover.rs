@@ -69,62 +69,26 @@ fn is_excluded(path: &Path, root: &Path, excludes: &GlobSet) -> bool {
             .is_some_and(|name| excludes.is_match(Path::new(name)))
 }
 
-/// Names the modules of the files found: shared by the threads that check them.
-pub struct Namer {
-    roots: Vec<PathBuf>,
-    init_cache: std::sync::Mutex<HashMap<PathBuf, bool>>,
-}
-
-impl Namer {
-    pub fn new(paths: &[PathBuf], settings: &Settings) -> Namer {
-        let roots = settings
-            .src
-            .iter()
-            .chain(paths.iter().filter(|p| p.is_dir()))
-            .filter_map(|p| std::path::absolute(p).ok())
-            .collect();
-        Namer {
-            roots,
-            init_cache: Default::default(),
-        }
-    }
-
-    pub fn name(&self, path: PathBuf) -> SourceFile {
-        let mut cache = self.init_cache.lock().unwrap_or_else(|e| e.into_inner());
-        let (module, is_package) = module_name(&path, &self.roots, &mut cache);
-        SourceFile {
-            path,
-            module,
-            is_package,
-        }
-    }
-}
-
-/// Walks the given paths, handing each Python file to `found` as soon as the walk meets
-/// it, on the walk's threads, in no particular order (a file named twice is handed over
-/// twice). Explicitly named files are always handed over; directories are walked
-/// honouring `.gitignore` and the exclusions. Problems (unreadable directories, symlink
-/// loops) become warnings, returned sorted.
-pub fn walk(
+/// Walks the given paths. Explicitly named files are always checked; directories are
+/// walked honouring `.gitignore` and the exclusions. Problems (unreadable directories,
+/// symlink loops) become warnings.
+pub fn discover(
     paths: &[PathBuf],
     settings: &Settings,
-    found: &(dyn Fn(PathBuf) + Sync),
-) -> Result<Vec<String>, DiscoverError> {
-    if let Some(missing) = paths
-        .iter()
-        .find(|p| !p.exists() && p.symlink_metadata().is_err())
-    {
-        return Err(DiscoverError::Missing(missing.display().to_string()));
-    }
+) -> Result<(Vec<SourceFile>, Vec<String>), DiscoverError> {
     let excludes = Excludes::new(settings);
     let root = settings
         .root
         .canonicalize()
         .unwrap_or(settings.root.clone());
-    let problems = std::sync::Mutex::new(Vec::new());
+    let mut files = vec![];
+    let mut warnings = vec![];
     for path in paths {
+        if !path.exists() && path.symlink_metadata().is_err() {
+            return Err(DiscoverError::Missing(path.display().to_string()));
+        }
         if path.is_file() {
-            found(path.clone());
+            files.push(path.clone());
             continue;
         }
         let walk_root = path.clone();
@@ -159,29 +123,50 @@ pub fn walk(
             })
             .build_parallel();
         // Walked on several threads, as ruff does: on a large tree the walk is a fair
-        // share of a cold run.
+        // share of a cold run. The result is sorted below, so order does not matter.
+        let found = std::sync::Mutex::new((Vec::new(), Vec::new()));
         walker.run(|| {
-            let problems = &problems;
+            let found = &found;
             Box::new(move |entry| {
+                let mut found = found.lock().unwrap_or_else(|e| e.into_inner());
                 match entry {
                     Ok(entry) => {
                         let is_file = entry.file_type().is_some_and(|t| t.is_file());
                         if is_file && entry.path().extension().is_some_and(|e| e == "py") {
-                            found(entry.into_path());
+                            found.0.push(entry.into_path());
                         }
                     }
-                    Err(err) => problems
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .push(walk_error(&err)),
+                    Err(err) => found.1.push(walk_error(&err)),
                 }
                 ignore::WalkState::Continue
             })
         });
+        let (walked, problems) = found.into_inner().unwrap_or_else(|e| e.into_inner());
+        files.extend(walked);
+        warnings.extend(problems);
     }
-    let mut warnings = problems.into_inner().unwrap_or_else(|e| e.into_inner());
     warnings.sort();
-    Ok(warnings)
+    files.sort();
+    files.dedup();
+    let mut init_cache = HashMap::new();
+    let roots: Vec<PathBuf> = settings
+        .src
+        .iter()
+        .chain(paths.iter().filter(|p| p.is_dir()))
+        .filter_map(|p| std::path::absolute(p).ok())
+        .collect();
+    let files = files
+        .into_iter()
+        .map(|path| {
+            let (module, is_package) = module_name(&path, &roots, &mut init_cache);
+            SourceFile {
+                path,
+                module,
+                is_package,
+            }
+        })
+        .collect();
+    Ok((files, warnings))
 }
 
 fn walk_error(err: &ignore::Error) -> String {

@@ -167,50 +167,18 @@ pub fn parse_only(
     settings: &Settings,
     scope: Option<ParseScope>,
 ) -> Result<usize, DiscoverError> {
-    let (parsed, _) = each_file(paths, settings, &pool(), |file| {
-        read_source(&file.path)
-            .is_ok_and(|source| ParseScope::run(scope, || extract::parse_only(&source)))
-    })?;
-    Ok(parsed.into_iter().filter(|(_, ok)| *ok).count())
-}
-
-/// Each file's result by path, and the walk's warnings.
-type Walked<T> = (Vec<(PathBuf, T)>, Vec<String>);
-
-/// Runs `each` on every Python file the walk of `paths` finds, on the pool, as the walk
-/// finds it: checking starts before the walk ends, which on a large tree is a good part
-/// of a run spent waiting on the file system. The results come back sorted by path, one
-/// per file.
-fn each_file<T: Send>(
-    paths: &[PathBuf],
-    settings: &Settings,
-    pool: &rayon::ThreadPool,
-    each: impl Fn(SourceFile) -> T + Sync + Send,
-) -> Result<Walked<T>, DiscoverError> {
-    let namer = discover::Namer::new(paths, settings);
-    let (tx, rx) = std::sync::mpsc::channel::<PathBuf>();
-    std::thread::scope(|s| {
-        let walk = s.spawn(move || {
-            // Moved here: dropped when the walk ends, which ends the loop below.
-            let tx = tx;
-            discover::walk(paths, settings, &|path| {
-                let _ = tx.send(path);
+    let (files, _) = discover::discover(paths, settings)?;
+    Ok(pool().install(|| {
+        files
+            .into_par_iter()
+            .filter(|file| {
+                let Ok(source) = read_source(&file.path) else {
+                    return false;
+                };
+                ParseScope::run(scope, || extract::parse_only(&source))
             })
-        });
-        let mut out: Vec<(PathBuf, T)> = pool.install(|| {
-            rx.into_iter()
-                .par_bridge()
-                .map(|path| (path.clone(), each(namer.name(path))))
-                .collect()
-        });
-        let warnings = match walk.join() {
-            Ok(result) => result?,
-            Err(panic) => std::panic::resume_unwind(panic),
-        };
-        out.sort_by(|a, b| a.0.cmp(&b.0));
-        out.dedup_by(|a, b| a.0 == b.0);
-        Ok((out, warnings))
-    })
+            .count()
+    }))
 }
 
 /// [`check`] with [`CheckOptions`].
@@ -223,72 +191,78 @@ pub fn check_with(
     let overrides = &options.overrides;
     let catalogue = Catalogue::new(settings.extend_blocking_calls.clone());
     let blocking_builtins = catalogue.blocking_builtins();
-    // Read by the first file checked, while the walk goes on; the others wait for it.
-    let cache = std::sync::OnceLock::new();
-    let open_cache = || {
-        cache.get_or_init(|| {
+    // The cache is read while the files are found.
+    let (discovered, cache) = std::thread::scope(|s| {
+        let cache = s.spawn(|| {
             options
                 .cache
                 .as_ref()
                 .map(|root| (root, cache::Cache::open(root, &blocking_builtins)))
-        })
-    };
+        });
+        let discovered = discover::discover(paths, settings);
+        (discovered, cache.join().ok().flatten())
+    });
+    let (files, mut warnings) = discovered?;
     let pool = pool();
-    let (checked, mut warnings) = each_file(paths, settings, &pool, |file| {
-        let cache = open_cache();
-        let stamp = match &cache {
-            Some(_) if !overrides.contains_key(&file.path) => cache::Stamp::of(&file.path),
-            _ => None,
-        };
-        if let (Some((_, c)), Some(stamp)) = (&cache, stamp) {
-            if let Some((hash, facts)) =
-                c.unchanged(&file.path, stamp, &file.module, file.is_package)
-            {
-                return Ok(Checked {
-                    outcome: Ok(facts),
-                    file,
-                    hash,
-                    stamp: Some(stamp),
-                    origin: Origin::CacheByStamp,
+    let checked: Vec<Result<Checked, String>> = pool.install(|| {
+        files
+            .into_par_iter()
+            .map(|file| {
+                let stamp = match &cache {
+                    Some(_) if !overrides.contains_key(&file.path) => cache::Stamp::of(&file.path),
+                    _ => None,
+                };
+                if let (Some((_, c)), Some(stamp)) = (&cache, stamp) {
+                    if let Some((hash, facts)) =
+                        c.unchanged(&file.path, stamp, &file.module, file.is_package)
+                    {
+                        return Ok(Checked {
+                            outcome: Ok(facts),
+                            file,
+                            hash,
+                            stamp: Some(stamp),
+                            origin: Origin::CacheByStamp,
+                        });
+                    }
+                }
+                // The text, like the syntax tree, is read into scratch memory: only the
+                // facts kept from it are copied out.
+                let source = ParseScope::run(scope, || source_of(&file.path, overrides))
+                    .map_err(|e| e.clone())?;
+                let hash = cache::content_hash(&source);
+                if let Some((_, c)) = &cache {
+                    if let Some(facts) = c.get(&file.path, hash, &file.module, file.is_package) {
+                        return Ok(Checked {
+                            outcome: Ok(facts),
+                            file,
+                            hash,
+                            stamp,
+                            origin: Origin::CacheByText,
+                        });
+                    }
+                }
+                let outcome = ParseScope::run(scope, || {
+                    extract::extract(&source, &file.module, file.is_package, &blocking_builtins)
                 });
-            }
-        }
-        // The text, like the syntax tree, is read into scratch memory: only the
-        // facts kept from it are copied out.
-        let source =
-            ParseScope::run(scope, || source_of(&file.path, overrides)).map_err(|e| e.clone())?;
-        let hash = cache::content_hash(&source);
-        if let Some((_, c)) = &cache {
-            if let Some(facts) = c.get(&file.path, hash, &file.module, file.is_package) {
-                return Ok(Checked {
-                    outcome: Ok(facts),
+                // Copied out of the scratch memory so that it can be reused.
+                let outcome = match outcome {
+                    Ok(facts) if scope.is_some() => Ok(facts.clone()),
+                    Ok(mut facts) => {
+                        facts.shrink();
+                        Ok(facts)
+                    }
+                    Err(e) => Err((e.clone(), source.clone())),
+                };
+                Ok(Checked {
                     file,
+                    outcome,
                     hash,
                     stamp,
-                    origin: Origin::CacheByText,
-                });
-            }
-        }
-        let outcome = ParseScope::run(scope, || {
-            extract::extract(&source, &file.module, file.is_package, &blocking_builtins)
-        });
-        // Copied out of the scratch memory so that it can be reused.
-        let outcome = match outcome {
-            Ok(facts) if scope.is_some() => Ok(facts.clone()),
-            Ok(mut facts) => {
-                facts.shrink();
-                Ok(facts)
-            }
-            Err(e) => Err((e.clone(), source.clone())),
-        };
-        Ok(Checked {
-            file,
-            outcome,
-            hash,
-            stamp,
-            origin: Origin::Parsed,
-        })
-    })?;
+                    origin: Origin::Parsed,
+                })
+            })
+            .collect()
+    });
     let mut stamps = vec![];
     let mut parsed = 0usize;
     let mut restamped = 0usize;
@@ -298,7 +272,7 @@ pub fn check_with(
     let mut module_files: Vec<SourceFile> = vec![];
     let mut diagnostics = vec![];
     let mut result = CheckResult::default();
-    for (_, c) in checked {
+    for c in checked {
         let c = match c {
             Ok(c) => c,
             Err(w) => {
@@ -477,7 +451,7 @@ pub fn check_with(
     pool.install(|| attach_fixes(&mut diagnostics, &result.sources));
     result.diagnostics = diagnostics;
     result.warnings = warnings;
-    if let Some(Some((root, c))) = cache.get() {
+    if let Some((root, c)) = &cache {
         // Rewritten when enough changed to be worth it: writing the whole cache costs
         // more than parsing a few edited files again on the next run.
         // Files whose time changed but not their text (a checkout) are read again on
