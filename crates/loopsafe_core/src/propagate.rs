@@ -385,6 +385,12 @@ fn resolve(
             Callee::External(api) => api,
         };
         if let Some(b) = project.blocking(id.module, call, &api) {
+            // Awaiting it proves it returns something awaitable: the object is the async
+            // variant (`db: Session` annotated, an `AsyncSession` passed), not the sync
+            // API the annotation names. Calling the sync one here would not even run.
+            if call.awaited {
+                continue;
+            }
             if func.is_async {
                 found.direct.push(DirectFinding {
                     rule: b.rule,
