@@ -616,6 +616,31 @@ fn github_annotations() {
 }
 
 #[test]
+fn sort_by_reach_puts_first_call_only_findings_last() {
+    let fixtures = repo_root().join("crates/loopsafe_core/resources/test/fixtures");
+    let args = [
+        "check",
+        "-q",
+        "--output-format",
+        "concise",
+        "--sort",
+        "reach",
+        "one_time_setup.py",
+    ];
+    let text = stdout(&loopsafe(&fixtures, &args));
+    let once: Vec<bool> = text
+        .lines()
+        .map(|l| l.contains("first call only"))
+        .collect();
+    assert!(
+        once.iter().any(|o| *o) && once.iter().any(|o| !*o),
+        "{text}"
+    );
+    let first_once = once.iter().position(|o| *o).unwrap();
+    assert!(once[first_once..].iter().all(|o| *o), "{text}");
+}
+
+#[test]
 fn sort_by_reach_puts_the_widest_first() {
     let fixture =
         repo_root().join("crates/loopsafe_core/resources/test/fixtures/framework_fastapi");

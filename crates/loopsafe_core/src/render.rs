@@ -410,8 +410,9 @@ pub fn github(result: &CheckResult, cwd: &Path) -> String {
     out
 }
 
-/// Sorts findings worst first: by how many routes run them, then by the kind of entry
-/// point above them (middleware first), then by place.
+/// Sorts findings worst first: those that block on every call before those that block
+/// on the first only, then by how many routes run them, then by the kind of entry point
+/// above them (middleware first), then by place.
 pub fn sort_by_reach(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(reach_order);
 }
@@ -424,7 +425,8 @@ pub fn reach_order(a: &Diagnostic, b: &Diagnostic) -> std::cmp::Ordering {
             .hotspot
             .as_ref()
             .and_then(|h| h.entry_points.iter().map(|e| e.kind).min());
-        (std::cmp::Reverse(reach), kind.is_none(), kind)
+        // Blocking on the first call only is the lesser evil, whatever its reach.
+        (d.runs_once, std::cmp::Reverse(reach), kind.is_none(), kind)
     };
     key(a)
         .cmp(&key(b))

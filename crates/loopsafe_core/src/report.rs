@@ -105,7 +105,7 @@ pub fn markdown(input: &ReportInput) -> String {
     out.push_str("---\n\n");
     if !hotspots.is_empty() {
         out.push_str(
-            "## Hotspots\n\nWorst first: the more requests run a hotspot, the higher it is.\n\n",
+            "## Hotspots\n\nWorst first: the more requests run a hotspot, the higher it is; those that block on the first call only come last.\n\n",
         );
     }
     // Helpers that reach the same blocking call are one hotspot with many callers.
