@@ -555,15 +555,21 @@ impl<'a> Extractor<'a> {
         else {
             return;
         };
+        // Settings name a few dotted paths; a long list of strings is data, not settings.
         let constant = name.id.chars().all(|c| c.is_ascii_uppercase() || c == '_');
+        if !constant || elts.len() > 256 {
+            return;
+        }
         let strings: Option<Vec<String>> = elts
             .iter()
             .map(|e| match e {
-                Expr::StringLiteral(s) => Some(s.value.to_str().to_string()),
+                Expr::StringLiteral(s) if s.value.len() <= 256 => {
+                    Some(s.value.to_str().to_string())
+                }
                 _ => None,
             })
             .collect();
-        if let (true, Some(strings)) = (constant, strings) {
+        if let Some(strings) = strings {
             self.facts.settings.push((name.id.to_string(), strings));
         }
     }
