@@ -174,10 +174,10 @@ fn shared_dependencies(project: &Project, scan: &Scan, routes: &[FnId]) -> Vec<(
             Value::External(p) => crate::catalogue::Catalogue::canonical(p).into_owned(),
             _ => String::new(),
         };
-        let applies: Box<dyn Fn(&FnId) -> bool> = match (constructor.as_str(), external_method(&v))
-        {
-            ("fastapi.FastAPI", _) => Box::new(|_| true),
-            ("fastapi.APIRouter", _) => Box::new(move |r: &FnId| r.module == m),
+        // The module whose routes it applies to; None for every route.
+        let only_module = match (constructor.as_str(), external_method(&v)) {
+            ("fastapi.FastAPI", _) => None,
+            ("fastapi.APIRouter", _) => Some(m),
             (_, Some((ty, "include_router"))) if APPS.contains(&ty) => {
                 let Some(included) = call.arg(0, Some("router")) else {
                     continue;
@@ -185,10 +185,11 @@ fn shared_dependencies(project: &Project, scan: &Scan, routes: &[FnId]) -> Vec<(
                 let Some(module) = router_module(project, m, &included.value) else {
                     continue;
                 };
-                Box::new(move |r: &FnId| r.module == module)
+                Some(module)
             }
             _ => continue,
         };
+        let applies = |r: &&FnId| only_module.is_none_or(|module| r.module == module);
         let scope = &project.modules[m as usize].functions[caller.idx as usize];
         for dep_call in &scope.calls {
             let inside = dep_call.span.start >= declared.span.start
@@ -197,7 +198,7 @@ fn shared_dependencies(project: &Project, scan: &Scan, routes: &[FnId]) -> Vec<(
                 continue;
             }
             if let Some(dep) = depends_target(project, m, dep_call) {
-                pairs.extend(routes.iter().filter(|r| applies(r)).map(|r| (dep, *r)));
+                pairs.extend(routes.iter().filter(applies).map(|r| (dep, *r)));
             }
         }
     }
