@@ -6,6 +6,7 @@
 use super::{
     decorator_callee, external_method, function_arg, last_name, EntryKind, Frameworks, Scan,
 };
+use crate::catalogue::Catalogue;
 use crate::project::{Project, Value};
 
 const VERBS: &[&str] = &[
@@ -37,8 +38,11 @@ pub(super) fn scan(project: &Project, scan: &Scan, out: &mut Frameworks) {
     }
     for (caller, call) in scan.calls_named(&["Application"]) {
         let m = caller.module;
-        if !matches!(project.eval(m, &call.callee), Value::External(p) if p == "aiohttp.web.Application")
-        {
+        let is_app = matches!(
+            project.eval(m, &call.callee),
+            Value::External(p) if Catalogue::canonical(&p) == "aiohttp.web.Application"
+        );
+        if !is_app {
             continue;
         }
         for arg in call

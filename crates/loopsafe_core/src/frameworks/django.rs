@@ -1,8 +1,8 @@
 //! Django: `async def` views routed with `path()`/`re_path()`, async methods of
 //! class-based views, and async middleware named in the `MIDDLEWARE` setting (a class
-//! with `async def __call__`, or a factory returning an `async def`). The ORM is blocking from async code (Django raises
-//! `SynchronousOnlyOperation`); the catalogue lists its calls. Sync views run in a
-//! thread under an ASGI server: off the loop.
+//! with `async def __call__`, or a factory returning an `async def`). The ORM is
+//! blocking from async code (Django raises `SynchronousOnlyOperation`); the catalogue
+//! lists its calls. Sync views run in a thread under an ASGI server: off the loop.
 
 use super::{function_arg, EntryKind, Frameworks, Reason, Scan};
 use crate::facts::Ref;
