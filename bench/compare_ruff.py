@@ -65,14 +65,15 @@ def measured(cmd, cwd):
         "t = time.perf_counter()\n"
         "p = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)\n"
         "w = time.perf_counter() - t\n"
-        "rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
-        "sys.stderr.write(f'{w} {rss}\\n')\n"
+        "u = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+        "rss = u.ru_maxrss / 1024\n"
+        "sys.stderr.write(f'{w} {rss} {u.ru_utime + u.ru_stime}\\n')\n"
         "sys.stdout.buffer.write(p.stdout)\n"
     )
     proc = subprocess.run([sys.executable, "-c", helper, *cmd], cwd=cwd,
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=True)
-    wall, rss = proc.stderr.decode().split()[-2:]
-    return float(wall), float(rss), proc.stdout.decode()
+    wall, rss, cpu = proc.stderr.decode().split()[-3:]
+    return float(wall), float(rss), float(cpu), proc.stdout.decode()
 
 
 def main():
@@ -106,7 +107,7 @@ def main():
     }
     touched = next(iter(sorted(corpus.rglob("*.py"))))
     original_text = touched.read_bytes()
-    results = {name: {"wall": [], "rss": [], "findings": 0} for name in commands}
+    results = {name: {"wall": [], "rss": [], "cpu": [], "findings": 0} for name in commands}
     # One warm-up each, so all read the corpus from the page cache (and the cache exists).
     for name, cmd in commands.items():
         measured(cmd, corpus)
@@ -116,22 +117,27 @@ def main():
                 # A different edit each run, so the cache never has this text.
                 touched.write_bytes(original_text + f"\n# edit {run}\n".encode())
             try:
-                wall, rss, out = measured(cmd, corpus)
+                wall, rss, cpu, out = measured(cmd, corpus)
             finally:
                 touched.write_bytes(original_text)
             results[name]["wall"].append(wall)
             results[name]["rss"].append(rss)
+            results[name]["cpu"].append(cpu)
             results[name]["findings"] = sum(
                 1 for line in out.splitlines() if ": ASYNC" in line or ": LS" in line)
 
     print(f"corpus: {corpus} ({files} files, {lines} lines); {args.runs} interleaved runs; "
           f"{os.cpu_count()} cores")
-    print(f"{'run':<10} {'median s':>9} {'min s':>7} {'peak MiB':>9} {'findings':>9}")
+    # CPU seconds (user + system) are steadier than wall time on a noisy machine, and
+    # on 2 cores a run is bound by them.
+    print(f"{'run':<10} {'median s':>9} {'min s':>7} {'cpu s':>7} {'peak MiB':>9} {'findings':>9}")
     for name, r in results.items():
         print(f"{name:<10} {statistics.median(r['wall']):>9.3f} {min(r['wall']):>7.3f} "
-              f"{max(r['rss']):>9.1f} {r['findings']:>9}")
+              f"{statistics.median(r['cpu']):>7.3f} {max(r['rss']):>9.1f} {r['findings']:>9}")
     ratio = statistics.median(results["loopsafe"]["wall"]) / statistics.median(results["ruff"]["wall"])
     print(f"loopsafe / ruff median wall-time ratio: {ratio:.2f}x")
+    ratio = statistics.median(results["loopsafe"]["cpu"]) / statistics.median(results["ruff"]["cpu"])
+    print(f"loopsafe / ruff median CPU-time ratio: {ratio:.2f}x")
     ratio = statistics.median(results["per-file"]["wall"]) / statistics.median(results["ruff"]["wall"])
     print(f"loopsafe without the whole-project pass / ruff: {ratio:.2f}x")
     ratio = statistics.median(results["parse-only"]["wall"]) / statistics.median(results["ruff"]["wall"])
