@@ -30,6 +30,7 @@ pub enum Rule {
     SyncSqlalchemyCall,
     BlockingSdkCall,
     ClientBuiltOnLoop,
+    SlowPasswordHash,
     BlockingInput,
     BlockingCallThroughHelper,
 }
@@ -351,6 +352,20 @@ pub static RULES: &[RuleInfo] = &[
             why: "Each builds an SSL context and loads the CA bundle: measured at about 49 ms of CPU per `httpx.AsyncClient()`, all of it on the loop. A client per request is itself a hotspot, and it throws away connection reuse. httpx's own documentation says to reuse one client.",
             example: "async def fetch(url):\n    async with httpx.AsyncClient() as client:  # LS702\n        return await client.get(url)\n\n# Use instead:\n_http = httpx.AsyncClient()\n\nasync def fetch(url):\n    return await _http.get(url)",
             fix: "Display-only: build the client once (at startup or at module level) and reuse it.",
+        },
+    },
+    RuleInfo {
+        rule: SlowPasswordHash,
+        code: "LS703",
+        name: "slow-password-hash",
+        category: "hashing",
+        title: "Slow password hashing",
+        help: "run it in a thread: `await asyncio.to_thread(...)` (the hashing libraries release the GIL)",
+        doc: RuleDoc {
+            what: "Checks for password hashing and checking inside an `async def`: `bcrypt`, passlib's `CryptContext` and hash handlers, `argon2.PasswordHasher`, `pwdlib.PasswordHash`, `werkzeug.security`, Django's `make_password`/`check_password`, `hashlib.pbkdf2_hmac` and `hashlib.scrypt`.",
+            why: "Password hashes are slow on purpose: tens to hundreds of milliseconds of CPU per call, all of it with the loop stopped. A login route that checks a password this way stalls every other request while it does, and under a burst of logins the whole service queues behind them.",
+            example: "@app.post(\"/login\")\nasync def login(form: LoginForm):\n    user = await users.get(form.username)\n    if not pwd_context.verify(form.password, user.hashed):  # LS703\n        raise HTTPException(401)\n\n# Use instead:\n    if not await asyncio.to_thread(pwd_context.verify, form.password, user.hashed):",
+            fix: "Unsafe: the call becomes `await asyncio.to_thread(func, *args, **kwargs)` (or `await run_in_threadpool(...)` where the module already uses Starlette's), with `import asyncio` added if needed. It is unsafe because the function then runs on another thread: code that is not thread-safe, or that touches objects of the event loop, may break. Display-only inside a generator expression or lambda, and when the call is already awaited.",
         },
     },
     RuleInfo {
