@@ -334,7 +334,7 @@ pub static RULES: &[RuleInfo] = &[
         title: "Blocking SDK call",
         help: "use the SDK's async client, or `await asyncio.to_thread(...)`",
         doc: RuleDoc {
-            what: "Checks for sync SDK calls that do network I/O inside an `async def`: `boto3` clients, `smtplib`, `jwt.PyJWKClient` key fetches, the sync `OpenAI` and `Anthropic` clients (`client.chat.completions.create(...)`; their `AsyncOpenAI`/`AsyncAnthropic` are fine), `Elasticsearch`, and rows of category `sdk`.",
+            what: "Checks for sync SDK calls that do network I/O inside an `async def`: `boto3` clients, `smtplib`, `jwt.PyJWKClient` key fetches, the sync `OpenAI` and `Anthropic` clients (`client.chat.completions.create(...)`; their `AsyncOpenAI`/`AsyncAnthropic` are fine), `Elasticsearch`, Stripe, Google Cloud Storage, SendGrid, Slack's `WebClient`, Twilio, and rows of category `sdk`.",
             why: "They are HTTP or SMTP calls underneath, made with the loop stopped.",
             example: "async def upload(data):\n    s3.put_object(Bucket=B, Key=k, Body=data)  # LS701",
             fix: "Unsafe: the call becomes `await asyncio.to_thread(func, *args, **kwargs)` (or `await run_in_threadpool(...)` where the module already uses Starlette's), with `import asyncio` added if needed. It is unsafe because the function then runs on another thread: code that is not thread-safe, or that touches objects of the event loop, may break. Display-only inside a generator expression or lambda, and when the call is already awaited.",
