@@ -292,7 +292,7 @@ pub static RULES: &[RuleInfo] = &[
         title: "Blocking database call",
         help: "use an async driver (asyncpg, psycopg's AsyncConnection, aiosqlite, motor) or `await asyncio.to_thread(...)`",
         doc: RuleDoc {
-            what: "Checks for sync database drivers used inside an `async def`: `sqlite3`, `psycopg2`, sync `psycopg`, `pymysql`, `MySQLdb`, `pymongo`, the Django ORM (`Model.objects.get()`, `.filter(...).first()`, `.count()`, `obj.save()`: Django raises `SynchronousOnlyOperation` for them in async code), and rows of category `database`.",
+            what: "Checks for sync database drivers used inside an `async def`: `sqlite3`, `psycopg2`, sync `psycopg`, `pymysql`, `MySQLdb`, `mysql.connector`, `pyodbc`, `oracledb`, `pymssql`, `neo4j`, `pymongo`, the Django ORM (`Model.objects.get()`, `.filter(...).first()`, `.count()`, `obj.save()`: Django raises `SynchronousOnlyOperation` for them in async code), and rows of category `database`.",
             why: "Every query waits for the database server with the loop stopped; one slow query stalls every request.",
             example: "async def get_user(uid):\n    cur = conn.cursor()\n    cur.execute(\"select * from users where id = %s\", (uid,))  # LS601",
             fix: "Unsafe: the call becomes `await asyncio.to_thread(func, *args, **kwargs)` (or `await run_in_threadpool(...)` where the module already uses Starlette's), with `import asyncio` added if needed. It is unsafe because the function then runs on another thread: code that is not thread-safe, or that touches objects of the event loop, may break. Display-only inside a generator expression or lambda, and when the call is already awaited.",
@@ -334,7 +334,7 @@ pub static RULES: &[RuleInfo] = &[
         title: "Blocking SDK call",
         help: "use the SDK's async client, or `await asyncio.to_thread(...)`",
         doc: RuleDoc {
-            what: "Checks for sync SDK calls that do network I/O inside an `async def`: `boto3` clients, `smtplib`, `jwt.PyJWKClient` key fetches, the sync `OpenAI` and `Anthropic` clients (`client.chat.completions.create(...)`; their `AsyncOpenAI`/`AsyncAnthropic` are fine), `Elasticsearch`, Stripe, Google Cloud Storage, SendGrid, Slack's `WebClient`, Twilio, and rows of category `sdk`.",
+            what: "Checks for sync SDK calls that do network I/O inside an `async def`: `boto3` clients, `smtplib`, `jwt.PyJWKClient` key fetches, the sync `OpenAI` and `Anthropic` clients (`client.chat.completions.create(...)`; their `AsyncOpenAI`/`AsyncAnthropic` are fine), `Elasticsearch`, Stripe, Google Cloud Storage, SendGrid, Slack's `WebClient`, Twilio, RabbitMQ's `pika.BlockingConnection` and `kafka.KafkaProducer`, and rows of category `sdk`.",
             why: "They are HTTP or SMTP calls underneath, made with the loop stopped.",
             example: "async def upload(data):\n    s3.put_object(Bucket=B, Key=k, Body=data)  # LS701",
             fix: "Unsafe: the call becomes `await asyncio.to_thread(func, *args, **kwargs)` (or `await run_in_threadpool(...)` where the module already uses Starlette's), with `import asyncio` added if needed. It is unsafe because the function then runs on another thread: code that is not thread-safe, or that touches objects of the event loop, may break. Display-only inside a generator expression or lambda, and when the call is already awaited.",
