@@ -744,6 +744,14 @@ pub fn compare_rows(
         }
     };
     let errors = |r: &ProbeResult| r.load.errors.values().sum::<u64>();
+    let ms = |what: &str, figure: fn(&ProbeResult) -> f64| {
+        (
+            what.to_string(),
+            human_ms(figure(before)),
+            human_ms(figure(after)),
+            ratio(figure(before), figure(after)),
+        )
+    };
     vec![
         (
             "throughput".into(),
@@ -757,36 +765,10 @@ pub fn compare_rows(
             errors(after).to_string(),
             "-".into(),
         ),
-        (
-            "load latency p99".into(),
-            human_ms(before.load.latency_ms.p99),
-            human_ms(after.load.latency_ms.p99),
-            ratio(before.load.latency_ms.p99, after.load.latency_ms.p99),
-        ),
-        (
-            "canary p99, idle".into(),
-            human_ms(before.canary.idle.latency_ms.p99),
-            human_ms(after.canary.idle.latency_ms.p99),
-            ratio(
-                before.canary.idle.latency_ms.p99,
-                after.canary.idle.latency_ms.p99,
-            ),
-        ),
-        (
-            "canary p99, under load".into(),
-            human_ms(before.canary.loaded.latency_ms.p99),
-            human_ms(after.canary.loaded.latency_ms.p99),
-            ratio(
-                before.canary.loaded.latency_ms.p99,
-                after.canary.loaded.latency_ms.p99,
-            ),
-        ),
-        (
-            "stall".into(),
-            human_ms(before.stall_ms),
-            human_ms(after.stall_ms),
-            ratio(before.stall_ms, after.stall_ms),
-        ),
+        ms("load latency p99", |r| r.load.latency_ms.p99),
+        ms("canary p99, idle", |r| r.canary.idle.latency_ms.p99),
+        ms("canary p99, under load", |r| r.canary.loaded.latency_ms.p99),
+        ms("stall", |r| r.stall_ms),
     ]
 }
 
