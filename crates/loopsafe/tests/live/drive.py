@@ -13,29 +13,17 @@ import subprocess
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 
-import jwt
 import requests
-from cryptography.hazmat.primitives.asymmetric import rsa
-from jwt.algorithms import RSAAlgorithm
 
-KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-JWK = json.loads(RSAAlgorithm.to_jwk(KEY.public_key()))
-JWK.update({"kid": "test-key", "alg": "RS256", "use": "sig"})
+from fakes import JWK, JsonHandler, token
+
 COUNTS = {}
 
 
-class Upstream(BaseHTTPRequestHandler):
+class Upstream(JsonHandler):
     """Clerk (JWKS, memberships), Shunya (jobs), the CRM and the flag service."""
-
-    def _reply(self, body, status=200):
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
 
     def _count(self, what):
         COUNTS[what] = COUNTS.get(what, 0) + 1
@@ -68,18 +56,11 @@ class Upstream(BaseHTTPRequestHandler):
             return self._reply({})
         return self._reply({"detail": "not found"}, 404)
 
-    def log_message(self, *args):
-        pass
-
 
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def token(claims):
-    return jwt.encode(claims, KEY, algorithm="RS256", headers={"kid": "test-key"})
 
 
 def serve_and_drive(app_dir, upstream):
