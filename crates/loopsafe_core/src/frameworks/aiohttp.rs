@@ -4,9 +4,9 @@
 //! Everything aiohttp calls runs on the loop.
 
 use super::{
-    decorator_callee, external_method, function_arg, last_name, EntryKind, Frameworks, Scan,
+    decorator_callee, external_method, external_name, function_arg, last_name, EntryKind,
+    Frameworks, Scan,
 };
-use crate::catalogue::Catalogue;
 use crate::project::{Project, Value};
 
 const VERBS: &[&str] = &[
@@ -38,11 +38,7 @@ pub(super) fn scan(project: &Project, scan: &Scan, out: &mut Frameworks) {
     }
     for (caller, call) in scan.calls_named(&["Application"]) {
         let m = caller.module;
-        let is_app = matches!(
-            project.eval(m, &call.callee),
-            Value::External(p) if Catalogue::canonical(&p) == "aiohttp.web.Application"
-        );
-        if !is_app {
+        if external_name(&project.eval(m, &call.callee)) != "aiohttp.web.Application" {
             continue;
         }
         for arg in call

@@ -8,7 +8,8 @@
 //! frameworks run in a threadpool.
 
 use super::{
-    decorator_callee, external_method, function_arg, last_name, EntryKind, Frameworks, Reason, Scan,
+    decorator_callee, external_method, external_name, function_arg, last_name, EntryKind,
+    Frameworks, Reason, Scan,
 };
 use crate::facts::Ref;
 use crate::project::{FnId, Project, Value};
@@ -109,7 +110,7 @@ pub(super) fn scan(project: &Project, scan: &Scan, out: &mut Frameworks) {
                 ),
                 _ => continue,
             },
-            (Value::External(p), _) => match crate::catalogue::Catalogue::canonical(p).as_ref() {
+            (Value::External(_), _) => match external_name(&v).as_ref() {
                 "starlette.routing.Route" | "starlette.routing.WebSocketRoute" => (
                     EntryKind::Route,
                     function_arg(project, m, call, 1, "endpoint"),
@@ -170,12 +171,8 @@ fn shared_dependencies(project: &Project, scan: &Scan, routes: &[FnId]) -> Vec<(
             continue;
         };
         let v = project.eval(m, &call.callee);
-        let constructor = match &v {
-            Value::External(p) => crate::catalogue::Catalogue::canonical(p).into_owned(),
-            _ => String::new(),
-        };
         // The module whose routes it applies to; None for every route.
-        let only_module = match (constructor.as_str(), external_method(&v)) {
+        let only_module = match (external_name(&v).as_ref(), external_method(&v)) {
             ("fastapi.FastAPI", _) => None,
             ("fastapi.APIRouter", _) => Some(m),
             (_, Some((ty, "include_router"))) if APPS.contains(&ty) => {

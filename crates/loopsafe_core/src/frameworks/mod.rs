@@ -118,6 +118,15 @@ fn decorator_callee(d: &Ref) -> &Ref {
 }
 
 /// `(T, m)` for a method of an external type.
+/// The catalogue's name of an external function or class (`web_app.Application` is
+/// `aiohttp.web.Application`); empty for anything else.
+fn external_name(v: &Value) -> std::borrow::Cow<'_, str> {
+    match v {
+        Value::External(p) => crate::catalogue::Catalogue::canonical(p),
+        _ => std::borrow::Cow::Borrowed(""),
+    }
+}
+
 fn external_method(v: &Value) -> Option<(&str, &str)> {
     match v {
         Value::Method(Type::External(t), m) => Some((t, m)),
