@@ -117,8 +117,8 @@ impl Cache {
         module: &str,
         is_package: bool,
     ) -> Option<(u64, ModuleFacts)> {
-        let entry = self.entries.get(path)?;
-        if entry.stamp != Some(stamp) || entry.module != module || entry.is_package != is_package {
+        let entry = self.entry(path, module, is_package)?;
+        if entry.stamp != Some(stamp) {
             return None;
         }
         Some((entry.hash, self.decode(entry)?))
@@ -132,11 +132,17 @@ impl Cache {
         module: &str,
         is_package: bool,
     ) -> Option<ModuleFacts> {
-        let entry = self.entries.get(path)?;
-        if entry.hash != hash || entry.module != module || entry.is_package != is_package {
+        let entry = self.entry(path, module, is_package)?;
+        if entry.hash != hash {
             return None;
         }
         self.decode(entry)
+    }
+
+    /// The file's entry, if it was recorded under the same module name and kind.
+    fn entry(&self, path: &Path, module: &str, is_package: bool) -> Option<&Entry> {
+        let entry = self.entries.get(path)?;
+        (entry.module == module && entry.is_package == is_package).then_some(entry)
     }
 
     fn decode(&self, entry: &Entry) -> Option<ModuleFacts> {
