@@ -13,7 +13,8 @@ use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
 use crate::facts::{
-    Arg, Call, Class, Const, Dunder, Function, FunctionKind, ModuleFacts, Ref, Span, Suppression,
+    Arg, Call, Class, Const, Dunder, Function, FunctionKind, ModuleFacts, Name, Ref, Span,
+    Suppression,
 };
 
 /// A file that does not parse.
@@ -261,19 +262,19 @@ impl<'a> Extractor<'a> {
         let innermost = self.scopes.len() - 1;
         for (i, scope) in self.scopes.iter().enumerate().rev() {
             match scope.kind {
-                ScopeKind::Module => return Ref::Name(name.to_string()),
+                ScopeKind::Module => return Ref::Name(Name::from(name)),
                 // A class body's names are not visible from the methods inside it.
                 ScopeKind::Class(_) if i != innermost => continue,
                 _ => {}
             }
             if scope.globals.contains(name) {
-                return Ref::Name(name.to_string());
+                return Ref::Name(Name::from(name));
             }
             if let Some(r) = scope.bindings.get(name) {
                 return r.clone();
             }
         }
-        Ref::Name(name.to_string())
+        Ref::Name(Name::from(name))
     }
 
     fn bind(&mut self, name: &'a str, value: Ref) {
@@ -290,14 +291,14 @@ impl<'a> Extractor<'a> {
             ScopeKind::Module => {
                 self.facts
                     .bindings
-                    .entry(name.to_string())
+                    .entry(Name::from(name))
                     .or_default()
                     .push(value);
             }
             _ if scope.globals.contains(name) => {
                 self.facts
                     .bindings
-                    .entry(name.to_string())
+                    .entry(Name::from(name))
                     .or_default()
                     .push(value);
             }
@@ -305,7 +306,7 @@ impl<'a> Extractor<'a> {
                 scope.bindings.insert(name, value.clone());
                 self.facts.classes[idx as usize]
                     .attrs
-                    .push((name.to_string(), value));
+                    .push((Name::from(name), value));
             }
             _ => {
                 scope.bindings.insert(name, value);
@@ -458,7 +459,7 @@ impl<'a> Extractor<'a> {
                             };
                             self.facts.classes[class as usize]
                                 .attrs
-                                .push((a.attr.to_string(), r));
+                                .push((Name::from(a.attr.as_str()), r));
                         }
                     }
                 }
@@ -698,7 +699,7 @@ impl<'a> Extractor<'a> {
             Some(c) => {
                 self.facts.classes[c as usize]
                     .methods
-                    .insert(f.name.to_string(), idx);
+                    .insert(Name::from(f.name.as_str()), idx);
             }
             None => self.bind(f.name.as_str(), Ref::Function(idx)),
         }
@@ -831,7 +832,7 @@ impl<'a> Extractor<'a> {
                     Expr::List(ast::ExprList { elts, .. })
                     | Expr::Tuple(ast::ExprTuple { elts, .. }) => {
                         args.push(Arg {
-                            keyword: k.arg.as_ref().map(|a| a.to_string()),
+                            keyword: k.arg.as_ref().map(|a| Name::from(a.as_str())),
                             value: Ref::Unknown,
                             span: span(k.range),
                         });
@@ -841,14 +842,14 @@ impl<'a> Extractor<'a> {
                                 continue;
                             }
                             args.push(Arg {
-                                keyword: k.arg.as_ref().map(|a| a.to_string()),
+                                keyword: k.arg.as_ref().map(|a| Name::from(a.as_str())),
                                 value,
                                 span: span(e.range()),
                             });
                         }
                     }
                     value => args.push(Arg {
-                        keyword: k.arg.as_ref().map(|a| a.to_string()),
+                        keyword: k.arg.as_ref().map(|a| Name::from(a.as_str())),
                         value: self.arg_ref(value),
                         span: span(k.range),
                     }),
@@ -1036,10 +1037,10 @@ impl<'a> Visitor<'a> for Extractor<'a> {
                 for alias in &i.names {
                     let full = alias.name.as_str();
                     match &alias.asname {
-                        Some(asname) => self.bind(asname.as_str(), Ref::Path(full.to_string())),
+                        Some(asname) => self.bind(asname.as_str(), Ref::Path(Name::from(full))),
                         None => {
                             let first = full.split('.').next().unwrap_or(full);
-                            self.bind(first, Ref::Path(first.to_string()));
+                            self.bind(first, Ref::Path(Name::from(first)));
                         }
                     }
                 }
@@ -1055,9 +1056,9 @@ impl<'a> Visitor<'a> for Extractor<'a> {
                         continue;
                     }
                     let path = if base.is_empty() {
-                        name.to_string()
+                        Name::from(name)
                     } else {
-                        [base.as_str(), name].join(".")
+                        compact_str::format_compact!("{base}.{name}")
                     };
                     let bound = alias.asname.as_ref().map(|a| a.as_str()).unwrap_or(name);
                     self.bind(bound, Ref::Path(path));

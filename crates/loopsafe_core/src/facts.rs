@@ -5,6 +5,10 @@
 use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Serialize};
 
+/// A name or dotted path. Most are short enough to be stored inline, so extracting,
+/// copying, caching and freeing facts makes few allocations.
+pub type Name = compact_str::CompactString;
+
 /// A byte range in the module's source.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
@@ -31,14 +35,14 @@ pub enum Ref {
     Unknown,
     Const(Const),
     /// A free name at module level: the module's binding of it, else a builtin.
-    Name(String),
+    Name(Name),
     /// An absolute dotted name: `import a.b` binds `a` to `Path("a")`, `from x import y`
     /// binds `y` to `Path("x.y")`.
-    Path(String),
+    Path(Name),
     /// A function or class defined in this module (index into [`ModuleFacts`]).
     Function(u32),
     Class(u32),
-    Attr(Box<Ref>, String),
+    Attr(Box<Ref>, Name),
     /// What calling the inner reference returns.
     Call(Box<Ref>),
     /// An instance of the class the inner reference names (from an annotation).
@@ -76,7 +80,7 @@ impl Ref {
                 p.push_str(name);
                 Ref::Path(p)
             }
-            other => Ref::Attr(Box::new(other), name.to_string()),
+            other => Ref::Attr(Box::new(other), Name::from(name)),
         }
     }
 
@@ -116,7 +120,7 @@ pub enum FunctionKind {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Arg {
-    pub keyword: Option<String>,
+    pub keyword: Option<Name>,
     pub value: Ref,
     pub span: Span,
 }
@@ -174,9 +178,9 @@ pub struct Class {
     pub name: String,
     pub qualname: String,
     pub bases: Vec<Ref>,
-    pub methods: HashMap<String, u32>,
+    pub methods: HashMap<Name, u32>,
     /// Class attributes and `self.x = ...` assignments, in source order.
-    pub attrs: Vec<(String, Ref)>,
+    pub attrs: Vec<(Name, Ref)>,
     pub span: Span,
 }
 
@@ -195,7 +199,7 @@ pub struct ModuleFacts {
     pub functions: Vec<Function>,
     pub classes: Vec<Class>,
     /// Every binding of each module-level name, in source order.
-    pub bindings: HashMap<String, Vec<Ref>>,
+    pub bindings: HashMap<Name, Vec<Ref>>,
     /// Modules named in `from x import *`.
     pub star_imports: Vec<String>,
     /// Line number (1-based) to the suppression written on it.

@@ -10,7 +10,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use crate::catalogue::{Catalogue, Condition};
-use crate::facts::{Call, Const, FunctionKind, ModuleFacts, Ref, Span};
+use crate::facts::{Call, Const, FunctionKind, ModuleFacts, Name, Ref, Span};
 use crate::rules::Rule;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -29,7 +29,7 @@ pub struct ClassId {
 pub enum Type {
     Project(ClassId),
     /// A canonical dotted name from outside the project.
-    External(String),
+    External(Name),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,12 +39,12 @@ pub enum Value {
     None,
     Module(u32),
     /// A dotted name outside the project (module, function or class: the catalogue says).
-    External(String),
+    External(Name),
     Function(FnId),
     Class(ClassId),
     Instance(Type),
     /// A method of an external type, looked up as `Type.method` in the catalogue.
-    Method(Type, String),
+    Method(Type, Name),
     Super(ClassId),
 }
 
@@ -59,7 +59,7 @@ impl Value {
 #[derive(Debug, Default)]
 struct Mro {
     project: Vec<ClassId>,
-    external: Vec<String>,
+    external: Vec<Name>,
 }
 
 /// How deep one evaluation may recurse (chains of factories, attributes and aliases).
@@ -70,7 +70,7 @@ pub struct Project<'a> {
     pub catalogue: &'a Catalogue,
     by_name: HashMap<&'a str, u32>,
     /// Per module: the value of each module-level name looked up so far.
-    names: RefCell<Vec<HashMap<String, Value>>>,
+    names: RefCell<Vec<HashMap<Name, Value>>>,
     returns: RefCell<HashMap<FnId, Value>>,
     mros: RefCell<HashMap<ClassId, Rc<Mro>>>,
 }
@@ -81,7 +81,7 @@ pub enum Callee {
     /// A function of the project (for a class, its `__init__`).
     Project(FnId),
     /// A catalogue name outside the project: `requests.get`, `redis.Redis.get`.
-    External(String),
+    External(Name),
     Unknown,
 }
 
@@ -158,7 +158,7 @@ impl<'a> Project<'a> {
             Ref::Instance(inner) => match self.eval_depth(module, inner, d) {
                 Value::Class(c) => Value::Instance(Type::Project(c)),
                 Value::External(p) => {
-                    Value::Instance(Type::External(Catalogue::canonical(&p).into_owned()))
+                    Value::Instance(Type::External(Name::new(Catalogue::canonical(&p))))
                 }
                 Value::None => Value::None,
                 _ => Value::Unknown,
@@ -180,7 +180,7 @@ impl<'a> Project<'a> {
                 Value::Instance(Type::External(t)) => self
                     .catalogue
                     .returns(&format!("{t}.{}", dunder.as_str()))
-                    .map(|ty| Value::Instance(Type::External(ty.to_string())))
+                    .map(|ty| Value::Instance(Type::External(Name::new(ty))))
                     .unwrap_or(Value::Unknown),
                 _ => Value::Unknown,
             },
@@ -195,7 +195,7 @@ impl<'a> Project<'a> {
             return v.clone();
         }
         // A name defined in terms of itself resolves to nothing rather than looping.
-        self.names.borrow_mut()[module as usize].insert(name.to_string(), Value::Unknown);
+        self.names.borrow_mut()[module as usize].insert(Name::new(name), Value::Unknown);
         let facts = &self.modules[module as usize];
         let value = match facts.bindings.get(name) {
             Some(bindings) => {
@@ -207,9 +207,11 @@ impl<'a> Project<'a> {
                 .filter_map(|m| self.module_index(m))
                 .map(|m| self.module_attr(m, name, depth))
                 .find(Value::is_known)
-                .unwrap_or_else(|| Value::External(format!("builtins.{name}"))),
+                .unwrap_or_else(|| {
+                    Value::External(compact_str::format_compact!("builtins.{name}"))
+                }),
         };
-        self.names.borrow_mut()[module as usize].insert(name.to_string(), value.clone());
+        self.names.borrow_mut()[module as usize].insert(Name::new(name), value.clone());
         value
     }
 
@@ -248,7 +250,7 @@ impl<'a> Project<'a> {
             }
             match prefix.rfind('.') {
                 Some(dot) => end = dot,
-                None => return Value::External(path.to_string()),
+                None => return Value::External(Name::new(path)),
             }
         }
     }
@@ -259,7 +261,7 @@ impl<'a> Project<'a> {
         }
         match v {
             Value::Module(m) => self.module_attr(m, attr, depth),
-            Value::External(p) => Value::External(format!("{p}.{attr}")),
+            Value::External(p) => Value::External(compact_str::format_compact!("{p}.{attr}")),
             Value::Class(c) => self.class_member(c, attr, false, depth),
             Value::Instance(Type::Project(c)) => self.class_member(c, attr, true, depth),
             Value::Super(c) => {
@@ -270,7 +272,7 @@ impl<'a> Project<'a> {
                     }
                 }
                 match mro.external.first() {
-                    Some(ext) => Value::Method(Type::External(ext.clone()), attr.to_string()),
+                    Some(ext) => Value::Method(Type::External(ext.clone()), Name::new(attr)),
                     None => Value::Unknown,
                 }
             }
@@ -281,8 +283,8 @@ impl<'a> Project<'a> {
 
     fn external_instance_attr(&self, t: &str, attr: &str) -> Value {
         match self.catalogue.attribute(t, attr) {
-            Some(ty) => Value::Instance(Type::External(ty.to_string())),
-            None => Value::Method(Type::External(t.to_string()), attr.to_string()),
+            Some(ty) => Value::Instance(Type::External(Name::new(ty))),
+            None => Value::Method(Type::External(Name::new(t)), Name::new(attr)),
         }
     }
 
@@ -322,8 +324,8 @@ impl<'a> Project<'a> {
             Some(ext) if on_instance => self.external_instance_attr(ext, attr),
             // `Model.objects` on a Django model: a typed class attribute.
             Some(ext) => match self.catalogue.attribute(ext, attr) {
-                Some(ty) => Value::Instance(Type::External(ty.to_string())),
-                None => Value::External(format!("{ext}.{attr}")),
+                Some(ty) => Value::Instance(Type::External(Name::new(ty))),
+                None => Value::External(compact_str::format_compact!("{ext}.{attr}")),
             },
             None => Value::Unknown,
         }
@@ -360,7 +362,7 @@ impl<'a> Project<'a> {
                 match self.eval_depth(class.module, base, 1) {
                     Value::Class(b) => stack.push((b, level + 1)),
                     Value::External(p) => {
-                        let p = Catalogue::canonical(&p).into_owned();
+                        let p = Name::new(Catalogue::canonical(&p));
                         if !mro.external.contains(&p) {
                             mro.external.push(p);
                         }
@@ -378,7 +380,7 @@ impl<'a> Project<'a> {
         let external = |name: &str| {
             self.catalogue
                 .returns(&Catalogue::canonical(name))
-                .map(|ty| Value::Instance(Type::External(ty.to_string())))
+                .map(|ty| Value::Instance(Type::External(Name::new(ty))))
                 .unwrap_or(Value::Unknown)
         };
         match v {
@@ -386,7 +388,7 @@ impl<'a> Project<'a> {
                 let canonical = Catalogue::canonical(&p);
                 match external(&canonical) {
                     Value::Unknown if self.catalogue.is_type(&canonical) => {
-                        Value::Instance(Type::External(canonical.into_owned()))
+                        Value::Instance(Type::External(Name::new(canonical)))
                     }
                     v => v,
                 }
@@ -441,9 +443,13 @@ impl<'a> Project<'a> {
                 .map_or(Callee::Unknown, Callee::Project)
         };
         match self.eval(module, &call.callee) {
-            Value::External(p) => Callee::External(Catalogue::canonical(&p).into_owned()),
-            Value::Method(Type::External(t), m) => Callee::External(format!("{t}.{m}")),
-            Value::Instance(Type::External(t)) => Callee::External(format!("{t}.__call__")),
+            Value::External(p) => Callee::External(Name::new(Catalogue::canonical(&p))),
+            Value::Method(Type::External(t), m) => {
+                Callee::External(compact_str::format_compact!("{t}.{m}"))
+            }
+            Value::Instance(Type::External(t)) => {
+                Callee::External(compact_str::format_compact!("{t}.__call__"))
+            }
             Value::Function(f) => Callee::Project(f),
             Value::Class(c) => dunder(c, "__init__"),
             Value::Instance(Type::Project(c)) => dunder(c, "__call__"),
@@ -452,7 +458,7 @@ impl<'a> Project<'a> {
     }
 
     /// The catalogue name of what a call calls, when it is outside the project.
-    pub fn external_callee(&self, module: u32, call: &Call) -> Option<String> {
+    pub fn external_callee(&self, module: u32, call: &Call) -> Option<Name> {
         match self.callee(module, call) {
             Callee::External(api) => Some(api),
             _ => None,

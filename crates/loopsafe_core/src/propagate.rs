@@ -417,7 +417,7 @@ fn resolve(
             found.offloaded.push(Offload {
                 function: id,
                 call_index,
-                api: api.clone(),
+                api: api.to_string(),
                 target,
             });
             continue;

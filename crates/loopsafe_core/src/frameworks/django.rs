@@ -5,7 +5,7 @@
 //! lists its calls. Sync views run in a thread under an ASGI server: off the loop.
 
 use super::{function_arg, EntryKind, Frameworks, Reason, Scan};
-use crate::facts::Ref;
+use crate::facts::{Name, Ref};
 use crate::project::{ClassId, Project, Value};
 
 const VIEW_METHODS: &[&str] = &["delete", "get", "head", "options", "patch", "post", "put"];
@@ -18,7 +18,7 @@ pub(super) fn scan(project: &Project, scan: &Scan, out: &mut Frameworks) {
             .filter(|(name, _)| name == "MIDDLEWARE")
             .flat_map(|(_, paths)| paths);
         for path in listed {
-            let run = match project.eval(m as u32, &Ref::Path(path.clone())) {
+            let run = match project.eval(m as u32, &Ref::Path(Name::from(path.as_str()))) {
                 // Django's own `MiddlewareMixin` runs `process_*` hooks in a thread;
                 // a `__call__` of the project's is what runs on the loop.
                 Value::Class(c) => project.lookup_method(c, "__call__"),
