@@ -184,9 +184,106 @@ pub static BLOCKING: &[Row] = &[
     ),
     b("elasticsearch.Elasticsearch.*", BlockingSdkCall),
     ok("elasticsearch.Elasticsearch.options"),
+    b("firebase_admin.auth.create_session_cookie", BlockingSdkCall),
+    b("firebase_admin.auth.create_user", BlockingSdkCall),
+    b("firebase_admin.auth.delete_user", BlockingSdkCall),
+    b("firebase_admin.auth.delete_users", BlockingSdkCall),
+    b(
+        "firebase_admin.auth.generate_email_verification_link",
+        BlockingSdkCall,
+    ),
+    b(
+        "firebase_admin.auth.generate_password_reset_link",
+        BlockingSdkCall,
+    ),
+    b(
+        "firebase_admin.auth.generate_sign_in_with_email_link",
+        BlockingSdkCall,
+    ),
+    b("firebase_admin.auth.get_user", BlockingSdkCall),
+    b("firebase_admin.auth.get_user_by_email", BlockingSdkCall),
+    b(
+        "firebase_admin.auth.get_user_by_phone_number",
+        BlockingSdkCall,
+    ),
+    b("firebase_admin.auth.get_users", BlockingSdkCall),
+    b("firebase_admin.auth.import_users", BlockingSdkCall),
+    b("firebase_admin.auth.list_users", BlockingSdkCall),
+    b("firebase_admin.auth.revoke_refresh_tokens", BlockingSdkCall),
+    b(
+        "firebase_admin.auth.set_custom_user_claims",
+        BlockingSdkCall,
+    ),
+    b("firebase_admin.auth.update_user", BlockingSdkCall),
+    b("firebase_admin.auth.verify_id_token", BlockingSdkCall),
+    b("firebase_admin.auth.verify_session_cookie", BlockingSdkCall),
+    b("firebase_admin.messaging.send", BlockingSdkCall),
+    b("firebase_admin.messaging.send_all", BlockingSdkCall),
+    b("firebase_admin.messaging.send_each", BlockingSdkCall),
+    b(
+        "firebase_admin.messaging.send_each_for_multicast",
+        BlockingSdkCall,
+    ),
+    b("firebase_admin.messaging.send_multicast", BlockingSdkCall),
+    b(
+        "firebase_admin.messaging.subscribe_to_topic",
+        BlockingSdkCall,
+    ),
+    b(
+        "firebase_admin.messaging.unsubscribe_from_topic",
+        BlockingSdkCall,
+    ),
     b("ftplib.FTP", BlockingNetworkCall),
     b("ftplib.FTP.*", BlockingNetworkCall),
     b("getpass.getpass", BlockingInput),
+    b(
+        "google.cloud.firestore.Client.collections",
+        SyncDatabaseCall,
+    ),
+    b("google.cloud.firestore.Client.get_all", SyncDatabaseCall),
+    b(
+        "google.cloud.firestore.CollectionReference.add",
+        SyncDatabaseCall,
+    ),
+    b(
+        "google.cloud.firestore.CollectionReference.get",
+        SyncDatabaseCall,
+    ),
+    b(
+        "google.cloud.firestore.CollectionReference.list_documents",
+        SyncDatabaseCall,
+    ),
+    b(
+        "google.cloud.firestore.CollectionReference.stream",
+        SyncDatabaseCall,
+    ),
+    b(
+        "google.cloud.firestore.DocumentReference.collections",
+        SyncDatabaseCall,
+    ),
+    b(
+        "google.cloud.firestore.DocumentReference.create",
+        SyncDatabaseCall,
+    ),
+    b(
+        "google.cloud.firestore.DocumentReference.delete",
+        SyncDatabaseCall,
+    ),
+    b(
+        "google.cloud.firestore.DocumentReference.get",
+        SyncDatabaseCall,
+    ),
+    b(
+        "google.cloud.firestore.DocumentReference.set",
+        SyncDatabaseCall,
+    ),
+    b(
+        "google.cloud.firestore.DocumentReference.update",
+        SyncDatabaseCall,
+    ),
+    b("google.cloud.firestore.Query.get", SyncDatabaseCall),
+    b("google.cloud.firestore.Query.stream", SyncDatabaseCall),
+    b("google.cloud.firestore.WriteBatch.commit", SyncDatabaseCall),
     b("google.cloud.storage.Blob.delete", BlockingSdkCall),
     b(
         "google.cloud.storage.Blob.download_as_bytes",
@@ -412,6 +509,22 @@ pub static BLOCKING: &[Row] = &[
         "pika.adapters.blocking_connection.BlockingChannel.*",
         BlockingSdkCall,
     ),
+    b(
+        "postgrest.SyncFilterRequestBuilder.execute",
+        SyncDatabaseCall,
+    ),
+    b(
+        "postgrest.SyncQueryRequestBuilder.execute",
+        SyncDatabaseCall,
+    ),
+    b(
+        "postgrest.SyncRPCFilterRequestBuilder.execute",
+        SyncDatabaseCall,
+    ),
+    b(
+        "postgrest.SyncSelectRequestBuilder.execute",
+        SyncDatabaseCall,
+    ),
     b("psycopg.Connection.*", SyncDatabaseCall),
     ok("psycopg.Connection.cursor"),
     b("psycopg.Cursor.*", SyncDatabaseCall),
@@ -541,6 +654,10 @@ pub static BLOCKING: &[Row] = &[
     b("ssl.SSLContext.load_default_certs", ClientBuiltOnLoop),
     b("ssl.SSLContext.load_verify_locations", ClientBuiltOnLoop),
     b("ssl.create_default_context", ClientBuiltOnLoop),
+    b("storage3.SyncBucketProxy.*", BlockingSdkCall),
+    ok("storage3.SyncBucketProxy.get_public_url"),
+    b("storage3.SyncStorageClient.*", BlockingSdkCall),
+    ok("storage3.SyncStorageClient.from_"),
     b("stripe.Charge.*", BlockingSdkCall),
     b("stripe.Customer.*", BlockingSdkCall),
     b("stripe.Invoice.*", BlockingSdkCall),
@@ -561,6 +678,10 @@ pub static BLOCKING: &[Row] = &[
     b("subprocess.getoutput", RunProcess),
     b("subprocess.getstatusoutput", RunProcess),
     b("subprocess.run", RunProcess),
+    b("supabase_auth.SyncGoTrueAdminAPI.*", BlockingSdkCall),
+    b("supabase_auth.SyncGoTrueClient.*", BlockingSdkCall),
+    ok("supabase_auth.SyncGoTrueClient.on_auth_state_change"),
+    b("supafunc.SyncFunctionsClient.invoke", BlockingSdkCall),
     b("threading.Barrier.wait", BlockingWait),
     b("threading.Condition.wait", BlockingWait),
     b("threading.Condition.wait_for", BlockingWait),
@@ -758,7 +879,115 @@ pub static TYPES: &[(&str, &str)] = &[
     ),
     ("fastapi.APIRouter()", "fastapi.APIRouter"),
     ("fastapi.FastAPI()", "fastapi.FastAPI"),
+    (
+        "firebase_admin.firestore.client()",
+        "google.cloud.firestore.Client",
+    ),
     ("ftplib.FTP()", "ftplib.FTP"),
+    (
+        "google.cloud.firestore.Client()",
+        "google.cloud.firestore.Client",
+    ),
+    (
+        "google.cloud.firestore.Client.batch()",
+        "google.cloud.firestore.WriteBatch",
+    ),
+    (
+        "google.cloud.firestore.Client.collection()",
+        "google.cloud.firestore.CollectionReference",
+    ),
+    (
+        "google.cloud.firestore.Client.document()",
+        "google.cloud.firestore.DocumentReference",
+    ),
+    (
+        "google.cloud.firestore.CollectionReference.document()",
+        "google.cloud.firestore.DocumentReference",
+    ),
+    (
+        "google.cloud.firestore.CollectionReference.end_at()",
+        "google.cloud.firestore.Query",
+    ),
+    (
+        "google.cloud.firestore.CollectionReference.end_before()",
+        "google.cloud.firestore.Query",
+    ),
+    (
+        "google.cloud.firestore.CollectionReference.limit()",
+        "google.cloud.firestore.Query",
+    ),
+    (
+        "google.cloud.firestore.CollectionReference.limit_to_last()",
+        "google.cloud.firestore.Query",
+    ),
+    (
+        "google.cloud.firestore.CollectionReference.offset()",
+        "google.cloud.firestore.Query",
+    ),
+    (
+        "google.cloud.firestore.CollectionReference.order_by()",
+        "google.cloud.firestore.Query",
+    ),
+    (
+        "google.cloud.firestore.CollectionReference.select()",
+        "google.cloud.firestore.Query",
+    ),
+    (
+        "google.cloud.firestore.CollectionReference.start_after()",
+        "google.cloud.firestore.Query",
+    ),
+    (
+        "google.cloud.firestore.CollectionReference.start_at()",
+        "google.cloud.firestore.Query",
+    ),
+    (
+        "google.cloud.firestore.CollectionReference.where()",
+        "google.cloud.firestore.Query",
+    ),
+    (
+        "google.cloud.firestore.DocumentReference.collection()",
+        "google.cloud.firestore.CollectionReference",
+    ),
+    (
+        "google.cloud.firestore.Query.end_at()",
+        "google.cloud.firestore.Query",
+    ),
+    (
+        "google.cloud.firestore.Query.end_before()",
+        "google.cloud.firestore.Query",
+    ),
+    (
+        "google.cloud.firestore.Query.limit()",
+        "google.cloud.firestore.Query",
+    ),
+    (
+        "google.cloud.firestore.Query.limit_to_last()",
+        "google.cloud.firestore.Query",
+    ),
+    (
+        "google.cloud.firestore.Query.offset()",
+        "google.cloud.firestore.Query",
+    ),
+    (
+        "google.cloud.firestore.Query.order_by()",
+        "google.cloud.firestore.Query",
+    ),
+    (
+        "google.cloud.firestore.Query.select()",
+        "google.cloud.firestore.Query",
+    ),
+    (
+        "google.cloud.firestore.Query.start_after()",
+        "google.cloud.firestore.Query",
+    ),
+    (
+        "google.cloud.firestore.Query.start_at()",
+        "google.cloud.firestore.Query",
+    ),
+    (
+        "google.cloud.firestore.Query.where()",
+        "google.cloud.firestore.Query",
+    ),
     (
         "google.cloud.storage.Bucket.blob()",
         "google.cloud.storage.Blob",
@@ -844,6 +1073,70 @@ pub static TYPES: &[(&str, &str)] = &[
     (
         "pika.BlockingConnection.channel()",
         "pika.adapters.blocking_connection.BlockingChannel",
+    ),
+    (
+        "postgrest.SyncFilterRequestBuilder.*()",
+        "postgrest.SyncFilterRequestBuilder",
+    ),
+    (
+        "postgrest.SyncFilterRequestBuilder.execute()",
+        "postgrest.APIResponse",
+    ),
+    (
+        "postgrest.SyncPostgrestClient.from_()",
+        "postgrest.SyncRequestBuilder",
+    ),
+    (
+        "postgrest.SyncPostgrestClient.rpc()",
+        "postgrest.SyncRPCFilterRequestBuilder",
+    ),
+    (
+        "postgrest.SyncPostgrestClient.table()",
+        "postgrest.SyncRequestBuilder",
+    ),
+    (
+        "postgrest.SyncQueryRequestBuilder.*()",
+        "postgrest.SyncQueryRequestBuilder",
+    ),
+    (
+        "postgrest.SyncQueryRequestBuilder.execute()",
+        "postgrest.APIResponse",
+    ),
+    (
+        "postgrest.SyncRPCFilterRequestBuilder.*()",
+        "postgrest.SyncRPCFilterRequestBuilder",
+    ),
+    (
+        "postgrest.SyncRPCFilterRequestBuilder.execute()",
+        "postgrest.APIResponse",
+    ),
+    (
+        "postgrest.SyncRequestBuilder.delete()",
+        "postgrest.SyncFilterRequestBuilder",
+    ),
+    (
+        "postgrest.SyncRequestBuilder.insert()",
+        "postgrest.SyncQueryRequestBuilder",
+    ),
+    (
+        "postgrest.SyncRequestBuilder.select()",
+        "postgrest.SyncSelectRequestBuilder",
+    ),
+    (
+        "postgrest.SyncRequestBuilder.update()",
+        "postgrest.SyncFilterRequestBuilder",
+    ),
+    (
+        "postgrest.SyncRequestBuilder.upsert()",
+        "postgrest.SyncQueryRequestBuilder",
+    ),
+    (
+        "postgrest.SyncSelectRequestBuilder.*()",
+        "postgrest.SyncSelectRequestBuilder",
+    ),
+    (
+        "postgrest.SyncSelectRequestBuilder.execute()",
+        "postgrest.APIResponse",
     ),
     ("psycopg.Connection.cursor()", "psycopg.Cursor"),
     ("psycopg.connect()", "psycopg.Connection"),
@@ -939,7 +1232,27 @@ pub static TYPES: &[(&str, &str)] = &[
         "starlette.applications.Starlette",
     ),
     ("starlette.routing.Router()", "starlette.routing.Router"),
+    (
+        "storage3.SyncStorageClient.from_()",
+        "storage3.SyncBucketProxy",
+    ),
     ("subprocess.Popen()", "subprocess.Popen"),
+    ("supabase.Client.auth", "supabase_auth.SyncGoTrueClient"),
+    ("supabase.Client.from_()", "postgrest.SyncRequestBuilder"),
+    ("supabase.Client.functions", "supafunc.SyncFunctionsClient"),
+    ("supabase.Client.postgrest", "postgrest.SyncPostgrestClient"),
+    (
+        "supabase.Client.rpc()",
+        "postgrest.SyncRPCFilterRequestBuilder",
+    ),
+    ("supabase.Client.schema()", "postgrest.SyncPostgrestClient"),
+    ("supabase.Client.storage", "storage3.SyncStorageClient"),
+    ("supabase.Client.table()", "postgrest.SyncRequestBuilder"),
+    ("supabase.create_client()", "supabase.Client"),
+    (
+        "supabase_auth.SyncGoTrueClient.admin",
+        "supabase_auth.SyncGoTrueAdminAPI",
+    ),
     ("threading.BoundedSemaphore()", "threading.Semaphore"),
     ("threading.Condition()", "threading.Condition"),
     ("threading.Event()", "threading.Event"),
@@ -1006,6 +1319,8 @@ pub static ALIASES: &[(&str, &str)] = &[
     ("fastapi.applications.FastAPI", "fastapi.FastAPI"),
     ("fastapi.routing.APIRouter", "fastapi.APIRouter"),
     ("ftplib.FTP_TLS", "ftplib.FTP"),
+    ("google.cloud.firestore_v1", "google.cloud.firestore"),
+    ("gotrue", "supabase_auth"),
     ("http.client.HTTPSConnection", "http.client.HTTPConnection"),
     ("httplib", "http.client"),
     ("httpx._client.AsyncClient", "httpx.AsyncClient"),
@@ -1047,6 +1362,14 @@ pub static ALIASES: &[(&str, &str)] = &[
     ("sqlmodel.Session", "sqlalchemy.orm.Session"),
     ("sqlmodel.create_engine", "sqlalchemy.create_engine"),
     ("sqlmodel.orm.session.Session", "sqlalchemy.orm.Session"),
+    ("supabase.SyncClient", "supabase.Client"),
+    ("supabase._sync.client.SyncClient", "supabase.Client"),
+    (
+        "supabase._sync.client.create_client",
+        "supabase.create_client",
+    ),
+    ("supabase.client.Client", "supabase.Client"),
+    ("supabase.client.create_client", "supabase.create_client"),
     ("threading._RLock", "threading.Lock"),
     ("urllib2.urlopen", "urllib.request.urlopen"),
     ("urllib3.poolmanager.PoolManager", "urllib3.PoolManager"),
@@ -1216,9 +1539,18 @@ impl Catalogue {
     }
 
     /// The type that calling `name` returns, if known. A class is its own constructor.
+    /// `Type.method` falls back to a `Type.*()` row: a fluent builder, whose methods
+    /// return the builder again (`table("t").select("*").eq("id", 1)`).
     pub fn returns(&self, name: &str) -> Option<&'static str> {
         let key = format!("{name}()");
-        find_sorted(TYPES, &key, |r| r.0).map(|r| r.1)
+        if let Some(row) = find_sorted(TYPES, &key, |r| r.0) {
+            return Some(row.1);
+        }
+        let (owner, method) = name.rsplit_once('.')?;
+        if method.starts_with('_') {
+            return None;
+        }
+        find_sorted(TYPES, &format!("{owner}.*()"), |r| r.0).map(|r| r.1)
     }
 
     /// The type of attribute `attr` of an instance of `owner`, if known.
@@ -1250,13 +1582,16 @@ impl Catalogue {
         names
     }
 
-    /// Whether the catalogue describes methods of `name`, which makes it a class: calling
-    /// it makes an instance (`mycorp.db.Client()` for a user row `mycorp.db.Client.*`).
+    /// Whether the catalogue describes methods or attributes of `name`, which makes it a
+    /// class: calling it makes an instance (`mycorp.db.Client()` for a user row
+    /// `mycorp.db.Client.*`, `supabase.Client(url, key)` for the rows of its `table()`).
     pub fn is_type(&self, name: &str) -> bool {
         let prefix = format!("{name}.");
         let starts = |call: &str| call.starts_with(&prefix);
         let first = BLOCKING.partition_point(|r| r.call < prefix.as_str());
+        let typed = TYPES.partition_point(|r| r.0 < prefix.as_str());
         BLOCKING.get(first).is_some_and(|r| starts(r.call))
+            || TYPES.get(typed).is_some_and(|r| starts(r.0))
             || self.user.iter().any(|r| starts(&r.call))
     }
 
