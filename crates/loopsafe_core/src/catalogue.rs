@@ -1398,7 +1398,8 @@ pub static OFFLOADING: &[(&str, usize)] = &[
 pub enum Decorator {
     /// Calling the decorated name still runs the function's body, every time.
     Keeps,
-    /// The body runs on the first call only; later calls return a cached value.
+    /// The body runs on the first call only (or when a time-limited cache expires); other
+    /// calls return a cached value.
     RunsOnce,
 }
 
@@ -1408,20 +1409,35 @@ pub enum Decorator {
 /// Sorted.
 pub static DECORATORS: &[(&str, Decorator)] = &[
     ("abc.abstractmethod", Decorator::Keeps),
+    ("backoff.on_exception", Decorator::Keeps),
+    ("backoff.on_predicate", Decorator::Keeps),
     ("builtins.classmethod", Decorator::Keeps),
     ("builtins.property", Decorator::Keeps),
     ("builtins.staticmethod", Decorator::Keeps),
+    ("cachetools.cached", Decorator::RunsOnce),
+    ("cachetools.func.lfu_cache", Decorator::RunsOnce),
+    ("cachetools.func.lru_cache", Decorator::RunsOnce),
+    ("cachetools.func.ttl_cache", Decorator::RunsOnce),
+    ("contextlib.asynccontextmanager", Decorator::Keeps),
     ("contextlib.contextmanager", Decorator::Keeps),
+    ("deprecated.deprecated", Decorator::Keeps),
     ("functools.cache", Decorator::RunsOnce),
     ("functools.cached_property", Decorator::RunsOnce),
     ("functools.lru_cache", Decorator::RunsOnce),
     ("functools.singledispatch", Decorator::Keeps),
     ("functools.wraps", Decorator::Keeps),
+    ("langsmith.traceable", Decorator::Keeps),
+    ("logfire.instrument", Decorator::Keeps),
+    ("retrying.retry", Decorator::Keeps),
+    ("sentry_sdk.trace", Decorator::Keeps),
+    ("tenacity.retry", Decorator::Keeps),
     ("typing.final", Decorator::Keeps),
     ("typing.no_type_check", Decorator::Keeps),
     ("typing.override", Decorator::Keeps),
+    ("typing_extensions.deprecated", Decorator::Keeps),
     ("typing_extensions.final", Decorator::Keeps),
     ("typing_extensions.override", Decorator::Keeps),
+    ("warnings.deprecated", Decorator::Keeps),
 ];
 
 /// Calls that schedule a function they are given to run later *on the event loop*
