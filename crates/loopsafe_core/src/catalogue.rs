@@ -1188,6 +1188,9 @@ pub static TYPES: &[(&str, &str)] = &[
     ("redis.from_url()", "redis.Redis"),
     ("requests.Session()", "requests.Session"),
     ("requests.session()", "requests.Session"),
+    ("sanic.Blueprint()", "sanic.Blueprint"),
+    ("sanic.Sanic()", "sanic.Sanic"),
+    ("sanic.Sanic.get_app()", "sanic.Sanic"),
     ("sendgrid.SendGridAPIClient()", "sendgrid.SendGridAPIClient"),
     ("slack_sdk.WebClient()", "slack_sdk.WebClient"),
     ("smtplib.SMTP()", "smtplib.SMTP"),
@@ -1342,6 +1345,8 @@ pub static ALIASES: &[(&str, &str)] = &[
     ("requests.api", "requests"),
     ("requests.sessions.Session", "requests.Session"),
     ("requests.sessions.session", "requests.session"),
+    ("sanic.app.Sanic", "sanic.Sanic"),
+    ("sanic.blueprints.Blueprint", "sanic.Blueprint"),
     ("slack_sdk.web.WebClient", "slack_sdk.WebClient"),
     ("slack_sdk.web.client.WebClient", "slack_sdk.WebClient"),
     (

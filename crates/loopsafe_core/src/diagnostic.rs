@@ -53,6 +53,9 @@ pub struct Diagnostic {
     pub fix: Option<crate::fix::Fix>,
     /// The entry points that reach it; `None` when no framework was detected.
     pub hotspot: Option<crate::frameworks::Hotspot>,
+    /// The call is in a sync function that a framework runs on the loop (a Tornado
+    /// `def get`): no `await` can go there, so it has no fix.
+    pub in_sync_function: bool,
 }
 
 /// A function a framework runs on the event loop, located.

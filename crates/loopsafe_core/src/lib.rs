@@ -313,6 +313,7 @@ pub fn check_with(
                     runs_once: false,
                     fix: None,
                     hotspot: None,
+                    in_sync_function: false,
                 });
                 result.sources.insert(c.file.path, source);
             }
@@ -336,7 +337,7 @@ pub fn check_with(
                 })
     };
     // Framework detection needs nothing from the analysis: both run at once.
-    let (found, detected) = pool.install(|| {
+    let (mut found, detected) = pool.install(|| {
         rayon::join(
             || {
                 propagate::analyze(
@@ -349,6 +350,14 @@ pub fn check_with(
             || frameworks::detect(&Project::new(&modules, &catalogue)),
         )
     });
+    propagate::sync_on_loop(
+        &mut found,
+        &modules,
+        &catalogue,
+        settings.is_enabled(Rule::BlockingCallThroughHelper),
+        &counts,
+        &detected.sync_on_loop,
+    );
     let project = Project::new(&modules, &catalogue);
     let mut reach = frameworks::Reach::new(&detected, &found.edges);
     let mut hotspot = |f: project::FnId| (!detected.entries.is_empty()).then(|| reach.hotspot(f));
@@ -359,10 +368,7 @@ pub fn check_with(
         };
         let func = &modules[m as usize].functions[finding.function.idx as usize];
         let info = finding.rule.info();
-        let mut message = format!(
-            "{} `{}()` in async function `{}`",
-            info.title, at.text, func.qualname
-        );
+        let mut message = format!("{} `{}()` in {}", info.title, at.text, caller_words(func));
         let builtin = finding.api.strip_prefix("builtins.") == Some(at.text.as_str());
         if !at.text.ends_with(finding.api.as_str()) && !builtin {
             message.push_str(&format!(" (`{}`)", finding.api));
@@ -386,6 +392,7 @@ pub fn check_with(
             runs_once,
             fix: None,
             hotspot: hotspot(finding.function),
+            in_sync_function: !func.is_async,
         });
     }
 
@@ -514,8 +521,10 @@ fn attach_fixes(diagnostics: &mut [Diagnostic], sources: &HashMap<PathBuf, Strin
         } else {
             None
         };
+        // An `await` cannot go in a sync function: those findings get no fix.
         let requests: Vec<fix::Request> = group
             .iter()
+            .filter(|d| !d.in_sync_function)
             .map(|d| fix::Request {
                 rule: d.rule,
                 api: d.api.as_deref().unwrap_or(""),
@@ -523,7 +532,7 @@ fn attach_fixes(diagnostics: &mut [Diagnostic], sources: &HashMap<PathBuf, Strin
             })
             .collect();
         let fixes = fix::fixes(source, &requests, &fix::Context { httpx_declared });
-        for (d, f) in group.iter_mut().zip(fixes) {
+        for (d, f) in group.iter_mut().filter(|d| !d.in_sync_function).zip(fixes) {
             d.fix = f;
         }
     });
@@ -642,13 +651,18 @@ fn helper_diagnostic(files: &mut Files, finding: &propagate::HelperFinding) -> O
         .unwrap_or(&finding.api);
     let mut message = if finding.scheduled {
         format!(
-            "{}: `{}()` runs `{}` on the event loop, which reaches `{api}()`, in async function `{}`",
-            info.title, first.call, helper.qualname, caller.qualname
+            "{}: `{}()` runs `{}` on the event loop, which reaches `{api}()`, in {}",
+            info.title,
+            first.call,
+            helper.qualname,
+            caller_words(caller)
         )
     } else {
         format!(
-            "{}: `{}()` reaches `{api}()` in async function `{}`",
-            info.title, first.call, caller.qualname
+            "{}: `{}()` reaches `{api}()` in {}",
+            info.title,
+            first.call,
+            caller_words(caller)
         )
     };
     if finding.runs_once {
@@ -672,7 +686,20 @@ fn helper_diagnostic(files: &mut Files, finding: &propagate::HelperFinding) -> O
         runs_once: finding.runs_once,
         fix: None,
         hotspot: None,
+        in_sync_function: !caller.is_async,
     })
+}
+
+/// The function a finding is in, as the message names it.
+fn caller_words(func: &facts::Function) -> String {
+    if func.is_async {
+        format!("async function `{}`", func.qualname)
+    } else {
+        format!(
+            "`{}`, a sync handler the framework runs on the event loop",
+            func.qualname
+        )
+    }
 }
 
 fn single_line(text: &str) -> String {

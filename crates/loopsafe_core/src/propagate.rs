@@ -59,6 +59,7 @@ struct Next {
     target: u32,
 }
 
+#[derive(Debug, Default)]
 struct Graph {
     /// Global function index → its id.
     ids: Vec<FnId>,
@@ -90,6 +91,8 @@ pub struct Findings {
     pub sync_sites: Vec<Site>,
     /// Calls that hand a function to a thread: `asyncio.to_thread(f)`.
     pub offloaded: Vec<Offload>,
+    /// Kept for [`sync_on_loop`], which looks down from more functions.
+    graph: Graph,
 }
 
 /// A blocking call in a sync function.
@@ -130,6 +133,7 @@ pub fn analyze(
         edges: found.edges,
         sync_sites: vec![],
         offloaded: found.offloaded,
+        graph: Graph::default(),
     };
     for (g, targets) in graph.targets.iter().enumerate() {
         for (call_index, t) in targets {
@@ -144,18 +148,56 @@ pub fn analyze(
         }
     }
     if follow_helpers {
-        findings.helpers = helper_findings(modules, &graph);
+        findings.helpers = helper_findings(modules, &graph, |id| {
+            modules[id.module as usize].functions[id.idx as usize].is_async
+        });
     }
+    findings.graph = graph;
     findings
 }
 
-fn helper_findings(modules: &[ModuleFacts], graph: &Graph) -> Vec<HelperFinding> {
+/// Adds the findings of sync functions that a framework runs on the event loop itself
+/// (a Tornado `def get(self)`, a Sanic `def handler(request)`): their blocking calls,
+/// and their calls into helpers that may block, block the loop as a coroutine's would.
+pub fn sync_on_loop(
+    findings: &mut Findings,
+    modules: &[ModuleFacts],
+    catalogue: &Catalogue,
+    follow_helpers: bool,
+    counts: &Counts<'_>,
+    functions: &[FnId],
+) {
+    let functions: Vec<FnId> = functions
+        .iter()
+        .copied()
+        .filter(|f| !modules[f.module as usize].functions[f.idx as usize].is_async)
+        .collect();
+    if functions.is_empty() {
+        return;
+    }
+    let project = Project::new(modules, catalogue);
+    let mut found = Found::default();
+    for f in &functions {
+        resolve(&project, *f, follow_helpers, true, counts, &mut found);
+    }
+    findings.direct.extend(found.direct);
+    if follow_helpers {
+        let helpers = helper_findings(modules, &findings.graph, |id| functions.contains(&id));
+        findings.helpers.extend(helpers);
+    }
+}
+
+fn helper_findings(
+    modules: &[ModuleFacts],
+    graph: &Graph,
+    on_loop: impl Fn(FnId) -> bool,
+) -> Vec<HelperFinding> {
     let always = search(graph, modules, false);
     let once = search(graph, modules, true);
     let mut out = vec![];
     for (g, targets) in graph.targets.iter().enumerate() {
         let id = graph.ids[g];
-        if !modules[id.module as usize].functions[id.idx as usize].is_async {
+        if !on_loop(id) {
             continue;
         }
         let calls = targets.iter().filter_map(|(call_index, t)| match t {
@@ -305,7 +347,10 @@ fn build(
             let mut found = Found::default();
             let resolved = chunk
                 .iter()
-                .map(|id| resolve(&project, *id, follow_helpers, counts, &mut found))
+                .map(|id| {
+                    let is_async = modules[id.module as usize].functions[id.idx as usize].is_async;
+                    resolve(&project, *id, follow_helpers, is_async, counts, &mut found)
+                })
                 .collect();
             (resolved, found)
         })
@@ -343,10 +388,14 @@ fn build(
     (graph, all)
 }
 
+/// What the calls of one function lead to. `on_loop`: the function runs on the event
+/// loop (a coroutine, or a sync handler a framework calls there), so its blocking calls
+/// are findings.
 fn resolve(
     project: &Project,
     id: FnId,
     follow_helpers: bool,
+    on_loop: bool,
     counts: &Counts<'_>,
     found: &mut Found,
 ) -> Resolved {
@@ -391,7 +440,11 @@ fn resolve(
             if call.awaited {
                 continue;
             }
-            if func.is_async {
+            if !func.is_async && b.through_helpers && counts(id.module, call.span, b.rule) {
+                out.targets
+                    .push((call_index as u32, Lead::Blocking(b.rule, b.api.clone())));
+            }
+            if on_loop {
                 found.direct.push(DirectFinding {
                     rule: b.rule,
                     function: id,
@@ -400,9 +453,6 @@ fn resolve(
                     call_span: call.span,
                     api: b.api,
                 });
-            } else if b.through_helpers && counts(id.module, call.span, b.rule) {
-                out.targets
-                    .push((call_index as u32, Lead::Blocking(b.rule, b.api)));
             }
             continue;
         }
@@ -422,7 +472,7 @@ fn resolve(
             });
             continue;
         }
-        if !(follow_helpers && func.is_async) {
+        if !(follow_helpers && on_loop) {
             continue;
         }
         // A sync function handed to the loop to run later (`loop.call_soon(f)`).

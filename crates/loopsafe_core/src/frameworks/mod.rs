@@ -8,6 +8,8 @@ mod aiohttp;
 mod celery;
 mod django;
 mod fastapi;
+mod sanic;
+mod tornado;
 
 use std::collections::{BTreeSet, VecDeque};
 
@@ -56,6 +58,9 @@ pub struct Frameworks {
     pub routes: Vec<FnId>,
     /// Functions a framework runs off the loop, and why.
     pub off_loop: Vec<(FnId, Reason)>,
+    /// Sync functions a framework calls on the event loop itself (Tornado, Sanic): their
+    /// blocking calls are findings, as a coroutine's are.
+    pub sync_on_loop: Vec<FnId>,
 }
 
 impl Frameworks {
@@ -79,6 +84,15 @@ impl Frameworks {
         }
     }
 
+    /// An entry point that runs on the loop whether it is `async def` or plain `def`.
+    fn handler(&mut self, project: &Project, kind: EntryKind, f: FnId, framework: &'static str) {
+        self.entry(kind, f, framework);
+        let is_async = project.modules[f.module as usize].functions[f.idx as usize].is_async;
+        if !is_async && !self.sync_on_loop.contains(&f) {
+            self.sync_on_loop.push(f);
+        }
+    }
+
     fn off(&mut self, function: FnId, why: Reason) {
         if !self.off_loop.contains(&(function, why)) {
             self.off_loop.push((function, why));
@@ -94,6 +108,8 @@ pub fn detect(project: &Project) -> Frameworks {
     aiohttp::scan(project, &scan, &mut out);
     django::scan(project, &scan, &mut out);
     celery::scan(project, &scan, &mut out);
+    sanic::scan(project, &scan, &mut out);
+    tornado::scan(project, &mut out);
     out.entries.sort_by_key(|e| (e.kind, e.function));
     out
 }

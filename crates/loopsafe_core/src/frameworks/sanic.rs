@@ -1,0 +1,90 @@
+//! Sanic: handlers registered on a `Sanic` app or a `Blueprint` (`@app.get("/")`,
+//! `app.add_route(handler, "/")`, `HTTPMethodView` methods), middleware
+//! (`@app.middleware`, `@app.on_request`), listeners and exception handlers. Sanic calls
+//! a sync `def` handler directly on the event loop, like an `async def` one.
+
+use super::{
+    decorator_callee, external_method, function_arg, functions_all, last_name, EntryKind,
+    Frameworks, Scan,
+};
+use crate::project::{ClassId, Project, Value};
+
+const OWNERS: &[&str] = &["sanic.Blueprint", "sanic.Sanic"];
+const VERBS: &[&str] = &[
+    "delete",
+    "get",
+    "head",
+    "options",
+    "patch",
+    "post",
+    "put",
+    "route",
+    "websocket",
+];
+const MIDDLEWARE: &[&str] = &["middleware", "on_request", "on_response"];
+const LISTENERS: &[&str] = &[
+    "after_server_start",
+    "after_server_stop",
+    "before_server_start",
+    "before_server_stop",
+    "listener",
+    "main_process_start",
+    "main_process_stop",
+];
+
+fn kind(method: &str) -> Option<EntryKind> {
+    if VERBS.contains(&method) {
+        Some(EntryKind::Route)
+    } else if MIDDLEWARE.contains(&method) {
+        Some(EntryKind::Middleware)
+    } else if LISTENERS.contains(&method) {
+        Some(EntryKind::Startup)
+    } else if method == "exception" {
+        Some(EntryKind::ExceptionHandler)
+    } else {
+        None
+    }
+}
+
+pub(super) fn scan(project: &Project, scan: &Scan, out: &mut Frameworks) {
+    for (id, func) in scan.decorated() {
+        for d in &func.decorators {
+            let callee = decorator_callee(d);
+            if last_name(callee).and_then(kind).is_none() {
+                continue;
+            }
+            let v = project.eval(id.module, callee);
+            if let Some((owner, method)) = external_method(&v) {
+                if let (true, Some(kind)) = (OWNERS.contains(&owner), kind(method)) {
+                    out.handler(project, kind, id, "Sanic");
+                }
+            }
+        }
+    }
+    for (caller, call) in scan.calls_named(&["add_route", "add_websocket_route"]) {
+        let m = caller.module;
+        let v = project.eval(m, &call.callee);
+        if !external_method(&v).is_some_and(|(owner, _)| OWNERS.contains(&owner)) {
+            continue;
+        }
+        if let Some(Value::Function(f)) = function_arg(project, m, call, 0, "handler") {
+            out.handler(project, EntryKind::Route, f, "Sanic");
+        }
+    }
+    // `class Users(HTTPMethodView)`: its methods named after verbs are handlers.
+    for (id, func) in functions_all(project) {
+        let Some(class) = func.class else {
+            continue;
+        };
+        if !VERBS[..7].contains(&func.name.as_str()) {
+            continue;
+        }
+        let c = ClassId {
+            module: id.module,
+            idx: class,
+        };
+        if project.derives_from(c, "sanic.views.HTTPMethodView") {
+            out.handler(project, EntryKind::Route, id, "Sanic");
+        }
+    }
+}
