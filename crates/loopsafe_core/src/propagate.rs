@@ -167,7 +167,7 @@ pub fn sync_on_loop(
     counts: &Counts<'_>,
     functions: &[FnId],
 ) {
-    let functions: Vec<FnId> = functions
+    let functions: rustc_hash::FxHashSet<FnId> = functions
         .iter()
         .copied()
         .filter(|f| !modules[f.module as usize].functions[f.idx as usize].is_async)
