@@ -26,6 +26,8 @@ pub enum Reason {
     SyncRoute,
     /// A Django sync view: runs in a thread when the server is async.
     SyncView,
+    /// A Litestar sync handler marked `sync_to_thread=True`.
+    SyncToThread,
     /// Handed to a thread.
     Offloaded,
     /// Under `if __name__ == "__main__":`.
@@ -39,6 +41,7 @@ impl Reason {
             Reason::CeleryTask => "Celery tasks run in worker processes, not on the web server's event loop; blocking there holds up one worker, not every request.",
             Reason::SyncRoute => "Sync `def` routes and dependencies run in FastAPI/Starlette's threadpool, so a blocking call there ties up one worker thread, not the event loop.",
             Reason::SyncView => "Sync Django views run in a thread under an ASGI server, off the event loop.",
+            Reason::SyncToThread => "Litestar runs a sync handler marked `sync_to_thread=True` in a worker thread, off the event loop.",
             Reason::Offloaded => "Handed to a thread (`asyncio.to_thread`, `run_in_threadpool`, `BackgroundTasks.add_task`, an executor): the function runs off the event loop.",
             Reason::Script => "Code under `if __name__ == \"__main__\":` runs as a script with its own event loop, not inside the service.",
         }
@@ -49,6 +52,7 @@ impl Reason {
             Reason::CeleryTask => "Celery tasks",
             Reason::SyncRoute => "Sync routes and dependencies",
             Reason::SyncView => "Sync Django views",
+            Reason::SyncToThread => "Litestar handlers with `sync_to_thread=True`",
             Reason::Offloaded => "Offloaded to a thread",
             Reason::Script => "Scripts",
         }

@@ -8,6 +8,7 @@ mod aiohttp;
 mod celery;
 mod django;
 mod fastapi;
+mod litestar;
 mod sanic;
 mod tornado;
 
@@ -108,6 +109,7 @@ pub fn detect(project: &Project) -> Frameworks {
     aiohttp::scan(project, &scan, &mut out);
     django::scan(project, &scan, &mut out);
     celery::scan(project, &scan, &mut out);
+    litestar::scan(project, &scan, &mut out);
     sanic::scan(project, &scan, &mut out);
     tornado::scan(project, &mut out);
     out.entries.sort_by_key(|e| (e.kind, e.function));
