@@ -29,6 +29,10 @@ pub enum Condition {
     BlockArgument,
     /// `asyncio.run(x)`-style calls: flagged wherever they are.
     LoopReentry,
+    /// `pandas.read_csv(x)`, `df.to_csv(x)`: file I/O when `x` is a path (a string, a
+    /// string constant, a `pathlib.Path`); an in-memory buffer (`io.StringIO`) or no
+    /// argument at all (`df.to_csv()` returns the text) does no I/O.
+    PathArgument,
     /// A call that only asks the kernel for the working directory or the environment,
     /// never the disk: reported where a coroutine makes it (as ruff does), but too cheap
     /// to report through every helper that happens to make it.
@@ -63,6 +67,14 @@ const fn cheap(call: &'static str, rule: Rule) -> Row {
         call,
         effect: Effect::Blocks(rule),
         condition: Condition::DirectOnly,
+    }
+}
+
+const fn path_arg(call: &'static str, rule: Rule) -> Row {
+    Row {
+        call,
+        effect: Effect::Blocks(rule),
+        condition: Condition::PathArgument,
     }
 }
 
@@ -441,6 +453,38 @@ pub static BLOCKING: &[Row] = &[
     b("os.waitid", WaitForProcess),
     b("os.waitpid", WaitForProcess),
     b("os.walk", BlockingFilesystemCall),
+    path_arg("pandas.DataFrame.to_csv", BlockingFilesystemCall),
+    path_arg("pandas.DataFrame.to_excel", BlockingFilesystemCall),
+    path_arg("pandas.DataFrame.to_feather", BlockingFilesystemCall),
+    path_arg("pandas.DataFrame.to_hdf", BlockingFilesystemCall),
+    path_arg("pandas.DataFrame.to_json", BlockingFilesystemCall),
+    path_arg("pandas.DataFrame.to_parquet", BlockingFilesystemCall),
+    path_arg("pandas.DataFrame.to_pickle", BlockingFilesystemCall),
+    b("pandas.DataFrame.to_sql", SyncDatabaseCall),
+    path_arg("pandas.DataFrame.to_stata", BlockingFilesystemCall),
+    path_arg("pandas.DataFrame.to_xml", BlockingFilesystemCall),
+    path_arg("pandas.Series.to_csv", BlockingFilesystemCall),
+    path_arg("pandas.Series.to_excel", BlockingFilesystemCall),
+    path_arg("pandas.Series.to_json", BlockingFilesystemCall),
+    path_arg("pandas.Series.to_pickle", BlockingFilesystemCall),
+    b("pandas.Series.to_sql", SyncDatabaseCall),
+    path_arg("pandas.read_csv", BlockingFilesystemCall),
+    path_arg("pandas.read_excel", BlockingFilesystemCall),
+    path_arg("pandas.read_feather", BlockingFilesystemCall),
+    path_arg("pandas.read_fwf", BlockingFilesystemCall),
+    path_arg("pandas.read_hdf", BlockingFilesystemCall),
+    path_arg("pandas.read_json", BlockingFilesystemCall),
+    path_arg("pandas.read_orc", BlockingFilesystemCall),
+    path_arg("pandas.read_parquet", BlockingFilesystemCall),
+    path_arg("pandas.read_pickle", BlockingFilesystemCall),
+    path_arg("pandas.read_sas", BlockingFilesystemCall),
+    path_arg("pandas.read_spss", BlockingFilesystemCall),
+    b("pandas.read_sql", SyncDatabaseCall),
+    b("pandas.read_sql_query", SyncDatabaseCall),
+    b("pandas.read_sql_table", SyncDatabaseCall),
+    path_arg("pandas.read_stata", BlockingFilesystemCall),
+    path_arg("pandas.read_table", BlockingFilesystemCall),
+    path_arg("pandas.read_xml", BlockingFilesystemCall),
     b("passlib.context.CryptContext.hash", SlowPasswordHash),
     b("passlib.context.CryptContext.verify", SlowPasswordHash),
     b(
@@ -1053,6 +1097,22 @@ pub static TYPES: &[(&str, &str)] = &[
     ),
     ("oracledb.Connection.cursor()", "oracledb.Cursor"),
     ("oracledb.connect()", "oracledb.Connection"),
+    ("pandas.DataFrame()", "pandas.DataFrame"),
+    ("pandas.DataFrame.*()", "pandas.DataFrame"),
+    ("pandas.Series()", "pandas.Series"),
+    ("pandas.read_csv()", "pandas.DataFrame"),
+    ("pandas.read_excel()", "pandas.DataFrame"),
+    ("pandas.read_feather()", "pandas.DataFrame"),
+    ("pandas.read_fwf()", "pandas.DataFrame"),
+    ("pandas.read_json()", "pandas.DataFrame"),
+    ("pandas.read_orc()", "pandas.DataFrame"),
+    ("pandas.read_parquet()", "pandas.DataFrame"),
+    ("pandas.read_sql()", "pandas.DataFrame"),
+    ("pandas.read_sql_query()", "pandas.DataFrame"),
+    ("pandas.read_sql_table()", "pandas.DataFrame"),
+    ("pandas.read_stata()", "pandas.DataFrame"),
+    ("pandas.read_table()", "pandas.DataFrame"),
+    ("pandas.read_xml()", "pandas.DataFrame"),
     (
         "passlib.context.CryptContext()",
         "passlib.context.CryptContext",
@@ -1329,6 +1389,8 @@ pub static ALIASES: &[(&str, &str)] = &[
     ("httpx._client.AsyncClient", "httpx.AsyncClient"),
     ("httpx._client.Client", "httpx.Client"),
     ("jwt.jwks_client.PyJWKClient", "jwt.PyJWKClient"),
+    ("pandas.core.frame.DataFrame", "pandas.DataFrame"),
+    ("pandas.core.series.Series", "pandas.Series"),
     ("pathlib.PosixPath", "pathlib.Path"),
     ("pathlib.WindowsPath", "pathlib.Path"),
     ("psycopg.connection.Connection", "psycopg.Connection"),

@@ -915,7 +915,13 @@ impl<'a> Extractor<'a> {
     /// worth its allocations on every call of a large project.
     fn arg_ref(&self, e: &Expr) -> Ref {
         match e {
-            Expr::Name(_) | Expr::Attribute(_) => {
+            // `DATA_DIR / "sales.csv"`: a path, for calls that only do I/O given one.
+            Expr::Name(_)
+            | Expr::Attribute(_)
+            | Expr::BinOp(ast::ExprBinOp {
+                op: ast::Operator::Div,
+                ..
+            }) => {
                 let r = self.expr_ref(e);
                 if r.size() <= 4 {
                     r

@@ -486,6 +486,30 @@ impl<'a> Project<'a> {
                     },
                 }
             }
+            Condition::PathArgument => {
+                // The file argument: pandas names it differently for each function.
+                const KEYWORDS: &[&str] = &[
+                    "excel_writer",
+                    "filepath_or_buffer",
+                    "io",
+                    "path",
+                    "path_or_buf",
+                    "path_or_buffer",
+                ];
+                let arg = call.args.iter().find(|a| match &a.keyword {
+                    None => true,
+                    Some(k) => KEYWORDS.contains(&k.as_str()),
+                })?;
+                let is_path = self.is_string(module, &arg.value, 0)
+                    || matches!(
+                        self.eval(module, &arg.value),
+                        Value::Instance(Type::External(t)) if t == "pathlib.Path"
+                    );
+                if !is_path {
+                    return None;
+                }
+                found.rule
+            }
             Condition::BlockArgument => {
                 let non_blocking = call.args.iter().any(|a| match (&a.keyword, &a.value) {
                     (None, Ref::Const(Const::Bool(false))) => true,
@@ -507,6 +531,31 @@ impl<'a> Project<'a> {
             api: api.to_string(),
             through_helpers: found.condition != Condition::DirectOnly,
         })
+    }
+}
+
+impl Project<'_> {
+    /// Whether `r` is a string: a literal, or a module-level name last bound to one
+    /// (`SALES = "data/sales.csv"`), here or imported.
+    fn is_string(&self, module: u32, r: &Ref, depth: u32) -> bool {
+        let (module, name) = match r {
+            Ref::Const(Const::Str) => return true,
+            Ref::Name(name) => (module, name.as_str()),
+            Ref::Path(path) => match path
+                .rsplit_once('.')
+                .and_then(|(m, name)| Some((self.module_index(m)?, name)))
+            {
+                Some(found) => found,
+                None => return false,
+            },
+            _ => return false,
+        };
+        depth < 4
+            && self.modules[module as usize]
+                .bindings
+                .get(name)
+                .and_then(|b| b.last())
+                .is_some_and(|b| self.is_string(module, b, depth + 1))
     }
 }
 
