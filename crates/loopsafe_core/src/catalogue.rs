@@ -1636,6 +1636,91 @@ pub static ALIASES: &[(&str, &str)] = &[
     ("urllib3.poolmanager.PoolManager", "urllib3.PoolManager"),
 ];
 
+/// Blocking calls with an async twin on the same object, by method name: the fix awaits
+/// the twin (`Model.objects.get(...)` → `await Model.objects.aget(...)`,
+/// `llm.invoke(x)` → `await llm.ainvoke(x)`). Sorted.
+pub static ASYNC_TWINS: &[(&str, &str)] = &[
+    ("django.db.models.Manager.aggregate", "aaggregate"),
+    ("django.db.models.Manager.bulk_create", "abulk_create"),
+    ("django.db.models.Manager.bulk_update", "abulk_update"),
+    ("django.db.models.Manager.contains", "acontains"),
+    ("django.db.models.Manager.count", "acount"),
+    ("django.db.models.Manager.create", "acreate"),
+    ("django.db.models.Manager.delete", "adelete"),
+    ("django.db.models.Manager.earliest", "aearliest"),
+    ("django.db.models.Manager.exists", "aexists"),
+    ("django.db.models.Manager.explain", "aexplain"),
+    ("django.db.models.Manager.first", "afirst"),
+    ("django.db.models.Manager.get", "aget"),
+    ("django.db.models.Manager.get_or_create", "aget_or_create"),
+    ("django.db.models.Manager.in_bulk", "ain_bulk"),
+    ("django.db.models.Manager.last", "alast"),
+    ("django.db.models.Manager.latest", "alatest"),
+    ("django.db.models.Manager.update", "aupdate"),
+    (
+        "django.db.models.Manager.update_or_create",
+        "aupdate_or_create",
+    ),
+    ("django.db.models.Model.delete", "adelete"),
+    ("django.db.models.Model.refresh_from_db", "arefresh_from_db"),
+    ("django.db.models.Model.save", "asave"),
+    ("django.db.models.QuerySet.aggregate", "aaggregate"),
+    ("django.db.models.QuerySet.bulk_create", "abulk_create"),
+    ("django.db.models.QuerySet.bulk_update", "abulk_update"),
+    ("django.db.models.QuerySet.contains", "acontains"),
+    ("django.db.models.QuerySet.count", "acount"),
+    ("django.db.models.QuerySet.create", "acreate"),
+    ("django.db.models.QuerySet.delete", "adelete"),
+    ("django.db.models.QuerySet.earliest", "aearliest"),
+    ("django.db.models.QuerySet.exists", "aexists"),
+    ("django.db.models.QuerySet.explain", "aexplain"),
+    ("django.db.models.QuerySet.first", "afirst"),
+    ("django.db.models.QuerySet.get", "aget"),
+    ("django.db.models.QuerySet.get_or_create", "aget_or_create"),
+    ("django.db.models.QuerySet.in_bulk", "ain_bulk"),
+    ("django.db.models.QuerySet.last", "alast"),
+    ("django.db.models.QuerySet.latest", "alatest"),
+    ("django.db.models.QuerySet.update", "aupdate"),
+    (
+        "django.db.models.QuerySet.update_or_create",
+        "aupdate_or_create",
+    ),
+    (
+        "langchain_core.embeddings.Embeddings.embed_documents",
+        "aembed_documents",
+    ),
+    (
+        "langchain_core.embeddings.Embeddings.embed_query",
+        "aembed_query",
+    ),
+    (
+        "langchain_core.language_models.BaseChatModel.batch",
+        "abatch",
+    ),
+    (
+        "langchain_core.language_models.BaseChatModel.generate",
+        "agenerate",
+    ),
+    (
+        "langchain_core.language_models.BaseChatModel.invoke",
+        "ainvoke",
+    ),
+    (
+        "langchain_core.language_models.BaseChatModel.predict",
+        "apredict",
+    ),
+    ("litellm.completion", "acompletion"),
+    ("litellm.embedding", "aembedding"),
+    ("litellm.image_generation", "aimage_generation"),
+    ("litellm.moderation", "amoderation"),
+    ("litellm.rerank", "arerank"),
+    ("litellm.speech", "aspeech"),
+    ("litellm.text_completion", "atext_completion"),
+    ("litellm.transcription", "atranscription"),
+    ("mistralai.chat.Chat.complete", "complete_async"),
+    ("mistralai.embeddings.Embeddings.create", "create_async"),
+];
+
 /// Calls that run a function they are given on another thread (or process), so the
 /// function passed to them uncalled does not run on the event loop. The number is the
 /// position of the function argument. Sorted.
@@ -1886,6 +1971,11 @@ impl Catalogue {
     pub fn offloads(call: &str) -> Option<usize> {
         find_sorted(OFFLOADING, call, |r| r.0).map(|r| r.1)
     }
+
+    /// The method of the same object that does what blocking `call` does, awaitably.
+    pub fn async_twin(call: &str) -> Option<&'static str> {
+        find_sorted(ASYNC_TWINS, call, |r| r.0).map(|r| r.1)
+    }
 }
 
 #[cfg(test)]
@@ -1909,6 +1999,7 @@ mod tests {
         assert_sorted(TYPES, |r| r.0, "TYPES");
         assert_sorted(ALIASES, |r| r.0, "ALIASES");
         assert_sorted(OFFLOADING, |r| r.0, "OFFLOADING");
+        assert_sorted(ASYNC_TWINS, |r| r.0, "ASYNC_TWINS");
         assert_sorted(DECORATORS, |r| r.0, "DECORATORS");
         assert_sorted(LOOP_CALLBACKS, |r| r.0, "LOOP_CALLBACKS");
     }

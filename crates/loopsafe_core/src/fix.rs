@@ -15,6 +15,7 @@ use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
+use crate::catalogue::Catalogue;
 use crate::facts::Span;
 use crate::rules::Rule;
 
@@ -390,6 +391,13 @@ impl<'s> FileInfo<'s> {
             return display("This call is already awaited; make the function it calls async");
         }
         let api = r.api;
+        // A helper's call is not the blocking call itself: only a direct one has a twin.
+        if let (false, Some(twin)) = (
+            r.rule == Rule::BlockingCallThroughHelper,
+            Catalogue::async_twin(api),
+        ) {
+            return self.twin(index, call, twin);
+        }
         match r.rule {
             Rule::BlockingCallThroughHelper => self.to_thread(index, call, r),
             Rule::AsyncioRun | Rule::RunUntilComplete => self.await_argument(index, call, api),
@@ -465,6 +473,27 @@ impl<'s> FileInfo<'s> {
         Fix {
             applicability,
             message: format!("Replace `{what}(...)` with `await`"),
+            edits,
+        }
+    }
+
+    /// `Model.objects.get(...)` -> `await Model.objects.aget(...)`: the same object's
+    /// async method.
+    fn twin(&self, index: &Index, call: &ast::ExprCall, twin: &str) -> Fix {
+        let Expr::Attribute(attr) = &*call.func else {
+            return display(&format!("Use the async version, `await ...{twin}(...)`"));
+        };
+        let mut edits = self.awaited(index, call);
+        edits.push(Edit {
+            start: attr.attr.start().to_u32(),
+            end: attr.attr.end().to_u32(),
+            content: twin.into(),
+        });
+        Fix {
+            // The twin may differ in what surrounds the call: Django runs it in its own
+            // thread, outside a `transaction.atomic()` block the caller holds.
+            applicability: Applicability::Unsafe,
+            message: format!("Replace with `await ...{twin}(...)`"),
             edits,
         }
     }
