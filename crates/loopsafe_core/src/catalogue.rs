@@ -203,6 +203,8 @@ pub static BLOCKING: &[Row] = &[
     ),
     b("elasticsearch.Elasticsearch.*", BlockingSdkCall),
     ok("elasticsearch.Elasticsearch.options"),
+    b("faster_whisper.WhisperModel", MlModelCall),
+    b("faster_whisper.WhisperModel.transcribe", MlModelCall),
     b("firebase_admin.auth.create_session_cookie", BlockingSdkCall),
     b("firebase_admin.auth.create_user", BlockingSdkCall),
     b("firebase_admin.auth.delete_user", BlockingSdkCall),
@@ -427,6 +429,8 @@ pub static BLOCKING: &[Row] = &[
     b("httpx.stream", BlockingHttpCall),
     b("io.open", OpenFile),
     b("io.open_code", OpenFile),
+    b("joblib.dump", MlModelCall),
+    b("joblib.load", MlModelCall),
     b("jwt.PyJWKClient.fetch_data", BlockingSdkCall),
     b("jwt.PyJWKClient.get_jwk_set", BlockingSdkCall),
     b("jwt.PyJWKClient.get_signing_key", BlockingSdkCall),
@@ -742,6 +746,14 @@ pub static BLOCKING: &[Row] = &[
     b("requests.put", BlockingHttpCall),
     b("requests.request", BlockingHttpCall),
     b("sendgrid.SendGridAPIClient.send", BlockingSdkCall),
+    b("sentence_transformers.CrossEncoder", MlModelCall),
+    b("sentence_transformers.CrossEncoder.predict", MlModelCall),
+    b("sentence_transformers.CrossEncoder.rank", MlModelCall),
+    b("sentence_transformers.SentenceTransformer", MlModelCall),
+    b(
+        "sentence_transformers.SentenceTransformer.encode",
+        MlModelCall,
+    ),
     b("shutil.copy", BlockingFilesystemCall),
     b("shutil.copy2", BlockingFilesystemCall),
     b("shutil.copyfile", BlockingFilesystemCall),
@@ -770,6 +782,9 @@ pub static BLOCKING: &[Row] = &[
     b("socket.socket.send", BlockingNetworkCall),
     b("socket.socket.sendall", BlockingNetworkCall),
     b("socket.socket.sendto", BlockingNetworkCall),
+    b("spacy.language.Language.__call__", MlModelCall),
+    b("spacy.language.Language.pipe", MlModelCall),
+    b("spacy.load", MlModelCall),
     b("sqlalchemy.engine.Connection.*", SyncSqlalchemyCall),
     ok("sqlalchemy.engine.Connection.execution_options"),
     b("sqlalchemy.engine.Engine.begin", SyncSqlalchemyCall),
@@ -835,6 +850,24 @@ pub static BLOCKING: &[Row] = &[
     blockarg("threading.Semaphore.acquire", BlockingWait),
     b("threading.Thread.join", BlockingWait),
     b("time.sleep", TimeSleep),
+    b("torch.load", MlModelCall),
+    b("transformers.AutoModel.from_pretrained", MlModelCall),
+    b(
+        "transformers.AutoModelForCausalLM.from_pretrained",
+        MlModelCall,
+    ),
+    b(
+        "transformers.AutoModelForSeq2SeqLM.from_pretrained",
+        MlModelCall,
+    ),
+    b(
+        "transformers.AutoModelForSequenceClassification.from_pretrained",
+        MlModelCall,
+    ),
+    b("transformers.AutoTokenizer.from_pretrained", MlModelCall),
+    b("transformers.Pipeline.__call__", MlModelCall),
+    b("transformers.PreTrainedModel.generate", MlModelCall),
+    b("transformers.pipeline", MlModelCall),
     b("trio.run", LoopRunner),
     b(
         "twilio.rest.api.v2010.account.call.CallList.create",
@@ -856,6 +889,9 @@ pub static BLOCKING: &[Row] = &[
     b("urllib3.request", BlockingHttpCall),
     b("werkzeug.security.check_password_hash", SlowPasswordHash),
     b("werkzeug.security.generate_password_hash", SlowPasswordHash),
+    b("whisper.load_model", MlModelCall),
+    b("whisper.model.Whisper.transcribe", MlModelCall),
+    b("whisper.transcribe", MlModelCall),
 ];
 
 /// What calling (or reading an attribute of) a known name gives back: `requests.Session()`
@@ -1394,6 +1430,7 @@ pub static TYPES: &[(&str, &str)] = &[
     ("smtplib.SMTP_SSL()", "smtplib.SMTP"),
     ("socket.create_connection()", "socket.socket"),
     ("socket.socket()", "socket.socket"),
+    ("spacy.load()", "spacy.language.Language"),
     ("sqlalchemy.create_engine()", "sqlalchemy.engine.Engine"),
     (
         "sqlalchemy.engine.Engine.begin()",
@@ -1460,6 +1497,23 @@ pub static TYPES: &[(&str, &str)] = &[
     ("threading.RLock()", "threading.Lock"),
     ("threading.Semaphore()", "threading.Semaphore"),
     ("threading.Thread()", "threading.Thread"),
+    (
+        "transformers.AutoModel.from_pretrained()",
+        "transformers.PreTrainedModel",
+    ),
+    (
+        "transformers.AutoModelForCausalLM.from_pretrained()",
+        "transformers.PreTrainedModel",
+    ),
+    (
+        "transformers.AutoModelForSeq2SeqLM.from_pretrained()",
+        "transformers.PreTrainedModel",
+    ),
+    (
+        "transformers.AutoModelForSequenceClassification.from_pretrained()",
+        "transformers.PreTrainedModel",
+    ),
+    ("transformers.pipeline()", "transformers.Pipeline"),
     ("twilio.rest.Client()", "twilio.rest.Client"),
     (
         "twilio.rest.Client.calls",
@@ -1474,6 +1528,7 @@ pub static TYPES: &[(&str, &str)] = &[
         "urllib.request.OpenerDirector",
     ),
     ("urllib3.PoolManager()", "urllib3.PoolManager"),
+    ("whisper.load_model()", "whisper.model.Whisper"),
 ];
 
 /// Other spellings of the same names: re-exports and historical aliases. A name is

@@ -31,6 +31,7 @@ pub enum Rule {
     BlockingSdkCall,
     ClientBuiltOnLoop,
     SlowPasswordHash,
+    MlModelCall,
     BlockingInput,
     BlockingCallThroughHelper,
 }
@@ -365,6 +366,20 @@ pub static RULES: &[RuleInfo] = &[
             what: "Checks for password hashing and checking inside an `async def`: `bcrypt`, passlib's `CryptContext` and hash handlers, `argon2.PasswordHasher`, `pwdlib.PasswordHash`, `werkzeug.security`, Django's `make_password`/`check_password`, `hashlib.pbkdf2_hmac` and `hashlib.scrypt`.",
             why: "Password hashes are slow on purpose: tens to hundreds of milliseconds of CPU per call, all of it with the loop stopped. A login route that checks a password this way stalls every other request while it does, and under a burst of logins the whole service queues behind them.",
             example: "@app.post(\"/login\")\nasync def login(form: LoginForm):\n    user = await users.get(form.username)\n    if not pwd_context.verify(form.password, user.hashed):  # LS703\n        raise HTTPException(401)\n\n# Use instead:\n    if not await asyncio.to_thread(pwd_context.verify, form.password, user.hashed):",
+            fix: "Unsafe: the call becomes `await asyncio.to_thread(func, *args, **kwargs)` (or `await run_in_threadpool(...)` where the module already uses Starlette's), with `import asyncio` added if needed. It is unsafe because the function then runs on another thread: code that is not thread-safe, or that touches objects of the event loop, may break. Display-only inside a generator expression or lambda, and when the call is already awaited.",
+        },
+    },
+    RuleInfo {
+        rule: MlModelCall,
+        code: "LS704",
+        name: "ml-model-call",
+        category: "ml",
+        title: "Blocking ML model call",
+        help: "load the model once at startup, and run it in a thread: `await asyncio.to_thread(model.encode, texts)` (torch and numpy release the GIL)",
+        doc: RuleDoc {
+            what: "Checks for loading or running a machine-learning model inside an `async def`: sentence-transformers (`SentenceTransformer(...)`, `.encode`, `CrossEncoder(...).predict`), Hugging Face transformers (`pipeline(...)` and calling the pipeline, `from_pretrained`, `.generate`), Whisper and faster-whisper (`load_model`, `.transcribe`), spaCy (`spacy.load`, `nlp(text)`, `nlp.pipe`), `torch.load`, `joblib.load`/`joblib.dump`, and rows of category `ml`.",
+            why: "Loading a model reads hundreds of megabytes and takes seconds; one inference takes milliseconds to minutes of CPU or GPU. All of it runs with the loop stopped: every other request waits for the model, and a model loaded per request is loaded again for each.",
+            example: "@app.post(\"/search\")\nasync def search(q: Query):\n    vector = embedder.encode(q.text)  # LS704\n\n# Use instead:\n    vector = await asyncio.to_thread(embedder.encode, q.text)",
             fix: "Unsafe: the call becomes `await asyncio.to_thread(func, *args, **kwargs)` (or `await run_in_threadpool(...)` where the module already uses Starlette's), with `import asyncio` added if needed. It is unsafe because the function then runs on another thread: code that is not thread-safe, or that touches objects of the event loop, may break. Display-only inside a generator expression or lambda, and when the call is already awaited.",
         },
     },
