@@ -21,6 +21,19 @@ pub struct Hop {
     pub function: String,
     /// The called expression, on one line: `fetch_user`, `_session.get`.
     pub call: String,
+    /// Not a call but a read of a property (`self.client`), which runs its getter.
+    pub read: bool,
+}
+
+impl Hop {
+    /// The call as a message quotes it: `fetch_user()`, or `self.client` (a property).
+    pub fn quoted(&self) -> String {
+        if self.read {
+            format!("`{}` (a property)", self.call)
+        } else {
+            format!("`{}()`", self.call)
+        }
+    }
 }
 
 /// The blocking call at the end of a chain; findings that share one share a cause.

@@ -79,7 +79,10 @@ pub fn extract(
         first_params: HashMap::default(),
         lambdas: HashMap::default(),
         nonblocking: vec![],
+        properties: HashSet::default(),
     };
+    let module_ast = parsed.syntax();
+    property_names(&module_ast.body, &mut ex.properties);
     ex.facts.functions.push(Function {
         name: "<module>".into(),
         qualname: "<module>".into(),
@@ -98,7 +101,6 @@ pub fn extract(
         returns_param: false,
         calls: vec![],
     });
-    let module_ast = parsed.into_syntax();
     ex.visit_body(&module_ast.body);
     ex.drop_builtin_calls(blocking_builtins);
 
@@ -228,6 +230,51 @@ struct Extractor<'a> {
     lambdas: HashMap<u32, u32>,
     /// The name of each function's first parameter (`self` in a method).
     first_params: HashMap<u32, &'a str>,
+    /// Names of the properties the module's classes define: reading one of these
+    /// attributes may run a getter, so such reads are kept as calls.
+    properties: HashSet<&'a str>,
+}
+
+/// The names of the properties defined by the classes in `body`, nested ones included,
+/// whose getters call something: a getter that calls nothing (`return self._name`, most
+/// of them) cannot block, and reads of it are not worth keeping.
+fn property_names<'a>(body: &'a [Stmt], out: &mut HashSet<&'a str>) {
+    for stmt in body {
+        let Stmt::ClassDef(c) = stmt else { continue };
+        for member in &c.body {
+            match member {
+                Stmt::FunctionDef(f)
+                    if f.decorator_list.iter().any(|d| {
+                        matches!(
+                            last_segment(&d.expression),
+                            Some("property" | "cached_property")
+                        )
+                    }) && calls_anything(&f.body) =>
+                {
+                    out.insert(f.name.as_str());
+                }
+                _ => {}
+            }
+        }
+        property_names(&c.body, out);
+    }
+}
+
+/// Whether a body makes any call.
+fn calls_anything(body: &[Stmt]) -> bool {
+    struct Finder(bool);
+    impl<'a> Visitor<'a> for Finder {
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if self.0 || matches!(expr, Expr::Call(_)) {
+                self.0 = true;
+                return;
+            }
+            visitor::walk_expr(self, expr);
+        }
+    }
+    let mut finder = Finder(false);
+    finder.visit_body(body);
+    finder.0
 }
 
 fn span(range: TextRange) -> Span {
@@ -695,11 +742,16 @@ impl<'a> Extractor<'a> {
             }
             None => self.new_function(func),
         };
+        // `@x.setter def x(...)`: the name stays the getter's, which reads run.
+        let accessor = decorator_names
+            .iter()
+            .any(|d| matches!(*d, "setter" | "deleter"));
         match class {
             Some(c) => {
-                self.facts.classes[c as usize]
-                    .methods
-                    .insert(Name::from(f.name.as_str()), idx);
+                let methods = &mut self.facts.classes[c as usize].methods;
+                if !(accessor && methods.contains_key(f.name.as_str())) {
+                    methods.insert(Name::from(f.name.as_str()), idx);
+                }
             }
             None => self.bind(f.name.as_str(), Ref::Function(idx)),
         }
@@ -888,6 +940,30 @@ impl<'a> Extractor<'a> {
             awaited,
             nonblocking,
             once: self.once,
+            read: false,
+        };
+        self.function().calls.push(record);
+    }
+
+    /// `obj.name` read where some class of the module defines a property `name`: kept
+    /// as a call that the project stage resolves to the getter, if `obj` has it.
+    fn record_read(&mut self, a: &ast::ExprAttribute) {
+        if self.in_type_checking {
+            return;
+        }
+        let callee = self.expr_ref(&a.value).attr(a.attr.as_str());
+        if !matches!(callee, Ref::Attr(..)) {
+            return;
+        }
+        let record = Call {
+            callee,
+            span: span(a.range),
+            func_span: span(a.range),
+            args: vec![],
+            awaited: false,
+            nonblocking: false,
+            once: self.once,
+            read: true,
         };
         self.function().calls.push(record);
     }
@@ -941,7 +1017,11 @@ impl<'a> Extractor<'a> {
 
     fn call_expr(&mut self, call: &'a ast::ExprCall, awaited: bool) {
         self.record_call(call, awaited);
-        self.visit_expr(&call.func);
+        // `obj.method()` is a call, not a read of `obj.method`.
+        match &*call.func {
+            Expr::Attribute(a) => self.visit_expr(&a.value),
+            func => self.visit_expr(func),
+        }
         self.visit_arguments(&call.arguments);
     }
 
@@ -1234,6 +1314,14 @@ impl<'a> Visitor<'a> for Extractor<'a> {
                 self.visit_expr(&n.value);
                 let r = self.expr_ref(&n.value);
                 self.assign(&n.target, Some(&n.value), r);
+            }
+            Expr::Attribute(a)
+                if !self.properties.is_empty()
+                    && a.ctx.is_load()
+                    && self.properties.contains(a.attr.as_str()) =>
+            {
+                self.record_read(a);
+                self.visit_expr(&a.value);
             }
             _ => visitor::walk_expr(self, expr),
         }

@@ -139,6 +139,9 @@ pub struct Call {
     /// Made inside a one-time set-up: `if self._client is None: self._client = ...`.
     /// Once the guard's state is set, later calls skip it.
     pub once: bool,
+    /// Not a call but a read, `obj.name`, of an attribute that is a property somewhere
+    /// in the module: it runs the getter when `obj`'s class has that property.
+    pub read: bool,
 }
 
 impl Call {

@@ -601,16 +601,17 @@ impl Files<'_> {
     fn hop(&mut self, step: propagate::Step) -> Option<(Hop, facts::Span)> {
         let func =
             &self.modules[step.function.module as usize].functions[step.function.idx as usize];
-        let span = func.calls[step.call_index].func_span;
-        let at = self.locate(step.function.module, span)?;
+        let call = &func.calls[step.call_index];
+        let at = self.locate(step.function.module, call.func_span)?;
         Some((
             Hop {
                 path: at.path,
                 location: at.location,
                 function: func.qualname.clone(),
                 call: at.text,
+                read: call.read,
             },
-            span,
+            call.func_span,
         ))
     }
 }
@@ -651,17 +652,17 @@ fn helper_diagnostic(files: &mut Files, finding: &propagate::HelperFinding) -> O
         .unwrap_or(&finding.api);
     let mut message = if finding.scheduled {
         format!(
-            "{}: `{}()` runs `{}` on the event loop, which reaches `{api}()`, in {}",
+            "{}: {} runs `{}` on the event loop, which reaches `{api}()`, in {}",
             info.title,
-            first.call,
+            first.quoted(),
             helper.qualname,
             caller_words(caller)
         )
     } else {
         format!(
-            "{}: `{}()` reaches `{api}()` in {}",
+            "{}: {} reaches `{api}()` in {}",
             info.title,
-            first.call,
+            first.quoted(),
             caller_words(caller)
         )
     };

@@ -442,6 +442,9 @@ impl<'a> Project<'a> {
                 .find_map(|class| self.method(*class, name))
                 .map_or(Callee::Unknown, Callee::Project)
         };
+        if call.read {
+            return self.property_getter(module, &call.callee);
+        }
         match self.eval(module, &call.callee) {
             Value::External(p) => Callee::External(Name::new(Catalogue::canonical(&p))),
             Value::Method(Type::External(t), m) => {
@@ -453,6 +456,29 @@ impl<'a> Project<'a> {
             Value::Function(f) => Callee::Project(f),
             Value::Class(c) => dunder(c, "__init__"),
             Value::Instance(Type::Project(c)) => dunder(c, "__call__"),
+            _ => Callee::Unknown,
+        }
+    }
+
+    /// The getter that reading `receiver.name` runs: a property of the receiver's class
+    /// (or of its bases in the project).
+    fn property_getter(&self, module: u32, read: &Ref) -> Callee {
+        let Ref::Attr(receiver, name) = read else {
+            return Callee::Unknown;
+        };
+        let Value::Instance(Type::Project(c)) = self.eval(module, receiver) else {
+            return Callee::Unknown;
+        };
+        let mro = self.mro(c);
+        let Some(f) = mro
+            .project
+            .iter()
+            .find_map(|class| self.method(*class, name))
+        else {
+            return Callee::Unknown;
+        };
+        match self.modules[f.module as usize].functions[f.idx as usize].kind {
+            FunctionKind::Property => Callee::Project(f),
             _ => Callee::Unknown,
         }
     }

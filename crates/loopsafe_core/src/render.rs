@@ -333,7 +333,7 @@ pub fn sarif(result: &CheckResult, cwd: &Path) -> String {
                                     "artifactLocation": {"uri": display_path(&h.path, cwd)},
                                     "region": {"startLine": h.location.row, "startColumn": h.location.column},
                                 },
-                                "message": {"text": format!("`{}` calls `{}()`", h.function, h.call)},
+                                "message": {"text": format!("`{}` {} {}", h.function, if h.read { "reads" } else { "calls" }, h.quoted())},
                             }
                         })).collect::<Vec<_>>(),
                     }]
@@ -455,10 +455,11 @@ fn hops(out: &mut String, chain: &[Hop], pad: &str, label: &str, note: &str, cwd
     let indent = " ".repeat(label.chars().count());
     for (i, hop) in chain.iter().enumerate() {
         out.push_str(&format!(
-            "{pad} = {} `{}` calls `{}()` at {}:{}:{}{}{}\n",
+            "{pad} = {} `{}` {} {} at {}:{}:{}{}{}\n",
             if i == 0 { label } else { &indent },
             hop.function,
-            hop.call,
+            if hop.read { "reads" } else { "calls" },
+            hop.quoted(),
             display_path(&hop.path, cwd),
             hop.location.row,
             hop.location.column,

@@ -175,7 +175,7 @@ fn what(d: &Diagnostic) -> String {
     let api = d.api.as_deref().unwrap_or("?");
     let api = api.strip_prefix("builtins.").unwrap_or(api);
     match d.chain.first() {
-        Some(hop) => format!("`{}()` (reaches `{api}()`)", hop.call),
+        Some(hop) => format!("{} (reaches `{api}()`)", hop.quoted()),
         None => format!("`{api}()`"),
     }
 }
