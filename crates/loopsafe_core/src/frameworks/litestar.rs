@@ -3,21 +3,16 @@
 //! handler on the event loop unless it says `sync_to_thread=True` (it warns when a sync
 //! handler says neither), so only that flag moves one off the loop.
 
-use super::{decorator_callee, last_name, EntryKind, Frameworks, Reason, Scan};
+use super::{decorator_callee, last_name, EntryKind, Frameworks, Reason, Scan, HTTP_METHODS};
 use crate::facts::{Const, Ref};
 use crate::project::{FnId, Project, Value};
 
-const VERBS: &[&str] = &[
-    "delete",
-    "get",
-    "head",
-    "patch",
-    "post",
-    "put",
-    "route",
-    "websocket",
-    "websocket_listener",
-];
+/// Handler decorators besides the HTTP methods'.
+const OTHERS: &[&str] = &["route", "websocket", "websocket_listener"];
+
+fn is_handler(name: &str) -> bool {
+    HTTP_METHODS.contains(&name) || OTHERS.contains(&name)
+}
 
 /// The verb of a Litestar handler decorator (`litestar.get`, `litestar.handlers.post`).
 fn verb(v: &Value) -> Option<&str> {
@@ -27,14 +22,14 @@ fn verb(v: &Value) -> Option<&str> {
     let name = path
         .strip_prefix("litestar.handlers.")
         .or_else(|| path.strip_prefix("litestar."))?;
-    VERBS.contains(&name).then_some(name)
+    is_handler(name).then_some(name)
 }
 
 pub(super) fn scan(project: &Project, scan: &Scan, out: &mut Frameworks) {
     for (id, func) in scan.decorated() {
         for d in &func.decorators {
             let callee = decorator_callee(d);
-            if !last_name(callee).is_some_and(|n| VERBS.contains(&n)) {
+            if !last_name(callee).is_some_and(is_handler) {
                 continue;
             }
             if verb(&project.eval(id.module, callee)).is_none() {

@@ -116,6 +116,9 @@ pub fn detect(project: &Project) -> Frameworks {
     out
 }
 
+/// HTTP methods, as the frameworks name their handlers and route decorators.
+const HTTP_METHODS: &[&str] = &["delete", "get", "head", "options", "patch", "post", "put"];
+
 /// The last name of a reference: `post` for `router.post`, `Depends` for `Depends`.
 fn last_name(r: &Ref) -> Option<&str> {
     match r {

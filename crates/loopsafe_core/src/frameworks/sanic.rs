@@ -5,22 +5,11 @@
 
 use super::{
     decorator_callee, external_method, function_arg, functions_all, last_name, EntryKind,
-    Frameworks, Scan,
+    Frameworks, Scan, HTTP_METHODS,
 };
 use crate::project::{ClassId, Project, Value};
 
 const OWNERS: &[&str] = &["sanic.Blueprint", "sanic.Sanic"];
-const VERBS: &[&str] = &[
-    "delete",
-    "get",
-    "head",
-    "options",
-    "patch",
-    "post",
-    "put",
-    "route",
-    "websocket",
-];
 const MIDDLEWARE: &[&str] = &["middleware", "on_request", "on_response"];
 const LISTENERS: &[&str] = &[
     "after_server_start",
@@ -33,7 +22,7 @@ const LISTENERS: &[&str] = &[
 ];
 
 fn kind(method: &str) -> Option<EntryKind> {
-    if VERBS.contains(&method) {
+    if HTTP_METHODS.contains(&method) || matches!(method, "route" | "websocket") {
         Some(EntryKind::Route)
     } else if MIDDLEWARE.contains(&method) {
         Some(EntryKind::Middleware)
@@ -76,7 +65,7 @@ pub(super) fn scan(project: &Project, scan: &Scan, out: &mut Frameworks) {
         let Some(class) = func.class else {
             continue;
         };
-        if !VERBS[..7].contains(&func.name.as_str()) {
+        if !HTTP_METHODS.contains(&func.name.as_str()) {
             continue;
         }
         let c = ClassId {

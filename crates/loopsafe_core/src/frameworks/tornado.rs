@@ -3,15 +3,12 @@
 //! the asyncio event loop, whether they are `async def` or plain `def`: a blocking call
 //! in a sync `def get(self)` stalls every other request just the same.
 
-use super::{functions_all, EntryKind, Frameworks};
+use super::{functions_all, EntryKind, Frameworks, HTTP_METHODS};
 use crate::project::{ClassId, Project};
 
 const HANDLER: &str = "tornado.web.RequestHandler";
 const WEBSOCKET: &str = "tornado.websocket.WebSocketHandler";
 
-const METHODS: &[&str] = &[
-    "delete", "get", "head", "options", "patch", "post", "prepare", "put",
-];
 const WEBSOCKET_METHODS: &[&str] = &["on_close", "on_message", "open"];
 
 pub(super) fn scan(project: &Project, out: &mut Frameworks) {
@@ -20,7 +17,7 @@ pub(super) fn scan(project: &Project, out: &mut Frameworks) {
             continue;
         };
         let name = func.name.as_str();
-        let verb = METHODS.contains(&name);
+        let verb = HTTP_METHODS.contains(&name) || name == "prepare";
         if !verb && !WEBSOCKET_METHODS.contains(&name) {
             continue;
         }
