@@ -487,6 +487,18 @@ pub static BLOCKING: &[Row] = &[
         "langchain_core.language_models.BaseChatModel.stream",
         BlockingSdkCall,
     ),
+    b(
+        "langchain_core.runnables.RunnableSequence.batch",
+        BlockingSdkCall,
+    ),
+    b(
+        "langchain_core.runnables.RunnableSequence.invoke",
+        BlockingSdkCall,
+    ),
+    b(
+        "langchain_core.runnables.RunnableSequence.stream",
+        BlockingSdkCall,
+    ),
     b("ldap3.Connection.*", BlockingNetworkCall),
     b("litellm.completion", BlockingSdkCall),
     b("litellm.embedding", BlockingSdkCall),
@@ -1279,6 +1291,34 @@ pub static TYPES: &[(&str, &str)] = &[
     ("httpx.Client()", "httpx.Client"),
     ("jwt.PyJWKClient()", "jwt.PyJWKClient"),
     ("kafka.KafkaProducer()", "kafka.KafkaProducer"),
+    (
+        "langchain_core.language_models.BaseChatModel.__or__()",
+        "langchain_core.runnables.RunnableSequence",
+    ),
+    (
+        "langchain_core.prompts.ChatPromptTemplate.__or__()",
+        "langchain_core.runnables.RunnableSequence",
+    ),
+    (
+        "langchain_core.prompts.ChatPromptTemplate.from_messages()",
+        "langchain_core.prompts.ChatPromptTemplate",
+    ),
+    (
+        "langchain_core.prompts.ChatPromptTemplate.from_template()",
+        "langchain_core.prompts.ChatPromptTemplate",
+    ),
+    (
+        "langchain_core.prompts.PromptTemplate.__or__()",
+        "langchain_core.runnables.RunnableSequence",
+    ),
+    (
+        "langchain_core.prompts.PromptTemplate.from_template()",
+        "langchain_core.prompts.PromptTemplate",
+    ),
+    (
+        "langchain_core.runnables.RunnableSequence.__or__()",
+        "langchain_core.runnables.RunnableSequence",
+    ),
     ("mistralai.Mistral()", "mistralai.Mistral"),
     ("mistralai.Mistral.chat", "mistralai.chat.Chat"),
     (
@@ -1635,6 +1675,14 @@ pub static ALIASES: &[(&str, &str)] = &[
     ("httpx._client.Client", "httpx.Client"),
     ("jwt.jwks_client.PyJWKClient", "jwt.PyJWKClient"),
     (
+        "langchain.prompts.ChatPromptTemplate",
+        "langchain_core.prompts.ChatPromptTemplate",
+    ),
+    (
+        "langchain.prompts.PromptTemplate",
+        "langchain_core.prompts.PromptTemplate",
+    ),
+    (
         "langchain_anthropic.ChatAnthropic",
         "langchain_core.language_models.BaseChatModel",
     ),
@@ -1649,6 +1697,18 @@ pub static ALIASES: &[(&str, &str)] = &[
     (
         "langchain_core.language_models.chat_models.BaseChatModel",
         "langchain_core.language_models.BaseChatModel",
+    ),
+    (
+        "langchain_core.prompts.chat.ChatPromptTemplate",
+        "langchain_core.prompts.ChatPromptTemplate",
+    ),
+    (
+        "langchain_core.prompts.prompt.PromptTemplate",
+        "langchain_core.prompts.PromptTemplate",
+    ),
+    (
+        "langchain_core.runnables.base.RunnableSequence",
+        "langchain_core.runnables.RunnableSequence",
     ),
     (
         "langchain_google_genai.ChatGoogleGenerativeAI",
@@ -1815,6 +1875,11 @@ pub static ASYNC_TWINS: &[(&str, &str)] = &[
     (
         "langchain_core.language_models.BaseChatModel.predict",
         "apredict",
+    ),
+    ("langchain_core.runnables.RunnableSequence.batch", "abatch"),
+    (
+        "langchain_core.runnables.RunnableSequence.invoke",
+        "ainvoke",
     ),
     ("litellm.completion", "acompletion"),
     ("litellm.embedding", "aembedding"),

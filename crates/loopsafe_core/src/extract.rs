@@ -401,6 +401,9 @@ impl<'a> Extractor<'a> {
             Expr::BinOp(b) if b.op == ast::Operator::Div => {
                 Ref::BinOp(Box::new(self.expr_ref_inner(&b.left)), Dunder::TrueDiv)
             }
+            Expr::BinOp(b) if b.op == ast::Operator::BitOr => {
+                Ref::BinOp(Box::new(self.expr_ref_inner(&b.left)), Dunder::Or)
+            }
             Expr::Named(n) => self.expr_ref_inner(&n.value),
             Expr::Lambda(l) => self
                 .lambdas

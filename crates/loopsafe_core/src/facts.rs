@@ -60,12 +60,15 @@ pub enum Ref {
 pub enum Dunder {
     /// `a / b`: `pathlib.Path` joins with it.
     TrueDiv,
+    /// `a | b`: LangChain composes runnables with it (`prompt | llm`).
+    Or,
 }
 
 impl Dunder {
     pub fn as_str(self) -> &'static str {
         match self {
             Dunder::TrueDiv => "__truediv__",
+            Dunder::Or => "__or__",
         }
     }
 }
