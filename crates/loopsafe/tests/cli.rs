@@ -726,3 +726,39 @@ fn the_cache_gives_the_same_output_and_clean_removes_it() {
     assert_eq!(clean.status.code(), Some(0));
     assert!(!app.join(".loopsafe_cache").exists());
 }
+
+#[test]
+fn sync_handlers_on_the_loop_are_named_and_get_no_await_fix() {
+    // Tornado runs a plain `def get(self)` on its IOLoop: the finding names the handler,
+    // the report says to make it async first, and `--fix` leaves it alone.
+    let dir = tempfile::tempdir().unwrap();
+    let source = "import time\n\nimport tornado.web\n\n\nclass Status(tornado.web.RequestHandler):\n    def get(self):\n        time.sleep(1)\n";
+    std::fs::write(dir.path().join("app.py"), source).unwrap();
+    let out = loopsafe(dir.path(), &["check", "--output-format", "concise"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stdout(&out)
+            .contains("in `Status.get`, a sync handler the framework runs on the event loop"),
+        "{}",
+        stdout(&out)
+    );
+    let report = stdout(&loopsafe(dir.path(), &["report", "--date", "2026-11-27"]));
+    assert!(
+        report.contains("`time.sleep()` in sync route handlers"),
+        "{report}"
+    );
+    assert!(
+        report.contains("`time.sleep()` in `Status.get`"),
+        "{report}"
+    );
+    assert!(
+        report.contains("Make `Status.get` an `async def`"),
+        "{report}"
+    );
+    let fixed = loopsafe(dir.path(), &["check", "--fix", "--unsafe-fixes"]);
+    assert_eq!(fixed.status.code(), Some(1), "{}", stderr(&fixed));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("app.py")).unwrap(),
+        source
+    );
+}

@@ -191,18 +191,20 @@ fn top_entry<'r>(d: &Diagnostic, result: &'r CheckResult) -> Option<&'r EntryPoi
 }
 
 fn summary_line(d: &Diagnostic, result: &CheckResult) -> String {
+    // Sanic, Tornado and Litestar also run sync handlers on the loop.
+    let kind = if d.in_sync_function { "sync" } else { "async" };
     let place = match top_entry(d, result) {
         Some(e) => match e.kind {
             EntryKind::Middleware => format!(
-                "in async middleware (`{}`): every request through it",
+                "in {kind} middleware (`{}`): every request through it",
                 class_of(&e.name)
             ),
-            EntryKind::Dependency => "in an async dependency".to_string(),
-            EntryKind::Route => "in async route handlers".to_string(),
+            EntryKind::Dependency => format!("in a {kind} dependency"),
+            EntryKind::Route => format!("in {kind} route handlers"),
             EntryKind::Startup => "at startup".to_string(),
             EntryKind::ExceptionHandler => "in an exception handler".to_string(),
         },
-        None => "in async functions".to_string(),
+        None => format!("in {kind} functions"),
     };
     if d.rule == Rule::BlockingCallThroughHelper {
         let place = place.replacen("in ", "from ", 1);
@@ -269,11 +271,7 @@ fn hotspot(out: &mut String, n: usize, group: &[&Diagnostic], result: &CheckResu
             d.location.row
         ));
     }
-    let function = d
-        .chain
-        .first()
-        .map(|h| h.function.clone())
-        .unwrap_or_else(|| function_of(&d.message));
+    let function = finding_function(d);
     if group.len() == 1 {
         out.push_str(&format!(
             "### {n}. `{path}:{}`: {} in `{function}`\n\n",
@@ -302,13 +300,26 @@ fn hotspot(out: &mut String, n: usize, group: &[&Diagnostic], result: &CheckResu
     out.push_str("\n---\n\n");
 }
 
-/// The function named in a finding's message: "... in async function `f`".
+/// The function the finding is in: the first caller of a chain, else the one its
+/// message names.
+fn finding_function(d: &Diagnostic) -> String {
+    d.chain
+        .first()
+        .map(|h| h.function.clone())
+        .unwrap_or_else(|| function_of(&d.message))
+}
+
+/// The function named in a finding's message: "... in async function `f`", or "... in
+/// `f`, a sync handler the framework runs on the event loop".
 fn function_of(message: &str) -> String {
-    message
+    let coroutine = message
         .rsplit_once("in async function `")
-        .and_then(|(_, rest)| rest.split('`').next())
-        .unwrap_or("?")
-        .to_string()
+        .and_then(|(_, rest)| rest.split('`').next());
+    let handler = || {
+        let (before, _) = message.split_once("`, a sync handler")?;
+        before.rsplit_once("in `").map(|(_, name)| name)
+    };
+    coroutine.or_else(handler).unwrap_or("?").to_string()
 }
 
 fn reach_text(d: &Diagnostic, result: &CheckResult, cwd: &Path) -> String {
@@ -440,6 +451,13 @@ fn why(d: &Diagnostic, result: &CheckResult) -> Vec<String> {
 }
 
 fn how(d: &Diagnostic, source: Option<&str>) -> Vec<String> {
+    if d.in_sync_function {
+        let function = finding_function(d);
+        return vec![format!(
+            "Make `{function}` an `async def` (the framework runs both kinds), then: {}",
+            d.help
+        )];
+    }
     let Some(f) = &d.fix else {
         return vec![d.help.clone()];
     };
