@@ -1126,6 +1126,8 @@ pub static TYPES: &[(&str, &str)] = &[
         "firebase_admin.firestore.client()",
         "google.cloud.firestore.Client",
     ),
+    ("flask.Blueprint()", "flask.Blueprint"),
+    ("flask.Flask()", "flask.Flask"),
     ("ftplib.FTP()", "ftplib.FTP"),
     (
         "google.cloud.firestore.Client()",
@@ -1666,6 +1668,8 @@ pub static ALIASES: &[(&str, &str)] = &[
     ("docker.client.from_env", "docker.from_env"),
     ("fastapi.applications.FastAPI", "fastapi.FastAPI"),
     ("fastapi.routing.APIRouter", "fastapi.APIRouter"),
+    ("flask.app.Flask", "flask.Flask"),
+    ("flask.blueprints.Blueprint", "flask.Blueprint"),
     ("ftplib.FTP_TLS", "ftplib.FTP"),
     ("google.cloud.firestore_v1", "google.cloud.firestore"),
     ("gotrue", "supabase_auth"),

@@ -361,7 +361,15 @@ pub fn check_with(
     let project = Project::new(&modules, &catalogue);
     let mut reach = frameworks::Reach::new(&detected, &found.edges);
     let mut hotspot = |f: project::FnId| (!detected.entries.is_empty()).then(|| reach.hotspot(f));
-    for finding in &found.direct {
+    // Flask's async views each run on a loop of their own: what blocks there stalls no
+    // other request (the report's notes list it).
+    let own_loop: rustc_hash::FxHashSet<project::FnId> =
+        detected.own_loop.iter().copied().collect();
+    for finding in found
+        .direct
+        .iter()
+        .filter(|f| !own_loop.contains(&f.function))
+    {
         let m = finding.function.module;
         let Some(at) = files.locate(m, finding.span) else {
             continue;
@@ -396,7 +404,11 @@ pub fn check_with(
         });
     }
 
-    for finding in &found.helpers {
+    for finding in found
+        .helpers
+        .iter()
+        .filter(|f| !own_loop.contains(&f.caller.function))
+    {
         if let Some(mut d) = helper_diagnostic(&mut files, finding) {
             d.hotspot = hotspot(finding.caller.function);
             diagnostics.push(d);

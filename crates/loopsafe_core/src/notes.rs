@@ -28,6 +28,8 @@ pub enum Reason {
     SyncView,
     /// A Litestar sync handler marked `sync_to_thread=True`.
     SyncToThread,
+    /// A Flask view: a WSGI worker thread's, even when it is `async def`.
+    FlaskView,
     /// Handed to a thread.
     Offloaded,
     /// Under `if __name__ == "__main__":`.
@@ -42,6 +44,7 @@ impl Reason {
             Reason::SyncRoute => "Sync `def` routes and dependencies run in FastAPI/Starlette's threadpool, so a blocking call there ties up one worker thread, not the event loop.",
             Reason::SyncView => "Sync Django views run in a thread under an ASGI server, off the event loop.",
             Reason::SyncToThread => "Litestar runs a sync handler marked `sync_to_thread=True` in a worker thread, off the event loop.",
+            Reason::FlaskView => "Flask runs each view in the request's worker thread; an `async def` view gets an event loop of its own there. A blocking call holds up that one request, not the others.",
             Reason::Offloaded => "Handed to a thread (`asyncio.to_thread`, `run_in_threadpool`, `BackgroundTasks.add_task`, an executor): the function runs off the event loop.",
             Reason::Script => "Code under `if __name__ == \"__main__\":` runs as a script with its own event loop, not inside the service.",
         }
@@ -53,6 +56,7 @@ impl Reason {
             Reason::SyncRoute => "Sync routes and dependencies",
             Reason::SyncView => "Sync Django views",
             Reason::SyncToThread => "Litestar handlers with `sync_to_thread=True`",
+            Reason::FlaskView => "Flask views",
             Reason::Offloaded => "Offloaded to a thread",
             Reason::Script => "Scripts",
         }
@@ -98,6 +102,10 @@ pub(crate) fn notes(
     for (i, s) in found.sync_sites.iter().enumerate() {
         sites.entry(s.function).or_default().push(i);
     }
+    let mut direct: HashMap<FnId, Vec<&crate::project::DirectFinding>> = HashMap::default();
+    for d in &found.direct {
+        direct.entry(d.function).or_default().push(d);
+    }
     let mut out = vec![];
     let mut noted: HashSet<usize> = HashSet::default();
     let mut roots = frameworks.off_loop.clone();
@@ -105,6 +113,26 @@ pub(crate) fn notes(
     for (root, reason) in roots {
         let mut seen: HashSet<FnId> = HashSet::from_iter([root]);
         let mut queue = VecDeque::from([root]);
+        // A coroutine run on a loop of its own (a Flask async view): its own blocking
+        // calls are acceptable too.
+        for d in direct.get(&root).into_iter().flatten() {
+            let step = Step {
+                function: d.function,
+                call_index: d.call_index,
+            };
+            if let Some((hop, _)) = files.hop(step) {
+                out.push(Note {
+                    reason,
+                    path: hop.path,
+                    location: hop.location,
+                    call: hop.call,
+                    api: d.api.clone(),
+                    rule: Some(d.rule),
+                    function: hop.function,
+                    under: qualname(root),
+                });
+            }
+        }
         while let Some(f) = queue.pop_front() {
             for &i in sites.get(&f).into_iter().flatten() {
                 if !noted.insert(i) {

@@ -10,7 +10,8 @@
 //! A fixture that states the reach of one finding (`reach=3 from=route`: how many
 //! routes run it, and the kinds of entry points above it) states it for all. A fixture
 //! with `# note: celery` lines (acceptable blocking calls, and why: `celery`,
-//! `threadpool`, `sync-view`, `sync-to-thread`, `offloaded`, `script`) lists them all.
+//! `threadpool`, `sync-view`, `sync-to-thread`, `flask`, `offloaded`, `script`) lists
+//! them all.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -148,6 +149,7 @@ fn actual(fixture: &Path, reach: bool) -> (Findings, Findings) {
             Reason::Offloaded => "offloaded",
             Reason::Script => "script",
             Reason::SyncToThread => "sync-to-thread",
+            Reason::FlaskView => "flask",
         };
         notes
             .entry((rel, n.location.row))

@@ -8,6 +8,7 @@ mod aiohttp;
 mod celery;
 mod django;
 mod fastapi;
+mod flask;
 mod litestar;
 mod sanic;
 mod tornado;
@@ -62,6 +63,9 @@ pub struct Frameworks {
     /// Sync functions a framework calls on the event loop itself (Tornado, Sanic): their
     /// blocking calls are findings, as a coroutine's are.
     pub sync_on_loop: Vec<FnId>,
+    /// Coroutines a framework runs on an event loop of their own, one per request (Flask's
+    /// async views): their blocking calls stall no other request.
+    pub own_loop: Vec<FnId>,
 }
 
 impl Frameworks {
@@ -94,6 +98,15 @@ impl Frameworks {
         }
     }
 
+    /// A view that runs off the shared loop: a sync one in a worker thread, an async one
+    /// in a loop of its own.
+    fn own_loop(&mut self, f: FnId, why: Reason) {
+        self.off(f, why);
+        if !self.own_loop.contains(&f) {
+            self.own_loop.push(f);
+        }
+    }
+
     fn off(&mut self, function: FnId, why: Reason) {
         if !self.off_loop.contains(&(function, why)) {
             self.off_loop.push((function, why));
@@ -109,6 +122,7 @@ pub fn detect(project: &Project) -> Frameworks {
     aiohttp::scan(project, &scan, &mut out);
     django::scan(project, &scan, &mut out);
     celery::scan(project, &scan, &mut out);
+    flask::scan(project, &scan, &mut out);
     litestar::scan(project, &scan, &mut out);
     sanic::scan(project, &scan, &mut out);
     tornado::scan(project, &mut out);
@@ -180,6 +194,7 @@ const REGISTRATIONS: &[&str] = &[
     "add_post",
     "add_put",
     "add_route",
+    "add_url_rule",
     "add_view",
     "add_websocket_route",
     "delete",
