@@ -79,6 +79,28 @@ pub struct Note {
     pub under: String,
 }
 
+/// The note for the blocking call at `step`, run under `under` for `reason`.
+fn blocking_note(
+    files: &mut Files,
+    step: Step,
+    reason: Reason,
+    api: &str,
+    rule: Rule,
+    under: String,
+) -> Option<Note> {
+    let (hop, _) = files.hop(step)?;
+    Some(Note {
+        reason,
+        path: hop.path,
+        location: hop.location,
+        call: hop.call,
+        api: api.to_string(),
+        rule: Some(rule),
+        function: hop.function,
+        under,
+    })
+}
+
 pub(crate) fn notes(
     project: &Project,
     frameworks: &Frameworks,
@@ -120,18 +142,14 @@ pub(crate) fn notes(
                 function: d.function,
                 call_index: d.call_index,
             };
-            if let Some((hop, _)) = files.hop(step) {
-                out.push(Note {
-                    reason,
-                    path: hop.path,
-                    location: hop.location,
-                    call: hop.call,
-                    api: d.api.clone(),
-                    rule: Some(d.rule),
-                    function: hop.function,
-                    under: qualname(root),
-                });
-            }
+            out.extend(blocking_note(
+                files,
+                step,
+                reason,
+                &d.api,
+                d.rule,
+                qualname(root),
+            ));
         }
         while let Some(f) = queue.pop_front() {
             for &i in sites.get(&f).into_iter().flatten() {
@@ -143,18 +161,10 @@ pub(crate) fn notes(
                     function: site.function,
                     call_index: site.call_index,
                 };
-                if let Some((hop, _)) = files.hop(step) {
-                    out.push(Note {
-                        reason,
-                        path: hop.path,
-                        location: hop.location,
-                        call: hop.call,
-                        api: site.api.clone(),
-                        rule: Some(site.rule),
-                        function: hop.function,
-                        under: qualname(root),
-                    });
-                }
+                let under = qualname(root);
+                out.extend(blocking_note(
+                    files, step, reason, &site.api, site.rule, under,
+                ));
             }
             for c in callees.get(&f).into_iter().flatten() {
                 if seen.insert(*c) {
