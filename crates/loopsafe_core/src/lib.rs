@@ -337,7 +337,7 @@ pub fn check_with(
                 })
     };
     // Framework detection needs nothing from the analysis: both run at once.
-    let (mut found, detected) = pool.install(|| {
+    let (mut found, mut detected) = pool.install(|| {
         rayon::join(
             || {
                 propagate::analyze(
@@ -358,6 +358,7 @@ pub fn check_with(
         &counts,
         &detected.sync_on_loop,
     );
+    detected.extend_own_loop(&modules, &found.edges);
     let project = Project::new(&modules, &catalogue);
     let mut reach = frameworks::Reach::new(&detected, &found.edges);
     let mut hotspot = |f: project::FnId| (!detected.entries.is_empty()).then(|| reach.hotspot(f));

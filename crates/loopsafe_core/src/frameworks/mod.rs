@@ -98,6 +98,53 @@ impl Frameworks {
         }
     }
 
+    /// Adds the coroutines that only run on the loops of [`Frameworks::own_loop`]
+    /// functions: those that every caller of is one (`await fetch()` in a Flask view,
+    /// `asyncio.run(main())` in a sync one), and so on down.
+    pub fn extend_own_loop(
+        &mut self,
+        modules: &[crate::facts::ModuleFacts],
+        edges: &[(FnId, FnId)],
+    ) {
+        if self.own_loop.is_empty() {
+            return;
+        }
+        let is_async = |f: FnId| modules[f.module as usize].functions[f.idx as usize].is_async;
+        let mut callers: HashMap<FnId, Vec<FnId>> = HashMap::default();
+        for (caller, callee) in edges {
+            if is_async(*callee) {
+                callers.entry(*callee).or_default().push(*caller);
+            }
+        }
+        let entries: HashSet<FnId> = self.entries.iter().map(|e| e.function).collect();
+        let mut own: HashSet<FnId> = self.own_loop.iter().copied().collect();
+        let mut added = vec![];
+        loop {
+            let before = added.len();
+            for (f, cs) in &callers {
+                if !own.contains(f) && !entries.contains(f) && cs.iter().all(|c| own.contains(c)) {
+                    own.insert(*f);
+                    added.push(*f);
+                }
+            }
+            if added.len() == before {
+                break;
+            }
+        }
+        for f in added {
+            // Under the view it runs for, in the report's notes.
+            let why = self
+                .off_loop
+                .iter()
+                .find(|(g, _)| callers[&f].contains(g))
+                .map(|(_, r)| *r);
+            if let Some(why) = why {
+                self.off(f, why);
+            }
+            self.own_loop.push(f);
+        }
+    }
+
     /// A view that runs off the shared loop: a sync one in a worker thread, an async one
     /// in a loop of its own.
     fn own_loop(&mut self, f: FnId, why: Reason) {
