@@ -14,15 +14,14 @@ fn is_handler(name: &str) -> bool {
     HTTP_METHODS.contains(&name) || OTHERS.contains(&name)
 }
 
-/// The verb of a Litestar handler decorator (`litestar.get`, `litestar.handlers.post`).
-fn verb(v: &Value) -> Option<&str> {
+/// Whether a decorator is one of Litestar's (`litestar.get`, `litestar.handlers.post`).
+fn is_litestar_handler(v: &Value) -> bool {
     let Value::External(path) = v else {
-        return None;
+        return false;
     };
-    let name = path
-        .strip_prefix("litestar.handlers.")
-        .or_else(|| path.strip_prefix("litestar."))?;
-    is_handler(name).then_some(name)
+    path.strip_prefix("litestar.handlers.")
+        .or_else(|| path.strip_prefix("litestar."))
+        .is_some_and(is_handler)
 }
 
 pub(super) fn scan(project: &Project, scan: &Scan, out: &mut Frameworks) {
@@ -32,7 +31,7 @@ pub(super) fn scan(project: &Project, scan: &Scan, out: &mut Frameworks) {
             if !last_name(callee).is_some_and(is_handler) {
                 continue;
             }
-            if verb(&project.eval(id.module, callee)).is_none() {
+            if !is_litestar_handler(&project.eval(id.module, callee)) {
                 continue;
             }
             if !func.is_async && sync_to_thread(project, id) {
