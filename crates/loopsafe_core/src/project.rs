@@ -558,9 +558,7 @@ impl<'a> Project<'a> {
             through_helpers: found.condition != Condition::DirectOnly,
         })
     }
-}
 
-impl Project<'_> {
     /// Whether `r` is a string: a literal, or a module-level name last bound to one
     /// (`SALES = "data/sales.csv"`), here or imported.
     fn is_string(&self, module: u32, r: &Ref, depth: u32) -> bool {
