@@ -98,9 +98,9 @@ impl Frameworks {
         }
     }
 
-    /// Adds the coroutines that only run on the loops of [`Frameworks::own_loop`]
-    /// functions: those that every caller of is one (`await fetch()` in a Flask view,
-    /// `asyncio.run(main())` in a sync one), and so on down.
+    /// Adds the coroutines that run only on the loops of [`Frameworks::own_loop`]
+    /// functions: those whose every caller is one of them (`await fetch()` in a Flask
+    /// view, `asyncio.run(main())` in a sync one), and so on down.
     pub fn extend_own_loop(
         &mut self,
         modules: &[crate::facts::ModuleFacts],
