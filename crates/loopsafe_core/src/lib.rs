@@ -364,8 +364,7 @@ pub fn check_with(
     let mut hotspot = |f: project::FnId| (!detected.entries.is_empty()).then(|| reach.hotspot(f));
     // Flask's async views each run on a loop of their own: what blocks there stalls no
     // other request (the report's notes list it).
-    let own_loop: rustc_hash::FxHashSet<project::FnId> =
-        detected.own_loop.iter().copied().collect();
+    let own_loop = &detected.own_loop;
     for finding in found
         .direct
         .iter()

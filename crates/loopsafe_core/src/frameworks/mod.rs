@@ -65,7 +65,7 @@ pub struct Frameworks {
     pub sync_on_loop: Vec<FnId>,
     /// Coroutines a framework runs on an event loop of their own, one per request (Flask's
     /// async views): their blocking calls stall no other request.
-    pub own_loop: Vec<FnId>,
+    pub own_loop: HashSet<FnId>,
 }
 
 impl Frameworks {
@@ -117,13 +117,13 @@ impl Frameworks {
             }
         }
         let entries: HashSet<FnId> = self.entries.iter().map(|e| e.function).collect();
-        let mut own: HashSet<FnId> = self.own_loop.iter().copied().collect();
         let mut added = vec![];
         loop {
             let before = added.len();
             for (f, cs) in &callers {
+                let own = &self.own_loop;
                 if !own.contains(f) && !entries.contains(f) && cs.iter().all(|c| own.contains(c)) {
-                    own.insert(*f);
+                    self.own_loop.insert(*f);
                     added.push(*f);
                 }
             }
@@ -141,7 +141,6 @@ impl Frameworks {
             if let Some(why) = why {
                 self.off(f, why);
             }
-            self.own_loop.push(f);
         }
     }
 
@@ -149,9 +148,7 @@ impl Frameworks {
     /// in a loop of its own.
     fn own_loop(&mut self, f: FnId, why: Reason) {
         self.off(f, why);
-        if !self.own_loop.contains(&f) {
-            self.own_loop.push(f);
-        }
+        self.own_loop.insert(f);
     }
 
     fn off(&mut self, function: FnId, why: Reason) {
