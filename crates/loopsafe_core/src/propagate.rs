@@ -92,7 +92,36 @@ pub struct Findings {
     /// Calls that hand a function to a thread: `asyncio.to_thread(f)`.
     pub offloaded: Vec<Offload>,
     /// Kept for [`sync_on_loop`], which looks down from more functions.
+    chains: Chains,
+}
+
+/// The call graph and, when helpers are followed, each function's shortest way down to
+/// a blocking call.
+#[derive(Debug, Default)]
+struct Chains {
     graph: Graph,
+    /// Ways that block on every call.
+    always: Vec<Option<Next>>,
+    /// Ways through cached functions and one-time set-ups too.
+    once: Vec<Option<Next>>,
+}
+
+impl Chains {
+    fn new(graph: Graph, modules: &[ModuleFacts], follow_helpers: bool) -> Self {
+        let (always, once) = if follow_helpers {
+            (
+                search(&graph, modules, false),
+                search(&graph, modules, true),
+            )
+        } else {
+            (vec![], vec![])
+        };
+        Chains {
+            graph,
+            always,
+            once,
+        }
+    }
 }
 
 /// A blocking call in a sync function.
@@ -133,7 +162,7 @@ pub fn analyze(
         edges: found.edges,
         sync_sites: vec![],
         offloaded: found.offloaded,
-        graph: Graph::default(),
+        chains: Chains::default(),
     };
     for (g, targets) in graph.targets.iter().enumerate() {
         for (call_index, t) in targets {
@@ -147,12 +176,13 @@ pub fn analyze(
             }
         }
     }
+    let chains = Chains::new(graph, modules, follow_helpers);
     if follow_helpers {
-        findings.helpers = helper_findings(modules, &graph, |id| {
+        findings.helpers = helper_findings(modules, &chains, |id| {
             modules[id.module as usize].functions[id.idx as usize].is_async
         });
     }
-    findings.graph = graph;
+    findings.chains = chains;
     findings
 }
 
@@ -182,18 +212,21 @@ pub fn sync_on_loop(
     }
     findings.direct.extend(found.direct);
     if follow_helpers {
-        let helpers = helper_findings(modules, &findings.graph, |id| functions.contains(&id));
+        let helpers = helper_findings(modules, &findings.chains, |id| functions.contains(&id));
         findings.helpers.extend(helpers);
     }
 }
 
 fn helper_findings(
     modules: &[ModuleFacts],
-    graph: &Graph,
+    chains: &Chains,
     on_loop: impl Fn(FnId) -> bool,
 ) -> Vec<HelperFinding> {
-    let always = search(graph, modules, false);
-    let once = search(graph, modules, true);
+    let Chains {
+        graph,
+        always,
+        once,
+    } = chains;
     let mut out = vec![];
     for (g, targets) in graph.targets.iter().enumerate() {
         let id = graph.ids[g];
