@@ -245,8 +245,8 @@ fn helper_findings(
             // A call inside a one-time set-up blocks once, however often its callee would.
             let set_up = !scheduled && func.calls[call_index as usize].once;
             let (next, runs_once) = match (&always[callee as usize], &once[callee as usize]) {
-                (Some(_), _) if !set_up => (&always, false),
-                (_, Some(_)) => (&once, true),
+                (Some(_), _) if !set_up => (always, false),
+                (_, Some(_)) => (once, true),
                 _ => continue,
             };
             let (chain, api) = walk(graph, next, callee);
