@@ -26,6 +26,15 @@ pub struct Hop {
 }
 
 impl Hop {
+    /// What the function does with it: calls it, or reads a property.
+    pub fn verb(&self) -> &'static str {
+        if self.read {
+            "reads"
+        } else {
+            "calls"
+        }
+    }
+
     /// The call as a message quotes it: `fetch_user()`, or `self.client` (a property).
     pub fn quoted(&self) -> String {
         if self.read {

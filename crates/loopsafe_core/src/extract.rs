@@ -244,12 +244,11 @@ fn property_names<'a>(body: &'a [Stmt], out: &mut HashSet<&'a str>) {
         for member in &c.body {
             match member {
                 Stmt::FunctionDef(f)
-                    if f.decorator_list.iter().any(|d| {
-                        matches!(
-                            last_segment(&d.expression),
-                            Some("property" | "cached_property")
-                        )
-                    }) && calls_anything(&f.body) =>
+                    if f.decorator_list
+                        .iter()
+                        .filter_map(|d| last_segment(&d.expression))
+                        .any(is_property_decorator)
+                        && calls_anything(&f.body) =>
                 {
                     out.insert(f.name.as_str());
                 }
@@ -258,6 +257,11 @@ fn property_names<'a>(body: &'a [Stmt], out: &mut HashSet<&'a str>) {
         }
         property_names(&c.body, out);
     }
+}
+
+/// Whether a decorator, by its last name, makes a method a property.
+fn is_property_decorator(name: &str) -> bool {
+    matches!(name, "property" | "cached_property")
 }
 
 /// Whether a body makes any call.
@@ -710,11 +714,7 @@ impl<'a> Extractor<'a> {
             None => FunctionKind::Function,
             Some(_) if decorator_names.contains(&"staticmethod") => FunctionKind::StaticMethod,
             Some(_) if decorator_names.contains(&"classmethod") => FunctionKind::ClassMethod,
-            Some(_)
-                if decorator_names
-                    .iter()
-                    .any(|d| matches!(*d, "property" | "cached_property")) =>
-            {
+            Some(_) if decorator_names.iter().any(|d| is_property_decorator(d)) => {
                 FunctionKind::Property
             }
             Some(_) => FunctionKind::Method,

@@ -333,7 +333,7 @@ pub fn sarif(result: &CheckResult, cwd: &Path) -> String {
                                     "artifactLocation": {"uri": display_path(&h.path, cwd)},
                                     "region": {"startLine": h.location.row, "startColumn": h.location.column},
                                 },
-                                "message": {"text": format!("`{}` {} {}", h.function, if h.read { "reads" } else { "calls" }, h.quoted())},
+                                "message": {"text": format!("`{}` {} {}", h.function, h.verb(), h.quoted())},
                             }
                         })).collect::<Vec<_>>(),
                     }]
@@ -458,7 +458,7 @@ fn hops(out: &mut String, chain: &[Hop], pad: &str, label: &str, note: &str, cwd
             "{pad} = {} `{}` {} {} at {}:{}:{}{}{}\n",
             if i == 0 { label } else { &indent },
             hop.function,
-            if hop.read { "reads" } else { "calls" },
+            hop.verb(),
             hop.quoted(),
             display_path(&hop.path, cwd),
             hop.location.row,
