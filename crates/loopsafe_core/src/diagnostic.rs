@@ -78,6 +78,9 @@ pub struct Diagnostic {
     /// The call is in a sync function that a framework runs on the loop (a Tornado
     /// `def get`): no `await` can go there, so it has no fix.
     pub in_sync_function: bool,
+    /// The qualified name of the function the call is in (the coroutine, or the sync
+    /// handler); empty for a syntax error.
+    pub function: String,
 }
 
 /// A function a framework runs on the event loop, located.

@@ -314,6 +314,7 @@ pub fn check_with(
                     fix: None,
                     hotspot: None,
                     in_sync_function: false,
+                    function: String::new(),
                 });
                 result.sources.insert(c.file.path, source);
             }
@@ -401,6 +402,7 @@ pub fn check_with(
             fix: None,
             hotspot: hotspot(finding.function),
             in_sync_function: !func.is_async,
+            function: func.qualname.clone(),
         });
     }
 
@@ -700,6 +702,7 @@ fn helper_diagnostic(files: &mut Files, finding: &propagate::HelperFinding) -> O
         fix: None,
         hotspot: None,
         in_sync_function: !caller.is_async,
+        function: caller.qualname.clone(),
     })
 }
 

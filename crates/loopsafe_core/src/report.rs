@@ -271,7 +271,7 @@ fn hotspot(out: &mut String, n: usize, group: &[&Diagnostic], result: &CheckResu
             d.location.row
         ));
     }
-    let function = finding_function(d);
+    let function = &d.function;
     if group.len() == 1 {
         out.push_str(&format!(
             "### {n}. `{path}:{}`: {} in `{function}`\n\n",
@@ -298,28 +298,6 @@ fn hotspot(out: &mut String, n: usize, group: &[&Diagnostic], result: &CheckResu
         out.push_str(&format!("- {step}\n"));
     }
     out.push_str("\n---\n\n");
-}
-
-/// The function the finding is in: the first caller of a chain, else the one its
-/// message names.
-fn finding_function(d: &Diagnostic) -> String {
-    d.chain
-        .first()
-        .map(|h| h.function.clone())
-        .unwrap_or_else(|| function_of(&d.message))
-}
-
-/// The function named in a finding's message: "... in async function `f`", or "... in
-/// `f`, a sync handler the framework runs on the event loop".
-fn function_of(message: &str) -> String {
-    let coroutine = message
-        .rsplit_once("in async function `")
-        .and_then(|(_, rest)| rest.split('`').next());
-    let handler = || {
-        let (before, _) = message.split_once("`, a sync handler")?;
-        before.rsplit_once("in `").map(|(_, name)| name)
-    };
-    coroutine.or_else(handler).unwrap_or("?").to_string()
 }
 
 fn reach_text(d: &Diagnostic, result: &CheckResult, cwd: &Path) -> String {
@@ -452,7 +430,7 @@ fn why(d: &Diagnostic, result: &CheckResult) -> Vec<String> {
 
 fn how(d: &Diagnostic, source: Option<&str>) -> Vec<String> {
     if d.in_sync_function {
-        let function = finding_function(d);
+        let function = &d.function;
         return vec![format!(
             "Make `{function}` an `async def` (the framework runs both kinds), then: {}",
             d.help
