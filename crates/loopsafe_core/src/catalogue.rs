@@ -1971,6 +1971,12 @@ pub static LOOP_CALLBACKS: &[(&str, usize)] = &[
     ("asyncio.AbstractEventLoop.call_soon_threadsafe", 0),
 ];
 
+/// `Type.*`, the row that `Type.member` falls back to; none for a private member.
+fn wildcard(name: &str) -> Option<String> {
+    let (owner, member) = name.rsplit_once('.')?;
+    (!member.starts_with('_')).then(|| format!("{owner}.*"))
+}
+
 /// A user's own row, from `extend-blocking-calls` in the configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserRow {
@@ -2056,11 +2062,7 @@ impl Catalogue {
                 Effect::DoesNotBlock => None,
             };
         }
-        let (owner, method) = call.rsplit_once('.')?;
-        if method.starts_with('_') {
-            return None;
-        }
-        let wildcard = format!("{owner}.*");
+        let wildcard = wildcard(call)?;
         if let Some(row) = find_sorted(&self.user, &wildcard, |r| r.call.as_str()) {
             return Some(Match {
                 rule: row.rule,
@@ -2084,11 +2086,7 @@ impl Catalogue {
         if let Some(row) = find_sorted(TYPES, &key, |r| r.0) {
             return Some(row.1);
         }
-        let (owner, method) = name.rsplit_once('.')?;
-        if method.starts_with('_') {
-            return None;
-        }
-        find_sorted(TYPES, &format!("{owner}.*()"), |r| r.0).map(|r| r.1)
+        find_sorted(TYPES, &format!("{}()", wildcard(name)?), |r| r.0).map(|r| r.1)
     }
 
     /// The type of attribute `attr` of an instance of `owner`, if known.
@@ -2097,10 +2095,7 @@ impl Catalogue {
         if let Some(row) = find_sorted(TYPES, &key, |r| r.0) {
             return Some(row.1);
         }
-        if attr.starts_with('_') {
-            return None;
-        }
-        find_sorted(TYPES, &format!("{owner}.*"), |r| r.0).map(|r| r.1)
+        find_sorted(TYPES, &wildcard(&key)?, |r| r.0).map(|r| r.1)
     }
 
     /// Builtin functions that block (`open`, `input`, and any `builtins.*` user row):
