@@ -152,8 +152,8 @@ fn main() -> ExitCode {
     alloc::disable_huge_pages();
     let cli = Cli::parse();
     match cli.command {
-        Command::Check(args) => run_check(args),
-        Command::Report(args) => run_report(args),
+        Command::Check(args) => exit_now(run_check(args)),
+        Command::Report(args) => exit_now(run_report(args)),
         Command::Probe(cmd) => probe::run(cmd),
         Command::ParseOnly { paths } => {
             let paths = if paths.is_empty() {
@@ -552,4 +552,27 @@ fn run_fix(
     } else {
         ExitCode::from(1)
     }
+}
+
+/// Ends the process as soon as the output is out. The normal exit runs mimalloc's clean-up,
+/// which hands every page back to the system one by one: about 4% of a cached run's wall
+/// time and 8% of its CPU (perf, `bench/`), for memory the system takes back anyway.
+fn exit_now(code: ExitCode) -> ExitCode {
+    use std::io::Write;
+    if std::io::stdout().flush().is_err() {
+        return code;
+    }
+    let _ = std::io::stderr().flush();
+    #[cfg(target_os = "linux")]
+    {
+        let raw = [0u8, 1, 2]
+            .into_iter()
+            .find(|c| ExitCode::from(*c) == code)
+            .unwrap_or(2);
+        // SAFETY: `_exit` ends the process; nothing the program still needs is left
+        // unwritten (output is flushed above; files are written and renamed before this).
+        unsafe { libc::_exit(i32::from(raw)) }
+    }
+    #[allow(unreachable_code)]
+    code
 }
