@@ -21,7 +21,7 @@ use crate::facts::ModuleFacts;
 /// The layout of the facts. The encoding is not self-describing, so a cache written
 /// with another layout must not even be read: bump this when a facts type, or what
 /// extraction keeps in them, changes.
-const FORMAT: u32 = 8;
+const FORMAT: u32 = 9;
 
 /// The cache folder's name at the project root.
 pub const DIR: &str = ".loopsafe_cache";
@@ -92,7 +92,13 @@ fn config() -> bincode::config::Configuration {
 impl Cache {
     /// The cache under `root` for this tool version and these blocking builtins.
     pub fn open(root: &Path, blocking_builtins: &[&str]) -> Cache {
-        let key = content_hash(&format!("{FORMAT}:{}", blocking_builtins.join(",")));
+        // Extraction depends on these tables too: facts from another catalogue are stale.
+        let awaited: Vec<&str> = crate::catalogue::AWAITED.iter().map(|r| r.0).collect();
+        let key = content_hash(&format!(
+            "{FORMAT}:{}:{}",
+            blocking_builtins.join(","),
+            awaited.join(",")
+        ));
         let file = root.join(DIR).join(format!(
             "facts-{}-{key:016x}.bin",
             env!("CARGO_PKG_VERSION")

@@ -160,6 +160,11 @@ pub static BLOCKING: &[Row] = &[
     b("django.db.models.Manager.contains", SyncDatabaseCall),
     b("django.db.models.Manager.count", SyncDatabaseCall),
     b("django.db.models.Manager.create", SyncDatabaseCall),
+    b(
+        "django.db.models.Manager.create_superuser",
+        SyncDatabaseCall,
+    ),
+    b("django.db.models.Manager.create_user", SyncDatabaseCall),
     b("django.db.models.Manager.delete", SyncDatabaseCall),
     b("django.db.models.Manager.earliest", SyncDatabaseCall),
     b("django.db.models.Manager.exists", SyncDatabaseCall),
@@ -990,6 +995,10 @@ pub static TYPES: &[(&str, &str)] = &[
         "django.db.models.QuerySet",
     ),
     (
+        "django.db.models.Manager.create()",
+        "django.db.models.Model",
+    ),
+    (
         "django.db.models.Manager.defer()",
         "django.db.models.QuerySet",
     ),
@@ -998,12 +1007,23 @@ pub static TYPES: &[(&str, &str)] = &[
         "django.db.models.QuerySet",
     ),
     (
+        "django.db.models.Manager.earliest()",
+        "django.db.models.Model",
+    ),
+    (
         "django.db.models.Manager.exclude()",
         "django.db.models.QuerySet",
     ),
     (
         "django.db.models.Manager.filter()",
         "django.db.models.QuerySet",
+    ),
+    ("django.db.models.Manager.first()", "django.db.models.Model"),
+    ("django.db.models.Manager.get()", "django.db.models.Model"),
+    ("django.db.models.Manager.last()", "django.db.models.Model"),
+    (
+        "django.db.models.Manager.latest()",
+        "django.db.models.Model",
     ),
     (
         "django.db.models.Manager.only()",
@@ -1037,7 +1057,6 @@ pub static TYPES: &[(&str, &str)] = &[
         "django.db.models.Manager.values_list()",
         "django.db.models.QuerySet",
     ),
-    ("django.db.models.Model.objects", "django.db.models.Manager"),
     (
         "django.db.models.QuerySet.all()",
         "django.db.models.QuerySet",
@@ -1045,6 +1064,10 @@ pub static TYPES: &[(&str, &str)] = &[
     (
         "django.db.models.QuerySet.annotate()",
         "django.db.models.QuerySet",
+    ),
+    (
+        "django.db.models.QuerySet.create()",
+        "django.db.models.Model",
     ),
     (
         "django.db.models.QuerySet.defer()",
@@ -1055,12 +1078,26 @@ pub static TYPES: &[(&str, &str)] = &[
         "django.db.models.QuerySet",
     ),
     (
+        "django.db.models.QuerySet.earliest()",
+        "django.db.models.Model",
+    ),
+    (
         "django.db.models.QuerySet.exclude()",
         "django.db.models.QuerySet",
     ),
     (
         "django.db.models.QuerySet.filter()",
         "django.db.models.QuerySet",
+    ),
+    (
+        "django.db.models.QuerySet.first()",
+        "django.db.models.Model",
+    ),
+    ("django.db.models.QuerySet.get()", "django.db.models.Model"),
+    ("django.db.models.QuerySet.last()", "django.db.models.Model"),
+    (
+        "django.db.models.QuerySet.latest()",
+        "django.db.models.Model",
     ),
     (
         "django.db.models.QuerySet.only()",
@@ -1655,6 +1692,19 @@ pub static ALIASES: &[(&str, &str)] = &[
         "concurrent.futures.thread.ThreadPoolExecutor",
         "concurrent.futures.ThreadPoolExecutor",
     ),
+    (
+        "django.contrib.auth.base_user.AbstractBaseUser",
+        "django.db.models.Model",
+    ),
+    (
+        "django.contrib.auth.models.AbstractBaseUser",
+        "django.db.models.Model",
+    ),
+    (
+        "django.contrib.auth.models.AbstractUser",
+        "django.db.models.Model",
+    ),
+    ("django.contrib.auth.models.User", "django.db.models.Model"),
     ("django.db.models.base.Model", "django.db.models.Model"),
     (
         "django.db.models.manager.Manager",
@@ -1925,6 +1975,58 @@ pub enum Decorator {
     RunsOnce,
 }
 
+/// What awaiting a coroutine method gives, where it matters: `await Order.objects.aget()`
+/// is an `Order`, whose sync `save()` still blocks. Extraction keeps `x = await
+/// obj.name(...)` only for the method names listed here: no other awaited result is ever
+/// typed, and keeping them all costs a tenth of a run on a large project. Sorted.
+pub static AWAITED: &[(&str, &str)] = &[
+    (
+        "django.db.models.Manager.acreate()",
+        "django.db.models.Model",
+    ),
+    (
+        "django.db.models.Manager.aearliest()",
+        "django.db.models.Model",
+    ),
+    (
+        "django.db.models.Manager.afirst()",
+        "django.db.models.Model",
+    ),
+    ("django.db.models.Manager.aget()", "django.db.models.Model"),
+    ("django.db.models.Manager.alast()", "django.db.models.Model"),
+    (
+        "django.db.models.Manager.alatest()",
+        "django.db.models.Model",
+    ),
+    (
+        "django.db.models.QuerySet.acreate()",
+        "django.db.models.Model",
+    ),
+    (
+        "django.db.models.QuerySet.aearliest()",
+        "django.db.models.Model",
+    ),
+    (
+        "django.db.models.QuerySet.afirst()",
+        "django.db.models.Model",
+    ),
+    ("django.db.models.QuerySet.aget()", "django.db.models.Model"),
+    (
+        "django.db.models.QuerySet.alast()",
+        "django.db.models.Model",
+    ),
+    (
+        "django.db.models.QuerySet.alatest()",
+        "django.db.models.Model",
+    ),
+];
+
+/// Attributes read on a class itself, not on an instance, and what they are:
+/// `Order.objects` is the model's manager, for a project model and for Django's own
+/// `User` alike. Sorted.
+pub static CLASS_ATTRIBUTES: &[(&str, &str)] =
+    &[("django.db.models.Model.objects", "django.db.models.Manager")];
+
 /// Decorators from outside the project whose result still runs the decorated body when
 /// called. A call into a function with any other external decorator is not followed:
 /// the decorator may replace it with something that does not run it on the loop.
@@ -2083,10 +2185,22 @@ impl Catalogue {
     /// return the builder again (`table("t").select("*").eq("id", 1)`).
     pub fn returns(&self, name: &str) -> Option<&'static str> {
         let key = format!("{name}()");
-        if let Some(row) = find_sorted(TYPES, &key, |r| r.0) {
+        if let Some(row) =
+            find_sorted(TYPES, &key, |r| r.0).or_else(|| find_sorted(AWAITED, &key, |r| r.0))
+        {
             return Some(row.1);
         }
         find_sorted(TYPES, &format!("{}()", wildcard(name)?), |r| r.0).map(|r| r.1)
+    }
+
+    /// Whether awaiting a call of a method of this name can give a typed result
+    /// ([`AWAITED`]).
+    pub fn is_awaited_method(name: &str) -> bool {
+        AWAITED.iter().any(|r| {
+            r.0.strip_suffix("()")
+                .and_then(|call| call.rsplit_once('.'))
+                .is_some_and(|(_, method)| method == name)
+        })
     }
 
     /// The type of attribute `attr` of an instance of `owner`, if known.
@@ -2096,6 +2210,18 @@ impl Catalogue {
             return Some(row.1);
         }
         find_sorted(TYPES, &wildcard(&key)?, |r| r.0).map(|r| r.1)
+    }
+
+    /// The type of attribute `attr` read on the class `owner` itself (`Model.objects`).
+    /// `owner` is canonicalized only when some row has that attribute: most reads of
+    /// an imported name's attribute are of nothing the catalogue knows.
+    pub fn class_attribute(&self, owner: &str, attr: &str) -> Option<&'static str> {
+        let named = |r: &&(&str, &str)| r.0.rsplit_once('.').is_some_and(|(_, a)| a == attr);
+        let mut rows = CLASS_ATTRIBUTES.iter().filter(named).peekable();
+        rows.peek()?;
+        let owner = Catalogue::canonical(owner);
+        rows.find(|r| r.0.strip_suffix(attr).and_then(|o| o.strip_suffix('.')) == Some(&owner))
+            .map(|r| r.1)
     }
 
     /// Builtin functions that block (`open`, `input`, and any `builtins.*` user row):
@@ -2168,6 +2294,8 @@ mod tests {
     fn tables_are_sorted_without_duplicates() {
         assert_sorted(BLOCKING, |r| r.call, "BLOCKING");
         assert_sorted(TYPES, |r| r.0, "TYPES");
+        assert_sorted(CLASS_ATTRIBUTES, |r| r.0, "CLASS_ATTRIBUTES");
+        assert_sorted(AWAITED, |r| r.0, "AWAITED");
         assert_sorted(ALIASES, |r| r.0, "ALIASES");
         assert_sorted(OFFLOADING, |r| r.0, "OFFLOADING");
         assert_sorted(ASYNC_TWINS, |r| r.0, "ASYNC_TWINS");
@@ -2223,6 +2351,28 @@ mod tests {
         assert_eq!(
             Catalogue::loop_callback("asyncio.AbstractEventLoop.call_later"),
             Some(1)
+        );
+    }
+
+    #[test]
+    fn class_attributes_follow_aliases_and_awaited_methods_come_from_their_table() {
+        let c = Catalogue::default();
+        let manager = Some("django.db.models.Manager");
+        assert_eq!(
+            c.class_attribute("django.db.models.Model", "objects"),
+            manager
+        );
+        assert_eq!(
+            c.class_attribute("django.contrib.auth.models.User", "objects"),
+            manager
+        );
+        assert_eq!(c.class_attribute("requests.Session", "objects"), None);
+        assert_eq!(c.class_attribute("django.db.models.Model", "save"), None);
+        assert!(Catalogue::is_awaited_method("aget"));
+        assert!(!Catalogue::is_awaited_method("get"));
+        assert_eq!(
+            c.returns("django.db.models.QuerySet.afirst"),
+            Some("django.db.models.Model")
         );
     }
 

@@ -12,6 +12,7 @@ use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
+use crate::catalogue::Catalogue;
 use crate::facts::{
     Arg, Call, Class, Const, Dunder, Function, FunctionKind, ModuleFacts, Name, Ref, Span,
     Suppression,
@@ -409,6 +410,9 @@ impl<'a> Extractor<'a> {
                 Ref::BinOp(Box::new(self.expr_ref_inner(&b.left)), Dunder::Or)
             }
             Expr::Named(n) => self.expr_ref_inner(&n.value),
+            // What awaiting a call gives is typed only for the catalogue's coroutine
+            // methods (`await Order.objects.aget()` gives an `Order`).
+            Expr::Await(a) if is_awaited_method_call(&a.value) => self.expr_ref_inner(&a.value),
             Expr::Lambda(l) => self
                 .lambdas
                 .get(&l.range.start().to_u32())
@@ -1111,6 +1115,12 @@ fn contains_call(expr: &Expr) -> bool {
         Expr::BinOp(b) => contains_call(&b.left) || contains_call(&b.right),
         _ => false,
     }
+}
+
+/// `obj.aget(...)`, a call of a method whose awaited result the catalogue types.
+fn is_awaited_method_call(expr: &Expr) -> bool {
+    let Expr::Call(call) = expr else { return false };
+    matches!(&*call.func, Expr::Attribute(a) if Catalogue::is_awaited_method(a.attr.as_str()))
 }
 
 fn is_type_checking(test: &Expr) -> bool {

@@ -371,6 +371,72 @@ impl<'s> FileInfo<'s> {
         }
     }
 
+    /// `f(x)` -> `await sync_to_async(f)(x)`, where the module already uses asgiref's
+    /// `sync_to_async` or the call reaches Django's ORM. Django keeps one database
+    /// connection per thread and closes it when the request ends: `sync_to_async` runs
+    /// the function in the thread the request's sync work shares, where
+    /// `asyncio.to_thread` would open a connection in each worker thread that nothing
+    /// closes.
+    fn sync_to_async(&self, index: &Index, call: &ast::ExprCall, r: &Request) -> Option<Fix> {
+        let imported = self
+            .imported
+            .iter()
+            .find(|(_, target)| target.as_str() == "asgiref.sync.sync_to_async")
+            .map(|(name, _)| name.clone());
+        let mut edits = vec![];
+        let runner = match imported {
+            Some(name) => name,
+            None if r.api.starts_with("django.") && !self.bound.contains("sync_to_async") => {
+                let at = self.after_imports;
+                let nl = self.newline;
+                let mut content = format!("from asgiref.sync import sync_to_async{nl}");
+                if at == 0 && !self.source.is_empty() && self.imports.is_empty() {
+                    content.push_str(nl);
+                }
+                edits.push(Edit {
+                    start: at,
+                    end: at,
+                    content,
+                });
+                "sync_to_async".into()
+            }
+            None => return None,
+        };
+        let range = call.range();
+        let parens = index.primaries.contains_key(&range);
+        edits.push(Edit {
+            start: range.start().to_u32(),
+            end: range.start().to_u32(),
+            content: format!("{}{runner}(", if parens { "(await " } else { "await " }),
+        });
+        let paren = call.arguments.range.start().to_u32();
+        edits.push(Edit {
+            start: paren,
+            end: paren,
+            content: ")".into(),
+        });
+        if parens {
+            let end = range.end().to_u32();
+            edits.push(Edit {
+                start: end,
+                end,
+                content: ")".into(),
+            });
+        }
+        let callee = self.text(call.func.range());
+        let what = if r.rule == Rule::BlockingCallThroughHelper {
+            "the helper"
+        } else {
+            "it"
+        };
+        // Unsafe, as any move to another thread.
+        Some(Fix {
+            applicability: Applicability::Unsafe,
+            message: format!("Run {what} in a worker thread: `await {runner}({callee})(...)`"),
+            edits,
+        })
+    }
+
     /// A name for the module's shared HTTP client that nothing else uses.
     fn client_name(&self) -> String {
         ["_http", "_http_client", "_async_http", "_loopsafe_http"]
@@ -417,9 +483,11 @@ impl<'s> FileInfo<'s> {
             Rule::OpenFile => display(
                 "Read or write the file in a function run with `await asyncio.to_thread(...)`",
             ),
-            _ if ITERATORS.iter().any(|s| api.ends_with(s)) => display(
-                "It returns an iterator that would still run on the loop: run the whole loop over it in `asyncio.to_thread`",
-            ),
+            _ if ITERATORS.iter().any(|s| api.ends_with(s)) => display(if api.starts_with("django.") {
+                "It returns an iterator that would still query the database on the loop: run the whole loop over it with `sync_to_async`"
+            } else {
+                "It returns an iterator that would still run on the loop: run the whole loop over it in `asyncio.to_thread`"
+            }),
             _ if api.starts_with("threading.Condition.") || api.starts_with("threading.RLock.") => {
                 display("A condition or re-entrant lock belongs to the thread that holds it: do not move the wait to another thread")
             }
@@ -806,8 +874,12 @@ impl<'s> FileInfo<'s> {
         }
     }
 
-    /// `f(x)` -> `await asyncio.to_thread(f, x)`, or Starlette's `run_in_threadpool`.
+    /// `f(x)` -> `await asyncio.to_thread(f, x)`, or Starlette's `run_in_threadpool`, or
+    /// for Django `await sync_to_async(f)(x)`.
     fn to_thread(&self, index: &Index, call: &ast::ExprCall, r: &Request) -> Fix {
+        if let Some(fix) = self.sync_to_async(index, call, r) {
+            return fix;
+        }
         let threadpool = self
             .imported
             .iter()
@@ -911,6 +983,8 @@ fn display(message: &str) -> Fix {
 /// APIs that return an iterator: a thread would hand back the iterator, and the work
 /// would still happen on the loop as it is consumed.
 const ITERATORS: &[&str] = &[
+    "django.db.models.Manager.iterator",
+    "django.db.models.QuerySet.iterator",
     "os.scandir",
     "os.walk",
     "pathlib.Path.glob",

@@ -30,6 +30,20 @@ pub enum Type {
     Project(ClassId),
     /// A canonical dotted name from outside the project.
     External(Name),
+    /// An external type that works on one project class: `Order.objects` is Django's
+    /// `Manager` of `Order`. What it gives back as the class's external base (`.get()`
+    /// gives a `django.db.models.Model`) is then an `Order`, whose own methods are known.
+    Of(Name, ClassId),
+}
+
+impl Type {
+    /// The catalogue name of a type from outside the project.
+    pub fn external(&self) -> Option<&Name> {
+        match self {
+            Type::External(t) | Type::Of(t, _) => Some(t),
+            Type::Project(_) => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -177,7 +191,7 @@ impl<'a> Project<'a> {
                 }
             }
             Ref::BinOp(left, dunder) => match self.eval_depth(module, left, d) {
-                Value::Instance(Type::External(t)) => self
+                Value::Instance(ref ty) if let Some(t) = ty.external() => self
                     .catalogue
                     .returns(&format!("{t}.{}", dunder.as_str()))
                     .map(|ty| Value::Instance(Type::External(Name::new(ty))))
@@ -261,7 +275,10 @@ impl<'a> Project<'a> {
         }
         match v {
             Value::Module(m) => self.module_attr(m, attr, depth),
-            Value::External(p) => Value::External(compact_str::format_compact!("{p}.{attr}")),
+            Value::External(p) => match self.catalogue.class_attribute(&p, attr) {
+                Some(ty) => Value::Instance(Type::External(Name::new(ty))),
+                None => Value::External(compact_str::format_compact!("{p}.{attr}")),
+            },
             Value::Class(c) => self.class_member(c, attr, false, depth),
             Value::Instance(Type::Project(c)) => self.class_member(c, attr, true, depth),
             Value::Super(c) => {
@@ -277,6 +294,11 @@ impl<'a> Project<'a> {
                 }
             }
             Value::Instance(Type::External(t)) => self.external_instance_attr(&t, attr),
+            Value::Instance(Type::Of(t, c)) => match self.external_instance_attr(&t, attr) {
+                Value::Instance(Type::External(ty)) => Value::Instance(Type::Of(ty, c)),
+                Value::Method(Type::External(ty), m) => Value::Method(Type::Of(ty, c), m),
+                other => other,
+            },
             _ => Value::Unknown,
         }
     }
@@ -322,9 +344,10 @@ impl<'a> Project<'a> {
         }
         match mro.external.first() {
             Some(ext) if on_instance => self.external_instance_attr(ext, attr),
-            // `Model.objects` on a Django model: a typed class attribute.
-            Some(ext) => match self.catalogue.attribute(ext, attr) {
-                Some(ty) => Value::Instance(Type::External(Name::new(ty))),
+            // `Order.objects` on a Django model: a typed class attribute, which works on
+            // the class it is read from.
+            Some(ext) => match self.catalogue.class_attribute(ext, attr) {
+                Some(ty) => Value::Instance(Type::Of(Name::new(ty), c)),
                 None => Value::External(compact_str::format_compact!("{ext}.{attr}")),
             },
             None => Value::Unknown,
@@ -396,7 +419,19 @@ impl<'a> Project<'a> {
             Value::Class(c) => Value::Instance(Type::Project(c)),
             Value::Function(f) => self.function_return(f, depth),
             Value::Method(Type::External(t), m) => external(&format!("{t}.{m}")),
-            Value::Instance(Type::External(t)) => external(&format!("{t}.__call__")),
+            Value::Method(Type::Of(t, c), m) => {
+                match self
+                    .catalogue
+                    .returns(&Catalogue::canonical(&format!("{t}.{m}")))
+                {
+                    Some(ty) if self.derives_from(c, ty) => Value::Instance(Type::Project(c)),
+                    Some(ty) => Value::Instance(Type::Of(Name::new(ty), c)),
+                    None => Value::Unknown,
+                }
+            }
+            Value::Instance(ref ty) if let Some(t) = ty.external() => {
+                external(&format!("{t}.__call__"))
+            }
             Value::Instance(Type::Project(c)) => match self.method(c, "__call__") {
                 Some(f) => self.function_return(f, depth),
                 None => Value::Unknown,
@@ -447,10 +482,10 @@ impl<'a> Project<'a> {
         }
         match self.eval(module, &call.callee) {
             Value::External(p) => Callee::External(Name::new(Catalogue::canonical(&p))),
-            Value::Method(Type::External(t), m) => {
+            Value::Method(ref ty, ref m) if let Some(t) = ty.external() => {
                 Callee::External(compact_str::format_compact!("{t}.{m}"))
             }
-            Value::Instance(Type::External(t)) => {
+            Value::Instance(ref ty) if let Some(t) = ty.external() => {
                 Callee::External(compact_str::format_compact!("{t}.__call__"))
             }
             Value::Function(f) => Callee::Project(f),

@@ -19,7 +19,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::facts::{Call, Ref};
 use crate::notes::Reason;
-use crate::project::{FnId, Project, Type, Value};
+use crate::project::{FnId, Project, Value};
 
 /// How an entry point is reached, worst first: middleware runs for every request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -208,7 +208,7 @@ fn external_name(v: &Value) -> std::borrow::Cow<'_, str> {
 
 fn external_method(v: &Value) -> Option<(&str, &str)> {
     match v {
-        Value::Method(Type::External(t), m) => Some((t, m)),
+        Value::Method(ty, m) => Some((ty.external()?, m)),
         _ => None,
     }
 }
