@@ -118,6 +118,32 @@ pub static BLOCKING: &[Row] = &[
         RunUntilComplete,
     ),
     b("asyncio.run", AsyncioRun),
+    b("azure.storage.blob.BlobClient.*", BlockingSdkCall),
+    b(
+        "azure.storage.blob.BlobServiceClient.create_container",
+        BlockingSdkCall,
+    ),
+    b(
+        "azure.storage.blob.BlobServiceClient.delete_container",
+        BlockingSdkCall,
+    ),
+    b(
+        "azure.storage.blob.BlobServiceClient.get_account_information",
+        BlockingSdkCall,
+    ),
+    b(
+        "azure.storage.blob.BlobServiceClient.get_service_properties",
+        BlockingSdkCall,
+    ),
+    b(
+        "azure.storage.blob.BlobServiceClient.list_containers",
+        BlockingSdkCall,
+    ),
+    b("azure.storage.blob.ContainerClient.*", BlockingSdkCall),
+    b(
+        "azure.storage.blob.StorageStreamDownloader.*",
+        BlockingSdkCall,
+    ),
     b("bcrypt.checkpw", SlowPasswordHash),
     b("bcrypt.hashpw", SlowPasswordHash),
     b("bcrypt.kdf", SlowPasswordHash),
@@ -133,6 +159,8 @@ pub static BLOCKING: &[Row] = &[
     ok("botocore.client.BaseClient.get_waiter"),
     b("builtins.input", BlockingInput),
     b("builtins.open", OpenFile),
+    b("chromadb.Collection.*", SyncDatabaseCall),
+    b("chromadb.api.ClientAPI.*", SyncDatabaseCall),
     b("codecs.open", OpenFile),
     b("cohere.Client.chat", BlockingSdkCall),
     b("cohere.Client.chat_stream", BlockingSdkCall),
@@ -146,6 +174,11 @@ pub static BLOCKING: &[Row] = &[
     b("concurrent.futures.Future.result", BlockingWait),
     b("concurrent.futures.as_completed", BlockingWait),
     b("concurrent.futures.wait", BlockingWait),
+    b("confluent_kafka.Consumer.commit", BlockingNetworkCall),
+    b("confluent_kafka.Consumer.consume", BlockingNetworkCall),
+    b("confluent_kafka.Consumer.poll", BlockingNetworkCall),
+    b("confluent_kafka.Producer.flush", BlockingNetworkCall),
+    b("confluent_kafka.Producer.poll", BlockingNetworkCall),
     b(
         "django.contrib.auth.hashers.check_password",
         SlowPasswordHash,
@@ -493,6 +526,14 @@ pub static BLOCKING: &[Row] = &[
         BlockingSdkCall,
     ),
     b(
+        "langchain_core.retrievers.BaseRetriever.get_relevant_documents",
+        SyncDatabaseCall,
+    ),
+    b(
+        "langchain_core.retrievers.BaseRetriever.invoke",
+        SyncDatabaseCall,
+    ),
+    b(
         "langchain_core.runnables.RunnableSequence.batch",
         BlockingSdkCall,
     ),
@@ -503,6 +544,50 @@ pub static BLOCKING: &[Row] = &[
     b(
         "langchain_core.runnables.RunnableSequence.stream",
         BlockingSdkCall,
+    ),
+    b(
+        "langchain_core.vectorstores.VectorStore.add_documents",
+        SyncDatabaseCall,
+    ),
+    b(
+        "langchain_core.vectorstores.VectorStore.add_texts",
+        SyncDatabaseCall,
+    ),
+    b(
+        "langchain_core.vectorstores.VectorStore.delete",
+        SyncDatabaseCall,
+    ),
+    b(
+        "langchain_core.vectorstores.VectorStore.from_documents",
+        SyncDatabaseCall,
+    ),
+    b(
+        "langchain_core.vectorstores.VectorStore.from_texts",
+        SyncDatabaseCall,
+    ),
+    b(
+        "langchain_core.vectorstores.VectorStore.load_local",
+        BlockingFilesystemCall,
+    ),
+    b(
+        "langchain_core.vectorstores.VectorStore.max_marginal_relevance_search",
+        SyncDatabaseCall,
+    ),
+    b(
+        "langchain_core.vectorstores.VectorStore.similarity_search",
+        SyncDatabaseCall,
+    ),
+    b(
+        "langchain_core.vectorstores.VectorStore.similarity_search_by_vector",
+        SyncDatabaseCall,
+    ),
+    b(
+        "langchain_core.vectorstores.VectorStore.similarity_search_with_relevance_scores",
+        SyncDatabaseCall,
+    ),
+    b(
+        "langchain_core.vectorstores.VectorStore.similarity_search_with_score",
+        SyncDatabaseCall,
     ),
     b("ldap3.Connection.*", BlockingNetworkCall),
     b("litellm.completion", BlockingSdkCall),
@@ -702,6 +787,13 @@ pub static BLOCKING: &[Row] = &[
         "pika.adapters.blocking_connection.BlockingChannel.*",
         BlockingSdkCall,
     ),
+    b("pinecone.Index.*", SyncDatabaseCall),
+    b("pinecone.Pinecone.configure_index", SyncDatabaseCall),
+    b("pinecone.Pinecone.create_index", SyncDatabaseCall),
+    b("pinecone.Pinecone.delete_index", SyncDatabaseCall),
+    b("pinecone.Pinecone.describe_index", SyncDatabaseCall),
+    b("pinecone.Pinecone.has_index", SyncDatabaseCall),
+    b("pinecone.Pinecone.list_indexes", SyncDatabaseCall),
     b(
         "postgrest.SyncFilterRequestBuilder.execute",
         SyncDatabaseCall,
@@ -752,6 +844,7 @@ pub static BLOCKING: &[Row] = &[
     ok("pyodbc.Connection.cursor"),
     b("pyodbc.Cursor.*", SyncDatabaseCall),
     b("pyodbc.connect", SyncDatabaseCall),
+    b("qdrant_client.QdrantClient.*", SyncDatabaseCall),
     blockarg("queue.Queue.get", BlockingWait),
     b("queue.Queue.join", BlockingWait),
     // No `put`: it waits only on a queue built with a `maxsize` and full, while handing
@@ -931,6 +1024,23 @@ pub static BLOCKING: &[Row] = &[
     b("urllib3.PoolManager.request", BlockingHttpClientCall),
     b("urllib3.PoolManager.urlopen", BlockingHttpClientCall),
     b("urllib3.request", BlockingHttpCall),
+    b("weaviate.WeaviateClient.connect", SyncDatabaseCall),
+    b("weaviate.collections.Collections.create", SyncDatabaseCall),
+    b("weaviate.collections.Collections.delete", SyncDatabaseCall),
+    b("weaviate.collections.Collections.exists", SyncDatabaseCall),
+    b(
+        "weaviate.collections.Collections.list_all",
+        SyncDatabaseCall,
+    ),
+    b(
+        "weaviate.collections.aggregate.Aggregate.*",
+        SyncDatabaseCall,
+    ),
+    b("weaviate.collections.data.Data.*", SyncDatabaseCall),
+    b("weaviate.collections.query.Query.*", SyncDatabaseCall),
+    b("weaviate.connect_to_custom", SyncDatabaseCall),
+    b("weaviate.connect_to_local", SyncDatabaseCall),
+    b("weaviate.connect_to_weaviate_cloud", SyncDatabaseCall),
     b("werkzeug.security.check_password_hash", SlowPasswordHash),
     b("werkzeug.security.generate_password_hash", SlowPasswordHash),
     b("whisper.load_model", MlModelCall),
@@ -966,6 +1076,38 @@ pub static TYPES: &[(&str, &str)] = &[
         "asyncio.run_coroutine_threadsafe()",
         "concurrent.futures.Future",
     ),
+    (
+        "azure.storage.blob.BlobClient.download_blob()",
+        "azure.storage.blob.StorageStreamDownloader",
+    ),
+    (
+        "azure.storage.blob.BlobClient.from_connection_string()",
+        "azure.storage.blob.BlobClient",
+    ),
+    (
+        "azure.storage.blob.BlobServiceClient.from_connection_string()",
+        "azure.storage.blob.BlobServiceClient",
+    ),
+    (
+        "azure.storage.blob.BlobServiceClient.get_blob_client()",
+        "azure.storage.blob.BlobClient",
+    ),
+    (
+        "azure.storage.blob.BlobServiceClient.get_container_client()",
+        "azure.storage.blob.ContainerClient",
+    ),
+    (
+        "azure.storage.blob.ContainerClient.download_blob()",
+        "azure.storage.blob.StorageStreamDownloader",
+    ),
+    (
+        "azure.storage.blob.ContainerClient.from_connection_string()",
+        "azure.storage.blob.ContainerClient",
+    ),
+    (
+        "azure.storage.blob.ContainerClient.get_blob_client()",
+        "azure.storage.blob.BlobClient",
+    ),
     ("boto3.client()", "botocore.client.BaseClient"),
     ("boto3.session.Session()", "boto3.session.Session"),
     (
@@ -973,6 +1115,23 @@ pub static TYPES: &[(&str, &str)] = &[
         "botocore.client.BaseClient",
     ),
     ("celery.Celery()", "celery.Celery"),
+    ("chromadb.Client()", "chromadb.api.ClientAPI"),
+    ("chromadb.CloudClient()", "chromadb.api.ClientAPI"),
+    ("chromadb.EphemeralClient()", "chromadb.api.ClientAPI"),
+    ("chromadb.HttpClient()", "chromadb.api.ClientAPI"),
+    ("chromadb.PersistentClient()", "chromadb.api.ClientAPI"),
+    (
+        "chromadb.api.ClientAPI.create_collection()",
+        "chromadb.Collection",
+    ),
+    (
+        "chromadb.api.ClientAPI.get_collection()",
+        "chromadb.Collection",
+    ),
+    (
+        "chromadb.api.ClientAPI.get_or_create_collection()",
+        "chromadb.Collection",
+    ),
     ("cohere.Client()", "cohere.Client"),
     (
         "concurrent.futures.Executor.submit()",
@@ -1358,6 +1517,22 @@ pub static TYPES: &[(&str, &str)] = &[
         "langchain_core.runnables.RunnableSequence.__or__()",
         "langchain_core.runnables.RunnableSequence",
     ),
+    (
+        "langchain_core.vectorstores.VectorStore.as_retriever()",
+        "langchain_core.retrievers.BaseRetriever",
+    ),
+    (
+        "langchain_core.vectorstores.VectorStore.from_documents()",
+        "langchain_core.vectorstores.VectorStore",
+    ),
+    (
+        "langchain_core.vectorstores.VectorStore.from_texts()",
+        "langchain_core.vectorstores.VectorStore",
+    ),
+    (
+        "langchain_core.vectorstores.VectorStore.load_local()",
+        "langchain_core.vectorstores.VectorStore",
+    ),
     ("mistralai.Mistral()", "mistralai.Mistral"),
     ("mistralai.Mistral.chat", "mistralai.chat.Chat"),
     (
@@ -1436,6 +1611,7 @@ pub static TYPES: &[(&str, &str)] = &[
         "pika.BlockingConnection.channel()",
         "pika.adapters.blocking_connection.BlockingChannel",
     ),
+    ("pinecone.Pinecone.Index()", "pinecone.Index"),
     (
         "postgrest.SyncFilterRequestBuilder.*()",
         "postgrest.SyncFilterRequestBuilder",
@@ -1657,6 +1833,32 @@ pub static TYPES: &[(&str, &str)] = &[
         "urllib.request.OpenerDirector",
     ),
     ("urllib3.PoolManager()", "urllib3.PoolManager"),
+    (
+        "weaviate.WeaviateClient.collections",
+        "weaviate.collections.Collections",
+    ),
+    (
+        "weaviate.collections.Collection.aggregate",
+        "weaviate.collections.aggregate.Aggregate",
+    ),
+    (
+        "weaviate.collections.Collection.data",
+        "weaviate.collections.data.Data",
+    ),
+    (
+        "weaviate.collections.Collection.query",
+        "weaviate.collections.query.Query",
+    ),
+    (
+        "weaviate.collections.Collections.get()",
+        "weaviate.collections.Collection",
+    ),
+    ("weaviate.connect_to_custom()", "weaviate.WeaviateClient"),
+    ("weaviate.connect_to_local()", "weaviate.WeaviateClient"),
+    (
+        "weaviate.connect_to_weaviate_cloud()",
+        "weaviate.WeaviateClient",
+    ),
     ("whisper.load_model()", "whisper.model.Whisper"),
 ];
 
@@ -1681,8 +1883,25 @@ pub static ALIASES: &[(&str, &str)] = &[
     ),
     ("asyncio.events.get_event_loop", "asyncio.get_event_loop"),
     ("asyncio.runners.run", "asyncio.run"),
+    (
+        "azure.storage.blob._blob_client.BlobClient",
+        "azure.storage.blob.BlobClient",
+    ),
+    (
+        "azure.storage.blob._blob_service_client.BlobServiceClient",
+        "azure.storage.blob.BlobServiceClient",
+    ),
+    (
+        "azure.storage.blob._container_client.ContainerClient",
+        "azure.storage.blob.ContainerClient",
+    ),
     ("boto3.Session", "boto3.session.Session"),
     ("celery.app.base.Celery", "celery.Celery"),
+    ("chromadb.ClientAPI", "chromadb.api.ClientAPI"),
+    (
+        "chromadb.api.models.Collection.Collection",
+        "chromadb.Collection",
+    ),
     ("cohere.ClientV2", "cohere.Client"),
     (
         "concurrent.futures._base.Future",
@@ -1737,8 +1956,20 @@ pub static ALIASES: &[(&str, &str)] = &[
         "langchain_core.prompts.PromptTemplate",
     ),
     (
+        "langchain.vectorstores.Chroma",
+        "langchain_core.vectorstores.VectorStore",
+    ),
+    (
+        "langchain.vectorstores.FAISS",
+        "langchain_core.vectorstores.VectorStore",
+    ),
+    (
         "langchain_anthropic.ChatAnthropic",
         "langchain_core.language_models.BaseChatModel",
+    ),
+    (
+        "langchain_chroma.Chroma",
+        "langchain_core.vectorstores.VectorStore",
     ),
     (
         "langchain_community.chat_models.ChatOllama",
@@ -1747,6 +1978,38 @@ pub static ALIASES: &[(&str, &str)] = &[
     (
         "langchain_community.chat_models.ChatOpenAI",
         "langchain_core.language_models.BaseChatModel",
+    ),
+    (
+        "langchain_community.vectorstores.Chroma",
+        "langchain_core.vectorstores.VectorStore",
+    ),
+    (
+        "langchain_community.vectorstores.ElasticsearchStore",
+        "langchain_core.vectorstores.VectorStore",
+    ),
+    (
+        "langchain_community.vectorstores.FAISS",
+        "langchain_core.vectorstores.VectorStore",
+    ),
+    (
+        "langchain_community.vectorstores.Milvus",
+        "langchain_core.vectorstores.VectorStore",
+    ),
+    (
+        "langchain_community.vectorstores.PGVector",
+        "langchain_core.vectorstores.VectorStore",
+    ),
+    (
+        "langchain_community.vectorstores.Pinecone",
+        "langchain_core.vectorstores.VectorStore",
+    ),
+    (
+        "langchain_community.vectorstores.Qdrant",
+        "langchain_core.vectorstores.VectorStore",
+    ),
+    (
+        "langchain_community.vectorstores.Weaviate",
+        "langchain_core.vectorstores.VectorStore",
     ),
     (
         "langchain_core.language_models.chat_models.BaseChatModel",
@@ -1765,6 +2028,14 @@ pub static ALIASES: &[(&str, &str)] = &[
         "langchain_core.runnables.RunnableSequence",
     ),
     (
+        "langchain_core.vectorstores.VectorStoreRetriever",
+        "langchain_core.retrievers.BaseRetriever",
+    ),
+    (
+        "langchain_core.vectorstores.base.VectorStore",
+        "langchain_core.vectorstores.VectorStore",
+    ),
+    (
         "langchain_google_genai.ChatGoogleGenerativeAI",
         "langchain_core.language_models.BaseChatModel",
     ),
@@ -1775,6 +2046,10 @@ pub static ALIASES: &[(&str, &str)] = &[
     (
         "langchain_groq.ChatGroq",
         "langchain_core.language_models.BaseChatModel",
+    ),
+    (
+        "langchain_milvus.Milvus",
+        "langchain_core.vectorstores.VectorStore",
     ),
     (
         "langchain_mistralai.ChatMistralAI",
@@ -1804,10 +2079,27 @@ pub static ALIASES: &[(&str, &str)] = &[
         "langchain_openai.OpenAIEmbeddings",
         "langchain_core.embeddings.Embeddings",
     ),
+    (
+        "langchain_pinecone.PineconeVectorStore",
+        "langchain_core.vectorstores.VectorStore",
+    ),
+    (
+        "langchain_postgres.PGVector",
+        "langchain_core.vectorstores.VectorStore",
+    ),
+    (
+        "langchain_qdrant.QdrantVectorStore",
+        "langchain_core.vectorstores.VectorStore",
+    ),
+    (
+        "langchain_weaviate.WeaviateVectorStore",
+        "langchain_core.vectorstores.VectorStore",
+    ),
     ("pandas.core.frame.DataFrame", "pandas.DataFrame"),
     ("pandas.core.series.Series", "pandas.Series"),
     ("pathlib.PosixPath", "pathlib.Path"),
     ("pathlib.WindowsPath", "pathlib.Path"),
+    ("pinecone.data.index.Index", "pinecone.Index"),
     ("psycopg.connection.Connection", "psycopg.Connection"),
     (
         "psycopg2._psycopg.connection",
@@ -1816,6 +2108,10 @@ pub static ALIASES: &[(&str, &str)] = &[
     ("pymongo.mongo_client.MongoClient", "pymongo.MongoClient"),
     ("pymysql.Connect", "pymysql.connect"),
     ("pymysql.Connection", "pymysql.connections.Connection"),
+    (
+        "qdrant_client.qdrant_client.QdrantClient",
+        "qdrant_client.QdrantClient",
+    ),
     ("redis.StrictRedis", "redis.Redis"),
     ("redis.client.Redis", "redis.Redis"),
     ("redis.client.StrictRedis", "redis.Redis"),
@@ -1855,6 +2151,7 @@ pub static ALIASES: &[(&str, &str)] = &[
     ("threading._RLock", "threading.Lock"),
     ("urllib2.urlopen", "urllib.request.urlopen"),
     ("urllib3.poolmanager.PoolManager", "urllib3.PoolManager"),
+    ("weaviate.client.WeaviateClient", "weaviate.WeaviateClient"),
 ];
 
 /// Blocking calls with an async twin on the same object, by method name: the fix awaits
@@ -1930,10 +2227,52 @@ pub static ASYNC_TWINS: &[(&str, &str)] = &[
         "langchain_core.language_models.BaseChatModel.predict",
         "apredict",
     ),
+    (
+        "langchain_core.retrievers.BaseRetriever.get_relevant_documents",
+        "aget_relevant_documents",
+    ),
+    ("langchain_core.retrievers.BaseRetriever.invoke", "ainvoke"),
     ("langchain_core.runnables.RunnableSequence.batch", "abatch"),
     (
         "langchain_core.runnables.RunnableSequence.invoke",
         "ainvoke",
+    ),
+    (
+        "langchain_core.vectorstores.VectorStore.add_documents",
+        "aadd_documents",
+    ),
+    (
+        "langchain_core.vectorstores.VectorStore.add_texts",
+        "aadd_texts",
+    ),
+    ("langchain_core.vectorstores.VectorStore.delete", "adelete"),
+    (
+        "langchain_core.vectorstores.VectorStore.from_documents",
+        "afrom_documents",
+    ),
+    (
+        "langchain_core.vectorstores.VectorStore.from_texts",
+        "afrom_texts",
+    ),
+    (
+        "langchain_core.vectorstores.VectorStore.max_marginal_relevance_search",
+        "amax_marginal_relevance_search",
+    ),
+    (
+        "langchain_core.vectorstores.VectorStore.similarity_search",
+        "asimilarity_search",
+    ),
+    (
+        "langchain_core.vectorstores.VectorStore.similarity_search_by_vector",
+        "asimilarity_search_by_vector",
+    ),
+    (
+        "langchain_core.vectorstores.VectorStore.similarity_search_with_relevance_scores",
+        "asimilarity_search_with_relevance_scores",
+    ),
+    (
+        "langchain_core.vectorstores.VectorStore.similarity_search_with_score",
+        "asimilarity_search_with_score",
     ),
     ("litellm.completion", "acompletion"),
     ("litellm.embedding", "aembedding"),
