@@ -155,10 +155,17 @@ pub fn discover(
         .chain(paths.iter().filter(|p| p.is_dir()))
         .filter_map(|p| std::path::absolute(p).ok())
         .collect();
+    // Made absolute against the working directory read once: `std::path::absolute` asks
+    // the system for it on every relative path (a `getcwd` per file).
+    let cwd = std::env::current_dir().ok();
     let files = files
         .into_iter()
         .map(|path| {
-            let (module, is_package) = module_name(&path, &roots, &mut init_cache);
+            let abs = match &cwd {
+                Some(cwd) if path.is_relative() => cwd.join(&path),
+                _ => path.clone(),
+            };
+            let (module, is_package) = module_name(&abs, &roots, &mut init_cache);
             SourceFile {
                 path,
                 module,
@@ -179,9 +186,12 @@ fn walk_error(err: &ignore::Error) -> String {
 }
 
 fn has_init(dir: &Path, cache: &mut HashMap<PathBuf, bool>) -> bool {
-    *cache
-        .entry(dir.to_path_buf())
-        .or_insert_with(|| dir.join("__init__.py").is_file())
+    if let Some(known) = cache.get(dir) {
+        return *known;
+    }
+    let found = dir.join("__init__.py").is_file();
+    cache.insert(dir.to_path_buf(), found);
+    found
 }
 
 /// The dotted module name of a file: its chain of packages (directories with an
