@@ -410,6 +410,16 @@ impl<'a> Extractor<'a> {
                 Ref::BinOp(Box::new(self.expr_ref_inner(&b.left)), Dunder::Or)
             }
             Expr::Named(n) => self.expr_ref_inner(&n.value),
+            // A type alias, `SessionDep = Annotated[Session, Depends(get_db)]`: what an
+            // annotation naming it describes.
+            Expr::Subscript(sub)
+                if matches!(
+                    last_segment(&sub.value),
+                    Some("Annotated" | "Optional" | "Union")
+                ) =>
+            {
+                self.annotation_ref(expr)
+            }
             // What awaiting a call gives is typed only for the catalogue's coroutine
             // methods (`await Order.objects.aget()` gives an `Order`).
             Expr::Await(a) if is_awaited_method_call(&a.value) => self.expr_ref_inner(&a.value),
@@ -1260,6 +1270,13 @@ impl<'a> Visitor<'a> for Extractor<'a> {
                         scope.globals.insert(name.as_str());
                     }
                 }
+            }
+            Stmt::TypeAlias(alias) => {
+                if let Expr::Name(n) = &*alias.name {
+                    let r = self.expr_ref(&alias.value);
+                    self.bind(n.id.as_str(), r);
+                }
+                visitor::walk_stmt(self, stmt);
             }
             _ => visitor::walk_stmt(self, stmt),
         }

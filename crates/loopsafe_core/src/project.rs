@@ -171,6 +171,8 @@ impl<'a> Project<'a> {
             }
             Ref::Instance(inner) => match self.eval_depth(module, inner, d) {
                 Value::Class(c) => Value::Instance(Type::Project(c)),
+                // An annotation naming a type alias that already describes an instance.
+                v @ Value::Instance(_) => v,
                 Value::External(p) => {
                     Value::Instance(Type::External(Name::new(Catalogue::canonical(&p))))
                 }
