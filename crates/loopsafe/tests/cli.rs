@@ -654,10 +654,10 @@ fn sort_by_reach_puts_the_widest_first() {
     };
     let by_place = run(&[]);
     let by_reach = run(&["--sort", "reach"]);
-    assert!(by_place[0].starts_with("api/deps.py:8"), "{by_place:?}");
-    // The middleware runs for all four routes, the dependency for two, a route for one.
+    assert!(by_place[0].starts_with("api/deps.py:9"), "{by_place:?}");
+    // The middleware runs for all five routes, the dependency for two, a route for one.
     assert!(by_reach[0].starts_with("api/main.py:11"), "{by_reach:?}");
-    assert!(by_reach[1].starts_with("api/deps.py:8"), "{by_reach:?}");
+    assert!(by_reach[1].starts_with("api/deps.py:9"), "{by_reach:?}");
     assert_eq!(by_place.len(), by_reach.len());
 }
 

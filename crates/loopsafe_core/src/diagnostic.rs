@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::facts::Span;
+use crate::facts::{CallKind, Span};
 use crate::rules::Rule;
 
 /// A 1-based position; the column counts characters, as editors do.
@@ -21,27 +21,19 @@ pub struct Hop {
     pub function: String,
     /// The called expression, on one line: `fetch_user`, `_session.get`.
     pub call: String,
-    /// Not a call but a read of a property (`self.client`), which runs its getter.
-    pub read: bool,
+    /// A call, or a property read, a loop or a `with` that runs code as one.
+    pub kind: CallKind,
 }
 
 impl Hop {
-    /// What the function does with it: calls it, or reads a property.
+    /// What the function does with it: calls it, reads a property...
     pub fn verb(&self) -> &'static str {
-        if self.read {
-            "reads"
-        } else {
-            "calls"
-        }
+        self.kind.verb()
     }
 
-    /// The call as a message quotes it: `fetch_user()`, or `self.client` (a property).
+    /// The call as a message quotes it: `fetch_user()`, `self.client` (a property)...
     pub fn quoted(&self) -> String {
-        if self.read {
-            format!("`{}` (a property)", self.call)
-        } else {
-            format!("`{}()`", self.call)
-        }
+        self.kind.quote(&self.call)
     }
 }
 

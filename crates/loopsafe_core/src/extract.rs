@@ -14,9 +14,24 @@ use ruff_text_size::{Ranged, TextRange};
 
 use crate::catalogue::Catalogue;
 use crate::facts::{
-    Arg, Call, Class, Const, Dunder, Function, FunctionKind, ModuleFacts, Name, Ref, Span,
-    Suppression,
+    Arg, Call, CallKind, Class, Const, Dunder, Function, FunctionKind, ModuleFacts, Name, Ref,
+    Span, Suppression,
 };
+
+/// Builtins whose results are looped over everywhere and never block.
+const ITERATING_BUILTINS: &[&str] = &[
+    "dict",
+    "enumerate",
+    "filter",
+    "list",
+    "map",
+    "range",
+    "reversed",
+    "set",
+    "sorted",
+    "tuple",
+    "zip",
+];
 
 /// A file that does not parse.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -957,7 +972,7 @@ impl<'a> Extractor<'a> {
             awaited,
             nonblocking,
             once: self.once,
-            read: false,
+            kind: CallKind::Call,
         };
         self.function().calls.push(record);
     }
@@ -980,7 +995,46 @@ impl<'a> Extractor<'a> {
             awaited: false,
             nonblocking: false,
             once: self.once,
-            read: true,
+            kind: CallKind::Read,
+        };
+        self.function().calls.push(record);
+    }
+
+    /// `for x in obj` and `with obj`: the loop calls `obj.__iter__()` and the block
+    /// `obj.__enter__()`, which block for some types (a Django queryset runs its query,
+    /// a `threading.Lock` waits for its holder). Kept as calls of those methods.
+    fn record_implicit(&mut self, obj: &Expr, kind: CallKind) {
+        if self.in_type_checking {
+            return;
+        }
+        // Loops over a builtin's result (`range(n)`, `enumerate(xs)`) are common, and
+        // their type is known to block nowhere.
+        if let Expr::Call(c) = obj {
+            if let Expr::Name(n) = &*c.func {
+                let name = n.id.as_str();
+                if ITERATING_BUILTINS.contains(&name) && self.lookup(name) == Ref::Name(name.into())
+                {
+                    return;
+                }
+            }
+        }
+        let receiver = self.expr_ref(obj);
+        if matches!(receiver, Ref::Unknown | Ref::Const(_)) {
+            return;
+        }
+        let dunder = match kind {
+            CallKind::Enter => "__enter__",
+            _ => "__iter__",
+        };
+        let record = Call {
+            callee: receiver.attr(dunder),
+            span: span(obj.range()),
+            func_span: span(obj.range()),
+            args: vec![],
+            awaited: false,
+            nonblocking: false,
+            once: self.once,
+            kind,
         };
         self.function().calls.push(record);
     }
@@ -1046,6 +1100,9 @@ impl<'a> Extractor<'a> {
         self.scopes.push(Scope::new(ScopeKind::Comprehension));
         for generator in generators {
             self.visit_expr(&generator.iter);
+            if !generator.is_async {
+                self.record_implicit(&generator.iter, CallKind::Iterate);
+            }
             self.assign(&generator.target, None, Ref::Unknown);
             for cond in &generator.ifs {
                 self.visit_expr(cond);
@@ -1202,6 +1259,9 @@ impl<'a> Visitor<'a> for Extractor<'a> {
             Stmt::With(w) => {
                 for item in &w.items {
                     self.visit_expr(&item.context_expr);
+                    if !w.is_async {
+                        self.record_implicit(&item.context_expr, CallKind::Enter);
+                    }
                     if let Some(vars) = &item.optional_vars {
                         // Clients return themselves from `__enter__`.
                         let r = self.expr_ref(&item.context_expr);
@@ -1212,6 +1272,9 @@ impl<'a> Visitor<'a> for Extractor<'a> {
             }
             Stmt::For(f) => {
                 self.visit_expr(&f.iter);
+                if !f.is_async {
+                    self.record_implicit(&f.iter, CallKind::Iterate);
+                }
                 self.assign(&f.target, None, Ref::Unknown);
                 self.visit_body(&f.body);
                 self.visit_body(&f.orelse);

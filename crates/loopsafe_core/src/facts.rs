@@ -142,9 +142,47 @@ pub struct Call {
     /// Made inside a one-time set-up: `if self._client is None: self._client = ...`.
     /// Once the guard's state is set, later calls skip it.
     pub once: bool,
+    pub kind: CallKind,
+}
+
+/// How the code runs what a [`Call`]'s callee names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum CallKind {
+    /// `f(x)`.
+    #[default]
+    Call,
     /// Not a call but a read, `obj.name`, of an attribute that is a property somewhere
     /// in the module: it runs the getter when `obj`'s class has that property.
-    pub read: bool,
+    Read,
+    /// `for x in obj` (or a comprehension over it): the callee is `obj.__iter__`. A
+    /// Django queryset runs its query there.
+    Iterate,
+    /// `with obj:`: the callee is `obj.__enter__`. A `threading.Lock` waits there for
+    /// the thread holding it.
+    Enter,
+}
+
+impl CallKind {
+    /// The code as a message quotes it: `fetch_user()`, `self.client` (a property),
+    /// `for ... in orders`, `with self._lock`.
+    pub fn quote(self, text: &str) -> String {
+        match self {
+            CallKind::Call => format!("`{text}()`"),
+            CallKind::Read => format!("`{text}` (a property)"),
+            CallKind::Iterate => format!("`for ... in {text}`"),
+            CallKind::Enter => format!("`with {text}`"),
+        }
+    }
+
+    /// What a function does with it, in a chain: "calls", "reads"...
+    pub fn verb(self) -> &'static str {
+        match self {
+            CallKind::Call => "calls",
+            CallKind::Read => "reads",
+            CallKind::Iterate => "iterates over",
+            CallKind::Enter => "enters",
+        }
+    }
 }
 
 impl Call {

@@ -94,8 +94,11 @@ pub fn fixes(source: &str, requests: &[Request], ctx: &Context) -> Vec<Option<Fi
     requests
         .iter()
         .map(|r| {
-            let call = index.calls.get(&(r.span.start, r.span.end))?;
-            Some(file.fix(&index, call, r, ctx))
+            let key = (r.span.start, r.span.end);
+            match index.calls.get(&key) {
+                Some(call) => Some(file.fix(&index, call, r, ctx)),
+                None => index.loops.get(&key).and_then(|l| async_for(*l, r)),
+            }
         })
         .collect()
 }
@@ -119,6 +122,9 @@ struct Index<'a> {
     functions: Vec<(TextRange, &'a [Stmt])>,
     /// `name = <call>` assignments, by the call's range.
     assigned: HashMap<TextRange, &'a str>,
+    /// Sync `for` loops and comprehension clauses, by their iterable's range: where
+    /// their `for` keyword is, and whether a generator expression holds it.
+    loops: HashMap<(u32, u32), (u32, bool)>,
 }
 
 impl<'a> Visitor<'a> for Index<'a> {
@@ -136,6 +142,11 @@ impl<'a> Visitor<'a> for Index<'a> {
                 }
             }
             Stmt::FunctionDef(f) => self.functions.push((f.range, &f.body)),
+            Stmt::For(f) if !f.is_async => {
+                let iter = f.iter.range();
+                let key = (iter.start().to_u32(), iter.end().to_u32());
+                self.loops.insert(key, (f.range.start().to_u32(), false));
+            }
             Stmt::Assign(a) => {
                 if let [Expr::Name(n)] = a.targets.as_slice() {
                     self.assigned.insert(a.value.range(), n.id.as_str());
@@ -160,7 +171,13 @@ impl<'a> Visitor<'a> for Index<'a> {
             Expr::Subscript(s) => {
                 self.primaries.insert(s.value.range(), None);
             }
-            Expr::Generator(g) => self.no_await.push(g.range),
+            Expr::Generator(g) => {
+                self.no_await.push(g.range);
+                self.comprehension(&g.generators, true);
+            }
+            Expr::ListComp(c) => self.comprehension(&c.generators, false),
+            Expr::SetComp(c) => self.comprehension(&c.generators, false),
+            Expr::DictComp(c) => self.comprehension(&c.generators, false),
             Expr::Lambda(l) => self.no_await.push(l.range),
             Expr::Await(a) => {
                 self.awaited.insert(a.value.range());
@@ -168,6 +185,16 @@ impl<'a> Visitor<'a> for Index<'a> {
             _ => {}
         }
         visitor::walk_expr(self, expr);
+    }
+}
+
+impl Index<'_> {
+    fn comprehension(&mut self, generators: &[ast::Comprehension], lazy: bool) {
+        for g in generators.iter().filter(|g| !g.is_async) {
+            let iter = g.iter.range();
+            let key = (iter.start().to_u32(), iter.end().to_u32());
+            self.loops.insert(key, (g.range.start().to_u32(), lazy));
+        }
     }
 }
 
@@ -458,9 +485,10 @@ impl<'s> FileInfo<'s> {
         }
         let api = r.api;
         // A helper's call is not the blocking call itself: only a direct one has a twin.
+        // (An `__aiter__` twin is for loops: see `async_for`.)
         if let (false, Some(twin)) = (
             r.rule == Rule::BlockingCallThroughHelper,
-            Catalogue::async_twin(api),
+            Catalogue::async_twin(api).filter(|t| *t != "__aiter__"),
         ) {
             return self.twin(index, call, twin);
         }
@@ -970,6 +998,29 @@ impl<'a> Visitor<'a> for AttrUses<'_> {
         }
         visitor::walk_expr(self, expr);
     }
+}
+
+/// `for x in qs:` -> `async for x in qs:`, where the iterated type has an async iterator
+/// (`ASYNC_TWINS` names `__aiter__` for its `__iter__`).
+fn async_for((at, lazy): (u32, bool), r: &Request) -> Option<Fix> {
+    if r.rule == Rule::BlockingCallThroughHelper || Catalogue::async_twin(r.api)? != "__aiter__" {
+        return None;
+    }
+    if lazy {
+        // `(x async for x in qs)` is an async generator: whoever consumes it must change.
+        return Some(display(
+            "Iterate with `async for` where the generator is consumed",
+        ));
+    }
+    Some(Fix {
+        applicability: Applicability::Unsafe,
+        message: "Iterate with `async for`".into(),
+        edits: vec![Edit {
+            start: at,
+            end: at,
+            content: "async ".into(),
+        }],
+    })
 }
 
 fn display(message: &str) -> Fix {

@@ -377,7 +377,9 @@ pub fn check_with(
         };
         let func = &modules[m as usize].functions[finding.function.idx as usize];
         let info = finding.rule.info();
-        let mut message = format!("{} `{}()` in {}", info.title, at.text, caller_words(func));
+        let kind = func.calls[finding.call_index].kind;
+        let quoted = kind.quote(&at.text);
+        let mut message = format!("{} {quoted} in {}", info.title, caller_words(func));
         let builtin = finding.api.strip_prefix("builtins.") == Some(at.text.as_str());
         if !at.text.ends_with(finding.api.as_str()) && !builtin {
             message.push_str(&format!(" (`{}`)", finding.api));
@@ -623,7 +625,7 @@ impl Files<'_> {
                 location: at.location,
                 function: func.qualname.clone(),
                 call: at.text,
-                read: call.read,
+                kind: call.kind,
             },
             call.func_span,
         ))

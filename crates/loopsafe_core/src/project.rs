@@ -10,7 +10,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use crate::catalogue::{Catalogue, Condition};
-use crate::facts::{Call, Const, FunctionKind, ModuleFacts, Name, Ref, Span};
+use crate::facts::{Call, CallKind, Const, FunctionKind, ModuleFacts, Name, Ref, Span};
 use crate::rules::Rule;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -479,7 +479,7 @@ impl<'a> Project<'a> {
                 .find_map(|class| self.method(*class, name))
                 .map_or(Callee::Unknown, Callee::Project)
         };
-        if call.read {
+        if call.kind == CallKind::Read {
             return self.property_getter(module, &call.callee);
         }
         match self.eval(module, &call.callee) {

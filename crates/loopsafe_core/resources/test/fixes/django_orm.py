@@ -15,3 +15,11 @@ async def close_order(request, pk):
         print(old.pk)
     order.save()
     return JsonResponse({"ok": True})
+
+
+async def totals(request):
+    rows = [o.pk for o in Order.objects.filter(open=True)]
+    lazy = (o.pk for o in Order.objects.all())
+    for o in Order.objects.exclude(open=True):
+        rows.append(o.pk)
+    return JsonResponse({"rows": rows, "lazy": list(lazy)})
