@@ -34,8 +34,9 @@ pub enum Condition {
     /// argument at all (`df.to_csv()` returns the text) does no I/O.
     PathArgument,
     /// A call that only asks the kernel for the working directory or the environment,
-    /// never the disk: reported where a coroutine makes it (as ruff does), but too cheap
-    /// to report through every helper that happens to make it.
+    /// never the disk, or takes a thread lock (`with self._lock:`), which guards a few
+    /// lines: reported where a coroutine makes it (as ruff does), but too cheap to report
+    /// through every helper that happens to make it.
     DirectOnly,
 }
 
@@ -981,13 +982,13 @@ pub static BLOCKING: &[Row] = &[
     ok("supabase_auth.SyncGoTrueClient.on_auth_state_change"),
     b("supafunc.SyncFunctionsClient.invoke", BlockingSdkCall),
     b("threading.Barrier.wait", BlockingWait),
-    b("threading.Condition.__enter__", BlockingWait),
+    cheap("threading.Condition.__enter__", BlockingWait),
     b("threading.Condition.wait", BlockingWait),
     b("threading.Condition.wait_for", BlockingWait),
     blockarg("threading.Event.wait", BlockingWait),
-    b("threading.Lock.__enter__", BlockingWait),
+    cheap("threading.Lock.__enter__", BlockingWait),
     blockarg("threading.Lock.acquire", BlockingWait),
-    b("threading.Semaphore.__enter__", BlockingWait),
+    cheap("threading.Semaphore.__enter__", BlockingWait),
     blockarg("threading.Semaphore.acquire", BlockingWait),
     b("threading.Thread.join", BlockingWait),
     b("time.sleep", TimeSleep),
