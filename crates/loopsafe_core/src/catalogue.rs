@@ -1720,6 +1720,8 @@ pub static TYPES: &[(&str, &str)] = &[
     ),
     ("pyodbc.Connection.cursor()", "pyodbc.Cursor"),
     ("pyodbc.connect()", "pyodbc.Connection"),
+    ("quart.Blueprint()", "quart.Blueprint"),
+    ("quart.Quart()", "quart.Quart"),
     ("queue.LifoQueue()", "queue.Queue"),
     ("queue.PriorityQueue()", "queue.Queue"),
     ("queue.Queue()", "queue.Queue"),

@@ -30,6 +30,8 @@ pub enum Reason {
     SyncToThread,
     /// A Flask view: a WSGI worker thread's, even when it is `async def`.
     FlaskView,
+    /// A sync Quart view or hook: Quart runs it in a thread.
+    QuartSyncView,
     /// Handed to a thread.
     Offloaded,
     /// Under `if __name__ == "__main__":`.
@@ -44,6 +46,7 @@ impl Reason {
             Reason::SyncRoute => "Sync `def` routes and dependencies run in FastAPI/Starlette's threadpool, so a blocking call there ties up one worker thread, not the event loop.",
             Reason::SyncView => "Sync Django views run in a thread under an ASGI server, off the event loop.",
             Reason::SyncToThread => "Litestar runs a sync handler marked `sync_to_thread=True` in a worker thread, off the event loop.",
+            Reason::QuartSyncView => "Quart runs a sync `def` view or hook in a thread (`run_sync`), off the event loop.",
             Reason::FlaskView => "Flask runs each view in the request's worker thread; an `async def` view gets an event loop of its own there. A blocking call holds up that one request, not the others.",
             Reason::Offloaded => "Handed to a thread (`asyncio.to_thread`, `run_in_threadpool`, `BackgroundTasks.add_task`, an executor): the function runs off the event loop.",
             Reason::Script => "Code under `if __name__ == \"__main__\":` runs as a script with its own event loop, not inside the service.",
@@ -57,6 +60,7 @@ impl Reason {
             Reason::SyncView => "Sync Django views",
             Reason::SyncToThread => "Litestar handlers with `sync_to_thread=True`",
             Reason::FlaskView => "Flask views",
+            Reason::QuartSyncView => "Sync Quart views and hooks",
             Reason::Offloaded => "Offloaded to a thread",
             Reason::Script => "Scripts",
         }

@@ -10,6 +10,7 @@ mod django;
 mod fastapi;
 mod flask;
 mod litestar;
+mod quart;
 mod sanic;
 mod tornado;
 
@@ -168,6 +169,7 @@ pub fn detect(project: &Project) -> Frameworks {
     celery::scan(project, &scan, &mut out);
     flask::scan(project, &scan, &mut out);
     litestar::scan(project, &scan, &mut out);
+    quart::scan(project, &scan, &mut out);
     sanic::scan(project, &scan, &mut out);
     tornado::scan(project, &mut out);
     out.entries.sort_by_key(|e| (e.kind, e.function));

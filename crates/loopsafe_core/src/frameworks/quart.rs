@@ -1,0 +1,76 @@
+//! Quart: Flask's API on asyncio. Views registered on a `Quart` app or a `Blueprint`
+//! (`@app.route("/")`, `@bp.get("/")`, `app.add_url_rule(...)`), request hooks
+//! (`@app.before_request`: every request), serving hooks (`@app.before_serving`) and
+//! error handlers run on the event loop when they are `async def`. Quart runs a plain
+//! `def` one in a thread (`run_sync`), off the loop.
+
+use super::{
+    decorator_callee, external_method, function_arg, last_name, EntryKind, Frameworks, Scan,
+    HTTP_METHODS,
+};
+use crate::notes::Reason;
+use crate::project::{FnId, Project, Value};
+
+const OWNERS: &[&str] = &["quart.Blueprint", "quart.Quart"];
+const HOOKS: &[&str] = &[
+    "after_app_request",
+    "after_request",
+    "after_websocket",
+    "before_app_request",
+    "before_request",
+    "before_websocket",
+    "teardown_request",
+];
+const SERVING: &[&str] = &["after_serving", "before_serving", "while_serving"];
+
+fn kind(method: &str) -> Option<EntryKind> {
+    if HTTP_METHODS.contains(&method) || matches!(method, "route" | "websocket") {
+        Some(EntryKind::Route)
+    } else if HOOKS.contains(&method) {
+        Some(EntryKind::Middleware)
+    } else if SERVING.contains(&method) {
+        Some(EntryKind::Startup)
+    } else if matches!(method, "errorhandler" | "app_errorhandler") {
+        Some(EntryKind::ExceptionHandler)
+    } else {
+        None
+    }
+}
+
+fn register(project: &Project, out: &mut Frameworks, kind: EntryKind, f: FnId) {
+    if project.modules[f.module as usize].functions[f.idx as usize].is_async {
+        out.entry(kind, f, "Quart");
+    } else {
+        if kind == EntryKind::Route {
+            out.route(f);
+        }
+        out.off(f, Reason::QuartSyncView);
+    }
+}
+
+pub(super) fn scan(project: &Project, scan: &Scan, out: &mut Frameworks) {
+    for (id, func) in scan.decorated() {
+        for d in &func.decorators {
+            let callee = decorator_callee(d);
+            if last_name(callee).and_then(kind).is_none() {
+                continue;
+            }
+            let v = project.eval(id.module, callee);
+            if let Some((owner, method)) = external_method(&v) {
+                if let (true, Some(kind)) = (OWNERS.contains(&owner), kind(method)) {
+                    register(project, out, kind, id);
+                }
+            }
+        }
+    }
+    for (caller, call) in scan.calls_named(&["add_url_rule"]) {
+        let m = caller.module;
+        let v = project.eval(m, &call.callee);
+        if !external_method(&v).is_some_and(|(owner, _)| OWNERS.contains(&owner)) {
+            continue;
+        }
+        if let Some(Value::Function(f)) = function_arg(project, m, call, 2, "view_func") {
+            register(project, out, EntryKind::Route, f);
+        }
+    }
+}
