@@ -2306,10 +2306,19 @@ pub static OFFLOADING: &[(&str, usize)] = &[
     ("concurrent.futures.Executor.submit", 0),
     ("fastapi.BackgroundTasks.add_task", 0),
     ("fastapi.concurrency.run_in_threadpool", 0),
+    ("starlette.background.BackgroundTask", 0),
     ("starlette.background.BackgroundTasks.add_task", 0),
     ("starlette.concurrency.run_in_threadpool", 0),
     ("threading.Thread", 0),
     ("trio.to_thread.run_sync", 0),
+];
+
+/// Offloading calls that run a sync function in a thread but await a coroutine function
+/// on the event loop: Starlette's background tasks. Sorted.
+pub static AWAITS_COROUTINES: &[&str] = &[
+    "fastapi.BackgroundTasks.add_task",
+    "starlette.background.BackgroundTask",
+    "starlette.background.BackgroundTasks.add_task",
 ];
 
 /// What a decorator does to the function it decorates, for following calls into it.
@@ -2616,6 +2625,12 @@ impl Catalogue {
         find_sorted(OFFLOADING, call, |r| r.0).map(|r| r.1)
     }
 
+    /// Whether offloading `call` awaits a coroutine function on the loop instead
+    /// ([`AWAITS_COROUTINES`]).
+    pub fn awaits_coroutines(call: &str) -> bool {
+        AWAITS_COROUTINES.binary_search(&call).is_ok()
+    }
+
     /// The method of the same object that does what blocking `call` does, awaitably.
     pub fn async_twin(call: &str) -> Option<&'static str> {
         find_sorted(ASYNC_TWINS, call, |r| r.0).map(|r| r.1)
@@ -2643,6 +2658,7 @@ mod tests {
         assert_sorted(TYPES, |r| r.0, "TYPES");
         assert_sorted(CLASS_ATTRIBUTES, |r| r.0, "CLASS_ATTRIBUTES");
         assert_sorted(AWAITED, |r| r.0, "AWAITED");
+        assert_sorted(AWAITS_COROUTINES, |r| *r, "AWAITS_COROUTINES");
         assert_sorted(ALIASES, |r| r.0, "ALIASES");
         assert_sorted(OFFLOADING, |r| r.0, "OFFLOADING");
         assert_sorted(ASYNC_TWINS, |r| r.0, "ASYNC_TWINS");

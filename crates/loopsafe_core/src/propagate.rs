@@ -497,6 +497,18 @@ fn resolve(
                 Some(Value::Function(f)) => Some(f),
                 _ => None,
             };
+            let coroutine = target
+                .filter(|f| project.modules[f.module as usize].functions[f.idx as usize].is_async);
+            if let Some(f) = coroutine {
+                // `tasks.add_task(notify)` with `async def notify`: Starlette awaits it on
+                // the loop after the response, so the route reaches it. A coroutine
+                // function handed to a thread (`to_thread(notify)`) runs nowhere: neither
+                // is off the loop.
+                if Catalogue::awaits_coroutines(&api) {
+                    found.edges.push((id, f));
+                }
+                continue;
+            }
             found.offloaded.push(Offload {
                 function: id,
                 call_index,
