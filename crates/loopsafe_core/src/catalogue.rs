@@ -1771,7 +1771,10 @@ pub static TYPES: &[(&str, &str)] = &[
         "sqlalchemy.orm.sessionmaker.__call__()",
         "sqlalchemy.orm.Session",
     ),
-    ("sqlalchemy.orm.sessionmaker.begin()", "sqlalchemy.orm.Session"),
+    (
+        "sqlalchemy.orm.sessionmaker.begin()",
+        "sqlalchemy.orm.Session",
+    ),
     ("sqlite3.Connection.cursor()", "sqlite3.Cursor"),
     ("sqlite3.Connection.execute()", "sqlite3.Cursor"),
     ("sqlite3.connect()", "sqlite3.Connection"),

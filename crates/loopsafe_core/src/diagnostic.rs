@@ -37,6 +37,19 @@ impl Hop {
     }
 }
 
+/// A blocking API as prose quotes it: `requests.get()`; for what a loop or a `with`
+/// block runs, a loop over a `django.db.models.QuerySet`, a `with` block on a
+/// `threading.Lock`.
+pub fn quote_api(api: &str) -> String {
+    if let Some(t) = api.strip_suffix(".__iter__") {
+        format!("a loop over a `{t}`")
+    } else if let Some(t) = api.strip_suffix(".__enter__") {
+        format!("a `with` block on a `{t}`")
+    } else {
+        format!("`{api}()`")
+    }
+}
+
 /// The blocking call at the end of a chain; findings that share one share a cause.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Root {

@@ -28,7 +28,7 @@ use rayon::prelude::*;
 
 use crate::catalogue::Catalogue;
 use crate::config::Settings;
-use crate::diagnostic::{Diagnostic, EntryPoint, Hop, LineIndex, Location, Root};
+use crate::diagnostic::{quote_api, Diagnostic, EntryPoint, Hop, LineIndex, Location, Root};
 use crate::discover::SourceFile;
 use crate::facts::{ModuleFacts, Suppression};
 use crate::project::Project;
@@ -668,17 +668,19 @@ fn helper_diagnostic(files: &mut Files, finding: &propagate::HelperFinding) -> O
         .unwrap_or(&finding.api);
     let mut message = if finding.scheduled {
         format!(
-            "{}: {} runs `{}` on the event loop, which reaches `{api}()`, in {}",
+            "{}: {} runs `{}` on the event loop, which reaches {}, in {}",
             info.title,
             first.quoted(),
             helper.qualname,
+            quote_api(api),
             caller_words(caller)
         )
     } else {
         format!(
-            "{}: {} reaches `{api}()` in {}",
+            "{}: {} reaches {} in {}",
             info.title,
             first.quoted(),
+            quote_api(api),
             caller_words(caller)
         )
     };

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::apply::ChangedFile;
-use crate::diagnostic::{Diagnostic, EntryPoint, LineIndex};
+use crate::diagnostic::{quote_api, Diagnostic, EntryPoint, LineIndex};
 use crate::fix::{Applicability, Edit};
 use crate::frameworks::EntryKind;
 use crate::notes::{Note, Reason};
@@ -175,8 +175,8 @@ fn what(d: &Diagnostic) -> String {
     let api = d.api.as_deref().unwrap_or("?");
     let api = api.strip_prefix("builtins.").unwrap_or(api);
     match d.chain.first() {
-        Some(hop) => format!("{} (reaches `{api}()`)", hop.quoted()),
-        None => format!("`{api}()`"),
+        Some(hop) => format!("{} (reaches {})", hop.quoted(), quote_api(api)),
+        None => quote_api(api),
     }
 }
 
@@ -388,8 +388,9 @@ fn why(d: &Diagnostic, result: &CheckResult) -> Vec<String> {
         Rule::BlockingCallThroughHelper => {
             let chain: Vec<String> = d.chain.iter().map(|h| format!("`{}`", h.function)).collect();
             out.push(format!(
-                "The helper is sync: {} runs `{api}()` on the event loop's thread, and nothing else runs until it returns. Moving a blocking call into a helper does not move it off the loop.",
-                chain.join(" → ")
+                "The helper is sync: {} runs {} on the event loop's thread, and nothing else runs until it returns. Moving a blocking call into a helper does not move it off the loop.",
+                chain.join(" → "),
+                quote_api(api)
             ));
             if d.runs_once {
                 out.push("It blocks on the first call only: a cached function or a one-time set-up (`if self._client is None: self._client = ...`) is on the way.".into());
@@ -623,12 +624,17 @@ fn notes(out: &mut String, notes: &[Note], cwd: &Path) {
                     n.location.row, n.call, n.function
                 ),
                 _ if n.under != n.function && !n.under.is_empty() => format!(
-                    "- `{path}:{}`: `{api}()` in `{}` (under `{}`)",
-                    n.location.row, n.function, n.under
+                    "- `{path}:{}`: {} in `{}` (under `{}`)",
+                    n.location.row,
+                    quote_api(api),
+                    n.function,
+                    n.under
                 ),
                 _ => format!(
-                    "- `{path}:{}`: `{api}()` in `{}`",
-                    n.location.row, n.function
+                    "- `{path}:{}`: {} in `{}`",
+                    n.location.row,
+                    quote_api(api),
+                    n.function
                 ),
             };
             out.push_str(&line);
