@@ -363,13 +363,12 @@ pub fn check_with(
     let project = Project::new(&modules, &catalogue);
     let mut reach = frameworks::Reach::new(&detected, &found.edges);
     let mut hotspot = |f: project::FnId| (!detected.entries.is_empty()).then(|| reach.hotspot(f));
-    // Flask's async views each run on a loop of their own: what blocks there stalls no
-    // other request (the report's notes list it).
-    let own_loop = &detected.own_loop;
+    // Flask's async views and the tests each run on a loop of their own: what blocks
+    // there stalls no request of the service's (the report's notes list it).
     for finding in found
         .direct
         .iter()
-        .filter(|f| !own_loop.contains(&f.function))
+        .filter(|f| !detected.on_own_loop(f.function))
     {
         let m = finding.function.module;
         let Some(at) = files.locate(m, finding.span) else {
@@ -411,7 +410,7 @@ pub fn check_with(
     for finding in found
         .helpers
         .iter()
-        .filter(|f| !own_loop.contains(&f.caller.function))
+        .filter(|f| !detected.on_own_loop(f.caller.function))
     {
         if let Some(mut d) = helper_diagnostic(&mut files, finding) {
             d.hotspot = hotspot(finding.caller.function);

@@ -32,6 +32,8 @@ pub enum Reason {
     FlaskView,
     /// A sync Quart view or hook: Quart runs it in a thread.
     QuartSyncView,
+    /// A test coroutine or async fixture: the test runner's event loop runs it.
+    Test,
     /// Handed to a thread.
     Offloaded,
     /// Under `if __name__ == "__main__":`.
@@ -46,6 +48,7 @@ impl Reason {
             Reason::SyncRoute => "Sync `def` routes and dependencies run in FastAPI/Starlette's threadpool, so a blocking call there ties up one worker thread, not the event loop.",
             Reason::SyncView => "Sync Django views run in a thread under an ASGI server, off the event loop.",
             Reason::SyncToThread => "Litestar runs a sync handler marked `sync_to_thread=True` in a worker thread, off the event loop.",
+            Reason::Test => "Test coroutines and async fixtures run on the test runner's event loop (pytest-asyncio, anyio, `IsolatedAsyncioTestCase`): blocking there slows the test suite, not a request the service is serving.",
             Reason::QuartSyncView => "Quart runs a sync `def` view or hook in a thread (`run_sync`), off the event loop.",
             Reason::FlaskView => "Flask runs each view in the request's worker thread; an `async def` view gets an event loop of its own there. A blocking call holds up that one request, not the others.",
             Reason::Offloaded => "Handed to a thread (`asyncio.to_thread`, `run_in_threadpool`, `BackgroundTasks.add_task`, an executor): the function runs off the event loop.",
@@ -61,6 +64,7 @@ impl Reason {
             Reason::SyncToThread => "Litestar handlers with `sync_to_thread=True`",
             Reason::FlaskView => "Flask views",
             Reason::QuartSyncView => "Sync Quart views and hooks",
+            Reason::Test => "Tests",
             Reason::Offloaded => "Offloaded to a thread",
             Reason::Script => "Scripts",
         }

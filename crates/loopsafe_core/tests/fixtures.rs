@@ -10,7 +10,7 @@
 //! A fixture that states the reach of one finding (`reach=3 from=route`: how many
 //! routes run it, and the kinds of entry points above it) states it for all. A fixture
 //! with `# note: celery` lines (acceptable blocking calls, and why: `celery`,
-//! `threadpool`, `sync-view`, `sync-to-thread`, `flask`, `quart-sync`, `offloaded`, `script`) lists
+//! `threadpool`, `sync-view`, `sync-to-thread`, `flask`, `quart-sync`, `test`, `offloaded`, `script`) lists
 //! them all.
 
 use std::collections::BTreeMap;
@@ -151,6 +151,7 @@ fn actual(fixture: &Path, reach: bool) -> (Findings, Findings) {
             Reason::SyncToThread => "sync-to-thread",
             Reason::FlaskView => "flask",
             Reason::QuartSyncView => "quart-sync",
+            Reason::Test => "test",
         };
         notes
             .entry((rel, n.location.row))

@@ -12,6 +12,7 @@ mod flask;
 mod litestar;
 mod quart;
 mod sanic;
+mod tests;
 mod tornado;
 
 use std::collections::{BTreeSet, VecDeque};
@@ -67,6 +68,8 @@ pub struct Frameworks {
     /// Coroutines a framework runs on an event loop of their own, one per request (Flask's
     /// async views): their blocking calls stall no other request.
     pub own_loop: HashSet<FnId>,
+    /// Coroutines of the test suite, run on the test runner's event loop.
+    pub tests: HashSet<FnId>,
 }
 
 impl Frameworks {
@@ -145,6 +148,12 @@ impl Frameworks {
         }
     }
 
+    /// Whether `f` runs on an event loop of its own, not the service's: a Flask view's, a
+    /// test's.
+    pub fn on_own_loop(&self, f: FnId) -> bool {
+        self.own_loop.contains(&f) || self.tests.contains(&f)
+    }
+
     /// A view that runs off the shared loop: a sync one in a worker thread, an async one
     /// in a loop of its own.
     fn own_loop(&mut self, f: FnId, why: Reason) {
@@ -172,6 +181,7 @@ pub fn detect(project: &Project) -> Frameworks {
     quart::scan(project, &scan, &mut out);
     sanic::scan(project, &scan, &mut out);
     tornado::scan(project, &mut out);
+    tests::scan(project, &mut out);
     out.entries.sort_by_key(|e| (e.kind, e.function));
     out
 }
