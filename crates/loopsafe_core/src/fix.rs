@@ -47,6 +47,17 @@ pub struct Edit {
     pub content: String,
 }
 
+impl Edit {
+    /// `content` put at `at`, replacing nothing.
+    fn insert(at: u32, content: &str) -> Edit {
+        Edit {
+            start: at,
+            end: at,
+            content: content.into(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fix {
     pub applicability: Applicability,
@@ -436,26 +447,12 @@ impl<'s> FileInfo<'s> {
             end: range.start().to_u32(),
             content: format!("{}{runner}(", if parens { "(await " } else { "await " }),
         });
-        let paren = call.arguments.range.start().to_u32();
-        edits.push(Edit {
-            start: paren,
-            end: paren,
-            content: ")".into(),
-        });
+        edits.push(Edit::insert(call.arguments.range.start().to_u32(), ")"));
         if parens {
-            let end = range.end().to_u32();
-            edits.push(Edit {
-                start: end,
-                end,
-                content: ")".into(),
-            });
+            edits.push(Edit::insert(range.end().to_u32(), ")"));
         }
         let callee = self.text(call.func.range());
-        let what = if r.rule == Rule::BlockingCallThroughHelper {
-            "the helper"
-        } else {
-            "it"
-        };
+        let what = subject(r);
         // Unsafe, as any move to another thread.
         Some(Fix {
             applicability: Applicability::Unsafe,
@@ -959,19 +956,10 @@ impl<'s> FileInfo<'s> {
             });
         }
         if parens {
-            let end = range.end().to_u32();
-            edits.push(Edit {
-                start: end,
-                end,
-                content: ")".into(),
-            });
+            edits.push(Edit::insert(range.end().to_u32(), ")"));
         }
         let callee = self.text(call.func.range());
-        let what = if r.rule == Rule::BlockingCallThroughHelper {
-            "the helper"
-        } else {
-            "it"
-        };
+        let what = subject(r);
         // Always unsafe: the function then runs on another thread.
         Fix {
             applicability: Applicability::Unsafe,
@@ -1015,12 +1003,17 @@ fn async_for((at, lazy): (u32, bool), r: &Request) -> Option<Fix> {
     Some(Fix {
         applicability: Applicability::Unsafe,
         message: "Iterate with `async for`".into(),
-        edits: vec![Edit {
-            start: at,
-            end: at,
-            content: "async ".into(),
-        }],
+        edits: vec![Edit::insert(at, "async ")],
     })
+}
+
+/// What a thread fix moves: "the helper" (LS901), else "it".
+fn subject(r: &Request) -> &'static str {
+    if r.rule == Rule::BlockingCallThroughHelper {
+        "the helper"
+    } else {
+        "it"
+    }
 }
 
 fn display(message: &str) -> Fix {

@@ -336,6 +336,56 @@ impl<'p> Scan<'p> {
     fn decorated(&self) -> impl Iterator<Item = (FnId, &'p crate::facts::Function)> + '_ {
         self.decorated.iter().copied()
     }
+
+    /// Functions decorated with a method of an instance of one of `owners` (`@app.get("/")`,
+    /// `@bp.route("/")`), with what `kind` makes of the method's name.
+    fn decorated_by<K>(
+        &self,
+        project: &Project,
+        owners: &[&str],
+        kind: impl Fn(&str) -> Option<K>,
+    ) -> Vec<(FnId, K)> {
+        let mut out = vec![];
+        for (id, func) in self.decorated() {
+            for d in &func.decorators {
+                let callee = decorator_callee(d);
+                if last_name(callee).and_then(&kind).is_none() {
+                    continue;
+                }
+                let v = project.eval(id.module, callee);
+                if let Some((owner, method)) = external_method(&v) {
+                    if let (true, Some(k)) = (owners.contains(&owner), kind(method)) {
+                        out.push((id, k));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Functions registered by calling a method of one of `owners`, named one of
+    /// `methods` (`app.add_url_rule("/", "home", view)`): the argument passed as `keyword`
+    /// or as the `pos`-th positional one.
+    fn registered_with(
+        &self,
+        project: &Project,
+        owners: &[&str],
+        methods: &[&str],
+        (pos, keyword): (usize, &str),
+    ) -> Vec<FnId> {
+        let mut out = vec![];
+        for (caller, call) in self.calls_named(methods) {
+            let m = caller.module;
+            let v = project.eval(m, &call.callee);
+            if !external_method(&v).is_some_and(|(owner, _)| owners.contains(&owner)) {
+                continue;
+            }
+            if let Some(Value::Function(f)) = function_arg(project, m, call, pos, keyword) {
+                out.push(f);
+            }
+        }
+        out
+    }
 }
 
 fn functions_all<'p>(

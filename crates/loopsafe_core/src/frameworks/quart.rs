@@ -4,12 +4,9 @@
 //! error handlers run on the event loop when they are `async def`. Quart runs a plain
 //! `def` one in a thread (`run_sync`), off the loop.
 
-use super::{
-    decorator_callee, external_method, function_arg, last_name, EntryKind, Frameworks, Scan,
-    HTTP_METHODS,
-};
+use super::{EntryKind, Frameworks, Scan, HTTP_METHODS};
 use crate::notes::Reason;
-use crate::project::{FnId, Project, Value};
+use crate::project::{FnId, Project};
 
 const OWNERS: &[&str] = &["quart.Blueprint", "quart.Quart"];
 const HOOKS: &[&str] = &[
@@ -49,28 +46,10 @@ fn register(project: &Project, out: &mut Frameworks, kind: EntryKind, f: FnId) {
 }
 
 pub(super) fn scan(project: &Project, scan: &Scan, out: &mut Frameworks) {
-    for (id, func) in scan.decorated() {
-        for d in &func.decorators {
-            let callee = decorator_callee(d);
-            if last_name(callee).and_then(kind).is_none() {
-                continue;
-            }
-            let v = project.eval(id.module, callee);
-            if let Some((owner, method)) = external_method(&v) {
-                if let (true, Some(kind)) = (OWNERS.contains(&owner), kind(method)) {
-                    register(project, out, kind, id);
-                }
-            }
-        }
+    for (id, kind) in scan.decorated_by(project, OWNERS, kind) {
+        register(project, out, kind, id);
     }
-    for (caller, call) in scan.calls_named(&["add_url_rule"]) {
-        let m = caller.module;
-        let v = project.eval(m, &call.callee);
-        if !external_method(&v).is_some_and(|(owner, _)| OWNERS.contains(&owner)) {
-            continue;
-        }
-        if let Some(Value::Function(f)) = function_arg(project, m, call, 2, "view_func") {
-            register(project, out, EntryKind::Route, f);
-        }
+    for f in scan.registered_with(project, OWNERS, &["add_url_rule"], (2, "view_func")) {
+        register(project, out, EntryKind::Route, f);
     }
 }

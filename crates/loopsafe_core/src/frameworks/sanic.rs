@@ -3,11 +3,8 @@
 //! (`@app.middleware`, `@app.on_request`), listeners and exception handlers. Sanic calls
 //! a sync `def` handler directly on the event loop, like an `async def` one.
 
-use super::{
-    decorator_callee, external_method, function_arg, functions_all, last_name, EntryKind,
-    Frameworks, Scan, HTTP_METHODS,
-};
-use crate::project::{ClassId, Project, Value};
+use super::{functions_all, EntryKind, Frameworks, Scan, HTTP_METHODS};
+use crate::project::{ClassId, Project};
 
 const OWNERS: &[&str] = &["sanic.Blueprint", "sanic.Sanic"];
 const MIDDLEWARE: &[&str] = &["middleware", "on_request", "on_response"];
@@ -36,29 +33,12 @@ fn kind(method: &str) -> Option<EntryKind> {
 }
 
 pub(super) fn scan(project: &Project, scan: &Scan, out: &mut Frameworks) {
-    for (id, func) in scan.decorated() {
-        for d in &func.decorators {
-            let callee = decorator_callee(d);
-            if last_name(callee).and_then(kind).is_none() {
-                continue;
-            }
-            let v = project.eval(id.module, callee);
-            if let Some((owner, method)) = external_method(&v) {
-                if let (true, Some(kind)) = (OWNERS.contains(&owner), kind(method)) {
-                    out.handler(project, kind, id, "Sanic");
-                }
-            }
-        }
+    for (id, kind) in scan.decorated_by(project, OWNERS, kind) {
+        out.handler(project, kind, id, "Sanic");
     }
-    for (caller, call) in scan.calls_named(&["add_route", "add_websocket_route"]) {
-        let m = caller.module;
-        let v = project.eval(m, &call.callee);
-        if !external_method(&v).is_some_and(|(owner, _)| OWNERS.contains(&owner)) {
-            continue;
-        }
-        if let Some(Value::Function(f)) = function_arg(project, m, call, 0, "handler") {
-            out.handler(project, EntryKind::Route, f, "Sanic");
-        }
+    let adders = ["add_route", "add_websocket_route"];
+    for f in scan.registered_with(project, OWNERS, &adders, (0, "handler")) {
+        out.handler(project, EntryKind::Route, f, "Sanic");
     }
     // `class Users(HTTPMethodView)`: its methods named after verbs are handlers.
     for (id, func) in functions_all(project) {
