@@ -18,6 +18,22 @@ use crate::facts::{
     Span, Suppression,
 };
 
+/// Builtins that iterate over their arguments.
+const CONSUMING_BUILTINS: &[&str] = &[
+    "all",
+    "any",
+    "dict",
+    "frozenset",
+    "list",
+    "max",
+    "min",
+    "next",
+    "set",
+    "sorted",
+    "sum",
+    "tuple",
+];
+
 /// Builtins whose results are looped over everywhere and never block.
 const ITERATING_BUILTINS: &[&str] = &[
     "dict",
@@ -115,6 +131,7 @@ pub fn extract(
         returns: None,
         returned: vec![],
         returns_param: false,
+        is_generator: false,
         calls: vec![],
     });
     ex.visit_body(&module_ast.body);
@@ -765,6 +782,7 @@ impl<'a> Extractor<'a> {
             returns,
             returned: vec![],
             returns_param: false,
+            is_generator: false,
             calls: vec![],
         };
         let idx = match self.reserved.remove(&f.range.start().to_u32()) {
@@ -866,6 +884,7 @@ impl<'a> Extractor<'a> {
             returns: None,
             returned: vec![],
             returns_param: false,
+            is_generator: false,
             calls: vec![],
         });
         let saved = self.current;
@@ -1094,6 +1113,25 @@ impl<'a> Extractor<'a> {
             func => self.visit_expr(func),
         }
         self.visit_arguments(&call.arguments);
+        match &*call.func {
+            // `list(rows())`, `sorted(queryset)`: the builtin iterates its argument.
+            Expr::Name(n) => {
+                let name = n.id.as_str();
+                if CONSUMING_BUILTINS.contains(&name) && self.lookup(name) == Ref::Name(name.into())
+                {
+                    for arg in &call.arguments.args {
+                        self.record_implicit(arg, CallKind::Iterate);
+                    }
+                }
+            }
+            // `stack.enter_context(cm)` enters `cm`, as `with cm:` would.
+            Expr::Attribute(a) if a.attr.as_str() == "enter_context" => {
+                if let Some(cm) = call.arguments.args.first() {
+                    self.record_implicit(cm, CallKind::Enter);
+                }
+            }
+            _ => {}
+        }
     }
 
     fn comprehension(&mut self, generators: &'a [ast::Comprehension], elts: &[&'a Expr]) {
@@ -1129,6 +1167,7 @@ fn placeholder() -> Function {
         returns: None,
         returned: vec![],
         returns_param: false,
+        is_generator: false,
         calls: vec![],
     }
 }
@@ -1348,6 +1387,17 @@ impl<'a> Visitor<'a> for Extractor<'a> {
     fn visit_expr(&mut self, expr: &'a Expr) {
         match expr {
             Expr::Call(c) => self.call_expr(c, false),
+            Expr::Yield(y) => {
+                self.function().is_generator = true;
+                if let Some(value) = &y.value {
+                    self.visit_expr(value);
+                }
+            }
+            Expr::YieldFrom(y) => {
+                self.function().is_generator = true;
+                self.visit_expr(&y.value);
+                self.record_implicit(&y.value, CallKind::Iterate);
+            }
             Expr::Await(a) => match &*a.value {
                 Expr::Call(c) => self.call_expr(c, true),
                 other => self.visit_expr(other),
@@ -1366,6 +1416,7 @@ impl<'a> Visitor<'a> for Extractor<'a> {
                     returns: None,
                     returned: vec![],
                     returns_param: false,
+                    is_generator: false,
                     calls: vec![],
                 });
                 self.lambdas.insert(l.range.start().to_u32(), idx);

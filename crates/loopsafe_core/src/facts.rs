@@ -164,12 +164,12 @@ pub enum CallKind {
 
 impl CallKind {
     /// The code as a message quotes it: `fetch_user()`, `self.client` (a property),
-    /// `for ... in orders`, `with self._lock`.
+    /// iterating `orders`, `with self._lock`.
     pub fn quote(self, text: &str) -> String {
         match self {
             CallKind::Call => format!("`{text}()`"),
             CallKind::Read => format!("`{text}` (a property)"),
-            CallKind::Iterate => format!("`for ... in {text}`"),
+            CallKind::Iterate => format!("iterating `{text}`"),
             CallKind::Enter => format!("`with {text}`"),
         }
     }
@@ -214,6 +214,9 @@ pub struct Function {
     /// It returns its first parameter unchanged (`return func`), as a decorator that
     /// only registers a function does.
     pub returns_param: bool,
+    /// A sync `def` with `yield`: calling it only makes a generator, and its body runs
+    /// as the generator is iterated (or, under `@contextmanager`, entered).
+    pub is_generator: bool,
     pub calls: Vec<Call>,
 }
 

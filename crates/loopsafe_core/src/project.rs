@@ -479,8 +479,21 @@ impl<'a> Project<'a> {
                 .find_map(|class| self.method(*class, name))
                 .map_or(Callee::Unknown, Callee::Project)
         };
-        if call.kind == CallKind::Read {
-            return self.property_getter(module, &call.callee);
+        match call.kind {
+            CallKind::Read => return self.property_getter(module, &call.callee),
+            // Iterating (or entering) what a generator function returned runs its body.
+            CallKind::Iterate | CallKind::Enter => {
+                if let Ref::Attr(receiver, _) = &call.callee {
+                    if let Ref::Call(made) = &**receiver {
+                        if let Value::Function(g) = self.eval(module, made) {
+                            if self.is_sync_generator(g) {
+                                return Callee::Project(g);
+                            }
+                        }
+                    }
+                }
+            }
+            CallKind::Call => {}
         }
         match self.eval(module, &call.callee) {
             Value::External(p) => Callee::External(Name::new(Catalogue::canonical(&p))),
@@ -495,6 +508,12 @@ impl<'a> Project<'a> {
             Value::Instance(Type::Project(c)) => dunder(c, "__call__"),
             _ => Callee::Unknown,
         }
+    }
+
+    /// A sync `def` with `yield`: calling it runs none of its body.
+    pub fn is_sync_generator(&self, f: FnId) -> bool {
+        let func = &self.modules[f.module as usize].functions[f.idx as usize];
+        func.is_generator && !func.is_async
     }
 
     /// The getter that reading `receiver.name` runs: a property of the receiver's class

@@ -14,7 +14,7 @@ use std::collections::VecDeque;
 use rayon::prelude::*;
 
 use crate::catalogue::{Catalogue, Decorator};
-use crate::facts::{FunctionKind, ModuleFacts, Ref, Span};
+use crate::facts::{CallKind, FunctionKind, ModuleFacts, Ref, Span};
 use crate::project::{Callee, DirectFinding, FnId, Project, Value};
 use crate::rules::Rule;
 
@@ -459,7 +459,10 @@ fn resolve(
                 // An awaited call returns something awaitable: a sync function there is
                 // wrapped into a coroutine (`@sync_to_async`) or the callee is not the
                 // one resolved. Either way it is not a sync call made on the loop.
-                if follow_helpers && !cut && !callee_func.is_async && !call.awaited {
+                // Calling a generator function only makes the generator: its body runs
+                // where it is iterated, which is a call of its own (`CallKind::Iterate`).
+                let made_only = call.kind == CallKind::Call && project.is_sync_generator(callee);
+                if follow_helpers && !cut && !callee_func.is_async && !call.awaited && !made_only {
                     out.targets.push((call_index as u32, Lead::Callee(callee)));
                 }
                 continue;
