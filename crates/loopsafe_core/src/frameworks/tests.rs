@@ -3,21 +3,22 @@
 //! blocking call there slows the test suite, never a request the service is serving, so
 //! it is listed as acceptable, not reported.
 //!
-//! A test module is one under a `tests` or `test` package, or named `test_*`, `*_test` or
-//! `conftest`. Only its own coroutines count: service code that only tests call today is
-//! still the service's, and still reported.
+//! A test module is one under a `tests` or `test` package, or named `test_*`, `*_test`,
+//! `tests` (Django's) or `conftest`: what pytest and Django collect. A module named `test`
+//! is not (a service's `routes/test.py`). Only the test modules' own coroutines count:
+//! service code that only tests call today is still the service's, and still reported.
 
 use super::Frameworks;
 use crate::notes::Reason;
 use crate::project::{FnId, Project};
 
 fn is_test_module(name: &str) -> bool {
-    let last = name.rsplit('.').next().unwrap_or(name);
-    name.split('.')
-        .any(|part| part == "tests" || part == "test")
+    let (packages, last) = name.rsplit_once('.').unwrap_or(("", name));
+    packages.split('.').any(|p| p == "tests" || p == "test")
+        || last == "tests"
+        || last == "conftest"
         || last.starts_with("test_")
         || last.ends_with("_test")
-        || last == "conftest"
 }
 
 pub(super) fn scan(project: &Project, out: &mut Frameworks) {
@@ -50,6 +51,8 @@ mod unit {
             "test_api",
             "api_test",
             "conftest",
+            "shop.tests",
+            "test.helpers",
         ] {
             assert!(is_test_module(name), "{name}");
         }
@@ -58,6 +61,7 @@ mod unit {
             "app.testing",
             "contest",
             "app.latest_test_results",
+            "app.routes.test",
         ] {
             assert!(!is_test_module(name), "{name}");
         }
