@@ -49,7 +49,7 @@ pub struct Edit {
 
 impl Edit {
     /// `content` put at `at`, replacing nothing.
-    fn insert(at: u32, content: &str) -> Edit {
+    fn insert(at: u32, content: impl Into<String>) -> Edit {
         Edit {
             start: at,
             end: at,
@@ -431,22 +431,18 @@ impl<'s> FileInfo<'s> {
                 if at == 0 && !self.source.is_empty() && self.imports.is_empty() {
                     content.push_str(nl);
                 }
-                edits.push(Edit {
-                    start: at,
-                    end: at,
-                    content,
-                });
+                edits.push(Edit::insert(at, content));
                 "sync_to_async".into()
             }
             None => return None,
         };
         let range = call.range();
         let parens = index.primaries.contains_key(&range);
-        edits.push(Edit {
-            start: range.start().to_u32(),
-            end: range.start().to_u32(),
-            content: format!("{}{runner}(", if parens { "(await " } else { "await " }),
-        });
+        let open = if parens { "(await " } else { "await " };
+        edits.push(Edit::insert(
+            range.start().to_u32(),
+            format!("{open}{runner}("),
+        ));
         edits.push(Edit::insert(call.arguments.range.start().to_u32(), ")"));
         if parens {
             edits.push(Edit::insert(range.end().to_u32(), ")"));
