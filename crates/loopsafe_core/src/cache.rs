@@ -21,7 +21,7 @@ use crate::facts::ModuleFacts;
 /// The layout of the facts. The encoding is not self-describing, so a cache written
 /// with another layout must not even be read: bump this when a facts type, or what
 /// extraction keeps in them, changes.
-const FORMAT: u32 = 12;
+const FORMAT: u32 = 13;
 
 /// The cache folder's name at the project root.
 pub const DIR: &str = ".loopsafe_cache";

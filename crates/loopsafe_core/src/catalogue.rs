@@ -1499,7 +1499,15 @@ pub static TYPES: &[(&str, &str)] = &[
         "langchain_core.runnables.RunnableSequence",
     ),
     (
+        "langchain_core.language_models.BaseChatModel.__ror__()",
+        "langchain_core.runnables.RunnableSequence",
+    ),
+    (
         "langchain_core.prompts.ChatPromptTemplate.__or__()",
+        "langchain_core.runnables.RunnableSequence",
+    ),
+    (
+        "langchain_core.prompts.ChatPromptTemplate.__ror__()",
         "langchain_core.runnables.RunnableSequence",
     ),
     (
@@ -1515,11 +1523,19 @@ pub static TYPES: &[(&str, &str)] = &[
         "langchain_core.runnables.RunnableSequence",
     ),
     (
+        "langchain_core.prompts.PromptTemplate.__ror__()",
+        "langchain_core.runnables.RunnableSequence",
+    ),
+    (
         "langchain_core.prompts.PromptTemplate.from_template()",
         "langchain_core.prompts.PromptTemplate",
     ),
     (
         "langchain_core.runnables.RunnableSequence.__or__()",
+        "langchain_core.runnables.RunnableSequence",
+    ),
+    (
+        "langchain_core.runnables.RunnableSequence.__ror__()",
         "langchain_core.runnables.RunnableSequence",
     ),
     (

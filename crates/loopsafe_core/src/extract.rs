@@ -438,9 +438,12 @@ impl<'a> Extractor<'a> {
             Expr::BinOp(b) if b.op == ast::Operator::Div => {
                 Ref::BinOp(Box::new(self.expr_ref_inner(&b.left)), Dunder::TrueDiv)
             }
-            Expr::BinOp(b) if b.op == ast::Operator::BitOr => {
-                Ref::BinOp(Box::new(self.expr_ref_inner(&b.left)), Dunder::Or)
-            }
+            Expr::BinOp(b) if b.op == ast::Operator::BitOr => match &*b.left {
+                Expr::Dict(_) => {
+                    Ref::ReflectedBinOp(Box::new(self.expr_ref_inner(&b.right)), Dunder::Or)
+                }
+                left => Ref::BinOp(Box::new(self.expr_ref_inner(left)), Dunder::Or),
+            },
             Expr::Named(n) => self.expr_ref_inner(&n.value),
             // A type alias, `SessionDep = Annotated[Session, Depends(get_db)]`: what an
             // annotation naming it describes.

@@ -51,6 +51,10 @@ pub enum Ref {
     AnyOf(Vec<Ref>),
     /// `left <op> right`, evaluated as `type(left).<dunder>`.
     BinOp(Box<Ref>, Dunder),
+    /// `{...} <op> right`: a dict literal does not define the operator for `right`, so
+    /// Python asks `type(right)` for its reflected one (`__ror__`). LangChain's chains
+    /// start this way: `{"context": retriever, "question": q} | prompt | llm`.
+    ReflectedBinOp(Box<Ref>, Dunder),
     /// `super()` inside a method of class `u32`.
     Super(u32),
 }
@@ -69,6 +73,14 @@ impl Dunder {
         match self {
             Dunder::TrueDiv => "__truediv__",
             Dunder::Or => "__or__",
+        }
+    }
+
+    /// The method the right operand is asked for when the left one has none.
+    pub fn reflected(self) -> &'static str {
+        match self {
+            Dunder::TrueDiv => "__rtruediv__",
+            Dunder::Or => "__ror__",
         }
     }
 }
@@ -100,7 +112,8 @@ impl Ref {
             Ref::Attr(inner, _)
             | Ref::Call(inner)
             | Ref::Instance(inner)
-            | Ref::BinOp(inner, _) => 1 + inner.size(),
+            | Ref::BinOp(inner, _)
+            | Ref::ReflectedBinOp(inner, _) => 1 + inner.size(),
             Ref::AnyOf(items) => 1 + items.iter().map(Ref::size).sum::<usize>(),
             _ => 1,
         }

@@ -192,15 +192,25 @@ impl<'a> Project<'a> {
                     _ => Value::Unknown,
                 }
             }
-            Ref::BinOp(left, dunder) => match self.eval_depth(module, left, d) {
-                Value::Instance(ref ty) if let Some(t) = ty.external() => self
-                    .catalogue
-                    .returns(&format!("{t}.{}", dunder.as_str()))
-                    .map(|ty| Value::Instance(Type::External(Name::new(ty))))
-                    .unwrap_or(Value::Unknown),
-                _ => Value::Unknown,
-            },
+            Ref::BinOp(left, dunder) => {
+                self.operator_result(self.eval_depth(module, left, d), dunder.as_str())
+            }
+            Ref::ReflectedBinOp(right, dunder) => {
+                self.operator_result(self.eval_depth(module, right, d), dunder.reflected())
+            }
             Ref::Super(idx) => Value::Super(ClassId { module, idx: *idx }),
+        }
+    }
+
+    /// What an operator method of an external type (`__truediv__`, `__ror__`) gives.
+    fn operator_result(&self, operand: Value, method: &str) -> Value {
+        match operand {
+            Value::Instance(ref ty) if let Some(t) = ty.external() => self
+                .catalogue
+                .returns(&format!("{t}.{method}"))
+                .map(|r| Value::Instance(Type::External(Name::new(r))))
+                .unwrap_or(Value::Unknown),
+            _ => Value::Unknown,
         }
     }
 
