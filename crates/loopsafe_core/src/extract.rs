@@ -512,10 +512,10 @@ impl<'a> Extractor<'a> {
                     Expr::Tuple(t) => t.elts.iter().collect(),
                     other => vec![other],
                 };
-                match last_segment(&s.value) {
-                    Some("Optional") => self.annotation_ref(elts[0]),
-                    Some("Annotated") => self.annotation_ref(elts[0]),
-                    Some("Union") => {
+                match (last_segment(&s.value), elts.first()) {
+                    // `Optional[()]` is no type, but it parses.
+                    (Some("Optional" | "Annotated"), Some(first)) => self.annotation_ref(first),
+                    (Some("Union"), _) => {
                         Ref::AnyOf(elts.iter().map(|e| self.annotation_ref(e)).collect())
                     }
                     _ => Ref::Unknown,
@@ -1540,6 +1540,15 @@ mod tests {
         );
         assert_eq!(f.calls[2].callee, Ref::Name("nap".into()));
         assert_eq!(facts.bindings["nap"], vec![Ref::Path("time.sleep".into())]);
+    }
+
+    #[test]
+    fn empty_type_subscripts_are_no_type() {
+        // They parse, and the ruff fixtures have them: no panic, no type.
+        let src = "from typing import Annotated, Optional\nA = Annotated[()]\nB = Optional[()]\n\ndef f(x: Optional[()]) -> Annotated[()]:\n    pass\n";
+        let facts = extract(src, "m", false, &[]).unwrap();
+        assert_eq!(facts.bindings["A"], vec![Ref::Unknown]);
+        assert_eq!(facts.bindings["B"], vec![Ref::Unknown]);
     }
 
     #[test]

@@ -123,3 +123,28 @@ fn loopsafe_flags_every_line_ruff_flags() {
         missing.join("\n")
     );
 }
+
+/// ruff's fixtures for all its rules are 1,600 files of odd but parseable Python
+/// (and some that does not parse): loopsafe checks them all without a panic, with a
+/// syntax error for each file that does not parse.
+#[test]
+fn every_ruff_fixture_is_checked_without_a_panic() {
+    let fixtures = ruff_linter_sources().join("resources/test/fixtures");
+    let settings = Settings::defaults(fixtures.clone());
+    let result = loopsafe_core::check(std::slice::from_ref(&fixtures), &settings)
+        .expect("the fixtures directory exists");
+    assert!(
+        result.files_checked > 1500,
+        "ruff ships 1,600 fixtures, checked {}",
+        result.files_checked
+    );
+    let syntax_errors = result
+        .diagnostics
+        .iter()
+        .filter(|d| d.rule == loopsafe_core::rules::Rule::SyntaxError)
+        .count();
+    assert!(
+        syntax_errors > 0,
+        "ruff's fixtures include files that do not parse"
+    );
+}
