@@ -661,18 +661,9 @@ fn sort_by_reach_puts_the_widest_first() {
     assert_eq!(by_place.len(), by_reach.len());
 }
 
-fn python_files(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = vec![];
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            out.extend(python_files(&path));
-        } else if path.extension().is_some_and(|e| e == "py") {
-            out.push(path);
-        }
-    }
-    out
-}
+#[path = "../../loopsafe_core/tests/support/files.rs"]
+mod files;
+use files::python_files;
 
 fn set_modified(path: &Path, time: std::time::SystemTime) {
     let file = std::fs::File::options().write(true).open(path).unwrap();

@@ -7,6 +7,10 @@ use std::path::{Path, PathBuf};
 use loopsafe_core::config::Settings;
 use loopsafe_core::{check_with, render, CheckOptions};
 
+#[path = "support/files.rs"]
+mod files;
+use files::python_files;
+
 fn fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("resources/test/fixtures")
 }
@@ -21,20 +25,6 @@ fn copy_tree(from: &Path, to: &Path) {
     } else {
         std::fs::copy(from, to).unwrap();
     }
-}
-
-fn python_files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = vec![];
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            out.extend(python_files(&path));
-        } else if path.extension().is_some_and(|e| e == "py") {
-            out.push(path);
-        }
-    }
-    out.sort();
-    out
 }
 
 fn run(root: &Path, cache: bool) -> String {
