@@ -30,7 +30,7 @@ use crate::catalogue::Catalogue;
 use crate::config::Settings;
 use crate::diagnostic::{quote_api, Diagnostic, EntryPoint, Hop, LineIndex, Location, Root};
 use crate::discover::SourceFile;
-use crate::facts::{ModuleFacts, Suppression};
+use crate::facts::{CallKind, ModuleFacts, Suppression};
 use crate::project::Project;
 use crate::rules::Rule;
 
@@ -381,7 +381,15 @@ pub fn check_with(
         let mut message = format!("{} {quoted} in {}", info.title, caller_words(func));
         let builtin = finding.api.strip_prefix("builtins.") == Some(at.text.as_str());
         if !at.text.ends_with(finding.api.as_str()) && !builtin {
-            message.push_str(&format!(" (`{}`)", finding.api));
+            // A loop or a `with` block names the type it works on, not its dunder.
+            let api = match kind {
+                CallKind::Iterate | CallKind::Enter => finding
+                    .api
+                    .rsplit_once('.')
+                    .map_or(finding.api.as_str(), |(owner, _)| owner),
+                _ => finding.api.as_str(),
+            };
+            message.push_str(&format!(" (`{api}`)"));
         }
         let runs_once = func.calls[finding.call_index].once;
         if runs_once {
