@@ -1009,17 +1009,29 @@ impl<'a> Extractor<'a> {
         if !matches!(callee, Ref::Attr(..)) {
             return;
         }
+        self.record_implied(callee, a.range, CallKind::Read);
+    }
+
+    /// Code that runs as a call without one written: a property read, a loop, a `with`.
+    fn record_implied(&mut self, callee: Ref, range: TextRange, kind: CallKind) {
         let record = Call {
             callee,
-            span: span(a.range),
-            func_span: span(a.range),
+            span: span(range),
+            func_span: span(range),
             args: vec![],
             awaited: false,
             nonblocking: false,
             once: self.once,
-            kind: CallKind::Read,
+            kind,
         };
         self.function().calls.push(record);
+    }
+
+    /// Whether `func` names one of `builtins`, not rebound here.
+    fn is_builtin(&self, func: &Expr, builtins: &[&str]) -> bool {
+        let Expr::Name(n) = func else { return false };
+        let name = n.id.as_str();
+        builtins.contains(&name) && self.lookup(name) == Ref::Name(name.into())
     }
 
     /// `for x in obj` and `with obj`: the loop calls `obj.__iter__()` and the block
@@ -1031,14 +1043,8 @@ impl<'a> Extractor<'a> {
         }
         // Loops over a builtin's result (`range(n)`, `enumerate(xs)`) are common, and
         // their type is known to block nowhere.
-        if let Expr::Call(c) = obj {
-            if let Expr::Name(n) = &*c.func {
-                let name = n.id.as_str();
-                if ITERATING_BUILTINS.contains(&name) && self.lookup(name) == Ref::Name(name.into())
-                {
-                    return;
-                }
-            }
+        if matches!(obj, Expr::Call(c) if self.is_builtin(&c.func, ITERATING_BUILTINS)) {
+            return;
         }
         let receiver = self.expr_ref(obj);
         if matches!(receiver, Ref::Unknown | Ref::Const(_)) {
@@ -1048,17 +1054,7 @@ impl<'a> Extractor<'a> {
             CallKind::Enter => "__enter__",
             _ => "__iter__",
         };
-        let record = Call {
-            callee: receiver.attr(dunder),
-            span: span(obj.range()),
-            func_span: span(obj.range()),
-            args: vec![],
-            awaited: false,
-            nonblocking: false,
-            once: self.once,
-            kind,
-        };
-        self.function().calls.push(record);
+        self.record_implied(receiver.attr(dunder), obj.range(), kind);
     }
 
     /// Calls of builtins that never block (`len`, `isinstance`, `str`, ...) are most calls
@@ -1118,13 +1114,9 @@ impl<'a> Extractor<'a> {
         self.visit_arguments(&call.arguments);
         match &*call.func {
             // `list(rows())`, `sorted(queryset)`: the builtin iterates its argument.
-            Expr::Name(n) => {
-                let name = n.id.as_str();
-                if CONSUMING_BUILTINS.contains(&name) && self.lookup(name) == Ref::Name(name.into())
-                {
-                    for arg in &call.arguments.args {
-                        self.record_implicit(arg, CallKind::Iterate);
-                    }
+            func if self.is_builtin(func, CONSUMING_BUILTINS) => {
+                for arg in &call.arguments.args {
+                    self.record_implicit(arg, CallKind::Iterate);
                 }
             }
             // `stack.enter_context(cm)` enters `cm`, as `with cm:` would.

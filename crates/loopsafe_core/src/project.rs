@@ -431,16 +431,13 @@ impl<'a> Project<'a> {
             Value::Class(c) => Value::Instance(Type::Project(c)),
             Value::Function(f) => self.function_return(f, depth),
             Value::Method(Type::External(t), m) => external(&format!("{t}.{m}")),
-            Value::Method(Type::Of(t, c), m) => {
-                match self
-                    .catalogue
-                    .returns(&Catalogue::canonical(&format!("{t}.{m}")))
-                {
-                    Some(ty) if self.derives_from(c, ty) => Value::Instance(Type::Project(c)),
-                    Some(ty) => Value::Instance(Type::Of(Name::new(ty), c)),
-                    None => Value::Unknown,
+            Value::Method(Type::Of(t, c), m) => match external(&format!("{t}.{m}")) {
+                Value::Instance(Type::External(ty)) if self.derives_from(c, &ty) => {
+                    Value::Instance(Type::Project(c))
                 }
-            }
+                Value::Instance(Type::External(ty)) => Value::Instance(Type::Of(ty, c)),
+                other => other,
+            },
             Value::Instance(ref ty) if let Some(t) = ty.external() => {
                 external(&format!("{t}.__call__"))
             }
@@ -535,12 +532,7 @@ impl<'a> Project<'a> {
         let Value::Instance(Type::Project(c)) = self.eval(module, receiver) else {
             return Callee::Unknown;
         };
-        let mro = self.mro(c);
-        let Some(f) = mro
-            .project
-            .iter()
-            .find_map(|class| self.method(*class, name))
-        else {
+        let Some(f) = self.lookup_method(c, name) else {
             return Callee::Unknown;
         };
         match self.modules[f.module as usize].functions[f.idx as usize].kind {

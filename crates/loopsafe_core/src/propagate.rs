@@ -456,12 +456,12 @@ fn resolve(
                     && !counts(id.module, call.span, Rule::BlockingCallThroughHelper);
                 let callee_func =
                     &project.modules[callee.module as usize].functions[callee.idx as usize];
+                // Calling a generator function only makes the generator: its body runs
+                // where it is iterated, which is a call of its own (`CallKind::Iterate`).
+                let made_only = call.kind == CallKind::Call && callee_func.is_generator;
                 // An awaited call returns something awaitable: a sync function there is
                 // wrapped into a coroutine (`@sync_to_async`) or the callee is not the
                 // one resolved. Either way it is not a sync call made on the loop.
-                // Calling a generator function only makes the generator: its body runs
-                // where it is iterated, which is a call of its own (`CallKind::Iterate`).
-                let made_only = call.kind == CallKind::Call && project.is_sync_generator(callee);
                 if follow_helpers && !cut && !callee_func.is_async && !call.awaited && !made_only {
                     out.targets.push((call_index as u32, Lead::Callee(callee)));
                 }
