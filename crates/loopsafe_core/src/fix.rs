@@ -436,17 +436,8 @@ impl<'s> FileInfo<'s> {
             }
             None => return None,
         };
-        let range = call.range();
-        let parens = index.primaries.contains_key(&range);
-        let open = if parens { "(await " } else { "await " };
-        edits.push(Edit::insert(
-            range.start().to_u32(),
-            format!("{open}{runner}("),
-        ));
+        edits.extend(awaited_through(index, call, &format!("{runner}(")));
         edits.push(Edit::insert(call.arguments.range.start().to_u32(), ")"));
-        if parens {
-            edits.push(Edit::insert(range.end().to_u32(), ")"));
-        }
         let callee = self.text(call.func.range());
         let what = subject(r);
         // Unsafe, as any move to another thread.
@@ -572,7 +563,7 @@ impl<'s> FileInfo<'s> {
         let Expr::Attribute(attr) = &*call.func else {
             return display(&format!("Use the async version, `await ...{twin}(...)`"));
         };
-        let mut edits = self.awaited(index, call);
+        let mut edits = awaited_through(index, call, "");
         edits.push(Edit {
             start: attr.attr.start().to_u32(),
             end: attr.attr.end().to_u32(),
@@ -598,7 +589,7 @@ impl<'s> FileInfo<'s> {
         let Ok(asyncio) = self.module_name("asyncio") else {
             return display("Use `await asyncio.sleep(...)` (the name `asyncio` is taken here)");
         };
-        let mut edits = self.awaited(index, call);
+        let mut edits = awaited_through(index, call, "");
         edits.push(Edit {
             start: call.func.start().to_u32(),
             end: call.func.end().to_u32(),
@@ -611,33 +602,6 @@ impl<'s> FileInfo<'s> {
             applicability: Applicability::Safe,
             message: "Replace with `await asyncio.sleep(...)`".into(),
             edits,
-        }
-    }
-
-    /// `await ` before the call, with parentheses when it is used as a primary.
-    fn awaited(&self, index: &Index, call: &ast::ExprCall) -> Vec<Edit> {
-        let range = call.range();
-        let start = range.start().to_u32();
-        let end = range.end().to_u32();
-        if index.primaries.contains_key(&range) {
-            vec![
-                Edit {
-                    start,
-                    end: start,
-                    content: "(await ".into(),
-                },
-                Edit {
-                    start: end,
-                    end,
-                    content: ")".into(),
-                },
-            ]
-        } else {
-            vec![Edit {
-                start,
-                end: start,
-                content: "await ".into(),
-            }]
         }
     }
 
@@ -665,7 +629,7 @@ impl<'s> FileInfo<'s> {
                 "{hint} (pass the extra positional arguments by keyword: httpx takes only the URL by position)"
             ));
         }
-        let mut edits = self.awaited(index, call);
+        let mut edits = awaited_through(index, call, "");
         let client = self.client_name();
         edits.push(Edit {
             start: call.func.start().to_u32(),
@@ -926,14 +890,7 @@ impl<'s> FileInfo<'s> {
                 ),
             },
         };
-        let range = call.range();
-        let parens = index.primaries.contains_key(&range);
-        let open = if parens { "(await " } else { "await " };
-        edits.push(Edit {
-            start: range.start().to_u32(),
-            end: range.start().to_u32(),
-            content: format!("{open}{runner}("),
-        });
+        edits.extend(awaited_through(index, call, &format!("{runner}(")));
         let args = &call.arguments;
         let paren = args.range.start().to_u32();
         let empty = args.args.is_empty() && args.keywords.is_empty();
@@ -950,9 +907,6 @@ impl<'s> FileInfo<'s> {
                 end: paren + 1,
                 content: ", ".into(),
             });
-        }
-        if parens {
-            edits.push(Edit::insert(range.end().to_u32(), ")"));
         }
         let callee = self.text(call.func.range());
         let what = subject(r);
@@ -1001,6 +955,20 @@ fn async_for((at, lazy): (u32, bool), r: &Request) -> Option<Fix> {
         message: "Iterate with `async for`".into(),
         edits: vec![Edit::insert(at, "async ")],
     })
+}
+
+/// `await <prefix>call`: in parentheses where the call is a primary (`(await f()).x`).
+fn awaited_through(index: &Index, call: &ast::ExprCall, prefix: &str) -> Vec<Edit> {
+    let range = call.range();
+    let start = range.start().to_u32();
+    if index.primaries.contains_key(&range) {
+        vec![
+            Edit::insert(start, format!("(await {prefix}")),
+            Edit::insert(range.end().to_u32(), ")"),
+        ]
+    } else {
+        vec![Edit::insert(start, format!("await {prefix}"))]
+    }
 }
 
 /// What a thread fix moves: "the helper" (LS901), else "it".
