@@ -45,12 +45,7 @@ pub(super) fn scan(project: &Project, scan: &Scan, out: &mut Frameworks) {
             continue;
         }
         if let Some(Value::Function(f)) = function_arg(project, m, call, 1, "view") {
-            if project.modules[f.module as usize].functions[f.idx as usize].is_async {
-                out.entry(EntryKind::Route, f, "django");
-            } else {
-                out.route(f);
-                out.off(f, Reason::SyncView);
-            }
+            out.entry_unless_sync(project, EntryKind::Route, f, "django", Reason::SyncView);
         }
     }
     for (m, facts) in project.modules.iter().enumerate() {

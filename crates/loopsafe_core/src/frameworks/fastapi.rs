@@ -65,13 +65,8 @@ pub(super) fn scan(project: &Project, scan: &Scan, out: &mut Frameworks) {
             };
             if kind == EntryKind::Route {
                 routes.push(id);
-                out.route(id);
             }
-            if func.is_async {
-                out.entry(kind, id, "fastapi");
-            } else {
-                out.off(id, Reason::SyncRoute);
-            }
+            out.entry_unless_sync(project, kind, id, "fastapi", Reason::SyncRoute);
         }
     }
     let names = [

@@ -93,6 +93,26 @@ impl Frameworks {
         }
     }
 
+    /// An entry point when it is `async def`; a plain `def` one the framework runs in a
+    /// thread (`why`), off the loop. A route counts either way: a middleware runs for it.
+    fn entry_unless_sync(
+        &mut self,
+        project: &Project,
+        kind: EntryKind,
+        f: FnId,
+        framework: &'static str,
+        why: Reason,
+    ) {
+        if project.modules[f.module as usize].functions[f.idx as usize].is_async {
+            self.entry(kind, f, framework);
+        } else {
+            if kind == EntryKind::Route {
+                self.route(f);
+            }
+            self.off(f, why);
+        }
+    }
+
     /// An entry point that runs on the loop whether it is `async def` or plain `def`.
     fn handler(&mut self, project: &Project, kind: EntryKind, f: FnId, framework: &'static str) {
         self.entry(kind, f, framework);

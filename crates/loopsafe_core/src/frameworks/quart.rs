@@ -6,7 +6,7 @@
 
 use super::{EntryKind, Frameworks, Scan, HTTP_METHODS};
 use crate::notes::Reason;
-use crate::project::{FnId, Project};
+use crate::project::Project;
 
 const OWNERS: &[&str] = &["quart.Blueprint", "quart.Quart"];
 const HOOKS: &[&str] = &[
@@ -34,22 +34,11 @@ fn kind(method: &str) -> Option<EntryKind> {
     }
 }
 
-fn register(project: &Project, out: &mut Frameworks, kind: EntryKind, f: FnId) {
-    if project.modules[f.module as usize].functions[f.idx as usize].is_async {
-        out.entry(kind, f, "Quart");
-    } else {
-        if kind == EntryKind::Route {
-            out.route(f);
-        }
-        out.off(f, Reason::QuartSyncView);
-    }
-}
-
 pub(super) fn scan(project: &Project, scan: &Scan, out: &mut Frameworks) {
     for (id, kind) in scan.decorated_by(project, OWNERS, kind) {
-        register(project, out, kind, id);
+        out.entry_unless_sync(project, kind, id, "Quart", Reason::QuartSyncView);
     }
     for f in scan.registered_with(project, OWNERS, &["add_url_rule"], (2, "view_func")) {
-        register(project, out, EntryKind::Route, f);
+        out.entry_unless_sync(project, EntryKind::Route, f, "Quart", Reason::QuartSyncView);
     }
 }
