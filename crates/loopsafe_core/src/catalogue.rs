@@ -2592,12 +2592,10 @@ impl Catalogue {
     /// `owner` is canonicalized only when some row has that attribute: most reads of
     /// an imported name's attribute are of nothing the catalogue knows.
     pub fn class_attribute(&self, owner: &str, attr: &str) -> Option<&'static str> {
-        let named = |r: &&(&str, &str)| r.0.rsplit_once('.').is_some_and(|(_, a)| a == attr);
-        let mut rows = CLASS_ATTRIBUTES.iter().filter(named).peekable();
-        rows.peek()?;
-        let owner = Catalogue::canonical(owner);
-        rows.find(|r| r.0.strip_suffix(attr).and_then(|o| o.strip_suffix('.')) == Some(&owner))
-            .map(|r| r.1)
+        CLASS_ATTRIBUTES.iter().find_map(|(row, ty)| {
+            let (row_owner, row_attr) = row.rsplit_once('.')?;
+            (row_attr == attr && row_owner == Catalogue::canonical(owner)).then_some(*ty)
+        })
     }
 
     /// Builtin functions that block (`open`, `input`, and any `builtins.*` user row):

@@ -41,12 +41,20 @@ impl Hop {
 /// block runs, a loop over a `django.db.models.QuerySet`, a `with` block on a
 /// `threading.Lock`.
 pub fn quote_api(api: &str) -> String {
+    match implied_on(api) {
+        Some((t, CallKind::Iterate)) => format!("a loop over a `{t}`"),
+        Some((t, _)) => format!("a `with` block on a `{t}`"),
+        None => format!("`{api}()`"),
+    }
+}
+
+/// For the method a loop or a `with` block calls (`QuerySet.__iter__`), the type it
+/// works on and how.
+pub fn implied_on(api: &str) -> Option<(&str, CallKind)> {
     if let Some(t) = api.strip_suffix(".__iter__") {
-        format!("a loop over a `{t}`")
-    } else if let Some(t) = api.strip_suffix(".__enter__") {
-        format!("a `with` block on a `{t}`")
+        Some((t, CallKind::Iterate))
     } else {
-        format!("`{api}()`")
+        Some((api.strip_suffix(".__enter__")?, CallKind::Enter))
     }
 }
 

@@ -28,7 +28,9 @@ use rayon::prelude::*;
 
 use crate::catalogue::Catalogue;
 use crate::config::Settings;
-use crate::diagnostic::{quote_api, Diagnostic, EntryPoint, Hop, LineIndex, Location, Root};
+use crate::diagnostic::{
+    implied_on, quote_api, Diagnostic, EntryPoint, Hop, LineIndex, Location, Root,
+};
 use crate::discover::SourceFile;
 use crate::facts::{CallKind, ModuleFacts, Suppression};
 use crate::project::Project;
@@ -383,12 +385,10 @@ pub fn check_with(
         if !at.text.ends_with(finding.api.as_str()) && !builtin {
             // A loop or a `with` block names the type it works on, not its dunder.
             let api = match kind {
-                CallKind::Iterate | CallKind::Enter => finding
-                    .api
-                    .rsplit_once('.')
-                    .map_or(finding.api.as_str(), |(owner, _)| owner),
-                _ => finding.api.as_str(),
-            };
+                CallKind::Iterate | CallKind::Enter => implied_on(&finding.api),
+                CallKind::Call | CallKind::Read => None,
+            }
+            .map_or(finding.api.as_str(), |(t, _)| t);
             message.push_str(&format!(" (`{api}`)"));
         }
         let runs_once = func.calls[finding.call_index].once;
