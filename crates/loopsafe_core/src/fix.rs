@@ -436,8 +436,10 @@ impl<'s> FileInfo<'s> {
             }
             None => return None,
         };
-        edits.extend(awaited_through(index, call, &format!("{runner}(")));
+        let (open, close) = awaited_through(index, call, &format!("{runner}("));
+        edits.push(open);
         edits.push(Edit::insert(call.arguments.range.start().to_u32(), ")"));
+        edits.extend(close);
         let callee = self.text(call.func.range());
         let what = subject(r);
         // Unsafe, as any move to another thread.
@@ -563,7 +565,7 @@ impl<'s> FileInfo<'s> {
         let Expr::Attribute(attr) = &*call.func else {
             return display(&format!("Use the async version, `await ...{twin}(...)`"));
         };
-        let mut edits = awaited_through(index, call, "");
+        let mut edits = awaited(index, call);
         edits.push(Edit {
             start: attr.attr.start().to_u32(),
             end: attr.attr.end().to_u32(),
@@ -589,7 +591,7 @@ impl<'s> FileInfo<'s> {
         let Ok(asyncio) = self.module_name("asyncio") else {
             return display("Use `await asyncio.sleep(...)` (the name `asyncio` is taken here)");
         };
-        let mut edits = awaited_through(index, call, "");
+        let mut edits = awaited(index, call);
         edits.push(Edit {
             start: call.func.start().to_u32(),
             end: call.func.end().to_u32(),
@@ -629,7 +631,7 @@ impl<'s> FileInfo<'s> {
                 "{hint} (pass the extra positional arguments by keyword: httpx takes only the URL by position)"
             ));
         }
-        let mut edits = awaited_through(index, call, "");
+        let mut edits = awaited(index, call);
         let client = self.client_name();
         edits.push(Edit {
             start: call.func.start().to_u32(),
@@ -890,7 +892,8 @@ impl<'s> FileInfo<'s> {
                 ),
             },
         };
-        edits.extend(awaited_through(index, call, &format!("{runner}(")));
+        let (open, close) = awaited_through(index, call, &format!("{runner}("));
+        edits.push(open);
         let args = &call.arguments;
         let paren = args.range.start().to_u32();
         let empty = args.args.is_empty() && args.keywords.is_empty();
@@ -908,6 +911,7 @@ impl<'s> FileInfo<'s> {
                 content: ", ".into(),
             });
         }
+        edits.extend(close);
         let callee = self.text(call.func.range());
         let what = subject(r);
         // Always unsafe: the function then runs on another thread.
@@ -957,17 +961,22 @@ fn async_for((at, lazy): (u32, bool), r: &Request) -> Option<Fix> {
     })
 }
 
-/// `await <prefix>call`: in parentheses where the call is a primary (`(await f()).x`).
-fn awaited_through(index: &Index, call: &ast::ExprCall, prefix: &str) -> Vec<Edit> {
+/// `await call`: in parentheses where the call is a primary (`(await f()).x`).
+fn awaited(index: &Index, call: &ast::ExprCall) -> Vec<Edit> {
+    let (open, close) = awaited_through(index, call, "");
+    std::iter::once(open).chain(close).collect()
+}
+
+/// `await <prefix>call`: the edit that opens it, and the parenthesis that closes it where
+/// the call is a primary (`(await f()).x`), for the caller to list after its own edits.
+fn awaited_through(index: &Index, call: &ast::ExprCall, prefix: &str) -> (Edit, Option<Edit>) {
     let range = call.range();
     let start = range.start().to_u32();
     if index.primaries.contains_key(&range) {
-        vec![
-            Edit::insert(start, format!("(await {prefix}")),
-            Edit::insert(range.end().to_u32(), ")"),
-        ]
+        let close = Edit::insert(range.end().to_u32(), ")");
+        (Edit::insert(start, format!("(await {prefix}")), Some(close))
     } else {
-        vec![Edit::insert(start, format!("await {prefix}"))]
+        (Edit::insert(start, format!("await {prefix}")), None)
     }
 }
 
