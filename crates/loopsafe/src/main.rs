@@ -9,7 +9,7 @@ use loopsafe_core::apply::{self, fix_project};
 use loopsafe_core::config::{self, Settings};
 use loopsafe_core::fix::Applicability;
 use loopsafe_core::rules::{render_doc, Rule, RULES};
-use loopsafe_core::{check_with, render, report, CheckOptions, ParseScope};
+use loopsafe_core::{check_with, render, report, CheckOptions};
 
 mod alloc;
 mod probe;
@@ -150,6 +150,7 @@ struct CheckArgs {
 
 fn main() -> ExitCode {
     alloc::disable_huge_pages();
+    alloc::reserve_arenas();
     let cli = Cli::parse();
     match cli.command {
         Command::Check(args) => exit_now(run_check(args)),
@@ -162,11 +163,8 @@ fn main() -> ExitCode {
                 paths
             };
             let cwd = std::env::current_dir().unwrap_or_default();
-            let scope = ParseScope {
-                enter: alloc::enter_scratch,
-                leave: alloc::leave_scratch,
-            };
-            match loopsafe_core::parse_only(&paths, &Settings::defaults(cwd), Some(scope)) {
+            let scope = Some(alloc::scratch_scope());
+            match loopsafe_core::parse_only(&paths, &Settings::defaults(cwd), scope) {
                 Ok(n) => {
                     println!("{n} files parsed");
                     ExitCode::SUCCESS
@@ -273,10 +271,7 @@ fn prepare(
         ExitCode::from(2)
     })?;
     let options = CheckOptions {
-        scope: Some(ParseScope {
-            enter: alloc::enter_scratch,
-            leave: alloc::leave_scratch,
-        }),
+        scope: Some(alloc::scratch_scope()),
         notes,
         cache: (!selection.no_cache && std::env::var_os("LOOPSAFE_NO_CACHE").is_none())
             .then(|| settings.root.clone()),

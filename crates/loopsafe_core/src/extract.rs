@@ -9,7 +9,8 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use ruff_python_ast::token::TokenKind;
 use ruff_python_ast::visitor::{self, Visitor};
-use ruff_python_ast::{self as ast, Expr, Stmt};
+use ruff_python_ast::{self as ast, Expr, ModModule, Stmt};
+use ruff_python_parser::Parsed;
 use ruff_text_size::{Ranged, TextRange};
 
 use crate::catalogue::Catalogue;
@@ -60,12 +61,6 @@ pub struct SyntaxError {
 /// code like `x = f(x)` repeated).
 const MAX_REF_SIZE: usize = 48;
 
-/// Parses a file and nothing else: the floor under which no check can go, for the
-/// benchmark. Whether it parsed.
-pub fn parse_only(source: &str) -> bool {
-    ruff_python_parser::parse_module(source).is_ok()
-}
-
 /// Extracts one module's facts. `blocking_builtins` are the builtins whose calls are kept
 /// ([`crate::catalogue::Catalogue::blocking_builtins`]); calls of other builtins are not.
 pub fn extract(
@@ -74,10 +69,39 @@ pub fn extract(
     is_package: bool,
     blocking_builtins: &[&str],
 ) -> Result<ModuleFacts, SyntaxError> {
-    let parsed = ruff_python_parser::parse_module(source).map_err(|err| SyntaxError {
-        offset: err.location.start().to_u32(),
-        message: err.error.to_string(),
-    })?;
+    let tree = parse(source)?;
+    Ok(facts_of(
+        &tree,
+        source,
+        module,
+        is_package,
+        blocking_builtins,
+    ))
+}
+
+/// A parsed module, between [`parse`] and [`facts_of`].
+pub struct SyntaxTree(Parsed<ModModule>);
+
+/// Parses one module and nothing else: the floor under which no check can go, for the
+/// benchmark (`loopsafe parse-only`).
+pub fn parse(source: &str) -> Result<SyntaxTree, SyntaxError> {
+    ruff_python_parser::parse_module(source)
+        .map(SyntaxTree)
+        .map_err(|err| SyntaxError {
+            offset: err.location.start().to_u32(),
+            message: err.error.to_string(),
+        })
+}
+
+/// The facts of a module [`parse`]d from `source`.
+fn facts_of(
+    tree: &SyntaxTree,
+    source: &str,
+    module: &str,
+    is_package: bool,
+    blocking_builtins: &[&str],
+) -> ModuleFacts {
+    let parsed = &tree.0;
     let suppressions = parsed
         .tokens()
         .iter()
@@ -147,7 +171,7 @@ pub fn extract(
         // whether a blocking call inside a helper was marked as acceptable.
         ex.facts.line_starts = line_starts;
     }
-    Ok(ex.facts)
+    ex.facts
 }
 
 pub fn line_starts(source: &str) -> Vec<u32> {

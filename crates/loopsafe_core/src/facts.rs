@@ -273,15 +273,6 @@ pub struct ModuleFacts {
 }
 
 impl ModuleFacts {
-    /// Drops the growth slack of the lists built while walking the module: facts live
-    /// until the whole project is analysed, and the slack adds up. (A clone has none.)
-    pub fn shrink(&mut self) {
-        for func in &mut self.functions {
-            func.calls.shrink_to_fit();
-        }
-        self.functions.shrink_to_fit();
-    }
-
     /// The suppression written on the line holding `offset`.
     pub fn suppression_at(&self, offset: u32) -> Option<&Suppression> {
         if self.suppressions.is_empty() {

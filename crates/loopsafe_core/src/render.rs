@@ -19,12 +19,23 @@ pub fn display_path(path: &Path, cwd: &Path) -> String {
     shown.display().to_string().replace('\\', "/")
 }
 
+/// One line index per file with findings, made once: a file with thousands of findings
+/// would otherwise be scanned once per finding.
+fn line_indexes(result: &CheckResult) -> HashMap<&Path, LineIndex<'_>> {
+    result
+        .sources
+        .iter()
+        .map(|(path, source)| (path.as_path(), LineIndex::new(source)))
+        .collect()
+}
+
 fn loc(l: Location) -> Value {
     json!({"row": l.row, "column": l.column})
 }
 
 /// The JSON contract: a list of findings with ruff's field names.
 pub fn json(result: &CheckResult, cwd: &Path) -> String {
+    let indexes = line_indexes(result);
     let items: Vec<Value> = result
         .diagnostics
         .iter()
@@ -39,12 +50,12 @@ pub fn json(result: &CheckResult, cwd: &Path) -> String {
                 "end_location": loc(d.end_location),
                 "noqa_row": d.location.row,
                 "fix": d.fix.as_ref().map(|f| {
-                    let index = result.sources.get(&d.path).map(|s| LineIndex::new(s));
+                    let index = indexes.get(d.path.as_path());
                     json!({
                         "applicability": f.applicability.as_str(),
                         "message": f.message,
                         "edits": f.edits.iter().filter_map(|e| {
-                            let index = index.as_ref()?;
+                            let index = index?;
                             Some(json!({
                                 "content": e.content,
                                 "location": loc(index.location(e.start)),
@@ -164,6 +175,7 @@ pub fn text(result: &CheckResult, cwd: &Path, color: bool) -> String {
             callers.entry(root).or_default().push(d);
         }
     }
+    let indexes = line_indexes(result);
     let mut out = String::new();
     let mut shown: HashSet<&Root> = HashSet::new();
     for d in &result.diagnostics {
@@ -171,10 +183,10 @@ pub fn text(result: &CheckResult, cwd: &Path, color: bool) -> String {
         match group {
             Some((root, group)) if group.len() > 1 => {
                 if shown.insert(root) {
-                    grouped(&mut out, result, root, group, cwd, color, &style);
+                    grouped(&mut out, &indexes, root, group, cwd, color, &style);
                 }
             }
-            _ => single(&mut out, result, d, cwd, color, &style),
+            _ => single(&mut out, &indexes, d, cwd, color, &style),
         }
     }
     out
@@ -182,7 +194,7 @@ pub fn text(result: &CheckResult, cwd: &Path, color: bool) -> String {
 
 fn single(
     out: &mut String,
-    result: &CheckResult,
+    indexes: &HashMap<&Path, LineIndex>,
     d: &Diagnostic,
     cwd: &Path,
     color: bool,
@@ -191,13 +203,13 @@ fn single(
     out.push_str(&headline(d, cwd, color));
     out.push('\n');
     let gutter = d.location.row.to_string().len();
-    if let Some(source) = result.sources.get(&d.path) {
+    if let Some(index) = indexes.get(d.path.as_path()) {
         let width = if d.end_location.row == d.location.row {
             (d.end_location.column as usize).saturating_sub(d.location.column as usize)
         } else {
             usize::MAX
         };
-        snippet(out, source, d.location, width, gutter, style);
+        snippet(out, index, d.location, width, gutter, style);
     }
     let pad = " ".repeat(gutter);
     hops(out, &d.chain, &pad, "chain:", "", cwd);
@@ -210,7 +222,7 @@ fn single(
 
 fn grouped(
     out: &mut String,
-    result: &CheckResult,
+    indexes: &HashMap<&Path, LineIndex>,
     root: &Root,
     group: &[&Diagnostic],
     cwd: &Path,
@@ -247,10 +259,10 @@ fn grouped(
             .max()
             .unwrap_or(1),
     );
-    if let Some(source) = result.sources.get(&root.path) {
+    if let Some(index) = indexes.get(root.path.as_path()) {
         snippet(
             out,
-            source,
+            index,
             root.location,
             last.call.chars().count(),
             gutter,
@@ -298,6 +310,7 @@ pub fn sarif(result: &CheckResult, cwd: &Path) -> String {
         })
         .collect();
     let index_of = |code: &str| crate::rules::RULES.iter().position(|r| r.code == code);
+    let indexes = line_indexes(result);
     let region = |start: Location, end: Location| {
         json!({
             "startLine": start.row,
@@ -339,9 +352,8 @@ pub fn sarif(result: &CheckResult, cwd: &Path) -> String {
                     }]
                 }]);
             }
-            if let (Some(f), Some(source)) = (&d.fix, result.sources.get(&d.path)) {
+            if let (Some(f), Some(index)) = (&d.fix, indexes.get(d.path.as_path())) {
                 if f.applicability != Applicability::DisplayOnly {
-                    let index = LineIndex::new(source);
                     r["fixes"] = json!([{
                         "description": {"text": format!("{} ({})", f.message, f.applicability.as_str())},
                         "artifactChanges": [{
@@ -477,13 +489,12 @@ fn hops(out: &mut String, chain: &[Hop], pad: &str, label: &str, note: &str, cwd
 /// when the span runs on).
 fn snippet(
     out: &mut String,
-    source: &str,
+    index: &LineIndex,
     at: Location,
     width: usize,
     gutter: usize,
     style: &Style,
 ) {
-    let index = LineIndex::new(source);
     let line = index.line(at.row);
     let pad = " ".repeat(gutter);
     let start = at.column as usize - 1;

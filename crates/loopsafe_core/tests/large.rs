@@ -36,6 +36,16 @@ fn a_ten_megabyte_file() {
         .filter(|d| d.rule == Rule::TimeSleep)
         .count();
     assert_eq!(sleeps, i);
+    // Every output shows each finding; a format that looked up each finding's line by
+    // scanning its file from the top took minutes here.
+    let cwd = dir.path();
+    let code = Rule::TimeSleep.code();
+    let text = loopsafe_core::render::text(&result, cwd, false);
+    assert_eq!(text.matches(&format!(" {code} ")).count(), i);
+    let concise = loopsafe_core::render::concise(&result, cwd);
+    assert_eq!(concise.matches(&format!(" {code} ")).count(), i);
+    let github = loopsafe_core::render::github(&result, cwd);
+    assert_eq!(github.matches(&format!("::{code} ")).count(), i);
 }
 
 #[test]
