@@ -63,19 +63,12 @@ struct Next {
 struct Graph {
     /// Global function index → its id.
     ids: Vec<FnId>,
-    base: Vec<u32>,
     /// Per function: (call index, target) for every call that matters.
     targets: Vec<Vec<(u32, Target)>>,
     /// Per function: the functions it runs on the loop through a callback, by call index.
     scheduled: Vec<Vec<(u32, u32)>>,
     decorator: Vec<Option<Decorator>>,
     callable: Vec<bool>,
-}
-
-impl Graph {
-    fn index(&self, f: FnId) -> u32 {
-        self.base[f.module as usize] + f.idx
-    }
 }
 
 /// What the analysis finds: blocking calls written in coroutines, and calls from
@@ -109,9 +102,9 @@ struct Chains {
 impl Chains {
     fn new(graph: Graph, modules: &[ModuleFacts], follow_helpers: bool) -> Self {
         let (always, once) = if follow_helpers {
-            (
-                search(&graph, modules, false),
-                search(&graph, modules, true),
+            rayon::join(
+                || search(&graph, modules, false),
+                || search(&graph, modules, true),
             )
         } else {
             (vec![], vec![])
@@ -370,22 +363,34 @@ fn build(
         }));
     }
     // Each thread resolves a contiguous share of the functions with its own project
-    // (its memory of names already looked up is not shared between threads).
+    // (its memory of names already looked up is not shared between threads), and numbers
+    // the callees itself: what is left to do in one thread is to join the shares.
     let threads = rayon::current_num_threads().max(1);
     let share = ids.len().div_ceil(threads).max(1);
-    let parts: Vec<(Vec<Resolved>, Found)> = ids
+    let index = |f: FnId| base[f.module as usize] + f.idx;
+    let parts: Vec<(Rows, Found)> = ids
         .par_chunks(share)
         .map(|chunk| {
             let project = Project::new(modules, catalogue);
             let mut found = Found::default();
-            let resolved = chunk
-                .iter()
-                .map(|id| {
-                    let is_async = modules[id.module as usize].functions[id.idx as usize].is_async;
-                    resolve(&project, *id, follow_helpers, is_async, counts, &mut found)
-                })
-                .collect();
-            (resolved, found)
+            let mut rows = Rows::with_capacity(chunk.len());
+            for id in chunk {
+                let is_async = modules[id.module as usize].functions[id.idx as usize].is_async;
+                let r = resolve(&project, *id, follow_helpers, is_async, counts, &mut found);
+                let targets = r.targets.into_iter().map(|(call, found)| {
+                    let target = match found {
+                        Lead::Blocking(rule, api) => Target::Blocking(rule, api),
+                        Lead::Callee(f) => Target::Function(index(f)),
+                    };
+                    (call, target)
+                });
+                rows.targets.push(targets.collect());
+                rows.decorator.push(r.decorator);
+                rows.callable.push(r.callable);
+                let scheduled = r.scheduled.iter().map(|(call, f)| (*call, index(*f)));
+                rows.scheduled.push(scheduled.collect());
+            }
+            (rows, found)
         })
         .collect();
     let mut graph = Graph {
@@ -394,31 +399,37 @@ fn build(
         decorator: Vec::with_capacity(ids.len()),
         callable: Vec::with_capacity(ids.len()),
         ids,
-        base,
     };
     let mut all = Found::default();
-    for (resolved, found) in parts {
+    for (rows, found) in parts {
         all.direct.extend(found.direct);
         all.edges.extend(found.edges);
         all.offloaded.extend(found.offloaded);
-        for r in resolved {
-            let targets = r.targets.into_iter().map(|(call, found)| {
-                let target = match found {
-                    Lead::Blocking(rule, api) => Target::Blocking(rule, api),
-                    Lead::Callee(f) => Target::Function(graph.index(f)),
-                };
-                (call, target)
-            });
-            let targets = targets.collect();
-            graph.targets.push(targets);
-            graph.decorator.push(r.decorator);
-            graph.callable.push(r.callable);
-            let scheduled = r.scheduled.iter().map(|(call, f)| (*call, graph.index(*f)));
-            let scheduled = scheduled.collect();
-            graph.scheduled.push(scheduled);
-        }
+        graph.targets.extend(rows.targets);
+        graph.scheduled.extend(rows.scheduled);
+        graph.decorator.extend(rows.decorator);
+        graph.callable.extend(rows.callable);
     }
     (graph, all)
+}
+
+/// One thread's share of the graph's per-function lists.
+struct Rows {
+    targets: Vec<Vec<(u32, Target)>>,
+    scheduled: Vec<Vec<(u32, u32)>>,
+    decorator: Vec<Option<Decorator>>,
+    callable: Vec<bool>,
+}
+
+impl Rows {
+    fn with_capacity(n: usize) -> Self {
+        Rows {
+            targets: Vec::with_capacity(n),
+            scheduled: Vec::with_capacity(n),
+            decorator: Vec::with_capacity(n),
+            callable: Vec::with_capacity(n),
+        }
+    }
 }
 
 /// What the calls of one function lead to. `on_loop`: the function runs on the event
