@@ -1,9 +1,10 @@
 //! Finding the Python files to check and naming their modules.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use globset::GlobSet;
+use rayon::prelude::*;
 
 use crate::config::Settings;
 
@@ -146,9 +147,10 @@ pub fn discover(
         warnings.extend(problems);
     }
     warnings.sort();
-    files.sort();
+    // Sorting and naming run on the calling thread's rayon pool: for a large project they
+    // took a quarter of the discovery on one thread.
+    files.par_sort();
     files.dedup();
-    let mut init_cache = HashMap::new();
     let roots: Vec<PathBuf> = settings
         .src
         .iter()
@@ -158,12 +160,28 @@ pub fn discover(
     // Made absolute against the working directory read once: `std::path::absolute` asks
     // the system for it on every relative path (a `getcwd` per file).
     let cwd = std::env::current_dir().ok();
+    let absolute = |path: &Path| match &cwd {
+        Some(cwd) if path.is_relative() => cwd.join(path),
+        _ => path.to_path_buf(),
+    };
+    // The directories the walk found an `__init__.py` in need no look on disk.
+    let packages: HashSet<PathBuf> = files
+        .par_iter()
+        .filter(|p| p.file_name().is_some_and(|n| n == "__init__.py"))
+        .filter_map(|p| {
+            std::path::absolute(absolute(p))
+                .ok()?
+                .parent()
+                .map(Path::to_path_buf)
+        })
+        .collect();
     let files = files
-        .into_iter()
-        .map(|path| {
-            let abs = match &cwd {
-                Some(cwd) if path.is_relative() => cwd.join(&path),
-                _ => path.clone(),
+        .into_par_iter()
+        .map_init(HashMap::new, |checked, path| {
+            let abs = absolute(&path);
+            let mut init_cache = InitCache {
+                packages: &packages,
+                checked,
             };
             let (module, is_package) = module_name(&abs, &roots, &mut init_cache);
             SourceFile {
@@ -185,23 +203,29 @@ fn walk_error(err: &ignore::Error) -> String {
     }
 }
 
-fn has_init(dir: &Path, cache: &mut HashMap<PathBuf, bool>) -> bool {
-    if let Some(known) = cache.get(dir) {
+/// Which directories are packages: those the walk found an `__init__.py` in, and those
+/// looked at on disk so far.
+pub struct InitCache<'a> {
+    pub packages: &'a HashSet<PathBuf>,
+    pub checked: &'a mut HashMap<PathBuf, bool>,
+}
+
+fn has_init(dir: &Path, cache: &mut InitCache) -> bool {
+    if cache.packages.contains(dir) {
+        return true;
+    }
+    if let Some(known) = cache.checked.get(dir) {
         return *known;
     }
     let found = dir.join("__init__.py").is_file();
-    cache.insert(dir.to_path_buf(), found);
+    cache.checked.insert(dir.to_path_buf(), found);
     found
 }
 
 /// The dotted module name of a file: its chain of packages (directories with an
 /// `__init__.py`), or, for a file outside any package, its path below the deepest source
 /// root that holds it (namespace packages), or just its stem.
-pub fn module_name(
-    path: &Path,
-    roots: &[PathBuf],
-    init_cache: &mut HashMap<PathBuf, bool>,
-) -> (String, bool) {
+pub fn module_name(path: &Path, roots: &[PathBuf], init_cache: &mut InitCache) -> (String, bool) {
     let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     let stem = abs
         .file_stem()
@@ -257,7 +281,12 @@ mod tests {
         let ns = root.join("src/ns/inner");
         std::fs::create_dir_all(&ns).unwrap();
         std::fs::write(ns.join("mod.py"), "").unwrap();
-        let mut cache = HashMap::new();
+        let packages = HashSet::new();
+        let mut checked = HashMap::new();
+        let mut cache = InitCache {
+            packages: &packages,
+            checked: &mut checked,
+        };
         assert_eq!(
             module_name(&pkg.join("users.py"), &[], &mut cache),
             ("app.routes.users".into(), false)

@@ -94,7 +94,7 @@ pub fn parse(source: &str) -> Result<SyntaxTree, SyntaxError> {
 }
 
 /// The facts of a module [`parse`]d from `source`.
-fn facts_of(
+pub fn facts_of(
     tree: &SyntaxTree,
     source: &str,
     module: &str,
