@@ -12,8 +12,9 @@
 //!
 //! The arenas are slots of one address range reserved at start (not committed: the kernel
 //! backs a page when it is first touched), so "is this block in an arena" is one
-//! comparison, from any thread. Where the range cannot be reserved, or a file outgrows
-//! its slot, allocations go to mimalloc as usual.
+//! comparison, from any thread. A thread keeps its slot for its life (the threads that
+//! parse are `loopsafe_core`'s one pool). Where the range cannot be reserved, when the
+//! slots run out, or for a block too big for its slot, allocations go to mimalloc.
 
 use std::alloc::{GlobalAlloc, Layout};
 use std::cell::Cell;

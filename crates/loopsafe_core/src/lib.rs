@@ -105,12 +105,16 @@ pub fn read_source(path: &Path) -> Result<String, String> {
 }
 
 /// The thread pool for parsing and analysis: deep expressions recurse deeply, so threads
-/// get big stacks.
-fn pool() -> rayon::ThreadPool {
-    rayon::ThreadPoolBuilder::new()
-        .stack_size(256 << 20)
-        .build()
-        .expect("a thread pool can be built")
+/// get big stacks. One for the process, so that a caller checking again and again keeps
+/// the same threads (and each thread its scratch arena, see [`ParseScope`]).
+fn pool() -> &'static rayon::ThreadPool {
+    static POOL: std::sync::OnceLock<rayon::ThreadPool> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .stack_size(256 << 20)
+            .build()
+            .expect("a thread pool can be built")
+    })
 }
 
 /// Code to run around the parsing of each file, on the thread that parses it.
