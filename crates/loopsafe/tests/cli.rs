@@ -320,6 +320,29 @@ fn rule_docs() {
 }
 
 #[test]
+fn a_shared_loop_over_a_queryset_is_named_as_a_loop() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("models.py"),
+        "from django.db import models\n\n\nclass Order(models.Model):\n    total = models.IntegerField()\n\n\ndef totals():\n    return [o.total for o in Order.objects.all()]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("views.py"),
+        "from models import totals\n\n\nasync def summary(request):\n    return sum(totals())\n\n\nasync def report(request):\n    return max(totals())\n",
+    )
+    .unwrap();
+    let text = stdout(&loopsafe(d, &["check", "--select", "LS901"]));
+    assert!(
+        text.contains(
+            "LS901 Blocking loop over a `django.db.models.QuerySet` reached from 2 async call sites"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
 fn callers_of_one_root_are_shown_together() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
