@@ -160,6 +160,11 @@ pub static BLOCKING: &[Row] = &[
     ok("botocore.client.BaseClient.get_waiter"),
     b("builtins.input", BlockingInput),
     b("builtins.open", OpenFile),
+    b("celery.result.AsyncResult.get", BlockingWait),
+    b("celery.result.AsyncResult.wait", BlockingWait),
+    b("celery.result.GroupResult.get", BlockingWait),
+    b("celery.result.GroupResult.join", BlockingWait),
+    b("celery.result.GroupResult.join_native", BlockingWait),
     b("chromadb.Collection.*", SyncDatabaseCall),
     b("chromadb.api.ClientAPI.*", SyncDatabaseCall),
     b("codecs.open", OpenFile),
@@ -1120,6 +1125,14 @@ pub static TYPES: &[(&str, &str)] = &[
         "botocore.client.BaseClient",
     ),
     ("celery.Celery()", "celery.Celery"),
+    ("celery.Celery.send_task()", "celery.result.AsyncResult"),
+    (
+        "celery.app.task.Task.apply_async()",
+        "celery.result.AsyncResult",
+    ),
+    ("celery.app.task.Task.delay()", "celery.result.AsyncResult"),
+    ("celery.result.AsyncResult()", "celery.result.AsyncResult"),
+    ("celery.result.GroupResult()", "celery.result.GroupResult"),
     ("chromadb.Client()", "chromadb.api.ClientAPI"),
     ("chromadb.CloudClient()", "chromadb.api.ClientAPI"),
     ("chromadb.EphemeralClient()", "chromadb.api.ClientAPI"),
@@ -2403,6 +2416,17 @@ pub static AWAITED: &[(&str, &str)] = &[
 pub static CLASS_ATTRIBUTES: &[(&str, &str)] =
     &[("django.db.models.Model.objects", "django.db.models.Manager")];
 
+/// Decorators that turn a function into an object of a known type: `@app.task` makes a
+/// Celery task, whose `delay()` gives an `AsyncResult` (and its `get()` waits). Sorted.
+pub static DECORATED_TYPES: &[(&str, &str)] = &[
+    ("celery.Celery.task", CELERY_TASK),
+    ("celery.shared_task", CELERY_TASK),
+    ("celery.task", CELERY_TASK),
+];
+
+/// The type of a function decorated as a Celery task.
+pub const CELERY_TASK: &str = "celery.app.task.Task";
+
 /// Decorators from outside the project whose result still runs the decorated body when
 /// called. A call into a function with any other external decorator is not followed:
 /// the decorator may replace it with something that does not run it on the loop.
@@ -2598,6 +2622,11 @@ impl Catalogue {
         })
     }
 
+    /// The type a function decorated with `decorator` (a canonical name) becomes.
+    pub fn decorated_type(decorator: &str) -> Option<&'static str> {
+        find_sorted(DECORATED_TYPES, decorator, |r| r.0).map(|r| r.1)
+    }
+
     /// Builtin functions that block (`open`, `input`, and any `builtins.*` user row):
     /// calls of other builtins can never be reported, so extraction does not keep them.
     pub fn blocking_builtins(&self) -> Vec<&str> {
@@ -2675,6 +2704,7 @@ mod tests {
         assert_sorted(BLOCKING, |r| r.call, "BLOCKING");
         assert_sorted(TYPES, |r| r.0, "TYPES");
         assert_sorted(CLASS_ATTRIBUTES, |r| r.0, "CLASS_ATTRIBUTES");
+        assert_sorted(DECORATED_TYPES, |r| r.0, "DECORATED_TYPES");
         assert_sorted(AWAITED, |r| r.0, "AWAITED");
         assert_sorted(AWAITS_COROUTINES, |r| *r, "AWAITS_COROUTINES");
         assert_sorted(ALIASES, |r| r.0, "ALIASES");

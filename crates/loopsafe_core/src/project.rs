@@ -306,6 +306,11 @@ impl<'a> Project<'a> {
                 }
             }
             Value::Instance(Type::External(t)) => self.external_instance_attr(&t, attr),
+            // `send_email.delay(...)` on a Celery task.
+            Value::Function(f) => match self.decorated_type_depth(f, depth) {
+                Some(t) => self.external_instance_attr(t, attr),
+                None => Value::Unknown,
+            },
             Value::Instance(Type::Of(t, c)) => match self.external_instance_attr(&t, attr) {
                 Value::Instance(Type::External(ty)) => Value::Instance(Type::Of(ty, c)),
                 Value::Method(Type::External(ty), m) => Value::Method(Type::Of(ty, c), m),
@@ -313,6 +318,29 @@ impl<'a> Project<'a> {
             },
             _ => Value::Unknown,
         }
+    }
+
+    /// The known type a decorator makes of function `f`: `@app.task` makes a Celery task
+    /// ([`crate::catalogue::DECORATED_TYPES`]).
+    pub fn decorated_type(&self, f: FnId) -> Option<&'static str> {
+        self.decorated_type_depth(f, 0)
+    }
+
+    fn decorated_type_depth(&self, f: FnId, depth: u32) -> Option<&'static str> {
+        let func = &self.modules[f.module as usize].functions[f.idx as usize];
+        func.decorators.iter().find_map(|d| {
+            // `@app.task(bind=True)` is made by `app.task`.
+            let maker = match d {
+                Ref::Call(inner) => inner,
+                other => other,
+            };
+            let name = match self.eval_depth(f.module, maker, depth + 1) {
+                Value::External(p) => p.to_string(),
+                Value::Method(t, m) => format!("{}.{m}", t.external()?),
+                _ => return None,
+            };
+            Catalogue::decorated_type(&Catalogue::canonical(&name))
+        })
     }
 
     fn external_instance_attr(&self, t: &str, attr: &str) -> Value {
