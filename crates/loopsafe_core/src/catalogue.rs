@@ -103,6 +103,8 @@ pub static BLOCKING: &[Row] = &[
     b("MySQLdb.connections.Connection.*", SyncDatabaseCall),
     ok("MySQLdb.connections.Connection.cursor"),
     b("MySQLdb.cursors.Cursor.*", SyncDatabaseCall),
+    path_arg("PIL.Image.Image.save", BlockingFilesystemCall),
+    path_arg("PIL.Image.open", OpenFile),
     b("anthropic.resources.Messages.count_tokens", BlockingSdkCall),
     b("anthropic.resources.Messages.create", BlockingSdkCall),
     b("anthropic.resources.Messages.stream", BlockingSdkCall),
@@ -285,6 +287,9 @@ pub static BLOCKING: &[Row] = &[
     ok("botocore.client.BaseClient.get_waiter"),
     b("builtins.input", BlockingInput),
     b("builtins.open", OpenFile),
+    b("cassandra.cluster.Cluster.connect", SyncDatabaseCall),
+    b("cassandra.cluster.ResponseFuture.result", BlockingWait),
+    b("cassandra.cluster.Session.execute", SyncDatabaseCall),
     b("celery.result.AsyncResult.get", BlockingWait),
     b("celery.result.AsyncResult.wait", BlockingWait),
     b("celery.result.GroupResult.get", BlockingWait),
@@ -292,6 +297,31 @@ pub static BLOCKING: &[Row] = &[
     b("celery.result.GroupResult.join_native", BlockingWait),
     b("chromadb.Collection.*", SyncDatabaseCall),
     b("chromadb.api.ClientAPI.*", SyncDatabaseCall),
+    b(
+        "clickhouse_connect.driver.client.Client.command",
+        SyncDatabaseCall,
+    ),
+    b(
+        "clickhouse_connect.driver.client.Client.insert",
+        SyncDatabaseCall,
+    ),
+    b(
+        "clickhouse_connect.driver.client.Client.insert_df",
+        SyncDatabaseCall,
+    ),
+    b(
+        "clickhouse_connect.driver.client.Client.query",
+        SyncDatabaseCall,
+    ),
+    b(
+        "clickhouse_connect.driver.client.Client.query_arrow",
+        SyncDatabaseCall,
+    ),
+    b(
+        "clickhouse_connect.driver.client.Client.query_df",
+        SyncDatabaseCall,
+    ),
+    b("clickhouse_connect.get_client", SyncDatabaseCall),
     b("codecs.open", OpenFile),
     b("cohere.Client.chat", BlockingSdkCall),
     b("cohere.Client.chat_stream", BlockingSdkCall),
@@ -438,6 +468,7 @@ pub static BLOCKING: &[Row] = &[
     b("ftplib.FTP", BlockingNetworkCall),
     b("ftplib.FTP.*", BlockingNetworkCall),
     b("getpass.getpass", BlockingInput),
+    b("glob.glob", BlockingFilesystemCall),
     b(
         "google.cloud.firestore.Client.collections",
         SyncDatabaseCall,
@@ -608,6 +639,10 @@ pub static BLOCKING: &[Row] = &[
     b("httpx.put", BlockingHttpCall),
     b("httpx.request", BlockingHttpCall),
     b("httpx.stream", BlockingHttpCall),
+    b("imaplib.IMAP4", BlockingNetworkCall),
+    b("imaplib.IMAP4.*", BlockingNetworkCall),
+    b("imaplib.IMAP4_SSL", BlockingNetworkCall),
+    b("imaplib.IMAP4_SSL.*", BlockingNetworkCall),
     b("io.open", OpenFile),
     b("io.open_code", OpenFile),
     b("joblib.dump", MlModelCall),
@@ -734,6 +769,15 @@ pub static BLOCKING: &[Row] = &[
     b("mistralai.chat.Chat.complete", BlockingSdkCall),
     b("mistralai.chat.Chat.stream", BlockingSdkCall),
     b("mistralai.embeddings.Embeddings.create", BlockingSdkCall),
+    b("multiprocessing.Pool", CreateProcess),
+    b("multiprocessing.Process.join", BlockingWait),
+    b("multiprocessing.Process.start", CreateProcess),
+    b("multiprocessing.pool.AsyncResult.get", BlockingWait),
+    b("multiprocessing.pool.AsyncResult.wait", BlockingWait),
+    b("multiprocessing.pool.Pool.apply", BlockingWait),
+    b("multiprocessing.pool.Pool.join", BlockingWait),
+    b("multiprocessing.pool.Pool.map", BlockingWait),
+    b("multiprocessing.pool.Pool.starmap", BlockingWait),
     b("mysql.connector.connect", SyncDatabaseCall),
     b(
         "mysql.connector.connection.MySQLConnection.*",
@@ -926,6 +970,10 @@ pub static BLOCKING: &[Row] = &[
     b("pinecone.Pinecone.describe_index", SyncDatabaseCall),
     b("pinecone.Pinecone.has_index", SyncDatabaseCall),
     b("pinecone.Pinecone.list_indexes", SyncDatabaseCall),
+    b("poplib.POP3", BlockingNetworkCall),
+    b("poplib.POP3.*", BlockingNetworkCall),
+    b("poplib.POP3_SSL", BlockingNetworkCall),
+    b("poplib.POP3_SSL.*", BlockingNetworkCall),
     b(
         "postgrest.SyncFilterRequestBuilder.execute",
         SyncDatabaseCall,
@@ -1038,6 +1086,16 @@ pub static BLOCKING: &[Row] = &[
     b("smtplib.SMTP", BlockingSdkCall),
     b("smtplib.SMTP.*", BlockingSdkCall),
     b("smtplib.SMTP_SSL", BlockingSdkCall),
+    b("snowflake.connector.connect", SyncDatabaseCall),
+    b(
+        "snowflake.connector.connection.SnowflakeConnection.*",
+        SyncDatabaseCall,
+    ),
+    ok("snowflake.connector.connection.SnowflakeConnection.cursor"),
+    b(
+        "snowflake.connector.cursor.SnowflakeCursor.*",
+        SyncDatabaseCall,
+    ),
     b("socket.create_connection", BlockingNetworkCall),
     b("socket.getaddrinfo", BlockingNetworkCall),
     b("socket.gethostbyaddr", BlockingNetworkCall),
@@ -1111,6 +1169,12 @@ pub static BLOCKING: &[Row] = &[
     b("supabase_auth.SyncGoTrueClient.*", BlockingSdkCall),
     ok("supabase_auth.SyncGoTrueClient.on_auth_state_change"),
     b("supafunc.SyncFunctionsClient.invoke", BlockingSdkCall),
+    path_arg("tarfile.open", OpenFile),
+    b("tempfile.NamedTemporaryFile", OpenFile),
+    b("tempfile.TemporaryDirectory", BlockingFilesystemCall),
+    b("tempfile.TemporaryFile", OpenFile),
+    b("tempfile.mkdtemp", BlockingFilesystemCall),
+    b("tempfile.mkstemp", OpenFile),
     b("threading.Barrier.wait", BlockingWait),
     cheap("threading.Condition.__enter__", BlockingWait),
     b("threading.Condition.wait", BlockingWait),
@@ -1181,6 +1245,7 @@ pub static BLOCKING: &[Row] = &[
     b("whisper.load_model", MlModelCall),
     b("whisper.model.Whisper.transcribe", MlModelCall),
     b("whisper.transcribe", MlModelCall),
+    path_arg("zipfile.ZipFile", OpenFile),
 ];
 
 /// What calling (or reading an attribute of) a known name gives back: `requests.Session()`
@@ -1191,6 +1256,8 @@ pub static TYPES: &[(&str, &str)] = &[
         "MySQLdb.connections.Connection.cursor()",
         "MySQLdb.cursors.Cursor",
     ),
+    ("PIL.Image.new()", "PIL.Image.Image"),
+    ("PIL.Image.open()", "PIL.Image.Image"),
     ("aiohttp.web.Application()", "aiohttp.web.Application"),
     (
         "aiohttp.web.Application.router",
@@ -1350,6 +1417,15 @@ pub static TYPES: &[(&str, &str)] = &[
         "boto3.session.Session.resource()",
         "boto3.resources.base.ServiceResource",
     ),
+    ("cassandra.cluster.Cluster()", "cassandra.cluster.Cluster"),
+    (
+        "cassandra.cluster.Cluster.connect()",
+        "cassandra.cluster.Session",
+    ),
+    (
+        "cassandra.cluster.Session.execute_async()",
+        "cassandra.cluster.ResponseFuture",
+    ),
     ("celery.Celery()", "celery.Celery"),
     ("celery.Celery.send_task()", "celery.result.AsyncResult"),
     (
@@ -1375,6 +1451,10 @@ pub static TYPES: &[(&str, &str)] = &[
     (
         "chromadb.api.ClientAPI.get_or_create_collection()",
         "chromadb.Collection",
+    ),
+    (
+        "clickhouse_connect.get_client()",
+        "clickhouse_connect.driver.client.Client",
     ),
     ("cohere.Client()", "cohere.Client"),
     (
@@ -1731,6 +1811,8 @@ pub static TYPES: &[(&str, &str)] = &[
         "http.client.HTTPConnection",
     ),
     ("httpx.Client()", "httpx.Client"),
+    ("imaplib.IMAP4()", "imaplib.IMAP4"),
+    ("imaplib.IMAP4_SSL()", "imaplib.IMAP4_SSL"),
     ("jwt.PyJWKClient()", "jwt.PyJWKClient"),
     ("kafka.KafkaProducer()", "kafka.KafkaProducer"),
     (
@@ -1798,6 +1880,24 @@ pub static TYPES: &[(&str, &str)] = &[
     (
         "mistralai.Mistral.embeddings",
         "mistralai.embeddings.Embeddings",
+    ),
+    ("multiprocessing.Pool()", "multiprocessing.pool.Pool"),
+    ("multiprocessing.Process()", "multiprocessing.Process"),
+    (
+        "multiprocessing.pool.Pool.apply_async()",
+        "multiprocessing.pool.AsyncResult",
+    ),
+    (
+        "multiprocessing.pool.Pool.map_async()",
+        "multiprocessing.pool.AsyncResult",
+    ),
+    (
+        "multiprocessing.pool.Pool.starmap_async()",
+        "multiprocessing.pool.AsyncResult",
+    ),
+    (
+        "multiprocessing.pool.ThreadPool()",
+        "multiprocessing.pool.Pool",
     ),
     (
         "mysql.connector.connect()",
@@ -1872,6 +1972,8 @@ pub static TYPES: &[(&str, &str)] = &[
         "pika.adapters.blocking_connection.BlockingChannel",
     ),
     ("pinecone.Pinecone.Index()", "pinecone.Index"),
+    ("poplib.POP3()", "poplib.POP3"),
+    ("poplib.POP3_SSL()", "poplib.POP3_SSL"),
     (
         "postgrest.SyncFilterRequestBuilder.*()",
         "postgrest.SyncFilterRequestBuilder",
@@ -1995,6 +2097,14 @@ pub static TYPES: &[(&str, &str)] = &[
     ("slack_sdk.WebClient()", "slack_sdk.WebClient"),
     ("smtplib.SMTP()", "smtplib.SMTP"),
     ("smtplib.SMTP_SSL()", "smtplib.SMTP"),
+    (
+        "snowflake.connector.connect()",
+        "snowflake.connector.connection.SnowflakeConnection",
+    ),
+    (
+        "snowflake.connector.connection.SnowflakeConnection.cursor()",
+        "snowflake.connector.cursor.SnowflakeCursor",
+    ),
     ("socket.create_connection()", "socket.socket"),
     ("socket.socket()", "socket.socket"),
     ("spacy.load()", "spacy.language.Language"),
