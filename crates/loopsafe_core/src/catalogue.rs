@@ -765,6 +765,9 @@ pub static BLOCKING: &[Row] = &[
     b("litellm.speech", BlockingSdkCall),
     b("litellm.text_completion", BlockingSdkCall),
     b("litellm.transcription", BlockingSdkCall),
+    b("meilisearch.Client.*", BlockingSdkCall),
+    ok("meilisearch.Client.index"),
+    b("meilisearch.index.Index.*", BlockingSdkCall),
     b("minio.Minio.*", BlockingSdkCall),
     b("mistralai.chat.Chat.complete", BlockingSdkCall),
     b("mistralai.chat.Chat.stream", BlockingSdkCall),
@@ -811,6 +814,7 @@ pub static BLOCKING: &[Row] = &[
         BlockingSdkCall,
     ),
     b("openai.resources.chat.Completions.create", BlockingSdkCall),
+    b("opensearchpy.OpenSearch.*", BlockingSdkCall),
     b("oracledb.Connection.*", SyncDatabaseCall),
     ok("oracledb.Connection.cursor"),
     b("oracledb.Cursor.*", SyncDatabaseCall),
@@ -1245,6 +1249,7 @@ pub static BLOCKING: &[Row] = &[
     b("whisper.load_model", MlModelCall),
     b("whisper.model.Whisper.transcribe", MlModelCall),
     b("whisper.transcribe", MlModelCall),
+    b("xmlrpc.client.ServerProxy.*", BlockingNetworkCall),
     path_arg("zipfile.ZipFile", OpenFile),
 ];
 
@@ -1875,6 +1880,8 @@ pub static TYPES: &[(&str, &str)] = &[
         "langchain_core.vectorstores.VectorStore.load_local()",
         "langchain_core.vectorstores.VectorStore",
     ),
+    ("meilisearch.Client()", "meilisearch.Client"),
+    ("meilisearch.Client.index()", "meilisearch.index.Index"),
     ("mistralai.Mistral()", "mistralai.Mistral"),
     ("mistralai.Mistral.chat", "mistralai.chat.Chat"),
     (
@@ -1931,6 +1938,7 @@ pub static TYPES: &[(&str, &str)] = &[
         "openai.resources.Chat.completions",
         "openai.resources.chat.Completions",
     ),
+    ("opensearchpy.OpenSearch()", "opensearchpy.OpenSearch"),
     ("oracledb.Connection.cursor()", "oracledb.Cursor"),
     ("oracledb.connect()", "oracledb.Connection"),
     ("pandas.DataFrame()", "pandas.DataFrame"),
@@ -2236,6 +2244,7 @@ pub static TYPES: &[(&str, &str)] = &[
         "weaviate.WeaviateClient",
     ),
     ("whisper.load_model()", "whisper.model.Whisper"),
+    ("xmlrpc.client.ServerProxy()", "xmlrpc.client.ServerProxy"),
 ];
 
 /// Other spellings of the same names: re-exports and historical aliases. A name is
