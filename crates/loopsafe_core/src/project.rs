@@ -182,11 +182,14 @@ impl<'a> Project<'a> {
             // `A | None`, `A() if x else None`: what the known members agree on. Two
             // different types (`HTTPHandler | AsyncHTTPHandler`) could be either at run
             // time, and a guess would report the wrong one's blocking calls.
+            // A `typing.Protocol` only describes methods (its own are stubs): in
+            // `client or boto3.resource("dynamodb")`, with `client: DynamoLike | None`,
+            // the other member says what the value is.
             Ref::AnyOf(items) => {
                 let mut known = items
                     .iter()
                     .map(|i| self.eval_depth(module, i, d))
-                    .filter(Value::is_known);
+                    .filter(|v| v.is_known() && !self.is_protocol_instance(v));
                 match known.next() {
                     Some(first) if known.all(|v| v == first) => first,
                     _ => Value::Unknown,
@@ -405,6 +408,16 @@ impl<'a> Project<'a> {
     /// Whether a class derives (through project classes) from an external class.
     pub fn derives_from(&self, c: ClassId, external: &str) -> bool {
         self.mro(c).external.iter().any(|e| e == external)
+    }
+
+    fn is_protocol_instance(&self, v: &Value) -> bool {
+        let Value::Instance(Type::Project(c)) = v else {
+            return false;
+        };
+        self.mro(*c)
+            .external
+            .iter()
+            .any(|e| e == "typing.Protocol" || e == "typing_extensions.Protocol")
     }
 
     fn mro(&self, c: ClassId) -> Rc<Mro> {
