@@ -220,8 +220,9 @@ fn last_name(r: &Ref) -> Option<&str> {
     }
 }
 
-/// A decorator's callee and whether it is called (`@router.post("/")` vs `@app.task`).
-fn decorator_callee(d: &Ref) -> &Ref {
+/// What makes a decorator: `router.post` for `@router.post("/")`, `app.task` for
+/// `@app.task`.
+pub(crate) fn decorator_callee(d: &Ref) -> &Ref {
     match d {
         Ref::Call(inner) => inner,
         other => other,
