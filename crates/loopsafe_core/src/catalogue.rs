@@ -602,12 +602,25 @@ pub static BLOCKING: &[Row] = &[
     ),
     b("google.generativeai.embed_content", BlockingSdkCall),
     b("google.generativeai.upload_file", BlockingSdkCall),
+    b(
+        "googleapiclient.discovery.Resource.execute",
+        BlockingSdkCall,
+    ),
+    b("googleapiclient.discovery.build", BlockingSdkCall),
+    b("googleapiclient.http.HttpRequest.execute", BlockingSdkCall),
+    b(
+        "googleapiclient.http.MediaIoBaseDownload.next_chunk",
+        BlockingSdkCall,
+    ),
     b("groq.resources.Embeddings.create", BlockingSdkCall),
     b(
         "groq.resources.audio.Transcriptions.create",
         BlockingSdkCall,
     ),
     b("groq.resources.chat.Completions.create", BlockingSdkCall),
+    b("gspread.client.Client.*", BlockingSdkCall),
+    b("gspread.spreadsheet.Spreadsheet.*", BlockingSdkCall),
+    b("gspread.worksheet.Worksheet.*", BlockingSdkCall),
     b("hashlib.pbkdf2_hmac", SlowPasswordHash),
     b("hashlib.scrypt", SlowPasswordHash),
     b("http.client.HTTPConnection.connect", BlockingHttpClientCall),
@@ -1794,6 +1807,22 @@ pub static TYPES: &[(&str, &str)] = &[
         "google.generativeai.GenerativeModel.start_chat()",
         "google.generativeai.ChatSession",
     ),
+    (
+        "googleapiclient.discovery.Resource.*()",
+        "googleapiclient.discovery.Resource",
+    ),
+    (
+        "googleapiclient.discovery.Resource.execute()",
+        "builtins.dict",
+    ),
+    (
+        "googleapiclient.discovery.build()",
+        "googleapiclient.discovery.Resource",
+    ),
+    (
+        "googleapiclient.http.MediaIoBaseDownload()",
+        "googleapiclient.http.MediaIoBaseDownload",
+    ),
     ("groq.Groq()", "groq.Groq"),
     ("groq.Groq.audio", "groq.resources.Audio"),
     ("groq.Groq.chat", "groq.resources.Chat"),
@@ -1805,6 +1834,37 @@ pub static TYPES: &[(&str, &str)] = &[
     (
         "groq.resources.Chat.completions",
         "groq.resources.chat.Completions",
+    ),
+    ("gspread.authorize()", "gspread.client.Client"),
+    (
+        "gspread.client.Client.open()",
+        "gspread.spreadsheet.Spreadsheet",
+    ),
+    (
+        "gspread.client.Client.open_by_key()",
+        "gspread.spreadsheet.Spreadsheet",
+    ),
+    (
+        "gspread.client.Client.open_by_url()",
+        "gspread.spreadsheet.Spreadsheet",
+    ),
+    ("gspread.oauth()", "gspread.client.Client"),
+    ("gspread.service_account()", "gspread.client.Client"),
+    (
+        "gspread.spreadsheet.Spreadsheet.add_worksheet()",
+        "gspread.worksheet.Worksheet",
+    ),
+    (
+        "gspread.spreadsheet.Spreadsheet.get_worksheet()",
+        "gspread.worksheet.Worksheet",
+    ),
+    (
+        "gspread.spreadsheet.Spreadsheet.sheet1",
+        "gspread.worksheet.Worksheet",
+    ),
+    (
+        "gspread.spreadsheet.Spreadsheet.worksheet()",
+        "gspread.worksheet.Worksheet",
     ),
     ("http.client.HTTPConnection()", "http.client.HTTPConnection"),
     (
