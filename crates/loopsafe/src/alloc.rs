@@ -126,8 +126,11 @@ impl Arena {
     /// Grows the arena's last block where it is, when it is `p` and there is room.
     fn grow_last(&self, p: *mut u8, old: usize, new: usize) -> bool {
         let at = p as usize;
+        // Only a block of this thread's own slot: another slot's last block can end just
+        // where this one starts.
+        let own = at >= self.start.get();
         let fits = new <= BIG && at + new <= self.start.get() + SLOT;
-        if !self.active.get() || at + old != self.next.get() || !fits {
+        if !self.active.get() || !own || at + old != self.next.get() || !fits {
             return false;
         }
         self.next.set(at + new);
