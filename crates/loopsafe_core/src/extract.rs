@@ -143,20 +143,11 @@ pub fn facts_of(
         name: "<module>".into(),
         qualname: "<module>".into(),
         kind: FunctionKind::Module,
-        is_async: false,
-        class: None,
-        parent: None,
         span: Span {
             start: 0,
             end: source.len() as u32,
         },
-        name_span: Span::default(),
-        decorators: vec![],
-        returns: None,
-        returned: vec![],
-        returns_param: false,
-        is_generator: false,
-        calls: vec![],
+        ..placeholder()
     });
     ex.visit_body(&module_ast.body);
     ex.drop_builtin_calls(blocking_builtins);
@@ -807,10 +798,7 @@ impl<'a> Extractor<'a> {
             },
             decorators,
             returns,
-            returned: vec![],
-            returns_param: false,
-            is_generator: false,
-            calls: vec![],
+            ..placeholder()
         };
         let idx = match self.reserved.remove(&f.range.start().to_u32()) {
             Some(idx) => {
@@ -899,7 +887,6 @@ impl<'a> Extractor<'a> {
             name: c.name.to_string(),
             qualname,
             kind: FunctionKind::ClassBody,
-            is_async: false,
             class: Some(idx),
             parent: Some(self.current),
             span: span(c.range),
@@ -907,12 +894,7 @@ impl<'a> Extractor<'a> {
                 start: c.range.start().to_u32(),
                 end: c.name.range.end().to_u32(),
             },
-            decorators: vec![],
-            returns: None,
-            returned: vec![],
-            returns_param: false,
-            is_generator: false,
-            calls: vec![],
+            ..placeholder()
         });
         let saved = self.current;
         self.current = body;
@@ -1061,7 +1043,7 @@ impl<'a> Extractor<'a> {
     /// `for x in obj` and `with obj`: the loop calls `obj.__iter__()` and the block
     /// `obj.__enter__()`, which block for some types (a Django queryset runs its query,
     /// a `threading.Lock` waits for its holder). Kept as calls of those methods.
-    fn record_implicit(&mut self, obj: &Expr, kind: CallKind) {
+    fn record_iter_or_enter(&mut self, obj: &Expr, kind: CallKind) {
         if self.in_type_checking {
             return;
         }
@@ -1140,13 +1122,13 @@ impl<'a> Extractor<'a> {
             // `list(rows())`, `sorted(queryset)`: the builtin iterates its argument.
             func if self.is_builtin(func, CONSUMING_BUILTINS) => {
                 for arg in &call.arguments.args {
-                    self.record_implicit(arg, CallKind::Iterate);
+                    self.record_iter_or_enter(arg, CallKind::Iterate);
                 }
             }
             // `stack.enter_context(cm)` enters `cm`, as `with cm:` would.
             Expr::Attribute(a) if a.attr.as_str() == "enter_context" => {
                 if let Some(cm) = call.arguments.args.first() {
-                    self.record_implicit(cm, CallKind::Enter);
+                    self.record_iter_or_enter(cm, CallKind::Enter);
                 }
             }
             _ => {}
@@ -1158,7 +1140,7 @@ impl<'a> Extractor<'a> {
         for generator in generators {
             self.visit_expr(&generator.iter);
             if !generator.is_async {
-                self.record_implicit(&generator.iter, CallKind::Iterate);
+                self.record_iter_or_enter(&generator.iter, CallKind::Iterate);
             }
             self.assign(&generator.target, None, Ref::Unknown);
             for cond in &generator.ifs {
@@ -1172,6 +1154,7 @@ impl<'a> Extractor<'a> {
     }
 }
 
+/// A function with nothing known yet: the fields a new one starts from.
 fn placeholder() -> Function {
     Function {
         name: String::new(),
@@ -1318,7 +1301,7 @@ impl<'a> Visitor<'a> for Extractor<'a> {
                 for item in &w.items {
                     self.visit_expr(&item.context_expr);
                     if !w.is_async {
-                        self.record_implicit(&item.context_expr, CallKind::Enter);
+                        self.record_iter_or_enter(&item.context_expr, CallKind::Enter);
                     }
                     if let Some(vars) = &item.optional_vars {
                         // Clients return themselves from `__enter__`.
@@ -1331,7 +1314,7 @@ impl<'a> Visitor<'a> for Extractor<'a> {
             Stmt::For(f) => {
                 self.visit_expr(&f.iter);
                 if !f.is_async {
-                    self.record_implicit(&f.iter, CallKind::Iterate);
+                    self.record_iter_or_enter(&f.iter, CallKind::Iterate);
                 }
                 self.assign(&f.target, None, Ref::Unknown);
                 self.visit_body(&f.body);
@@ -1415,7 +1398,7 @@ impl<'a> Visitor<'a> for Extractor<'a> {
             Expr::YieldFrom(y) => {
                 self.function().is_generator = true;
                 self.visit_expr(&y.value);
-                self.record_implicit(&y.value, CallKind::Iterate);
+                self.record_iter_or_enter(&y.value, CallKind::Iterate);
             }
             Expr::Await(a) => match &*a.value {
                 Expr::Call(c) => self.call_expr(c, true),
@@ -1426,17 +1409,10 @@ impl<'a> Visitor<'a> for Extractor<'a> {
                     name: "<lambda>".into(),
                     qualname: self.qualname("<lambda>"),
                     kind: FunctionKind::Lambda,
-                    is_async: false,
-                    class: None,
                     parent: Some(self.current),
                     span: span(l.range),
                     name_span: span(l.range),
-                    decorators: vec![],
-                    returns: None,
-                    returned: vec![],
-                    returns_param: false,
-                    is_generator: false,
-                    calls: vec![],
+                    ..placeholder()
                 });
                 self.lambdas.insert(l.range.start().to_u32(), idx);
                 let mut scope = Scope::new(ScopeKind::Function);
