@@ -71,6 +71,17 @@ struct Graph {
     callable: Vec<bool>,
 }
 
+impl Graph {
+    /// Adds another share of the functions after these.
+    fn append(&mut self, mut other: Graph) {
+        self.ids.append(&mut other.ids);
+        self.targets.append(&mut other.targets);
+        self.scheduled.append(&mut other.scheduled);
+        self.decorator.append(&mut other.decorator);
+        self.callable.append(&mut other.callable);
+    }
+}
+
 /// What the analysis finds: blocking calls written in coroutines, and calls from
 /// coroutines into project code that may block.
 #[derive(Debug, Default)]
@@ -364,16 +375,19 @@ fn build(
     }
     // Each thread resolves a contiguous share of the functions with its own project
     // (its memory of names already looked up is not shared between threads), and numbers
-    // the callees itself: what is left to do in one thread is to join the shares.
+    // the callees itself: what is left to do in one thread is to join the shares' graphs.
     let threads = rayon::current_num_threads().max(1);
     let share = ids.len().div_ceil(threads).max(1);
     let index = |f: FnId| base[f.module as usize] + f.idx;
-    let parts: Vec<(Rows, Found)> = ids
+    let parts: Vec<(Graph, Found)> = ids
         .par_chunks(share)
         .map(|chunk| {
             let project = Project::new(modules, catalogue);
             let mut found = Found::default();
-            let mut rows = Rows::with_capacity(chunk.len());
+            let mut part = Graph {
+                ids: chunk.to_vec(),
+                ..Graph::default()
+            };
             for id in chunk {
                 let is_async = modules[id.module as usize].functions[id.idx as usize].is_async;
                 let r = resolve(&project, *id, follow_helpers, is_async, counts, &mut found);
@@ -384,52 +398,24 @@ fn build(
                     };
                     (call, target)
                 });
-                rows.targets.push(targets.collect());
-                rows.decorator.push(r.decorator);
-                rows.callable.push(r.callable);
+                part.targets.push(targets.collect());
+                part.decorator.push(r.decorator);
+                part.callable.push(r.callable);
                 let scheduled = r.scheduled.iter().map(|(call, f)| (*call, index(*f)));
-                rows.scheduled.push(scheduled.collect());
+                part.scheduled.push(scheduled.collect());
             }
-            (rows, found)
+            (part, found)
         })
         .collect();
-    let mut graph = Graph {
-        targets: Vec::with_capacity(ids.len()),
-        scheduled: Vec::with_capacity(ids.len()),
-        decorator: Vec::with_capacity(ids.len()),
-        callable: Vec::with_capacity(ids.len()),
-        ids,
-    };
+    let mut graph = Graph::default();
     let mut all = Found::default();
-    for (rows, found) in parts {
+    for (part, found) in parts {
         all.direct.extend(found.direct);
         all.edges.extend(found.edges);
         all.offloaded.extend(found.offloaded);
-        graph.targets.extend(rows.targets);
-        graph.scheduled.extend(rows.scheduled);
-        graph.decorator.extend(rows.decorator);
-        graph.callable.extend(rows.callable);
+        graph.append(part);
     }
     (graph, all)
-}
-
-/// One thread's share of the graph's per-function lists.
-struct Rows {
-    targets: Vec<Vec<(u32, Target)>>,
-    scheduled: Vec<Vec<(u32, u32)>>,
-    decorator: Vec<Option<Decorator>>,
-    callable: Vec<bool>,
-}
-
-impl Rows {
-    fn with_capacity(n: usize) -> Self {
-        Rows {
-            targets: Vec::with_capacity(n),
-            scheduled: Vec::with_capacity(n),
-            decorator: Vec::with_capacity(n),
-            callable: Vec::with_capacity(n),
-        }
-    }
 }
 
 /// What the calls of one function lead to. `on_loop`: the function runs on the event
