@@ -41,11 +41,19 @@ impl Hop {
 /// block runs, a loop over a `django.db.models.QuerySet`, a `with` block on a
 /// `threading.Lock`.
 pub fn quote_api(api: &str) -> String {
-    match implied_on(api) {
-        Some((t, CallKind::Iterate)) => format!("a loop over a `{t}`"),
-        Some((t, _)) => format!("a `with` block on a `{t}`"),
+    match implied_phrase(api) {
+        Some(phrase) => format!("a {phrase}"),
         None => format!("`{api}()`"),
     }
+}
+
+/// For the method a loop or a `with` block calls, what runs it, without an article:
+/// loop over a `django.db.models.QuerySet`, `with` block on a `threading.Lock`.
+pub fn implied_phrase(api: &str) -> Option<String> {
+    Some(match implied_on(api)? {
+        (t, CallKind::Iterate) => format!("loop over a `{t}`"),
+        (t, _) => format!("`with` block on a `{t}`"),
+    })
 }
 
 /// For the method a loop or a `with` block calls (`QuerySet.__iter__`), the type it

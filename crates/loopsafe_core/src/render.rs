@@ -237,11 +237,7 @@ fn grouped(
     let path = display_path(&root.path, cwd);
     let (bold, red, reset) = (style.bold, style.red, style.reset);
     // A loop or a `with` block blocks in a dunder it calls without naming it.
-    let what = match crate::diagnostic::implied_on(api) {
-        Some((t, crate::facts::CallKind::Iterate)) => format!("loop over a `{t}`"),
-        Some((t, _)) => format!("`with` block on a `{t}`"),
-        None => format!("call `{api}()`"),
-    };
+    let what = crate::diagnostic::implied_phrase(api).unwrap_or_else(|| format!("call `{api}()`"));
     let title = format!(
         "Blocking {what} reached from {} async call sites through helpers{}",
         group.len(),
