@@ -5,9 +5,15 @@
 //! extraction keeps), in `.loopsafe_cache/` at the project root. It is read once and
 //! written once, atomically; a cache that cannot be read is ignored, never trusted.
 //!
-//! Layout: the length of the index, the index (one entry per file), then each file's
-//! encoded facts one after the other. Opening reads the index only; each file's facts
-//! are decoded from the buffer by the thread that checks it, in parallel.
+//! Layout: the length of the index, the index (one entry per file, in the order of the
+//! project's modules), the length of the memo, the memo, then each file's encoded facts
+//! one after the other. Opening reads the index only; each file's facts are decoded
+//! from the buffer when they are needed, in parallel.
+//!
+//! The memo is what the whole-project analysis concluded from exactly these facts (see
+//! `Analysis` in the crate root), under a key naming the settings it ran with. A run
+//! whose files all have the facts recorded here, or facts of the same shape
+//! ([`ModuleFacts::same_shape`]), reuses it instead of analysing the project again.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -21,7 +27,7 @@ use crate::facts::ModuleFacts;
 /// The layout of the facts. The encoding is not self-describing, so a cache written
 /// with another layout must not even be read: bump this when a facts type, or what
 /// extraction keeps in them, changes.
-const FORMAT: u32 = 13;
+const FORMAT: u32 = 14;
 
 /// The cache folder's name at the project root.
 pub const DIR: &str = ".loopsafe_cache";
@@ -67,8 +73,17 @@ pub struct Cache {
     bytes: Bytes,
     /// Where the facts start in `bytes`.
     base: usize,
-    entries: HashMap<PathBuf, Entry>,
+    /// In the order of the modules of the run that wrote them.
+    index: Vec<Entry>,
+    /// Position in `index`, by path.
+    positions: HashMap<PathBuf, usize>,
+    /// Where the memo is in `bytes`.
+    memo: std::ops::Range<usize>,
 }
+
+/// A file's facts in the cache, decoded only when asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stored(usize);
 
 /// The cache file's bytes: mapped, so that a warm run does not copy ~25 MB into fresh
 /// memory before decoding the parts it needs; read when the file cannot be mapped.
@@ -136,13 +151,19 @@ impl Cache {
             env!("CARGO_PKG_VERSION")
         ));
         let bytes = Bytes::of(&file);
-        let (base, index) = read_index(&bytes).unwrap_or_default();
-        let entries = index.into_iter().map(|e| (e.path.clone(), e)).collect();
+        let (index, memo, base) = read_index(&bytes).unwrap_or_default();
+        let positions = index
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.path.clone(), i))
+            .collect();
         Cache {
             file,
             bytes,
             base,
-            entries,
+            index,
+            positions,
+            memo,
         }
     }
 
@@ -154,36 +175,58 @@ impl Cache {
         stamp: Stamp,
         module: &str,
         is_package: bool,
-    ) -> Option<(u64, ModuleFacts)> {
-        let entry = self.entry(path, module, is_package)?;
+    ) -> Option<(u64, Stored)> {
+        let at = self.entry(path, module, is_package)?;
+        let entry = &self.index[at.0];
         if entry.stamp != Some(stamp) {
             return None;
         }
-        Some((entry.hash, self.decode(entry)?))
+        Some((entry.hash, at))
     }
 
     /// The facts of a file whose text hashes as it did when the cache was written.
-    pub fn get(
-        &self,
-        path: &Path,
-        hash: u64,
-        module: &str,
-        is_package: bool,
-    ) -> Option<ModuleFacts> {
-        let entry = self.entry(path, module, is_package)?;
-        if entry.hash != hash {
-            return None;
-        }
-        self.decode(entry)
+    pub fn get(&self, path: &Path, hash: u64, module: &str, is_package: bool) -> Option<Stored> {
+        let at = self.entry(path, module, is_package)?;
+        (self.index[at.0].hash == hash).then_some(at)
+    }
+
+    /// The facts the file had when the cache was written, whatever its text is now.
+    pub fn previous(&self, path: &Path, module: &str, is_package: bool) -> Option<Stored> {
+        self.entry(path, module, is_package)
     }
 
     /// The file's entry, if it was recorded under the same module name and kind.
-    fn entry(&self, path: &Path, module: &str, is_package: bool) -> Option<&Entry> {
-        let entry = self.entries.get(path)?;
-        (entry.module == module && entry.is_package == is_package).then_some(entry)
+    fn entry(&self, path: &Path, module: &str, is_package: bool) -> Option<Stored> {
+        let at = *self.positions.get(path)?;
+        let entry = &self.index[at];
+        (entry.module == module && entry.is_package == is_package).then_some(Stored(at))
     }
 
-    fn decode(&self, entry: &Entry) -> Option<ModuleFacts> {
+    /// Whether the cache was written for exactly these modules, in this order: the
+    /// numbering the memo's function ids use.
+    pub fn same_modules<'m>(
+        &self,
+        mut modules: impl ExactSizeIterator<Item = (&'m Path, &'m str, bool)>,
+    ) -> bool {
+        modules.len() == self.index.len()
+            && self.index.iter().all(|e| {
+                modules.next().is_some_and(|(path, module, is_package)| {
+                    e.path == path && e.module == module && e.is_package == is_package
+                })
+            })
+    }
+
+    /// What the analysis concluded when the cache was written, if it ran under `key`.
+    pub fn memo<T: serde::de::DeserializeOwned>(&self, key: u64) -> Option<T> {
+        let bytes = self.bytes.get(self.memo.clone())?;
+        let ((saved_key, memo), _): ((u64, T), _) =
+            bincode::serde::decode_from_slice(bytes, config()).ok()?;
+        (saved_key == key).then_some(memo)
+    }
+
+    /// The stored facts; None when the cache is damaged.
+    pub fn decode(&self, at: Stored) -> Option<ModuleFacts> {
+        let entry = self.index.get(at.0)?;
         let start = self.base.checked_add(usize::try_from(entry.start).ok()?)?;
         let end = start.checked_add(usize::try_from(entry.len).ok()?)?;
         let bytes = self.bytes.get(start..end)?;
@@ -194,15 +237,22 @@ impl Cache {
 
     /// How many files the cache knows.
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.index.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.index.is_empty()
     }
 
-    /// Keeps exactly these files' facts (the project as it is now) and writes the cache.
-    pub fn save(&self, root: &Path, files: Vec<Saved>) -> std::io::Result<()> {
+    /// Keeps exactly these files' facts (the project as it is now, in the order of its
+    /// modules) and what the analysis concluded from them under `key`, and writes the
+    /// cache.
+    pub fn save<T: Serialize>(
+        &self,
+        root: &Path,
+        files: Vec<Saved>,
+        memo: (u64, &T),
+    ) -> std::io::Result<()> {
         use rayon::prelude::*;
         let encoded: Vec<Vec<u8>> = files
             .par_iter()
@@ -235,6 +285,7 @@ impl Cache {
             .collect();
         let index =
             bincode::serde::encode_to_vec(&index, config()).map_err(std::io::Error::other)?;
+        let memo = bincode::serde::encode_to_vec(memo, config()).map_err(std::io::Error::other)?;
         let dir = root.join(DIR);
         std::fs::create_dir_all(&dir)?;
         // Like ruff: the folder says it is not to be committed.
@@ -247,6 +298,8 @@ impl Cache {
             let mut out = std::io::BufWriter::new(tmp.as_file_mut());
             out.write_all(&(index.len() as u64).to_le_bytes())?;
             out.write_all(&index)?;
+            out.write_all(&(memo.len() as u64).to_le_bytes())?;
+            out.write_all(&memo)?;
             for facts in &encoded {
                 out.write_all(facts)?;
             }
@@ -267,12 +320,20 @@ impl Cache {
     }
 }
 
-/// The index of a cache file and where the facts after it start.
-fn read_index(bytes: &[u8]) -> Option<(usize, Vec<Entry>)> {
-    let len = usize::try_from(u64::from_le_bytes(bytes.get(..8)?.try_into().ok()?)).ok()?;
-    let index = bytes.get(8..8usize.checked_add(len)?)?;
-    let (entries, _) = bincode::serde::decode_from_slice(index, config()).ok()?;
-    Some((8 + len, entries))
+/// The index of a cache file, where the memo is, and where the facts start.
+fn read_index(bytes: &[u8]) -> Option<(Vec<Entry>, std::ops::Range<usize>, usize)> {
+    let section = |at: usize| -> Option<std::ops::Range<usize>> {
+        let len = bytes.get(at..at.checked_add(8)?)?;
+        let len = usize::try_from(u64::from_le_bytes(len.try_into().ok()?)).ok()?;
+        let start = at + 8;
+        let end = start.checked_add(len)?;
+        (end <= bytes.len()).then_some(start..end)
+    };
+    let index = section(0)?;
+    let memo = section(index.end)?;
+    let (entries, _) = bincode::serde::decode_from_slice(&bytes[index], config()).ok()?;
+    let base = memo.end;
+    Some((entries, memo, base))
 }
 
 /// Removes the cache under `root` (`loopsafe clean`). Whether there was one.
@@ -319,14 +380,20 @@ mod tests {
             is_package: false,
             facts: &a,
         };
-        cache.save(root, vec![saved]).unwrap();
+        cache.save(root, vec![saved], (42, &"memo")).unwrap();
 
         let cache = Cache::open(root, &[]);
         assert_eq!(cache.len(), 1);
         let by_stamp = cache.unchanged(&path, stamp, "a", false).unwrap();
         assert_eq!(by_stamp.0, 7);
-        assert_eq!(by_stamp.1.functions, a.functions);
+        assert_eq!(cache.decode(by_stamp.1).unwrap().functions, a.functions);
         assert!(cache.get(&path, 7, "a", false).is_some());
+        assert_eq!(cache.memo::<String>(42).as_deref(), Some("memo"));
+        // Saved under other settings: not this run's analysis.
+        assert_eq!(cache.memo::<String>(43), None);
+        assert!(cache.same_modules([(path.as_path(), "a", false)].into_iter()));
+        assert!(!cache.same_modules([(path.as_path(), "b", false)].into_iter()));
+        assert!(!cache.same_modules(std::iter::empty()));
         // Another text, time, module name or package status: not this file's facts.
         assert!(cache.get(&path, 8, "a", false).is_none());
         assert!(cache.get(&path, 7, "b", false).is_none());
@@ -343,7 +410,11 @@ mod tests {
         for len in [0, 4, 8, 20, bytes.len() - 3] {
             std::fs::write(&file, &bytes[..len]).unwrap();
             let cut = Cache::open(root, &[]);
-            assert!(cut.get(&path, 7, "a", false).is_none(), "cut at {len}");
+            let facts = cut.get(&path, 7, "a", false).and_then(|at| cut.decode(at));
+            assert!(facts.is_none(), "cut at {len}");
+            if len < 20 {
+                assert_eq!(cut.memo::<String>(42), None, "cut at {len}");
+            }
         }
         std::fs::write(&file, vec![0xff; 64]).unwrap();
         assert!(Cache::open(root, &[]).is_empty());

@@ -294,3 +294,255 @@ impl Suppression {
         }
     }
 }
+
+impl ModuleFacts {
+    /// Whether `other` is these facts with only their positions moved: every name,
+    /// reference and call the same, in the same order, and every position in the same
+    /// order relative to every other (so any "is this call inside that function" or "does
+    /// this come first" question has the same answer), with the same suppression on the
+    /// line of each call. Editing a comment, a docstring, a literal or the layout of a
+    /// file, or inserting lines, keeps the shape; adding or removing a call does not.
+    ///
+    /// The project stage reads positions only by comparing them, and suppressions only at
+    /// calls, so what it concludes from facts of the same shape is the same, up to where
+    /// each call now is.
+    pub fn same_shape(&self, other: &ModuleFacts) -> bool {
+        // Destructured whole, so that a field added to the facts must be placed here.
+        let ModuleFacts {
+            name,
+            is_package,
+            functions,
+            classes,
+            bindings,
+            star_imports,
+            suppressions: _,
+            line_starts: _,
+            main_guards,
+            settings,
+        } = self;
+        let mut ends = Positions::default();
+        let same = *name == other.name
+            && *is_package == other.is_package
+            && *bindings == other.bindings
+            && *star_imports == other.star_imports
+            && *settings == other.settings
+            && functions.len() == other.functions.len()
+            && classes.len() == other.classes.len()
+            && main_guards.len() == other.main_guards.len()
+            && functions
+                .iter()
+                .zip(&other.functions)
+                .all(|(a, b)| a.same_shape(b, &mut ends))
+            && classes
+                .iter()
+                .zip(&other.classes)
+                .all(|(a, b)| a.same_shape(b, &mut ends));
+        if !same {
+            return false;
+        }
+        for (a, b) in main_guards.iter().zip(&other.main_guards) {
+            ends.pair(*a, *b);
+        }
+        let calls = functions
+            .iter()
+            .zip(&other.functions)
+            .flat_map(|(a, b)| a.calls.iter().zip(&b.calls));
+        for (a, b) in calls {
+            if self.suppression_at(a.span.start) != other.suppression_at(b.span.start) {
+                return false;
+            }
+        }
+        ends.same_order()
+    }
+}
+
+impl Function {
+    fn same_shape(&self, other: &Function, ends: &mut Positions) -> bool {
+        let Function {
+            name,
+            qualname,
+            kind,
+            is_async,
+            class,
+            parent,
+            span,
+            name_span,
+            decorators,
+            returns,
+            returned,
+            returns_param,
+            is_generator,
+            calls,
+        } = self;
+        ends.pair(*span, other.span);
+        ends.pair(*name_span, other.name_span);
+        *name == other.name
+            && *qualname == other.qualname
+            && *kind == other.kind
+            && *is_async == other.is_async
+            && *class == other.class
+            && *parent == other.parent
+            && *decorators == other.decorators
+            && *returns == other.returns
+            && *returned == other.returned
+            && *returns_param == other.returns_param
+            && *is_generator == other.is_generator
+            && calls.len() == other.calls.len()
+            && calls
+                .iter()
+                .zip(&other.calls)
+                .all(|(a, b)| a.same_shape(b, ends))
+    }
+}
+
+impl Call {
+    fn same_shape(&self, other: &Call, ends: &mut Positions) -> bool {
+        let Call {
+            callee,
+            span,
+            func_span,
+            args,
+            awaited,
+            nonblocking,
+            once,
+            kind,
+        } = self;
+        ends.pair(*span, other.span);
+        ends.pair(*func_span, other.func_span);
+        *callee == other.callee
+            && *awaited == other.awaited
+            && *nonblocking == other.nonblocking
+            && *once == other.once
+            && *kind == other.kind
+            && args.len() == other.args.len()
+            && args.iter().zip(&other.args).all(|(a, b)| {
+                let Arg {
+                    keyword,
+                    value,
+                    span,
+                } = a;
+                ends.pair(*span, b.span);
+                *keyword == b.keyword && *value == b.value
+            })
+    }
+}
+
+impl Class {
+    fn same_shape(&self, other: &Class, ends: &mut Positions) -> bool {
+        let Class {
+            name,
+            qualname,
+            bases,
+            methods,
+            attrs,
+            span,
+        } = self;
+        ends.pair(*span, other.span);
+        *name == other.name
+            && *qualname == other.qualname
+            && *bases == other.bases
+            && *methods == other.methods
+            && *attrs == other.attrs
+    }
+}
+
+/// The ends of every span of two versions of a module's facts, side by side.
+#[derive(Default)]
+struct Positions {
+    pairs: Vec<(u32, u32)>,
+}
+
+impl Positions {
+    fn pair(&mut self, a: Span, b: Span) {
+        self.pairs.push((a.start, b.start));
+        self.pairs.push((a.end, b.end));
+    }
+
+    /// Whether any two positions compare in the second version as they did in the first.
+    /// Sorted by the first, neighbours suffice: order and equality are transitive.
+    fn same_order(mut self) -> bool {
+        self.pairs.sort_unstable();
+        self.pairs.windows(2).all(|w| {
+            let ((a1, b1), (a2, b2)) = (w[0], w[1]);
+            if a1 == a2 {
+                b1 == b2
+            } else {
+                b1 < b2
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    fn facts(text: &str) -> super::ModuleFacts {
+        crate::extract::extract(text, "m", false, &[]).unwrap()
+    }
+
+    fn same(a: &str, b: &str) -> bool {
+        let (a, b) = (facts(a), facts(b));
+        a.same_shape(&b) && b.same_shape(&a)
+    }
+
+    const BASE: &str = "\
+import time
+
+
+def f():
+    x = time.time()
+    y = \"a\"
+    def h():
+        pass
+    time.sleep(1)
+";
+
+    #[test]
+    fn edits_that_keep_every_call_keep_the_shape() {
+        assert!(same(BASE, BASE));
+        // Comments, blank lines, a longer string: every position after them moves.
+        let moved = BASE
+            .replace("import time\n", "# a comment\nimport time  # why\n\n")
+            .replace("\"a\"", "\"a much longer string\"")
+            .replace(
+                "        pass\n",
+                "        \"\"\"Docstring.\"\"\"\n\n        pass\n",
+            );
+        assert!(same(BASE, &moved));
+    }
+
+    #[test]
+    fn a_new_call_changes_the_shape() {
+        assert!(!same(BASE, &BASE.replace("pass", "time.time()")));
+        assert!(!same(
+            BASE,
+            &BASE.replace("time.sleep(1)", "time.sleep(1)\n    f()")
+        ));
+    }
+
+    #[test]
+    fn a_call_moved_across_a_function_or_guard_changes_the_shape() {
+        // The same calls in the same order, but `time.time()` now after `h` is defined:
+        // in the facts only the positions differ, and not only by a shift.
+        let after = BASE.replace(
+            "    x = time.time()\n    y = \"a\"\n    def h():\n        pass\n",
+            "    def h():\n        pass\n    x = time.time()\n    y = \"a\"\n",
+        );
+        assert!(!same(BASE, &after));
+        let guarded = "import time\nif __name__ == \"__main__\":\n    time.sleep(1)\n";
+        let unguarded = "import time\nif __name__ == \"__main__\":\n    pass\ntime.sleep(1)\n";
+        assert!(!same(guarded, unguarded));
+    }
+
+    #[test]
+    fn a_suppression_changes_the_shape_only_on_a_call() {
+        assert!(!same(
+            BASE,
+            &BASE.replace("time.sleep(1)", "time.sleep(1)  # noqa")
+        ));
+        let on_def = BASE.replace("def f():", "def f():  # noqa: E501");
+        assert!(same(BASE, &on_def));
+        // Lines inserted above a suppressed call move the line it is on: still the same.
+        let suppressed = BASE.replace("time.sleep(1)", "time.sleep(1)  # noqa");
+        assert!(same(&suppressed, &format!("\n\n{suppressed}")));
+    }
+}

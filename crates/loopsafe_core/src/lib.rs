@@ -56,15 +56,159 @@ pub struct CheckResult {
     pub entry_points: Vec<EntryPoint>,
     /// How many routes the frameworks define.
     pub routes: usize,
+    /// The whole-project analysis was not run again: the cache held its conclusions for
+    /// facts of the same shape as these.
+    pub analysis_reused: bool,
 }
 
 /// One file after reading and parsing (or finding it in the cache).
 struct Checked {
     file: SourceFile,
-    outcome: Result<ModuleFacts, (extract::SyntaxError, String)>,
+    outcome: Result<Facts, (extract::SyntaxError, String)>,
     hash: u64,
     stamp: Option<cache::Stamp>,
     origin: Origin,
+    /// Parsed again, its facts have the shape the cache has for it.
+    same_shape: bool,
+}
+
+/// A module's facts, or where they are in the cache.
+// Held one per module, in a vector that becomes the `Vec<ModuleFacts>` of the analysis:
+// boxing the facts would only add an allocation per parsed module.
+#[allow(clippy::large_enum_variant)]
+enum Facts {
+    Ready(ModuleFacts),
+    Stored(cache::Stored),
+}
+
+/// How files are read: what [`Load::file`] needs besides the file.
+struct Load<'a> {
+    scope: Option<ParseScope>,
+    overrides: &'a HashMap<PathBuf, String>,
+    blocking_builtins: &'a [&'a str],
+    cache: Option<&'a cache::Cache>,
+}
+
+impl Load<'_> {
+    /// The file's facts: from the cache when its time or text is as recorded there, else
+    /// read and parsed.
+    fn file(&self, file: SourceFile) -> Result<Checked, String> {
+        let stamp = match self.cache {
+            Some(_) if !self.overrides.contains_key(&file.path) => cache::Stamp::of(&file.path),
+            _ => None,
+        };
+        if let (Some(c), Some(stamp)) = (self.cache, stamp) {
+            if let Some((hash, stored)) =
+                c.unchanged(&file.path, stamp, &file.module, file.is_package)
+            {
+                return Ok(Checked {
+                    outcome: Ok(Facts::Stored(stored)),
+                    file,
+                    hash,
+                    stamp: Some(stamp),
+                    origin: Origin::CacheByStamp,
+                    same_shape: true,
+                });
+            }
+        }
+        self.parse(file, stamp, self.cache)
+    }
+
+    fn parse(
+        &self,
+        file: SourceFile,
+        stamp: Option<cache::Stamp>,
+        cache: Option<&cache::Cache>,
+    ) -> Result<Checked, String> {
+        let scope = self.scope;
+        // The text, like the syntax tree, is read into scratch memory: only the facts
+        // taken from it are kept.
+        let source = match ParseScope::run(scope, || source_of(&file.path, self.overrides)) {
+            Ok(source) => source,
+            Err(e) => return Err(e.clone()),
+        };
+        let hash = cache::content_hash(&source);
+        if let Some(c) = cache {
+            if let Some(stored) = c.get(&file.path, hash, &file.module, file.is_package) {
+                ParseScope::discard(scope, source);
+                return Ok(Checked {
+                    outcome: Ok(Facts::Stored(stored)),
+                    file,
+                    hash,
+                    stamp,
+                    origin: Origin::CacheByText,
+                    same_shape: true,
+                });
+            }
+        }
+        // The tree is kept to be discarded with the arena, not dropped.
+        let extracted = ParseScope::run(scope, || {
+            extract::parse(&source).map(|tree| {
+                let facts = extract::facts_of(
+                    &tree,
+                    &source,
+                    &file.module,
+                    file.is_package,
+                    self.blocking_builtins,
+                );
+                (tree, facts)
+            })
+        });
+        // Extracting in scratch memory too, then copying the facts out, keeps the
+        // extraction's own temporaries from interleaving with the facts kept: a cold run
+        // peaks at 146 MiB this way, 185 MiB with the facts built in place (and the
+        // copies are exact-sized).
+        let outcome = match &extracted {
+            Ok((_, facts)) => Ok(facts.clone()),
+            Err(e) => Err((e.clone(), source.clone())),
+        };
+        ParseScope::discard(scope, (extracted, source));
+        // What an edit changed decides whether the last analysis still holds.
+        let same_shape = match (&outcome, cache) {
+            (Ok(facts), Some(c)) => c
+                .previous(&file.path, &file.module, file.is_package)
+                .and_then(|stored| c.decode(stored))
+                .is_some_and(|old| old.same_shape(facts)),
+            _ => false,
+        };
+        Ok(Checked {
+            file,
+            outcome: outcome.map(Facts::Ready),
+            hash,
+            stamp,
+            origin: Origin::Parsed,
+            same_shape,
+        })
+    }
+
+    /// Decodes the facts stored in the cache, of every module or, with `needed`, of
+    /// those. False when the cache turns out damaged.
+    fn decode(&self, loaded: &mut [Facts], needed: Option<&[bool]>) -> bool {
+        loaded
+            .par_iter_mut()
+            .enumerate()
+            .all(|(i, facts)| match facts {
+                Facts::Ready(_) => true,
+                Facts::Stored(_) if needed.is_some_and(|n| !n[i]) => true,
+                Facts::Stored(stored) => match self.cache.and_then(|c| c.decode(*stored)) {
+                    Some(decoded) => {
+                        *facts = Facts::Ready(decoded);
+                        true
+                    }
+                    None => false,
+                },
+            })
+    }
+}
+
+impl Facts {
+    /// The facts; empty when they were not needed, so not decoded.
+    fn or_empty(self) -> ModuleFacts {
+        match self {
+            Facts::Ready(facts) => facts,
+            Facts::Stored(_) => ModuleFacts::default(),
+        }
+    }
 }
 
 /// Where a file's facts came from.
@@ -236,83 +380,20 @@ pub fn check_with(
         (discovered, cache.join().ok().flatten())
     });
     let (files, mut warnings) = discovered?;
-    let checked: Vec<Result<Checked, String>> = pool.install(|| {
-        files
-            .into_par_iter()
-            .map(|file| {
-                let stamp = match &cache {
-                    Some(_) if !overrides.contains_key(&file.path) => cache::Stamp::of(&file.path),
-                    _ => None,
-                };
-                if let (Some((_, c)), Some(stamp)) = (&cache, stamp) {
-                    if let Some((hash, facts)) =
-                        c.unchanged(&file.path, stamp, &file.module, file.is_package)
-                    {
-                        return Ok(Checked {
-                            outcome: Ok(facts),
-                            file,
-                            hash,
-                            stamp: Some(stamp),
-                            origin: Origin::CacheByStamp,
-                        });
-                    }
-                }
-                // The text, like the syntax tree, is read into scratch memory: only the
-                // facts taken from it are kept.
-                let source = match ParseScope::run(scope, || source_of(&file.path, overrides)) {
-                    Ok(source) => source,
-                    Err(e) => return Err(e.clone()),
-                };
-                let hash = cache::content_hash(&source);
-                if let Some((_, c)) = &cache {
-                    if let Some(facts) = c.get(&file.path, hash, &file.module, file.is_package) {
-                        ParseScope::discard(scope, source);
-                        return Ok(Checked {
-                            outcome: Ok(facts),
-                            file,
-                            hash,
-                            stamp,
-                            origin: Origin::CacheByText,
-                        });
-                    }
-                }
-                // The tree is kept to be discarded with the arena, not dropped.
-                let extracted = ParseScope::run(scope, || {
-                    extract::parse(&source).map(|tree| {
-                        let facts = extract::facts_of(
-                            &tree,
-                            &source,
-                            &file.module,
-                            file.is_package,
-                            &blocking_builtins,
-                        );
-                        (tree, facts)
-                    })
-                });
-                // Extracting in scratch memory too, then copying the facts out, keeps the
-                // extraction's own temporaries from interleaving with the facts kept: a
-                // cold run peaks at 146 MiB this way, 185 MiB with the facts built in
-                // place (and the copies are exact-sized).
-                let outcome = match &extracted {
-                    Ok((_, facts)) => Ok(facts.clone()),
-                    Err(e) => Err((e.clone(), source.clone())),
-                };
-                ParseScope::discard(scope, (extracted, source));
-                Ok(Checked {
-                    file,
-                    outcome,
-                    hash,
-                    stamp,
-                    origin: Origin::Parsed,
-                })
-            })
-            .collect()
-    });
+    let load = Load {
+        scope,
+        overrides,
+        blocking_builtins: &blocking_builtins,
+        cache: cache.as_ref().map(|(_, c)| c),
+    };
+    let checked: Vec<Result<Checked, String>> =
+        pool.install(|| files.into_par_iter().map(|file| load.file(file)).collect());
     let mut stamps = vec![];
     let mut parsed = 0usize;
     let mut restamped = 0usize;
-    let mut modules = vec![];
-    // Parallel to `modules`: the file each module came from. Sources are not kept: most
+    let mut reshaped = false;
+    let mut loaded = vec![];
+    // Parallel to `loaded`: the file each module came from. Sources are not kept: most
     // files have no finding, and those that do are read again below.
     let mut module_files: Vec<SourceFile> = vec![];
     let mut diagnostics = vec![];
@@ -328,43 +409,78 @@ pub fn check_with(
         result.files_checked += 1;
         parsed += usize::from(c.origin == Origin::Parsed);
         restamped += usize::from(c.origin == Origin::CacheByText);
+        reshaped |= c.origin == Origin::Parsed && !c.same_shape;
         match c.outcome {
             Ok(facts) => {
-                modules.push(facts);
+                loaded.push(facts);
                 module_files.push(c.file);
                 stamps.push((c.hash, c.stamp));
             }
             Err((e, source)) => {
-                let index = LineIndex::new(&source);
-                let location = index.location(e.offset);
-                diagnostics.push(Diagnostic {
-                    rule: Rule::SyntaxError,
-                    message: format!("Syntax error: {}", e.message),
-                    help: Rule::SyntaxError.info().help.to_string(),
-                    path: c.file.path.clone(),
-                    span: facts::Span {
-                        start: e.offset,
-                        end: e.offset,
-                    },
-                    call_span: facts::Span {
-                        start: e.offset,
-                        end: e.offset,
-                    },
-                    location,
-                    end_location: location,
-                    api: None,
-                    chain: vec![],
-                    root: None,
-                    runs_once: false,
-                    fix: None,
-                    hotspot: None,
-                    in_sync_function: false,
-                    function: String::new(),
-                });
+                diagnostics.push(syntax_error(&c.file, &e, &source));
                 result.sources.insert(c.file.path, source);
             }
         }
     }
+    // The cache is rewritten when enough changed to be worth it: writing it whole costs
+    // more than parsing a few edited files again on the next run. Files whose time
+    // changed but not their text (a checkout) are read again on every run until it is.
+    let changed = parsed + restamped;
+    let stale = cache.as_ref().is_some_and(|(_, c)| {
+        (changed > 0 && (c.is_empty() || changed * 50 > loaded.len() || changed > 200))
+            || c.len().abs_diff(loaded.len()) * 50 > loaded.len()
+    });
+    let key = analysis_key(settings, &catalogue);
+    let memo = match &cache {
+        Some((_, c))
+            if overrides.is_empty()
+                && !options.notes
+                && !reshaped
+                && c.same_modules(
+                    module_files
+                        .iter()
+                        .map(|f| (f.path.as_path(), f.module.as_str(), f.is_package)),
+                ) =>
+        {
+            c.memo::<Analysis>(key)
+        }
+        _ => None,
+    };
+    // A damaged cache: every file is read and parsed again.
+    let without_cache = || {
+        let options = CheckOptions {
+            cache: None,
+            ..options.clone()
+        };
+        check_with(paths, settings, &options)
+    };
+    let (modules, analysis, found) = match memo {
+        // With the analysis known, only the modules its findings are in are decoded
+        // (all of them when the cache is to be written again).
+        Some(mut analysis) => {
+            let Some(needed) = analysis.modules(loaded.len()) else {
+                return without_cache();
+            };
+            let needed = (!stale).then_some(needed);
+            if !pool.install(|| load.decode(&mut loaded, needed.as_deref())) {
+                return without_cache();
+            }
+            let modules: Vec<ModuleFacts> = loaded.into_iter().map(Facts::or_empty).collect();
+            if !analysis.refresh(&modules) {
+                return without_cache();
+            }
+            result.analysis_reused = true;
+            (modules, analysis, None)
+        }
+        None => {
+            if !pool.install(|| load.decode(&mut loaded, None)) {
+                return without_cache();
+            }
+            let modules: Vec<ModuleFacts> = loaded.into_iter().map(Facts::or_empty).collect();
+            let (analysis, found, detected) = analyze(&modules, &catalogue, settings);
+            (modules, analysis, Some((found, detected)))
+        }
+    };
 
     let mut files = Files {
         modules: &modules,
@@ -374,47 +490,7 @@ pub fn check_with(
         line_starts: HashMap::new(),
         warnings: &mut warnings,
     };
-    let counts = |module: u32, span: facts::Span, rule: Rule| {
-        settings.is_root_enabled(rule)
-            && !modules[module as usize]
-                .suppression_at(span.start)
-                .is_some_and(|s| {
-                    s.covers(rule.code()) || s.covers(Rule::BlockingCallThroughHelper.code())
-                })
-    };
-    // Framework detection needs nothing from the analysis: both run at once.
-    let (mut found, mut detected) = pool.install(|| {
-        rayon::join(
-            || {
-                propagate::analyze(
-                    &modules,
-                    &catalogue,
-                    settings.is_enabled(Rule::BlockingCallThroughHelper),
-                    &counts,
-                )
-            },
-            || frameworks::detect(&Project::new(&modules, &catalogue)),
-        )
-    });
-    propagate::sync_on_loop(
-        &mut found,
-        &modules,
-        &catalogue,
-        settings.is_enabled(Rule::BlockingCallThroughHelper),
-        &counts,
-        &detected.sync_on_loop,
-    );
-    detected.extend_own_loop(&modules, &found.edges);
-    let project = Project::new(&modules, &catalogue);
-    let mut reach = frameworks::Reach::new(&detected, &found.edges);
-    let mut hotspot = |f: project::FnId| (!detected.entries.is_empty()).then(|| reach.hotspot(f));
-    // Flask's async views and the tests each run on a loop of their own: what blocks
-    // there stalls no request of the service's (the report's notes list it).
-    for finding in found
-        .direct
-        .iter()
-        .filter(|f| !detected.on_own_loop(f.function))
-    {
+    for (finding, hotspot) in &analysis.direct {
         let m = finding.function.module;
         let Some(at) = files.locate(m, finding.span) else {
             continue;
@@ -452,31 +528,28 @@ pub fn check_with(
             root: None,
             runs_once,
             fix: None,
-            hotspot: hotspot(finding.function),
+            hotspot: hotspot.clone(),
             in_sync_function: !func.is_async,
             function: func.qualname.clone(),
         });
     }
 
-    for finding in found
-        .helpers
-        .iter()
-        .filter(|f| !detected.on_own_loop(f.caller.function))
-    {
+    for (finding, hotspot) in &analysis.helpers {
         if let Some(mut d) = helper_diagnostic(&mut files, finding) {
-            d.hotspot = hotspot(finding.caller.function);
+            d.hotspot = hotspot.clone();
             diagnostics.push(d);
         }
     }
-    if options.notes {
-        result.notes = notes::notes(&project, &detected, &found, &mut files);
+    if let (true, Some((found, detected))) = (options.notes, &found) {
+        let project = Project::new(&modules, &catalogue);
+        result.notes = notes::notes(&project, detected, found, &mut files);
     }
-    result.entry_points = detected
+    result.entry_points = analysis
         .entries
         .iter()
         .filter_map(|e| entry_point(&mut files, e))
         .collect();
-    result.routes = reach.routes();
+    result.routes = analysis.routes;
     result.sources = files.sources;
 
     let per_file = settings.per_file_ignore_sets();
@@ -525,13 +598,10 @@ pub fn check_with(
     result.diagnostics = diagnostics;
     result.warnings = warnings;
     if let Some((root, c)) = &cache {
-        // Rewritten when enough changed to be worth it: writing the whole cache costs
-        // more than parsing a few edited files again on the next run.
-        // Files whose time changed but not their text (a checkout) are read again on
-        // every run until it is.
-        let changed = parsed + restamped;
-        let stale = changed > 0 && (c.is_empty() || changed * 50 > modules.len() || changed > 200);
-        if stale || c.len().abs_diff(modules.len()) * 50 > modules.len() {
+        // After an edit that changed what some function calls, the cache is rewritten
+        // too: the next runs compare their files with these facts, and reuse this
+        // analysis while those keep their shape.
+        if stale || (changed > 0 && found.is_some() && overrides.is_empty()) {
             let entries = module_files
                 .iter()
                 .zip(&stamps)
@@ -545,7 +615,7 @@ pub fn check_with(
                     facts,
                 })
                 .collect();
-            if let Err(e) = c.save(root, entries) {
+            if let Err(e) = c.save(root, entries, (key, &analysis)) {
                 result
                     .warnings
                     .push(format!("cannot write the cache in {}: {e}", root.display()));
@@ -557,6 +627,183 @@ pub fn check_with(
     drop(suppressions);
     std::thread::spawn(move || drop(modules));
     Ok(result)
+}
+
+/// What the whole-project analysis concludes, in the form the findings are built from.
+/// It is kept in the cache with the facts it came from: a run whose modules all have the
+/// same facts, or facts of the same shape ([`ModuleFacts::same_shape`]), reuses it
+/// instead of analysing the project again.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+struct Analysis {
+    /// Blocking calls in coroutines (and in sync functions run on the loop), with the
+    /// entry points above each.
+    direct: Vec<(project::DirectFinding, Option<frameworks::Hotspot>)>,
+    helpers: Vec<(propagate::HelperFinding, Option<frameworks::Hotspot>)>,
+    entries: Vec<frameworks::Entry>,
+    routes: usize,
+}
+
+impl Analysis {
+    /// Which modules the findings and entry points are in: the only facts building the
+    /// findings reads. None when a module is out of range (a damaged cache).
+    fn modules(&self, count: usize) -> Option<Vec<bool>> {
+        let mut needed = vec![false; count];
+        let hotspots = self
+            .direct
+            .iter()
+            .map(|d| &d.1)
+            .chain(self.helpers.iter().map(|h| &h.1));
+        let functions = self
+            .direct
+            .iter()
+            .map(|(d, _)| d.function)
+            .chain(self.helpers.iter().flat_map(|(h, _)| {
+                std::iter::once(h.caller.function).chain(h.chain.iter().map(|s| s.function))
+            }))
+            .chain(self.entries.iter().map(|e| e.function))
+            .chain(
+                hotspots
+                    .flatten()
+                    .flat_map(|h| h.entry_points.iter().map(|e| e.function)),
+            );
+        for f in functions {
+            *needed.get_mut(f.module as usize)? = true;
+        }
+        Some(needed)
+    }
+
+    /// Points each finding at where its call is now: facts of the same shape have the
+    /// same calls, perhaps on other lines. False when a finding names a call the facts do
+    /// not have (a damaged cache).
+    fn refresh(&mut self, modules: &[ModuleFacts]) -> bool {
+        let exists = |f: project::FnId, call: usize| {
+            modules
+                .get(f.module as usize)
+                .and_then(|m| m.functions.get(f.idx as usize))
+                .and_then(|func| func.calls.get(call))
+        };
+        for (d, _) in &mut self.direct {
+            let Some(call) = exists(d.function, d.call_index) else {
+                return false;
+            };
+            d.span = call.func_span;
+            d.call_span = call.span;
+        }
+        let entries_exist = self.entries.iter().all(|e| {
+            modules
+                .get(e.function.module as usize)
+                .is_some_and(|m| m.functions.len() > e.function.idx as usize)
+        });
+        entries_exist
+            && self.helpers.iter().all(|(h, _)| {
+                !h.chain.is_empty()
+                    && std::iter::once(&h.caller)
+                        .chain(&h.chain)
+                        .all(|s| exists(s.function, s.call_index).is_some())
+            })
+    }
+}
+
+/// The settings the analysis depends on, as the key its memo is kept under.
+fn analysis_key(settings: &Settings, catalogue: &Catalogue) -> u64 {
+    let mut key = format!("{catalogue:?}");
+    for info in rules::RULES {
+        key.push(if settings.is_enabled(info.rule) {
+            '1'
+        } else {
+            '0'
+        });
+        key.push(if settings.is_root_enabled(info.rule) {
+            '1'
+        } else {
+            '0'
+        });
+    }
+    cache::content_hash(&key)
+}
+
+/// Resolves the project's calls, finds the frameworks' entry points and what blocks.
+fn analyze(
+    modules: &[ModuleFacts],
+    catalogue: &Catalogue,
+    settings: &Settings,
+) -> (Analysis, propagate::Findings, frameworks::Frameworks) {
+    let counts = |module: u32, span: facts::Span, rule: Rule| {
+        settings.is_root_enabled(rule)
+            && !modules[module as usize]
+                .suppression_at(span.start)
+                .is_some_and(|s| {
+                    s.covers(rule.code()) || s.covers(Rule::BlockingCallThroughHelper.code())
+                })
+    };
+    let follow_helpers = settings.is_enabled(Rule::BlockingCallThroughHelper);
+    // Framework detection needs nothing from the analysis: both run at once.
+    let (mut found, mut detected) = pool().install(|| {
+        rayon::join(
+            || propagate::analyze(modules, catalogue, follow_helpers, &counts),
+            || frameworks::detect(&Project::new(modules, catalogue)),
+        )
+    });
+    propagate::sync_on_loop(
+        &mut found,
+        modules,
+        catalogue,
+        follow_helpers,
+        &counts,
+        &detected.sync_on_loop,
+    );
+    detected.extend_own_loop(modules, &found.edges);
+    let mut reach = frameworks::Reach::new(&detected, &found.edges);
+    let mut hotspot = |f: project::FnId| (!detected.entries.is_empty()).then(|| reach.hotspot(f));
+    // Flask's async views and the tests each run on a loop of their own: what blocks
+    // there stalls no request of the service's (the report's notes list it).
+    let direct = found
+        .direct
+        .iter()
+        .filter(|f| !detected.on_own_loop(f.function))
+        .map(|f| (f.clone(), hotspot(f.function)))
+        .collect();
+    let helpers = found
+        .helpers
+        .iter()
+        .filter(|f| !detected.on_own_loop(f.caller.function))
+        .map(|f| (f.clone(), hotspot(f.caller.function)))
+        .collect();
+    let analysis = Analysis {
+        direct,
+        helpers,
+        entries: detected.entries.clone(),
+        routes: reach.routes(),
+    };
+    (analysis, found, detected)
+}
+
+/// A file that does not parse, as a finding.
+fn syntax_error(file: &SourceFile, e: &extract::SyntaxError, source: &str) -> Diagnostic {
+    let index = LineIndex::new(source);
+    let location = index.location(e.offset);
+    let at = facts::Span {
+        start: e.offset,
+        end: e.offset,
+    };
+    Diagnostic {
+        rule: Rule::SyntaxError,
+        message: format!("Syntax error: {}", e.message),
+        help: Rule::SyntaxError.info().help.to_string(),
+        path: file.path.clone(),
+        span: at,
+        call_span: at,
+        location,
+        end_location: location,
+        api: None,
+        chain: vec![],
+        root: None,
+        runs_once: false,
+        fix: None,
+        hotspot: None,
+        in_sync_function: false,
+        function: String::new(),
+    }
 }
 
 /// Works out the fix of every finding, file by file (in parallel: each file with a

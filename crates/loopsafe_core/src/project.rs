@@ -13,7 +13,9 @@ use crate::catalogue::{Catalogue, Condition};
 use crate::facts::{Call, CallKind, Const, FunctionKind, ModuleFacts, Name, Ref, Span};
 use crate::rules::Rule;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct FnId {
     pub module: u32,
     pub idx: u32,
@@ -110,7 +112,7 @@ pub struct Blocking {
 }
 
 /// A blocking call made directly in a coroutine.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DirectFinding {
     pub rule: Rule,
     pub function: FnId,

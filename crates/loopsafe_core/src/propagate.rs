@@ -19,14 +19,14 @@ use crate::project::{Callee, DirectFinding, FnId, Project, Value};
 use crate::rules::Rule;
 
 /// One step down a chain: a call made in `function`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Step {
     pub function: FnId,
     pub call_index: usize,
 }
 
 /// A coroutine calling a sync function of the project that may block.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct HelperFinding {
     /// The coroutine and its call to the helper.
     pub caller: Step,

@@ -5,9 +5,9 @@
 //! filesystem, `LS6xx` databases and caches, `LS7xx` other SDKs and CPU-heavy set-up,
 //! `LS8xx` the console, and `LS9xx` blocking calls reached through other functions.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Rule {
     SyntaxError,
     AsyncioRun,

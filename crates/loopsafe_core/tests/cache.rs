@@ -1,6 +1,8 @@
 //! The cache changes how fast a check is, never what it finds: for every fixture project,
 //! a run from a cold cache, a warm one, and one after an edit print what a run without
 //! the cache prints (JSON, notes included, since every field of the facts shows there).
+//! Without notes, a warm run reuses the last analysis when every file keeps its shape;
+//! that too must print what a run without the cache prints.
 
 use std::path::{Path, PathBuf};
 
@@ -28,19 +30,49 @@ fn copy_tree(from: &Path, to: &Path) {
 }
 
 fn run(root: &Path, cache: bool) -> String {
+    run_with(root, cache, true).0
+}
+
+/// The output, and whether the analysis was reused from the cache.
+fn run_with(root: &Path, cache: bool, notes: bool) -> (String, bool) {
     let settings = Settings::defaults(root.to_path_buf());
     let options = CheckOptions {
-        notes: true,
+        notes,
         cache: cache.then(|| root.to_path_buf()),
         ..CheckOptions::default()
     };
     let result = check_with(&[root.to_path_buf()], &settings, &options).unwrap();
+    let reused = result.analysis_reused;
     let notes: Vec<String> = result
         .notes
         .iter()
         .map(|n| format!("{:?}", (&n.path, n.location, &n.call, &n.api, n.reason)))
         .collect();
-    format!("{}\n{}", render::json(&result, root), notes.join("\n"))
+    let text = format!("{}\n{}", render::json(&result, root), notes.join("\n"));
+    (text, reused)
+}
+
+fn fixture_projects() -> Vec<(String, tempfile::TempDir)> {
+    let mut out = vec![];
+    for entry in std::fs::read_dir(fixtures_dir()).unwrap() {
+        let fixture = entry.unwrap().path();
+        let name = fixture.file_name().unwrap().to_string_lossy().to_string();
+        if name.starts_with('.') {
+            continue;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("project");
+        if fixture.is_dir() {
+            copy_tree(&fixture, &root);
+        } else if fixture.extension().is_some_and(|e| e == "py") {
+            std::fs::create_dir_all(&root).unwrap();
+            copy_tree(&fixture, &root.join(fixture.file_name().unwrap()));
+        } else {
+            continue;
+        }
+        out.push((name, dir));
+    }
+    out
 }
 
 /// Fails with the first line that differs, not two whole JSON documents.
@@ -64,27 +96,8 @@ fn assert_same(got: &str, want: &str, what: &str) {
 #[test]
 fn every_fixture_prints_the_same_from_the_cache() {
     let mut checked = 0;
-    for entry in std::fs::read_dir(fixtures_dir()).unwrap() {
-        let fixture = entry.unwrap().path();
-        if fixture
-            .file_name()
-            .unwrap()
-            .to_string_lossy()
-            .starts_with('.')
-        {
-            continue;
-        }
-        let dir = tempfile::tempdir().unwrap();
+    for (name, dir) in fixture_projects() {
         let root = dir.path().join("project");
-        if fixture.is_dir() {
-            copy_tree(&fixture, &root);
-        } else if fixture.extension().is_some_and(|e| e == "py") {
-            std::fs::create_dir_all(&root).unwrap();
-            copy_tree(&fixture, &root.join(fixture.file_name().unwrap()));
-        } else {
-            continue;
-        }
-        let name = fixture.file_name().unwrap().to_string_lossy().to_string();
         let cold = run(&root, false);
         assert_same(
             &run(&root, true),
@@ -123,4 +136,86 @@ fn every_fixture_prints_the_same_from_the_cache() {
         checked += 1;
     }
     assert!(checked > 30, "checked {checked} fixtures");
+}
+
+/// Edits that keep every function's calls (lines inserted above everything, inside every
+/// block, and after it) move every finding; the analysis is reused, and
+/// the output is what a run without the cache prints. An edit that adds a call is
+/// analysed again.
+#[test]
+fn a_reused_analysis_prints_what_a_fresh_one_does() {
+    let mut reused_after_edit = 0;
+    for (name, dir) in fixture_projects() {
+        let root = dir.path().join("project");
+        let (cold, _) = run_with(&root, false, false);
+        let (first, reused) = run_with(&root, true, false);
+        assert!(!reused, "{name}: nothing to reuse yet");
+        assert_same(
+            &first,
+            &cold,
+            &format!("{name}: the run that writes the cache"),
+        );
+        let (warm, reused) = run_with(&root, true, false);
+        assert_same(&warm, &cold, &format!("{name}: a run from the cache"));
+        if cold.contains("LS001") {
+            continue;
+        }
+        assert!(
+            reused,
+            "{name}: nothing changed, yet the analysis ran again"
+        );
+
+        // Every line of the project moves down. (An empty file that gets a comment
+        // changes shape: its module's code went from nothing to something.)
+        for file in python_files(&root) {
+            let text = std::fs::read_to_string(&file).unwrap();
+            if text.is_empty() {
+                continue;
+            }
+            // And lines inside: a comment line after each line that opens a block.
+            let mut edited = String::from("# edited\n\n\n");
+            for line in text.split_inclusive('\n') {
+                edited.push_str(line);
+                if line.trim_end().ends_with(':') && line.ends_with('\n') {
+                    edited.push_str("# inside\n");
+                }
+            }
+            edited.push_str("\n# the end\n");
+            std::fs::write(&file, edited).unwrap();
+        }
+        let (cold, _) = run_with(&root, false, false);
+        let (warm, reused) = run_with(&root, true, false);
+        assert_same(
+            &warm,
+            &cold,
+            &format!("{name}: a run after moving every line"),
+        );
+        assert!(
+            reused,
+            "{name}: the shape did not change, yet the analysis ran again"
+        );
+        reused_after_edit += 1;
+
+        // A new call: analysed again, and saved, so the run after reuses that.
+        let first = python_files(&root)[0].clone();
+        let text = std::fs::read_to_string(&first).unwrap();
+        let edited = format!(
+            "{text}\nimport time as _edit_time\n\n\nasync def _edited():\n    _edit_time.sleep(1)\n"
+        );
+        std::fs::write(&first, edited).unwrap();
+        let (cold, _) = run_with(&root, false, false);
+        let (warm, reused) = run_with(&root, true, false);
+        assert!(
+            !reused,
+            "{name}: a call was added, yet the analysis was reused"
+        );
+        assert_same(&warm, &cold, &format!("{name}: a run after adding a call"));
+        let (again, reused) = run_with(&root, true, false);
+        assert!(reused, "{name}: the analysis after the edit was not kept");
+        assert_same(&again, &cold, &format!("{name}: the run after that"));
+    }
+    assert!(
+        reused_after_edit > 30,
+        "reused in {reused_after_edit} fixtures"
+    );
 }

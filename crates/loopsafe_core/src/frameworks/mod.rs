@@ -24,7 +24,9 @@ use crate::notes::Reason;
 use crate::project::{FnId, Project, Value};
 
 /// How an entry point is reached, worst first: middleware runs for every request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum EntryKind {
     Middleware,
     Dependency,
@@ -46,11 +48,42 @@ impl EntryKind {
 }
 
 /// A function the framework calls on the event loop.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
 pub struct Entry {
     pub kind: EntryKind,
     pub function: FnId,
     pub framework: &'static str,
+}
+
+/// An [`Entry`] read back from the cache, its framework's name not yet the `&'static str`
+/// the framework's file wrote.
+#[derive(serde::Deserialize)]
+struct SavedEntry {
+    kind: EntryKind,
+    function: FnId,
+    framework: String,
+}
+
+impl<'de> serde::Deserialize<'de> for Entry {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Entry, D::Error> {
+        let e = SavedEntry::deserialize(d)?;
+        // Each distinct name is allocated once per process.
+        static NAMES: std::sync::Mutex<Vec<&'static str>> = std::sync::Mutex::new(Vec::new());
+        let mut names = NAMES.lock().unwrap_or_else(|e| e.into_inner());
+        let framework = match names.iter().find(|n| **n == e.framework) {
+            Some(known) => known,
+            None => {
+                let leaked: &'static str = Box::leak(e.framework.into_boxed_str());
+                names.push(leaked);
+                leaked
+            }
+        };
+        Ok(Entry {
+            kind: e.kind,
+            function: e.function,
+            framework,
+        })
+    }
 }
 
 #[derive(Debug, Default)]
@@ -439,7 +472,7 @@ fn function_arg(
 }
 
 /// What a finding in a coroutine reaches: the entry points above it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Hotspot {
     /// How many routes' requests run it (every route, through a middleware).
     pub reach: usize,
