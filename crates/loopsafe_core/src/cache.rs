@@ -125,6 +125,8 @@ pub struct Saved<'a> {
     pub module: &'a str,
     pub is_package: bool,
     pub facts: &'a ModuleFacts,
+    /// Where the same facts are in this cache: copied as they are, not encoded again.
+    pub stored: Option<Stored>,
 }
 
 /// The hash a file's text is known by.
@@ -226,13 +228,16 @@ impl Cache {
 
     /// The stored facts; None when the cache is damaged.
     pub fn decode(&self, at: Stored) -> Option<ModuleFacts> {
+        bincode::serde::decode_from_slice(self.encoded(at)?, config())
+            .ok()
+            .map(|(facts, _)| facts)
+    }
+
+    fn encoded(&self, at: Stored) -> Option<&[u8]> {
         let entry = self.index.get(at.0)?;
         let start = self.base.checked_add(usize::try_from(entry.start).ok()?)?;
         let end = start.checked_add(usize::try_from(entry.len).ok()?)?;
-        let bytes = self.bytes.get(start..end)?;
-        bincode::serde::decode_from_slice(bytes, config())
-            .ok()
-            .map(|(facts, _)| facts)
+        self.bytes.get(start..end)
     }
 
     /// How many files the cache knows.
@@ -254,9 +259,12 @@ impl Cache {
         memo: (u64, &T),
     ) -> std::io::Result<()> {
         use rayon::prelude::*;
-        let encoded: Vec<Vec<u8>> = files
+        let encoded: Vec<std::borrow::Cow<[u8]>> = files
             .par_iter()
-            .map(|f| bincode::serde::encode_to_vec(f.facts, config()))
+            .map(|f| match f.stored.and_then(|at| self.encoded(at)) {
+                Some(bytes) => Ok(std::borrow::Cow::Borrowed(bytes)),
+                None => bincode::serde::encode_to_vec(f.facts, config()).map(Into::into),
+            })
             .collect::<Result<_, _>>()
             .map_err(std::io::Error::other)?;
         // A file modified within this window of now could be modified again without
@@ -379,6 +387,7 @@ mod tests {
             module: "a",
             is_package: false,
             facts: &a,
+            stored: None,
         };
         cache.save(root, vec![saved], (42, &"memo")).unwrap();
 

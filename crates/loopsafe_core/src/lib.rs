@@ -388,6 +388,8 @@ pub fn check_with(
     };
     let checked: Vec<Result<Checked, String>> =
         pool.install(|| files.into_par_iter().map(|file| load.file(file)).collect());
+    // Parallel to `loaded`: what the cache is written with (the facts of a module read
+    // from it are copied from there).
     let mut stamps = vec![];
     let mut parsed = 0usize;
     let mut restamped = 0usize;
@@ -412,9 +414,13 @@ pub fn check_with(
         reshaped |= c.origin == Origin::Parsed && !c.same_shape;
         match c.outcome {
             Ok(facts) => {
+                let stored = match &facts {
+                    Facts::Stored(at) => Some(*at),
+                    Facts::Ready(_) => None,
+                };
+                stamps.push((c.hash, c.stamp, stored));
                 loaded.push(facts);
                 module_files.push(c.file);
-                stamps.push((c.hash, c.stamp));
             }
             Err((e, source)) => {
                 diagnostics.push(syntax_error(&c.file, &e, &source));
@@ -606,13 +612,14 @@ pub fn check_with(
                 .iter()
                 .zip(&stamps)
                 .zip(&modules)
-                .map(|((f, (hash, stamp)), facts)| cache::Saved {
+                .map(|((f, (hash, stamp, stored)), facts)| cache::Saved {
                     path: &f.path,
                     hash: *hash,
                     stamp: *stamp,
                     module: &f.module,
                     is_package: f.is_package,
                     facts,
+                    stored: *stored,
                 })
                 .collect();
             if let Err(e) = c.save(root, entries, (key, &analysis)) {
