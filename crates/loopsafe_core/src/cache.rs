@@ -22,6 +22,7 @@ use std::time::{Duration, SystemTime};
 
 use serde::{Deserialize, Serialize};
 
+use crate::discover::Listing;
 use crate::facts::ModuleFacts;
 
 /// The layout of the facts. The encoding is not self-describing, so a cache written
@@ -37,7 +38,7 @@ pub const DIR: &str = ".loopsafe_cache";
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Stamp {
     size: u64,
-    modified: Duration,
+    pub(crate) modified: Duration,
 }
 
 impl Stamp {
@@ -294,13 +295,7 @@ impl Cache {
         let index =
             bincode::serde::encode_to_vec(&index, config()).map_err(std::io::Error::other)?;
         let memo = bincode::serde::encode_to_vec(memo, config()).map_err(std::io::Error::other)?;
-        let dir = root.join(DIR);
-        std::fs::create_dir_all(&dir)?;
-        // Like ruff: the folder says it is not to be committed.
-        let ignore = dir.join(".gitignore");
-        if !ignore.exists() {
-            std::fs::write(&ignore, "# Automatically created by loopsafe.\n*\n")?;
-        }
+        let dir = folder(root)?;
         let mut tmp = tempfile::NamedTempFile::new_in(&dir)?;
         {
             let mut out = std::io::BufWriter::new(tmp.as_file_mut());
@@ -326,6 +321,44 @@ impl Cache {
         }
         Ok(())
     }
+}
+
+/// The cache folder under `root`, made if need be.
+fn folder(root: &Path) -> std::io::Result<PathBuf> {
+    let dir = root.join(DIR);
+    std::fs::create_dir_all(&dir)?;
+    // Like ruff: the folder says it is not to be committed.
+    let ignore = dir.join(".gitignore");
+    if !ignore.exists() {
+        std::fs::write(&ignore, "# Automatically created by loopsafe.\n*\n")?;
+    }
+    Ok(dir)
+}
+
+fn listing_file(root: &Path) -> PathBuf {
+    root.join(DIR).join(format!(
+        "listing-{FORMAT}-{}.bin",
+        env!("CARGO_PKG_VERSION")
+    ))
+}
+
+/// What the last walk of the project found (see [`Listing`]); None when there is none
+/// or it cannot be read.
+pub fn read_listing(root: &Path) -> Option<Listing> {
+    let bytes = std::fs::read(listing_file(root)).ok()?;
+    bincode::serde::decode_from_slice(&bytes, config())
+        .ok()
+        .map(|(listing, _)| listing)
+}
+
+/// Keeps what a walk found, for the next run.
+pub fn write_listing(root: &Path, listing: &Listing) -> std::io::Result<()> {
+    let bytes = bincode::serde::encode_to_vec(listing, config()).map_err(std::io::Error::other)?;
+    let dir = folder(root)?;
+    let mut tmp = tempfile::NamedTempFile::new_in(&dir)?;
+    tmp.write_all(&bytes)?;
+    tmp.persist(listing_file(root)).map_err(|e| e.error)?;
+    Ok(())
 }
 
 /// The index of a cache file, where the memo is, and where the facts start.

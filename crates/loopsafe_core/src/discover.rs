@@ -6,9 +6,10 @@ use std::path::{Path, PathBuf};
 use globset::GlobSet;
 use rayon::prelude::*;
 
+use crate::cache::Stamp;
 use crate::config::Settings;
 
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct SourceFile {
     pub path: PathBuf,
     /// Dotted module name (`app.routes.users`).
@@ -77,26 +78,103 @@ pub fn discover(
     paths: &[PathBuf],
     settings: &Settings,
 ) -> Result<(Vec<SourceFile>, Vec<String>), DiscoverError> {
-    let excludes = Excludes::new(settings);
-    let root = settings
-        .root
-        .canonicalize()
-        .unwrap_or(settings.root.clone());
-    let mut files = vec![];
-    let mut warnings = vec![];
-    for path in paths {
-        if !path.exists() && path.symlink_metadata().is_err() {
-            return Err(DiscoverError::Missing(path.display().to_string()));
+    let found = walk(paths, settings, false)?;
+    Ok((found.files, found.warnings))
+}
+
+/// What [`discover_with_listing`] found.
+pub struct Discovered {
+    pub files: Vec<SourceFile>,
+    pub warnings: Vec<String>,
+    /// To keep for next time: None when it would be the same as the one given, or is
+    /// not to be trusted.
+    pub listing: Option<Listing>,
+}
+
+/// The same as [`discover`], without walking when `previous` (what an earlier walk found)
+/// still holds: see [`Listing`].
+pub fn discover_with_listing(
+    paths: &[PathBuf],
+    settings: &Settings,
+    previous: Option<Listing>,
+) -> Result<Discovered, DiscoverError> {
+    let key = listing_key(paths, settings);
+    let walker = Walker::new(settings);
+    if let Some(previous) = previous.filter(|l| l.key == key) {
+        match previous.check(&walker, paths) {
+            Check::Holds => {
+                return Ok(Discovered {
+                    files: previous.files,
+                    warnings: previous.warnings,
+                    listing: None,
+                })
+            }
+            Check::HoldsWithNewTimes(dirs) => {
+                return Ok(Discovered {
+                    files: previous.files.clone(),
+                    warnings: previous.warnings.clone(),
+                    listing: Some(Listing { dirs, ..previous }),
+                });
+            }
+            Check::Changed => {}
         }
-        if path.is_file() {
-            files.push(path.clone());
-            continue;
+    }
+    let mut found = walk(paths, settings, true)?;
+    // A listing with a time too recent to trust is not kept: the next run walks again.
+    found.listing = found
+        .listing
+        .filter(|l| !l.racy)
+        .map(|l| Listing { key, ..l });
+    Ok(found)
+}
+
+/// What the walk depends on besides the disk: the paths as given, the working directory
+/// they are relative to, and the settings that name files and modules.
+fn listing_key(paths: &[PathBuf], settings: &Settings) -> u64 {
+    let text = format!(
+        "{}:{:?}:{:?}:{:?}:{:?}:{:?}:{:?}:{}",
+        env!("CARGO_PKG_VERSION"),
+        std::env::current_dir().ok(),
+        paths,
+        settings.root,
+        settings.exclude,
+        settings.extend_exclude,
+        settings.src,
+        settings.respect_gitignore
+    );
+    xxhash_rust::xxh3::xxh3_64(text.as_bytes())
+}
+
+/// The walker's configuration: where the project root is, what is excluded.
+struct Walker<'s> {
+    settings: &'s Settings,
+    excludes: Excludes,
+    root: PathBuf,
+}
+
+impl<'s> Walker<'s> {
+    fn new(settings: &'s Settings) -> Self {
+        let root = settings
+            .root
+            .canonicalize()
+            .unwrap_or(settings.root.clone());
+        Walker {
+            settings,
+            excludes: Excludes::new(settings),
+            root,
         }
-        let walk_root = path.clone();
-        let excludes = excludes.clone();
-        let abs_walk_root = std::path::absolute(path).unwrap_or_else(|_| path.clone());
-        let abs_root = root.clone();
-        let walker = ignore::WalkBuilder::new(path)
+    }
+
+    /// A walk of `start`, a directory at or below `walk_root` (one of the paths asked
+    /// for): exclusions are matched as a walk of `walk_root` would match them.
+    fn builder(&self, start: &Path, walk_root: &Path) -> ignore::WalkBuilder {
+        let settings = self.settings;
+        let excludes = self.excludes.clone();
+        let walk_root = walk_root.to_path_buf();
+        let abs_walk_root = std::path::absolute(&walk_root).unwrap_or_else(|_| walk_root.clone());
+        let abs_root = self.root.clone();
+        let mut builder = ignore::WalkBuilder::new(start);
+        builder
             .follow_links(true)
             .git_ignore(settings.respect_gitignore)
             .git_global(false)
@@ -121,36 +199,118 @@ pub fn discover(
                 let abs = abs_walk_root.join(rel);
                 !is_excluded(&abs, &abs_root, &excludes.globs)
                     && !is_excluded(p, &walk_root, &excludes.globs)
-            })
-            .build_parallel();
+            });
+        builder
+    }
+}
+
+/// What a walk took from one directory: its `.py` files and its directories.
+fn kept(entry: &ignore::DirEntry) -> Option<(String, bool)> {
+    let kind = entry.file_type()?;
+    let is_py = kind.is_file() && entry.path().extension().is_some_and(|e| e == "py");
+    (is_py || kind.is_dir()).then(|| {
+        (
+            entry.file_name().to_string_lossy().into_owned(),
+            kind.is_dir(),
+        )
+    })
+}
+
+fn walk(paths: &[PathBuf], settings: &Settings, record: bool) -> Result<Discovered, DiscoverError> {
+    let walker = Walker::new(settings);
+    let mut files = vec![];
+    let mut warnings = vec![];
+    let mut dirs: Vec<Walked> = vec![];
+    let mut listable = record;
+    for path in paths {
+        if !path.exists() && path.symlink_metadata().is_err() {
+            return Err(DiscoverError::Missing(path.display().to_string()));
+        }
+        if path.is_file() {
+            // A file named on the command line is not in any directory's listing.
+            listable = false;
+            files.push(path.clone());
+            continue;
+        }
         // Walked on several threads, as ruff does: on a large tree the walk is a fair
         // share of a cold run. The result is sorted below, so order does not matter.
-        let found = std::sync::Mutex::new((Vec::new(), Vec::new()));
-        walker.run(|| {
+        let found = std::sync::Mutex::new(Found::default());
+        walker.builder(path, path).build_parallel().run(|| {
             let found = &found;
             Box::new(move |entry| {
                 let mut found = found.lock().unwrap_or_else(|e| e.into_inner());
                 match entry {
                     Ok(entry) => {
+                        if record {
+                            if entry.file_type().is_some_and(|t| t.is_dir()) {
+                                found.dirs.push(entry.path().to_path_buf());
+                            }
+                            if let (Some(kept), Some(parent), true) =
+                                (kept(&entry), entry.path().parent(), entry.depth() > 0)
+                            {
+                                found.entries.push((parent.to_path_buf(), kept));
+                            }
+                        }
                         let is_file = entry.file_type().is_some_and(|t| t.is_file());
                         if is_file && entry.path().extension().is_some_and(|e| e == "py") {
-                            found.0.push(entry.into_path());
+                            found.files.push(entry.into_path());
                         }
                     }
-                    Err(err) => found.1.push(walk_error(&err)),
+                    Err(err) => found.warnings.push(walk_error(&err)),
                 }
                 ignore::WalkState::Continue
             })
         });
-        let (walked, problems) = found.into_inner().unwrap_or_else(|e| e.into_inner());
-        files.extend(walked);
-        warnings.extend(problems);
+        let found = found.into_inner().unwrap_or_else(|e| e.into_inner());
+        files.extend(found.files);
+        warnings.extend(found.warnings);
+        if record {
+            let mut by_dir: HashMap<PathBuf, Vec<(String, bool)>> = HashMap::new();
+            for (parent, entry) in found.entries {
+                by_dir.entry(parent).or_default().push(entry);
+            }
+            for dir in found.dirs {
+                let mut entries = by_dir.remove(&dir).unwrap_or_default();
+                entries.sort();
+                dirs.push(Walked {
+                    walk_root: path.clone(),
+                    path: dir,
+                    entries,
+                });
+            }
+        }
     }
     warnings.sort();
     // Sorting and naming run on the calling thread's rayon pool: for a large project they
     // took a quarter of the discovery on one thread.
     files.par_sort();
     files.dedup();
+    let files = name_modules(paths, settings, files);
+    let listing = listable.then(|| Listing::new(paths, &files, &warnings, dirs));
+    Ok(Discovered {
+        files,
+        warnings,
+        listing,
+    })
+}
+
+/// A directory walked, with what was taken from it.
+struct Walked {
+    /// The path asked for that it is below.
+    walk_root: PathBuf,
+    path: PathBuf,
+    entries: Vec<(String, bool)>,
+}
+
+#[derive(Default)]
+struct Found {
+    files: Vec<PathBuf>,
+    warnings: Vec<String>,
+    dirs: Vec<PathBuf>,
+    entries: Vec<(PathBuf, (String, bool))>,
+}
+
+fn name_modules(paths: &[PathBuf], settings: &Settings, files: Vec<PathBuf>) -> Vec<SourceFile> {
     let roots: Vec<PathBuf> = settings
         .src
         .iter()
@@ -175,7 +335,7 @@ pub fn discover(
                 .map(Path::to_path_buf)
         })
         .collect();
-    let files = files
+    files
         .into_par_iter()
         .map_init(HashMap::new, |checked, path| {
             let abs = absolute(&path);
@@ -190,8 +350,230 @@ pub fn discover(
                 is_package,
             }
         })
+        .collect()
+}
+
+/// What a walk found, kept (in the cache folder) so that the next run need not walk
+/// again: reading every directory of a large tree is most of a warm run's time, and
+/// asking each directory's modification time is a small part of that.
+///
+/// A directory's time changes when an entry is added, removed or renamed in it; an
+/// editor that saves by renaming a new file over the old one changes it too. So a
+/// directory whose time changed is read again, alone, and the listing holds when what
+/// the walk takes from it (its `.py` files and directories) is the same. Ignore files
+/// (`.gitignore`, `.ignore`, `.git/info/exclude`) can change in place, so their own
+/// times are kept; so are the files above the paths walked that decide module names
+/// (`__init__.py`) or what is ignored.
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
+pub struct Listing {
+    key: u64,
+    files: Vec<SourceFile>,
+    warnings: Vec<String>,
+    dirs: Vec<Dir>,
+    /// The directories above each path walked.
+    above: Vec<Above>,
+    /// Set while recording: a time above the walk was too recent to be trusted.
+    #[serde(skip)]
+    racy: bool,
+}
+
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
+struct Dir {
+    /// The path asked for that this directory is in (exclusions are matched from it).
+    walk_root: PathBuf,
+    path: PathBuf,
+    /// None when too recent to be trusted: the directory is read again every time.
+    stamp: Option<Stamp>,
+    /// What the walk took from it, sorted: `(name, is a directory)`.
+    entries: Vec<(String, bool)>,
+    marks: Marks,
+}
+
+/// The files in a directory that decide what is ignored below it.
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+struct Marks {
+    gitignore: Option<Stamp>,
+    ignore: Option<Stamp>,
+    git: bool,
+    git_exclude: Option<Stamp>,
+}
+
+impl Marks {
+    fn of(dir: &Path) -> Marks {
+        let git = dir.join(".git");
+        let is_repo = git.exists();
+        Marks {
+            gitignore: Stamp::of(&dir.join(".gitignore")),
+            ignore: Stamp::of(&dir.join(".ignore")),
+            git: is_repo,
+            git_exclude: is_repo
+                .then(|| Stamp::of(&git.join("info").join("exclude")))
+                .flatten(),
+        }
+    }
+
+    /// Whether one of the files was changed within `racy` of now.
+    fn racy(&self, racy: std::time::Duration) -> bool {
+        [self.gitignore, self.ignore, self.git_exclude]
+            .iter()
+            .flatten()
+            .any(|s| s.modified >= racy)
+    }
+}
+
+/// A directory above a path walked: its ignore files, and whether it is a package.
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+struct Above {
+    path: PathBuf,
+    marks: Marks,
+    package: bool,
+}
+
+impl Above {
+    fn of(path: PathBuf) -> Above {
+        Above {
+            marks: Marks::of(&path),
+            package: path.join("__init__.py").is_file(),
+            path,
+        }
+    }
+}
+
+enum Check {
+    Holds,
+    /// It holds, and these are the directories with their times now.
+    HoldsWithNewTimes(Vec<Dir>),
+    Changed,
+}
+
+/// The time before which a modification is old enough to be told apart from a later one.
+fn racy_before() -> std::time::Duration {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .saturating_sub(std::time::Duration::from_secs(2))
+}
+
+impl Listing {
+    fn new(
+        paths: &[PathBuf],
+        files: &[SourceFile],
+        warnings: &[String],
+        dirs: Vec<Walked>,
+    ) -> Listing {
+        let racy = racy_before();
+        let dirs: Vec<Dir> = dirs
+            .into_par_iter()
+            .map(|d| {
+                let marks = Marks::of(&d.path);
+                let stamp = Stamp::of(&d.path).filter(|s| s.modified < racy && !marks.racy(racy));
+                Dir {
+                    walk_root: d.walk_root,
+                    path: d.path,
+                    stamp,
+                    entries: d.entries,
+                    marks,
+                }
+            })
+            .collect();
+        let above = above(paths);
+        Listing {
+            key: 0,
+            files: files.to_vec(),
+            warnings: warnings.to_vec(),
+            racy: above.iter().any(|a| a.marks.racy(racy)),
+            dirs,
+            above,
+        }
+    }
+
+    fn check(&self, walker: &Walker, paths: &[PathBuf]) -> Check {
+        if above(paths) != self.above {
+            return Check::Changed;
+        }
+        // Which directories changed, by their times and their ignore files'.
+        let changed: Vec<bool> = self
+            .dirs
+            .par_iter()
+            .map(|dir| {
+                let stamp = Stamp::of(&dir.path);
+                if stamp.is_none() || stamp != dir.stamp {
+                    return true;
+                }
+                // Only ignore files that exist can change without their directory's time
+                // changing (an `exclude` file is in `.git/info`).
+                let same = |stamp: Option<Stamp>, path: PathBuf| {
+                    stamp.is_none() || Stamp::of(&path) == stamp
+                };
+                let exclude = dir.path.join(".git").join("info").join("exclude");
+                !(same(dir.marks.gitignore, dir.path.join(".gitignore"))
+                    && same(dir.marks.ignore, dir.path.join(".ignore"))
+                    && (!dir.marks.git || Stamp::of(&exclude) == dir.marks.git_exclude))
+            })
+            .collect();
+        let count = changed.iter().filter(|c| **c).count();
+        if count == 0 {
+            return Check::Holds;
+        }
+        // Right after a checkout, most are: one walk is faster than reading each alone.
+        if count * 8 > self.dirs.len() {
+            return Check::Changed;
+        }
+        let racy = racy_before();
+        let dirs: Option<Vec<Dir>> = self
+            .dirs
+            .par_iter()
+            .zip(changed)
+            .map(|(dir, changed)| {
+                if !changed {
+                    return Some(dir.clone());
+                }
+                // Read this directory again, alone, as the walk read it.
+                let stamp = Stamp::of(&dir.path);
+                let marks = Marks::of(&dir.path);
+                let mut entries: Vec<(String, bool)> = walker
+                    .builder(&dir.path, &dir.walk_root)
+                    .max_depth(Some(1))
+                    .build()
+                    .filter_map(Result::ok)
+                    .filter(|e| e.depth() == 1)
+                    .filter_map(|e| kept(&e))
+                    .collect();
+                entries.sort();
+                // Changed ignore files may ignore other things deeper down.
+                if entries != dir.entries || marks != dir.marks {
+                    return None;
+                }
+                let stamp = stamp.filter(|s| s.modified < racy && !marks.racy(racy));
+                Some(Dir {
+                    stamp,
+                    marks,
+                    ..dir.clone()
+                })
+            })
+            .collect();
+        match dirs {
+            Some(dirs) => Check::HoldsWithNewTimes(dirs),
+            None => Check::Changed,
+        }
+    }
+}
+
+/// The directories above the paths walked, each once.
+fn above(paths: &[PathBuf]) -> Vec<Above> {
+    let mut dirs: Vec<PathBuf> = paths
+        .iter()
+        .filter_map(|p| std::path::absolute(p).ok())
+        .flat_map(|p| {
+            p.ancestors()
+                .skip(1)
+                .map(Path::to_path_buf)
+                .collect::<Vec<_>>()
+        })
         .collect();
-    Ok((files, warnings))
+    dirs.sort();
+    dirs.dedup();
+    dirs.into_iter().map(Above::of).collect()
 }
 
 fn walk_error(err: &ignore::Error) -> String {
@@ -268,6 +650,131 @@ pub fn module_name(path: &Path, roots: &[PathBuf], init_cache: &mut InitCache) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Sets a file's or directory's modification time to `secs` seconds ago: the walk
+    /// trusts no time from the last two seconds, and a test cannot wait that long at
+    /// every step.
+    fn age(path: &Path, secs: u64) {
+        let when = std::time::SystemTime::now() - std::time::Duration::from_secs(secs);
+        std::fs::File::open(path)
+            .unwrap()
+            .set_modified(when)
+            .unwrap();
+    }
+
+    fn age_tree(path: &Path, secs: u64) {
+        for entry in ignore::WalkBuilder::new(path).hidden(false).build() {
+            age(entry.unwrap().path(), secs);
+        }
+    }
+
+    /// Checks with the listing kept from the last run, as a run with the cache does, and
+    /// compares with a walk from scratch.
+    fn run(paths: &[PathBuf], settings: &Settings, kept: &mut Option<Listing>) {
+        let found = discover_with_listing(paths, settings, kept.clone()).unwrap();
+        let fresh = discover(paths, settings).unwrap();
+        assert_eq!((found.files, found.warnings), fresh);
+        if found.listing.is_some() {
+            *kept = found.listing;
+        }
+    }
+
+    fn has(kept: &Option<Listing>, path: &Path) -> bool {
+        kept.as_ref().unwrap().files.iter().any(|f| f.path == path)
+    }
+
+    #[test]
+    fn a_kept_listing_is_used_only_while_it_holds() {
+        let dir = tempfile::tempdir().unwrap();
+        let top = dir.path().canonicalize().unwrap().join("outer");
+        let root = top.join("proj");
+        for d in ["app/api", "app/models", "scripts"] {
+            std::fs::create_dir_all(root.join(d)).unwrap();
+        }
+        let files = [
+            "__init__.py",
+            "app/__init__.py",
+            "app/api/users.py",
+            "app/models/db.py",
+            "scripts/run.py",
+        ];
+        for f in files {
+            std::fs::write(root.join(f), "x = 1\n").unwrap();
+        }
+        age_tree(&top, 3600);
+        let settings = Settings::defaults(root.clone());
+        let paths = [root.clone()];
+        let mut kept = None;
+        run(&paths, &settings, &mut kept);
+        let listing = kept
+            .clone()
+            .expect("a listing of old enough directories is kept");
+        assert_eq!(listing.files.len(), 5);
+
+        // Nothing changed: no walk, and nothing new to keep.
+        let again = discover_with_listing(&paths, &settings, Some(listing.clone())).unwrap();
+        assert!(again.listing.is_none());
+
+        // An editor saves by writing a new file and renaming it over the old one: the
+        // directory's time changes, what it holds does not.
+        let users = root.join("app/api/users.py");
+        std::fs::write(root.join("app/api/.users.py.tmp"), "x = 2\n").unwrap();
+        std::fs::rename(root.join("app/api/.users.py.tmp"), &users).unwrap();
+        age(&root.join("app/api"), 3000);
+        let refreshed = discover_with_listing(&paths, &settings, Some(listing.clone())).unwrap();
+        let refreshed = refreshed.listing.expect("the directory's new time is kept");
+        assert_eq!(refreshed.files, listing.files);
+        kept = Some(refreshed);
+
+        // A new module, a removed one, a new package, an ignore file, an exclusion: each
+        // time the result is what a fresh walk finds.
+        std::fs::write(root.join("app/api/orders.py"), "").unwrap();
+        age(&root.join("app/api"), 2900);
+        run(&paths, &settings, &mut kept);
+        assert!(has(&kept, &root.join("app/api/orders.py")));
+
+        std::fs::remove_file(root.join("app/models/db.py")).unwrap();
+        age(&root.join("app/models"), 2800);
+        run(&paths, &settings, &mut kept);
+        assert!(!has(&kept, &root.join("app/models/db.py")));
+
+        std::fs::write(root.join("app/api/__init__.py"), "").unwrap();
+        age(&root.join("app/api"), 2700);
+        run(&paths, &settings, &mut kept);
+        assert!(kept
+            .as_ref()
+            .unwrap()
+            .files
+            .iter()
+            .any(|f| f.module == "proj.app.api.users"));
+
+        std::fs::write(root.join("scripts/.gitignore"), "run.py\n").unwrap();
+        age(&root.join("scripts/.gitignore"), 2600);
+        age(&root.join("scripts"), 2600);
+        run(&paths, &settings, &mut kept);
+        assert!(!has(&kept, &root.join("scripts/run.py")));
+
+        // The ignore file edited in place: its directory's time does not change.
+        std::fs::write(root.join("scripts/.gitignore"), "other.py\n").unwrap();
+        age(&root.join("scripts/.gitignore"), 2500);
+        run(&paths, &settings, &mut kept);
+        assert!(has(&kept, &root.join("scripts/run.py")));
+
+        // Above the project (a package): a parent that becomes a package renames every
+        // module.
+        std::fs::write(top.join("__init__.py"), "").unwrap();
+        age(&top.join("__init__.py"), 2400);
+        age(&top, 2400);
+        run(&paths, &settings, &mut kept);
+        let files = &kept.as_ref().unwrap().files;
+        assert!(files.iter().any(|f| f.module == "outer.proj.app.api.users"));
+
+        // Other settings: walked again.
+        let mut excluding = settings.clone();
+        excluding.extend_exclude.push("scripts".into());
+        run(&paths, &excluding, &mut kept);
+        assert!(!has(&kept, &root.join("scripts/run.py")));
+    }
 
     #[test]
     fn module_names_follow_packages_and_roots() {

@@ -376,10 +376,22 @@ pub fn check_with(
                 .as_ref()
                 .map(|root| (root, cache::Cache::open(root, &blocking_builtins)))
         });
-        let discovered = pool.install(|| discover::discover(paths, settings));
+        let discovered = pool.install(|| match &options.cache {
+            Some(root) => {
+                let previous = cache::read_listing(root);
+                discover::discover_with_listing(paths, settings, previous)
+                    .map(|d| (d.files, d.warnings, d.listing))
+            }
+            None => discover::discover(paths, settings).map(|(f, w)| (f, w, None)),
+        });
         (discovered, cache.join().ok().flatten())
     });
-    let (files, mut warnings) = discovered?;
+    let (files, mut warnings, listing) = discovered?;
+    if let (Some(root), Some(listing)) = (&options.cache, listing) {
+        if let Err(e) = cache::write_listing(root, &listing) {
+            warnings.push(format!("cannot write the cache in {}: {e}", root.display()));
+        }
+    }
     let load = Load {
         scope,
         overrides,

@@ -11,21 +11,28 @@ use loopsafe_core::{check_with, render, CheckOptions};
 
 #[path = "support/files.rs"]
 mod files;
+#[path = "support/fs.rs"]
+mod fs;
 use files::python_files;
 
 fn fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("resources/test/fixtures")
 }
 
-fn copy_tree(from: &Path, to: &Path) {
-    if from.is_dir() {
-        std::fs::create_dir_all(to).unwrap();
-        for entry in std::fs::read_dir(from).unwrap() {
-            let entry = entry.unwrap();
-            copy_tree(&entry.path(), &to.join(entry.file_name()));
+/// Sets the modification time of everything below `root` to an hour ago, as for a
+/// project checked out earlier: a run with the cache trusts no time from the last two
+/// seconds, so without this it would walk the project every time.
+fn age(root: &Path) {
+    let when = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    let mut paths = vec![root.to_path_buf()];
+    while let Some(path) = paths.pop() {
+        if path.is_dir() {
+            paths.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
         }
-    } else {
-        std::fs::copy(from, to).unwrap();
+        std::fs::File::open(&path)
+            .unwrap()
+            .set_modified(when)
+            .unwrap();
     }
 }
 
@@ -63,13 +70,14 @@ fn fixture_projects() -> Vec<(String, tempfile::TempDir)> {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("project");
         if fixture.is_dir() {
-            copy_tree(&fixture, &root);
+            fs::copy(&fixture, &root);
         } else if fixture.extension().is_some_and(|e| e == "py") {
             std::fs::create_dir_all(&root).unwrap();
-            copy_tree(&fixture, &root.join(fixture.file_name().unwrap()));
+            fs::copy(&fixture, &root.join(fixture.file_name().unwrap()));
         } else {
             continue;
         }
+        age(&root);
         out.push((name, dir));
     }
     out
@@ -150,6 +158,10 @@ fn a_reused_analysis_prints_what_a_fresh_one_does() {
         let (cold, _) = run_with(&root, false, false);
         let (first, reused) = run_with(&root, true, false);
         assert!(!reused, "{name}: nothing to reuse yet");
+        let kept_walk = std::fs::read_dir(root.join(".loopsafe_cache"))
+            .unwrap()
+            .any(|e| e.unwrap().file_name().to_string_lossy().starts_with("listing-"));
+        assert!(kept_walk, "{name}: what the walk found was not kept");
         assert_same(
             &first,
             &cold,
