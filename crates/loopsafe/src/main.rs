@@ -90,8 +90,8 @@ struct SelectionArgs {
     /// Ignore configuration files.
     #[arg(long, conflicts_with = "config")]
     isolated: bool,
-    /// Do not read or write the cache of per-file facts (`.loopsafe_cache`); also
-    /// LOOPSAFE_NO_CACHE=1.
+    /// Do not read or write the cache (`.loopsafe_cache`: per-file facts, the last
+    /// analysis, what the last walk found); also LOOPSAFE_NO_CACHE=1.
     #[arg(long)]
     no_cache: bool,
 }

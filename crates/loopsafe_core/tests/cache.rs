@@ -160,7 +160,12 @@ fn a_reused_analysis_prints_what_a_fresh_one_does() {
         assert!(!reused, "{name}: nothing to reuse yet");
         let kept_walk = std::fs::read_dir(root.join(".loopsafe_cache"))
             .unwrap()
-            .any(|e| e.unwrap().file_name().to_string_lossy().starts_with("listing-"));
+            .any(|e| {
+                e.unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .starts_with("listing-")
+            });
         assert!(kept_walk, "{name}: what the walk found was not kept");
         assert_same(
             &first,
