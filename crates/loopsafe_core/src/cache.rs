@@ -25,10 +25,11 @@ use serde::{Deserialize, Serialize};
 use crate::discover::Listing;
 use crate::facts::ModuleFacts;
 
-/// The layout of the facts. The encoding is not self-describing, so a cache written
-/// with another layout must not even be read: bump this when a facts type, or what
-/// extraction keeps in them, changes.
-const FORMAT: u32 = 14;
+/// This build of the library, named by a hash of its sources (see `build.rs`). The
+/// encoding is not self-describing, so a cache written with another layout of the facts
+/// must not even be read; and the facts and the analysis kept depend on the extraction,
+/// the catalogue and the analysis of the build that wrote them, whatever its version.
+const BUILD: &str = env!("LOOPSAFE_SOURCE_HASH");
 
 /// The cache folder's name at the project root.
 pub const DIR: &str = ".loopsafe_cache";
@@ -140,15 +141,11 @@ fn config() -> bincode::config::Configuration {
 }
 
 impl Cache {
-    /// The cache under `root` for this tool version and these blocking builtins.
+    /// The cache under `root` for this build and these blocking builtins.
     pub fn open(root: &Path, blocking_builtins: &[&str]) -> Cache {
-        // Extraction depends on these tables too: facts from another catalogue are stale.
-        let awaited: Vec<&str> = crate::catalogue::AWAITED.iter().map(|r| r.0).collect();
-        let key = content_hash(&format!(
-            "{FORMAT}:{}:{}",
-            blocking_builtins.join(","),
-            awaited.join(",")
-        ));
+        // Extraction depends on the user's catalogue rows too: facts kept under another
+        // configuration are stale.
+        let key = content_hash(&format!("{BUILD}:{}", blocking_builtins.join(",")));
         let file = root.join(DIR).join(format!(
             "facts-{}-{key:016x}.bin",
             env!("CARGO_PKG_VERSION")
@@ -309,16 +306,8 @@ impl Cache {
             out.flush()?;
         }
         tmp.persist(&self.file).map_err(|e| e.error)?;
-        // Caches of other versions or catalogues are stale.
-        if let Ok(entries) = std::fs::read_dir(&dir) {
-            for entry in entries.flatten() {
-                let p = entry.path();
-                let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-                if name.starts_with("facts-") && p != self.file {
-                    let _ = std::fs::remove_file(&p);
-                }
-            }
-        }
+        // Caches of other builds or catalogues are stale.
+        remove_others(&dir, "facts-", &self.file);
         Ok(())
     }
 }
@@ -336,10 +325,8 @@ fn folder(root: &Path) -> std::io::Result<PathBuf> {
 }
 
 fn listing_file(root: &Path) -> PathBuf {
-    root.join(DIR).join(format!(
-        "listing-{FORMAT}-{}.bin",
-        env!("CARGO_PKG_VERSION")
-    ))
+    root.join(DIR)
+        .join(format!("listing-{BUILD}-{}.bin", env!("CARGO_PKG_VERSION")))
 }
 
 /// What the last walk of the project found (see [`Listing`]); None when there is none
@@ -357,8 +344,23 @@ pub fn write_listing(root: &Path, listing: &Listing) -> std::io::Result<()> {
     let dir = folder(root)?;
     let mut tmp = tempfile::NamedTempFile::new_in(&dir)?;
     tmp.write_all(&bytes)?;
-    tmp.persist(listing_file(root)).map_err(|e| e.error)?;
+    let file = listing_file(root);
+    tmp.persist(&file).map_err(|e| e.error)?;
+    remove_others(&dir, "listing-", &file);
     Ok(())
+}
+
+/// Removes the files of other builds, whose contents this one cannot use.
+fn remove_others(dir: &Path, prefix: &str, keep: &Path) {
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let p = entry.path();
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if name.starts_with(prefix) && p != keep {
+                let _ = std::fs::remove_file(&p);
+            }
+        }
+    }
 }
 
 /// The index of a cache file, where the memo is, and where the facts start.

@@ -333,7 +333,14 @@ pub static BLOCKING: &[Row] = &[
     b("concurrent.futures.Executor.shutdown", BlockingWait),
     b("concurrent.futures.Future.exception", BlockingWait),
     b("concurrent.futures.Future.result", BlockingWait),
-    b("concurrent.futures.as_completed", BlockingWait),
+    b(
+        "concurrent.futures._base.as_completed_iterator.__iter__",
+        BlockingWait,
+    ),
+    b(
+        "concurrent.futures._base.result_iterator.__iter__",
+        BlockingWait,
+    ),
     b("concurrent.futures.wait", BlockingWait),
     b("confluent_kafka.Consumer.commit", BlockingNetworkCall),
     b("confluent_kafka.Consumer.consume", BlockingNetworkCall),
@@ -790,6 +797,8 @@ pub static BLOCKING: &[Row] = &[
     b("multiprocessing.Process.start", CreateProcess),
     b("multiprocessing.pool.AsyncResult.get", BlockingWait),
     b("multiprocessing.pool.AsyncResult.wait", BlockingWait),
+    b("multiprocessing.pool.IMapIterator.__iter__", BlockingWait),
+    b("multiprocessing.pool.IMapIterator.next", BlockingWait),
     b("multiprocessing.pool.Pool.apply", BlockingWait),
     b("multiprocessing.pool.Pool.join", BlockingWait),
     b("multiprocessing.pool.Pool.map", BlockingWait),
@@ -1475,6 +1484,12 @@ pub static TYPES: &[(&str, &str)] = &[
         "clickhouse_connect.driver.client.Client",
     ),
     ("cohere.Client()", "cohere.Client"),
+    // `executor.map(f, xs)` submits every call at once, and `as_completed(fs)` returns at
+    // once: looping over what they return waits for each result in turn.
+    (
+        "concurrent.futures.Executor.map()",
+        "concurrent.futures._base.result_iterator",
+    ),
     (
         "concurrent.futures.Executor.submit()",
         "concurrent.futures.Future",
@@ -1486,6 +1501,10 @@ pub static TYPES: &[(&str, &str)] = &[
     (
         "concurrent.futures.ThreadPoolExecutor()",
         "concurrent.futures.Executor",
+    ),
+    (
+        "concurrent.futures.as_completed()",
+        "concurrent.futures._base.as_completed_iterator",
     ),
     (
         "django.db.models.Manager.all()",
@@ -1953,6 +1972,14 @@ pub static TYPES: &[(&str, &str)] = &[
     (
         "multiprocessing.pool.Pool.apply_async()",
         "multiprocessing.pool.AsyncResult",
+    ),
+    (
+        "multiprocessing.pool.Pool.imap()",
+        "multiprocessing.pool.IMapIterator",
+    ),
+    (
+        "multiprocessing.pool.Pool.imap_unordered()",
+        "multiprocessing.pool.IMapIterator",
     ),
     (
         "multiprocessing.pool.Pool.map_async()",
@@ -2741,6 +2768,7 @@ pub static OFFLOADING: &[(&str, usize)] = &[
     ("asgiref.sync.sync_to_async", 0),
     ("asyncio.AbstractEventLoop.run_in_executor", 1),
     ("asyncio.to_thread", 0),
+    ("concurrent.futures.Executor.map", 0),
     ("concurrent.futures.Executor.submit", 0),
     ("fastapi.BackgroundTasks.add_task", 0),
     ("fastapi.concurrency.run_in_threadpool", 0),

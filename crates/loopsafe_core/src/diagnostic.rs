@@ -26,9 +26,9 @@ pub struct Hop {
 }
 
 impl Hop {
-    /// What the function does with it: calls it, reads a property...
-    pub fn verb(&self) -> &'static str {
-        self.kind.verb()
+    /// What the function does with it: calls `fetch_user()`, iterates over `orders`...
+    pub fn action(&self) -> String {
+        self.kind.action(&self.call)
     }
 
     /// The call as a message quotes it: `fetch_user()`, `self.client` (a property)...

@@ -187,13 +187,19 @@ impl CallKind {
         }
     }
 
-    /// What a function does with it, in a chain: "calls", "reads"...
-    pub fn verb(self) -> &'static str {
+    /// What a function does with it, in a chain: calls `fetch_user()`, reads
+    /// `self.client` (a property), iterates over `orders`, enters `with self._lock`.
+    pub fn action(self, text: &str) -> String {
         match self {
-            CallKind::Call => "calls",
-            CallKind::Read => "reads",
-            CallKind::Iterate => "iterates over",
-            CallKind::Enter => "enters",
+            CallKind::Call | CallKind::Read | CallKind::Enter => {
+                let verb = match self {
+                    CallKind::Call => "calls",
+                    CallKind::Read => "reads",
+                    _ => "enters",
+                };
+                format!("{verb} {}", self.quote(text))
+            }
+            CallKind::Iterate => format!("iterates over `{text}`"),
         }
     }
 }
@@ -531,6 +537,21 @@ def f():
         let guarded = "import time\nif __name__ == \"__main__\":\n    time.sleep(1)\n";
         let unguarded = "import time\nif __name__ == \"__main__\":\n    pass\ntime.sleep(1)\n";
         assert!(!same(guarded, unguarded));
+    }
+
+    #[test]
+    fn a_chain_says_what_each_function_does_once() {
+        use super::CallKind;
+        assert_eq!(CallKind::Call.action("fetch"), "calls `fetch()`");
+        assert_eq!(
+            CallKind::Read.action("self.client"),
+            "reads `self.client` (a property)"
+        );
+        assert_eq!(CallKind::Iterate.action("orders"), "iterates over `orders`");
+        assert_eq!(
+            CallKind::Enter.action("self._lock"),
+            "enters `with self._lock`"
+        );
     }
 
     #[test]

@@ -348,7 +348,7 @@ pub fn sarif(result: &CheckResult, cwd: &Path) -> String {
                                     "artifactLocation": {"uri": display_path(&h.path, cwd)},
                                     "region": {"startLine": h.location.row, "startColumn": h.location.column},
                                 },
-                                "message": {"text": format!("`{}` {} {}", h.function, h.verb(), h.quoted())},
+                                "message": {"text": format!("`{}` {}", h.function, h.action())},
                             }
                         })).collect::<Vec<_>>(),
                     }]
@@ -469,11 +469,10 @@ fn hops(out: &mut String, chain: &[Hop], pad: &str, label: &str, note: &str, cwd
     let indent = " ".repeat(label.chars().count());
     for (i, hop) in chain.iter().enumerate() {
         out.push_str(&format!(
-            "{pad} = {} `{}` {} {} at {}:{}:{}{}{}\n",
+            "{pad} = {} `{}` {} at {}:{}:{}{}{}\n",
             if i == 0 { label } else { &indent },
             hop.function,
-            hop.verb(),
-            hop.quoted(),
+            hop.action(),
             display_path(&hop.path, cwd),
             hop.location.row,
             hop.location.column,
