@@ -835,12 +835,11 @@ impl<'a> Extractor<'a> {
                     Ref::Instance(Box::new(Ref::Class(c)))
                 }
                 (true, FunctionKind::ClassMethod, Some(c)) => Ref::Class(c),
-                _ => p
-                    .parameter
-                    .annotation
-                    .as_deref()
-                    .map(|a| self.annotation_ref(a))
-                    .unwrap_or(Ref::Unknown),
+                _ => match p.parameter.annotation.as_deref() {
+                    Some(a) => self.annotation_ref(a),
+                    None if names_a_path(name) => Ref::Instance(Box::new(Ref::Name("str".into()))),
+                    None => Ref::Unknown,
+                },
             };
             first = false;
             scope.bindings.insert(name, value);
@@ -1486,6 +1485,18 @@ impl<'a> Extractor<'a> {
             other => self.visit_expr(other),
         }
     }
+}
+
+/// Whether an unannotated parameter's name says it holds a file's path, as a string:
+/// `path`, `file_path`, `report_filename`. (Not `file` or `upload`: those are often open
+/// files or in-memory buffers, which an API taking a path or a file reads without I/O.)
+fn names_a_path(name: &str) -> bool {
+    const NAMES: &[&str] = &["filename", "filepath", "fname", "fpath", "path"];
+    const SUFFIXES: &[&str] = &["_filename", "_filepath", "_fname", "_path", "_file_name"];
+    NAMES.contains(&name)
+        || SUFFIXES
+            .iter()
+            .any(|s| name.len() > s.len() && name.ends_with(s))
 }
 
 #[cfg(test)]

@@ -661,6 +661,12 @@ impl<'a> Project<'a> {
     fn is_string(&self, module: u32, r: &Ref, depth: u32) -> bool {
         let (module, name) = match r {
             Ref::Const(Const::Str) => return true,
+            // A `str` parameter (annotated, or named like a path), unless the module binds
+            // a `str` of its own.
+            Ref::Instance(inner) => {
+                return matches!(&**inner, Ref::Name(n) if n == "str")
+                    && !self.modules[module as usize].bindings.contains_key("str")
+            }
             Ref::Name(name) => (module, name.as_str()),
             Ref::Path(path) => match path
                 .rsplit_once('.')
