@@ -373,11 +373,13 @@ fn build(
             idx,
         }));
     }
-    // Each thread resolves a contiguous share of the functions with its own project
-    // (its memory of names already looked up is not shared between threads), and numbers
-    // the callees itself: what is left to do in one thread is to join the shares' graphs.
+    // Each share of the functions is resolved with its own project (its memory of names
+    // already looked up is not shared between threads), and numbers the callees itself:
+    // what is left to do in one thread is to join the shares' graphs. Four shares per
+    // thread, so that the thread that detects the frameworks meanwhile takes fewer of
+    // them: with one per thread the other waited for it (1.7% of a cold run's wall time).
     let threads = rayon::current_num_threads().max(1);
-    let share = ids.len().div_ceil(threads).max(1);
+    let share = ids.len().div_ceil(threads * 4).max(1);
     let index = |f: FnId| base[f.module as usize] + f.idx;
     let parts: Vec<(Graph, Found)> = ids
         .par_chunks(share)
