@@ -372,7 +372,7 @@ pub struct Listing {
     dirs: Vec<Dir>,
     /// The directories above each path walked.
     above: Vec<Above>,
-    /// Set while recording: a time above the walk was too recent to be trusted.
+    /// Set while recording: an ignore file's time was too recent to be trusted.
     #[serde(skip)]
     racy: bool,
 }
@@ -466,7 +466,7 @@ impl Listing {
             .into_par_iter()
             .map(|d| {
                 let marks = Marks::of(&d.path);
-                let stamp = Stamp::of(&d.path).filter(|s| s.modified < racy && !marks.racy(racy));
+                let stamp = Stamp::of(&d.path).filter(|s| s.modified < racy);
                 Dir {
                     walk_root: d.walk_root,
                     path: d.path,
@@ -481,7 +481,10 @@ impl Listing {
             key: 0,
             files: files.to_vec(),
             warnings: warnings.to_vec(),
-            racy: above.iter().any(|a| a.marks.racy(racy)),
+            // An ignore file's recent time cannot tell a later edit apart: such a
+            // listing is not kept.
+            racy: above.iter().any(|a| a.marks.racy(racy))
+                || dirs.iter().any(|d| d.marks.racy(racy)),
             dirs,
             above,
         }
@@ -540,11 +543,12 @@ impl Listing {
                     .filter_map(|e| kept(&e))
                     .collect();
                 entries.sort();
-                // Changed ignore files may ignore other things deeper down.
-                if entries != dir.entries || marks != dir.marks {
+                // Changed ignore files may ignore other things deeper down; one changed
+                // too recently may change again unseen.
+                if entries != dir.entries || marks != dir.marks || marks.racy(racy) {
                     return None;
                 }
-                let stamp = stamp.filter(|s| s.modified < racy && !marks.racy(racy));
+                let stamp = stamp.filter(|s| s.modified < racy);
                 Some(Dir {
                     stamp,
                     marks,
@@ -768,6 +772,15 @@ mod tests {
         run(&paths, &settings, &mut kept);
         let files = &kept.as_ref().unwrap().files;
         assert!(files.iter().any(|f| f.module == "outer.proj.app.api.users"));
+
+        // An ignore file edited just now: what the walk finds is right, but not kept, as
+        // the file could change again within its time's resolution.
+        std::fs::write(root.join("scripts/.gitignore"), "run.py\n").unwrap();
+        let found = discover_with_listing(&paths, &settings, kept.clone()).unwrap();
+        assert!(found.listing.is_none());
+        let fresh = discover(&paths, &settings).unwrap();
+        assert_eq!((found.files, found.warnings), fresh);
+        age(&root.join("scripts/.gitignore"), 2300);
 
         // Other settings: walked again.
         let mut excluding = settings.clone();
