@@ -1679,6 +1679,7 @@ pub static TYPES: &[(&str, &str)] = &[
     ),
     ("fastapi.APIRouter()", "fastapi.APIRouter"),
     ("fastapi.FastAPI()", "fastapi.FastAPI"),
+    ("fastapi.FastAPI.state", "starlette.datastructures.State"),
     (
         "firebase_admin.firestore.client()",
         "google.cloud.firestore.Client",
@@ -2244,7 +2245,27 @@ pub static TYPES: &[(&str, &str)] = &[
         "starlette.applications.Starlette()",
         "starlette.applications.Starlette",
     ),
+    (
+        "starlette.applications.Starlette.state",
+        "starlette.datastructures.State",
+    ),
+    (
+        "starlette.requests.Request.app",
+        "starlette.applications.Starlette",
+    ),
+    (
+        "starlette.requests.Request.state",
+        "starlette.datastructures.State",
+    ),
     ("starlette.routing.Router()", "starlette.routing.Router"),
+    (
+        "starlette.websockets.WebSocket.app",
+        "starlette.applications.Starlette",
+    ),
+    (
+        "starlette.websockets.WebSocket.state",
+        "starlette.datastructures.State",
+    ),
     (
         "storage3.SyncStorageClient.from_()",
         "storage3.SyncBucketProxy",
@@ -2407,8 +2428,15 @@ pub static ALIASES: &[(&str, &str)] = &[
     ),
     ("docker.client.DockerClient", "docker.DockerClient"),
     ("docker.client.from_env", "docker.from_env"),
+    ("fastapi.Request", "starlette.requests.Request"),
+    ("fastapi.WebSocket", "starlette.websockets.WebSocket"),
     ("fastapi.applications.FastAPI", "fastapi.FastAPI"),
+    ("fastapi.requests.Request", "starlette.requests.Request"),
     ("fastapi.routing.APIRouter", "fastapi.APIRouter"),
+    (
+        "fastapi.websockets.WebSocket",
+        "starlette.websockets.WebSocket",
+    ),
     ("flask.app.Flask", "flask.Flask"),
     ("flask.blueprints.Blueprint", "flask.Blueprint"),
     ("ftplib.FTP_TLS", "ftplib.FTP"),

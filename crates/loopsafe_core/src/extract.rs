@@ -566,6 +566,15 @@ impl<'a> Extractor<'a> {
             }
             Expr::Starred(s) => self.assign(&s.value, None, Ref::Unknown),
             Expr::Attribute(a) => {
+                // `app.state.http = ...`: Starlette's `state` holds anything, and a route
+                // reads it back through `request.app.state.http`.
+                if let Expr::Attribute(owner) = &*a.value {
+                    if owner.attr.as_str() == "state" && r.size() <= MAX_REF_SIZE {
+                        self.facts
+                            .state_attrs
+                            .push((Name::from(a.attr.as_str()), r.clone()));
+                    }
+                }
                 // `self.client = ...` inside a method types the instance attribute.
                 if let Expr::Name(n) = &*a.value {
                     if let Some((class, self_name)) = self.self_parameter() {

@@ -276,6 +276,9 @@ pub struct ModuleFacts {
     pub main_guards: Vec<Span>,
     /// Module-level constants listing strings (`MIDDLEWARE = ["app.mw.Timing"]`), by name.
     pub settings: Vec<(String, Vec<String>)>,
+    /// Values stored on a Starlette/FastAPI `state` anywhere in the module
+    /// (`app.state.http = requests.Session()` in a lifespan), in source order.
+    pub state_attrs: Vec<(Name, Ref)>,
 }
 
 impl ModuleFacts {
@@ -325,6 +328,7 @@ impl ModuleFacts {
             line_starts: _,
             main_guards,
             settings,
+            state_attrs,
         } = self;
         let mut ends = Positions::default();
         let same = *name == other.name
@@ -332,6 +336,7 @@ impl ModuleFacts {
             && *bindings == other.bindings
             && *star_imports == other.star_imports
             && *settings == other.settings
+            && *state_attrs == other.state_attrs
             && functions.len() == other.functions.len()
             && classes.len() == other.classes.len()
             && main_guards.len() == other.main_guards.len()

@@ -81,10 +81,15 @@ struct Mro {
 /// How deep one evaluation may recurse (chains of factories, attributes and aliases).
 const MAX_DEPTH: u32 = 24;
 
+/// Starlette's (and so FastAPI's) `state`: an object that holds whatever is stored on it.
+const STATE: &str = "starlette.datastructures.State";
+
 pub struct Project<'a> {
     pub modules: &'a [ModuleFacts],
     pub catalogue: &'a Catalogue,
     by_name: HashMap<&'a str, u32>,
+    /// What the project stores on a Starlette `state`, by attribute, in module order.
+    state_attrs: HashMap<&'a str, Vec<(u32, &'a Ref)>>,
     /// Per module: the value of each module-level name looked up so far.
     names: RefCell<Vec<HashMap<Name, Value>>>,
     returns: RefCell<HashMap<FnId, Value>>,
@@ -132,10 +137,20 @@ impl<'a> Project<'a> {
             // the first on `sys.path` would.
             by_name.entry(m.name.as_str()).or_insert(i as u32);
         }
+        let mut state_attrs: HashMap<&str, Vec<(u32, &Ref)>> = HashMap::default();
+        for (i, m) in modules.iter().enumerate() {
+            for (name, value) in &m.state_attrs {
+                state_attrs
+                    .entry(name.as_str())
+                    .or_default()
+                    .push((i as u32, value));
+            }
+        }
         Project {
             modules,
             catalogue,
             by_name,
+            state_attrs,
             names: RefCell::new(vec![HashMap::default(); modules.len()]),
             returns: RefCell::default(),
             mros: RefCell::default(),
@@ -309,6 +324,11 @@ impl<'a> Project<'a> {
                     Some(ext) => Value::Method(Type::External(ext.clone()), Name::new(attr)),
                     None => Value::Unknown,
                 }
+            }
+            // `request.app.state.http`: what the project stored there, wherever it did.
+            Value::Instance(Type::External(t)) if t == STATE => {
+                let stored = self.state_attrs.get(attr).into_iter().flatten();
+                last_known(stored.map(|(m, r)| self.eval_depth(*m, r, depth + 1)))
             }
             Value::Instance(Type::External(t)) => self.external_instance_attr(&t, attr),
             // `send_email.delay(...)` on a Celery task.
