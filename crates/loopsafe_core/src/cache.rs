@@ -1,9 +1,11 @@
 //! The on-disk cache of per-file facts, like ruff's `.ruff_cache`: a file whose text,
 //! module name and package status are unchanged is not parsed again.
 //!
-//! One file per tool version and catalogue (the blocking builtins change what
-//! extraction keeps), in `.loopsafe_cache/` at the project root. It is read once and
-//! written once, atomically; a cache that cannot be read is ignored, never trusted.
+//! One file per build of the library and user catalogue (the blocking builtins change
+//! what extraction keeps), in `.loopsafe_cache/` at the project root. It is read once and
+//! written once, atomically; a cache that cannot be read is ignored, never trusted. A
+//! second, small file keeps what the last walk of the project found
+//! ([`crate::discover::Listing`]).
 //!
 //! Layout: the length of the index, the index (one entry per file, in the order of the
 //! project's modules), the length of the memo, the memo, then each file's encoded facts
