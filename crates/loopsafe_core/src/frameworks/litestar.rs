@@ -1,10 +1,13 @@
 //! Litestar: route handlers made with its decorators (`@get("/")`, `@post`, `@route`,
-//! `@websocket`), on functions or `Controller` methods. Litestar runs a sync `def`
-//! handler on the event loop unless it says `sync_to_thread=True` (it warns when a sync
-//! handler says neither), so only that flag moves one off the loop.
+//! `@websocket`), on functions or `Controller` methods, and dependencies
+//! (`Provide(get_db)`). Litestar runs a sync `def` handler or dependency on the event
+//! loop unless it says `sync_to_thread=True` (it warns when a sync one says neither), so
+//! only that flag moves one off the loop.
 
-use super::{decorator_callee, last_name, EntryKind, Frameworks, Reason, Scan, HTTP_METHODS};
-use crate::facts::{Const, Ref};
+use super::{
+    decorator_callee, function_arg, last_name, EntryKind, Frameworks, Reason, Scan, HTTP_METHODS,
+};
+use crate::facts::{Arg, Call, Const, Ref, Span};
 use crate::project::{FnId, Project, Value};
 
 /// Handler decorators besides the HTTP methods'.
@@ -25,6 +28,7 @@ fn is_litestar_handler(v: &Value) -> bool {
 }
 
 pub(super) fn scan(project: &Project, scan: &Scan, out: &mut Frameworks) {
+    let mut handlers = vec![];
     for (id, func) in scan.decorated() {
         for d in &func.decorators {
             let callee = decorator_callee(d);
@@ -34,6 +38,7 @@ pub(super) fn scan(project: &Project, scan: &Scan, out: &mut Frameworks) {
             if !is_litestar_handler(&project.eval(id.module, callee)) {
                 continue;
             }
+            handlers.push(id);
             if !func.is_async && sync_to_thread(project, id) {
                 out.route(id);
                 out.off(id, Reason::SyncToThread);
@@ -41,6 +46,67 @@ pub(super) fn scan(project: &Project, scan: &Scan, out: &mut Frameworks) {
                 out.handler(project, EntryKind::Route, id, "Litestar");
             }
         }
+    }
+    for (id, call) in scan.calls_named(&["Provide"]) {
+        let is_provide = matches!(
+            project.eval(id.module, &call.callee),
+            Value::External(p) if p.starts_with("litestar.")
+        );
+        if !is_provide {
+            continue;
+        }
+        // A class is instantiated: its `__init__` runs.
+        let dep = match function_arg(project, id.module, call, 0, "dependency") {
+            Some(Value::Function(f)) => f,
+            Some(Value::Class(c)) => match project.lookup_method(c, "__init__") {
+                Some(f) => f,
+                None => continue,
+            },
+            _ => continue,
+        };
+        let is_async = project.modules[dep.module as usize].functions[dep.idx as usize].is_async;
+        if !is_async && call.args.iter().any(says_sync_to_thread) {
+            out.off(dep, Reason::SyncToThread);
+        } else {
+            out.handler(project, EntryKind::Dependency, dep, "Litestar");
+        }
+        for route in users(project, id, call, &handlers) {
+            out.uses.push((dep, route));
+        }
+    }
+}
+
+/// The handlers a dependency declared by `call` (in function `scope`) is given to: the
+/// handler whose decorator declares it, or every handler for one the app declares.
+/// (Routers' and controllers' dependencies reach no handler here.)
+fn users(project: &Project, scope: FnId, call: &Call, handlers: &[FnId]) -> Vec<FnId> {
+    let module = &project.modules[scope.module as usize];
+    let within = |outer: Span| outer.start <= call.span.start && call.span.end <= outer.end;
+    // Calls in a decorator are recorded in the enclosing scope, between the `@` and the
+    // `def`.
+    let declared_by = handlers.iter().copied().find(|h| {
+        let f = &module.functions[h.idx as usize];
+        h.module == scope.module
+            && within(Span {
+                start: f.span.start,
+                end: f.name_span.end,
+            })
+    });
+    if let Some(handler) = declared_by {
+        return vec![handler];
+    }
+    let in_app = module.functions[scope.idx as usize].calls.iter().any(|c| {
+        within(c.span)
+            && last_name(&c.callee) == Some("Litestar")
+            && matches!(
+                project.eval(scope.module, &c.callee),
+                Value::External(p) if p.starts_with("litestar.")
+            )
+    });
+    if in_app {
+        handlers.to_vec()
+    } else {
+        vec![]
     }
 }
 
@@ -56,8 +122,9 @@ fn sync_to_thread(project: &Project, f: FnId) -> bool {
         // A function's span, and its `def name` span, start at its first decorator.
         .filter(|c| c.span.start >= func.span.start && c.span.end <= func.name_span.end)
         .flat_map(|c| &c.args)
-        .any(|a| {
-            a.keyword.as_deref() == Some("sync_to_thread")
-                && a.value == Ref::Const(Const::Bool(true))
-        })
+        .any(says_sync_to_thread)
+}
+
+fn says_sync_to_thread(a: &Arg) -> bool {
+    a.keyword.as_deref() == Some("sync_to_thread") && a.value == Ref::Const(Const::Bool(true))
 }

@@ -290,6 +290,7 @@ const REGISTRATIONS: &[&str] = &[
     "Application",
     "FastAPI",
     "Middleware",
+    "Provide",
     "Route",
     "Starlette",
     "WebSocketRoute",
