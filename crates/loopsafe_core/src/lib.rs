@@ -495,7 +495,8 @@ pub fn check_with(
                 return without_cache();
             }
             let modules: Vec<ModuleFacts> = loaded.into_iter().map(Facts::or_empty).collect();
-            let (analysis, found, detected) = analyze(&modules, &catalogue, settings);
+            let (analysis, found, detected) =
+                analyze(&modules, &catalogue, settings, options.notes);
             (modules, analysis, Some((found, detected)))
         }
     };
@@ -746,6 +747,7 @@ fn analyze(
     modules: &[ModuleFacts],
     catalogue: &Catalogue,
     settings: &Settings,
+    everything: bool,
 ) -> (Analysis, propagate::Findings, frameworks::Frameworks) {
     let counts = |module: u32, span: facts::Span, rule: Rule| {
         settings.is_root_enabled(rule)
@@ -756,13 +758,31 @@ fn analyze(
                 })
     };
     let follow_helpers = settings.is_enabled(Rule::BlockingCallThroughHelper);
-    // Framework detection needs nothing from the analysis: both run at once.
-    let (mut found, mut detected) = pool().install(|| {
+    // Only what can run on the loop needs resolving, unless the notes are to list the
+    // blocking calls that run off it too. The coroutines are known at once, the
+    // functions the frameworks run once they are detected: detection needs nothing from
+    // the resolving, so both run at once.
+    let mut resolution = propagate::Resolution::new(modules);
+    let first: Vec<project::FnId> = match everything {
+        true => resolution.all(),
+        false => resolution
+            .all()
+            .into_iter()
+            .filter(|f| modules[f.module as usize].functions[f.idx as usize].is_async)
+            .collect(),
+    };
+    let follow = !everything;
+    let resolve = |r: &mut propagate::Resolution, roots| {
+        r.resolve(modules, catalogue, follow_helpers, &counts, roots, follow);
+    };
+    let ((), mut detected) = pool().install(|| {
         rayon::join(
-            || propagate::analyze(modules, catalogue, follow_helpers, &counts),
+            || resolve(&mut resolution, first),
             || frameworks::detect(&Project::new(modules, catalogue)),
         )
     });
+    pool().install(|| resolve(&mut resolution, detected.functions()));
+    let mut found = propagate::findings(resolution, modules, follow_helpers);
     propagate::sync_on_loop(
         &mut found,
         modules,

@@ -106,6 +106,19 @@ pub struct Frameworks {
 }
 
 impl Frameworks {
+    /// Every function the frameworks say something of: where the event loop (or a
+    /// route, or a thread) starts running project code.
+    pub fn functions(&self) -> Vec<FnId> {
+        let mut out: Vec<FnId> = self.entries.iter().map(|e| e.function).collect();
+        out.extend(self.uses.iter().flat_map(|(dep, route)| [*dep, *route]));
+        out.extend(&self.routes);
+        out.extend(self.off_loop.iter().map(|(f, _)| *f));
+        out.extend(&self.sync_on_loop);
+        out.extend(&self.own_loop);
+        out.extend(&self.tests);
+        out
+    }
+
     fn route(&mut self, function: FnId) {
         if !self.routes.contains(&function) {
             self.routes.push(function);
