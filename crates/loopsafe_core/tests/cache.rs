@@ -94,7 +94,7 @@ fn assert_same(got: &str, want: &str, what: &str) {
         .position(|(g, w)| g != w)
         .unwrap_or(got.lines().count().min(want.lines().count()));
     panic!(
-        "{what}: line {} differs: {:?} (without the cache: {:?})",
+        "{what}: line {} differs: {:?} (expected: {:?})",
         at + 1,
         got.lines().nth(at),
         want.lines().nth(at)
@@ -235,4 +235,31 @@ fn a_reused_analysis_prints_what_a_fresh_one_does() {
         reused_after_edit > 30,
         "reused in {reused_after_edit} fixtures"
     );
+}
+
+/// A check resolves only the calls of functions the event loop can reach; the report,
+/// to list the blocking calls that run off the loop too, resolves every call. Both must
+/// find the same.
+#[test]
+fn resolving_what_the_loop_reaches_finds_what_resolving_everything_does() {
+    let mut compared = 0;
+    for (name, dir) in fixture_projects() {
+        let root = dir.path().join("project");
+        let findings = |notes: bool| {
+            let settings = Settings::defaults(root.clone());
+            let options = CheckOptions {
+                notes,
+                ..CheckOptions::default()
+            };
+            let result = check_with(&[root.clone()], &settings, &options).unwrap();
+            render::json(&result, &root)
+        };
+        assert_same(
+            &findings(false),
+            &findings(true),
+            &format!("{name}: resolving what the loop reaches"),
+        );
+        compared += 1;
+    }
+    assert!(compared > 30, "compared {compared} fixtures");
 }
