@@ -251,7 +251,7 @@ fn resolving_what_the_loop_reaches_finds_what_resolving_everything_does() {
                 notes,
                 ..CheckOptions::default()
             };
-            let result = check_with(&[root.clone()], &settings, &options).unwrap();
+            let result = check_with(std::slice::from_ref(&root), &settings, &options).unwrap();
             render::json(&result, &root)
         };
         assert_same(
