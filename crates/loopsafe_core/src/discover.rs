@@ -121,9 +121,11 @@ pub fn discover_with_listing(
     }
     let mut found = walk(paths, settings, true)?;
     // A listing with a time too recent to trust is not kept: the next run walks again.
+    // Nor is one of a walk that could not read everything: a folder that becomes
+    // readable (`chmod`) keeps its modification time.
     found.listing = found
         .listing
-        .filter(|l| !l.racy)
+        .filter(|l| !l.racy && l.warnings.is_empty())
         .map(|l| Listing { key, ..l });
     Ok(found)
 }
@@ -685,6 +687,25 @@ mod tests {
 
     fn has(kept: &Option<Listing>, path: &Path) -> bool {
         kept.as_ref().unwrap().files.iter().any(|f| f.path == path)
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_walk_that_could_not_read_everything_is_not_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap().join("proj");
+        std::fs::create_dir_all(root.join("pkg")).unwrap();
+        std::fs::write(root.join("pkg/mod.py"), "").unwrap();
+        std::os::unix::fs::symlink(&root, root.join("pkg/back")).unwrap();
+        age_tree(&root, 3600);
+        let settings = Settings::defaults(root.clone());
+        let found = discover_with_listing(std::slice::from_ref(&root), &settings, None).unwrap();
+        assert!(
+            found.warnings.iter().any(|w| w.contains("loop")),
+            "{:?}",
+            found.warnings
+        );
+        assert!(found.listing.is_none());
     }
 
     #[test]
