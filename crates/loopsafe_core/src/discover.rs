@@ -100,23 +100,24 @@ pub fn discover_with_listing(
 ) -> Result<Discovered, DiscoverError> {
     let key = listing_key(paths, settings);
     let walker = Walker::new(settings);
-    if let Some(previous) = previous.filter(|l| l.key == key) {
-        match previous.check(&walker, paths) {
-            Check::Holds => {
+    if let Some(mut previous) = previous.filter(|l| l.key == key) {
+        match previous.refresh(&walker, paths) {
+            Some(false) => {
                 return Ok(Discovered {
                     files: previous.files,
                     warnings: previous.warnings,
                     listing: None,
                 })
             }
-            Check::HoldsWithNewTimes(dirs) => {
+            // Kept again, with the folders' new times.
+            Some(true) => {
                 return Ok(Discovered {
                     files: previous.files.clone(),
                     warnings: previous.warnings.clone(),
-                    listing: Some(Listing { dirs, ..previous }),
+                    listing: Some(previous),
                 });
             }
-            Check::Changed => {}
+            None => {}
         }
     }
     let mut found = walk(paths, settings, true)?;
@@ -441,13 +442,6 @@ impl Above {
     }
 }
 
-enum Check {
-    Holds,
-    /// It holds, and these are the directories with their times now.
-    HoldsWithNewTimes(Vec<Dir>),
-    Changed,
-}
-
 /// The time before which a modification is old enough to be told apart from a later one.
 fn racy_before() -> std::time::Duration {
     std::time::SystemTime::now()
@@ -492,9 +486,11 @@ impl Listing {
         }
     }
 
-    fn check(&self, walker: &Walker, paths: &[PathBuf]) -> Check {
+    /// Whether the listing still holds: None when the project must be walked again,
+    /// else whether the times of some folders changed (they are updated).
+    fn refresh(&mut self, walker: &Walker, paths: &[PathBuf]) -> Option<bool> {
         if above(paths) != self.above {
-            return Check::Changed;
+            return None;
         }
         // Which directories changed, by their times and their ignore files'.
         let changed: Vec<bool> = self
@@ -518,21 +514,19 @@ impl Listing {
             .collect();
         let count = changed.iter().filter(|c| **c).count();
         if count == 0 {
-            return Check::Holds;
+            return Some(false);
         }
         // Right after a checkout, most are: one walk is faster than reading each alone.
         if count * 8 > self.dirs.len() {
-            return Check::Changed;
+            return None;
         }
         let racy = racy_before();
-        let dirs: Option<Vec<Dir>> = self
+        let holds = self
             .dirs
-            .par_iter()
+            .par_iter_mut()
             .zip(changed)
-            .map(|(dir, changed)| {
-                if !changed {
-                    return Some(dir.clone());
-                }
+            .filter(|(_, changed)| *changed)
+            .all(|(dir, _)| {
                 // Read this directory again, alone, as the walk read it.
                 let stamp = Stamp::of(&dir.path);
                 let marks = Marks::of(&dir.path);
@@ -548,20 +542,12 @@ impl Listing {
                 // Changed ignore files may ignore other things deeper down; one changed
                 // too recently may change again unseen.
                 if entries != dir.entries || marks != dir.marks || marks.racy(racy) {
-                    return None;
+                    return false;
                 }
-                let stamp = stamp.filter(|s| s.modified < racy);
-                Some(Dir {
-                    stamp,
-                    marks,
-                    ..dir.clone()
-                })
-            })
-            .collect();
-        match dirs {
-            Some(dirs) => Check::HoldsWithNewTimes(dirs),
-            None => Check::Changed,
-        }
+                dir.stamp = stamp.filter(|s| s.modified < racy);
+                true
+            });
+        holds.then_some(true)
     }
 }
 

@@ -111,16 +111,11 @@ impl Load<'_> {
                 });
             }
         }
-        self.parse(file, stamp, self.cache)
+        self.parse(file, stamp)
     }
 
-    fn parse(
-        &self,
-        file: SourceFile,
-        stamp: Option<cache::Stamp>,
-        cache: Option<&cache::Cache>,
-    ) -> Result<Checked, String> {
-        let scope = self.scope;
+    fn parse(&self, file: SourceFile, stamp: Option<cache::Stamp>) -> Result<Checked, String> {
+        let (scope, cache) = (self.scope, self.cache);
         // The text, like the syntax tree, is read into scratch memory: only the facts
         // taken from it are kept.
         let source = match ParseScope::run(scope, || source_of(&file.path, self.overrides)) {
@@ -665,14 +660,10 @@ struct Analysis {
 
 impl Analysis {
     /// Which modules the findings and entry points are in: the only facts building the
-    /// findings reads. None when a module is out of range (a damaged cache).
+    /// findings reads (a hotspot's entry points are among the entries). None when a
+    /// module is out of range (a damaged cache).
     fn modules(&self, count: usize) -> Option<Vec<bool>> {
         let mut needed = vec![false; count];
-        let hotspots = self
-            .direct
-            .iter()
-            .map(|d| &d.1)
-            .chain(self.helpers.iter().map(|h| &h.1));
         let functions = self
             .direct
             .iter()
@@ -680,12 +671,7 @@ impl Analysis {
             .chain(self.helpers.iter().flat_map(|(h, _)| {
                 std::iter::once(h.caller.function).chain(h.chain.iter().map(|s| s.function))
             }))
-            .chain(self.entries.iter().map(|e| e.function))
-            .chain(
-                hotspots
-                    .flatten()
-                    .flat_map(|h| h.entry_points.iter().map(|e| e.function)),
-            );
+            .chain(self.entries.iter().map(|e| e.function));
         for f in functions {
             *needed.get_mut(f.module as usize)? = true;
         }

@@ -445,7 +445,7 @@ impl Resolution {
         self.done.sort_unstable_by_key(|(i, ..)| *i);
         let n = self.ids.len();
         let mut graph = Graph {
-            ids: self.ids.clone(),
+            ids: std::mem::take(&mut self.ids),
             targets: Vec::with_capacity(n),
             scheduled: Vec::with_capacity(n),
             decorator: vec![None; n],
