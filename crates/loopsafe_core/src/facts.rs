@@ -191,15 +191,11 @@ impl CallKind {
     /// `self.client` (a property), iterates over `orders`, enters `with self._lock`.
     pub fn action(self, text: &str) -> String {
         match self {
-            CallKind::Call | CallKind::Read | CallKind::Enter => {
-                let verb = match self {
-                    CallKind::Call => "calls",
-                    CallKind::Read => "reads",
-                    _ => "enters",
-                };
-                format!("{verb} {}", self.quote(text))
-            }
+            CallKind::Call => format!("calls {}", self.quote(text)),
+            CallKind::Read => format!("reads {}", self.quote(text)),
+            // Not "iterates over iterating `orders`".
             CallKind::Iterate => format!("iterates over `{text}`"),
+            CallKind::Enter => format!("enters {}", self.quote(text)),
         }
     }
 }

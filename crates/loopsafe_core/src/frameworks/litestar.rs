@@ -7,7 +7,7 @@
 use super::{
     decorator_callee, function_arg, last_name, EntryKind, Frameworks, Reason, Scan, HTTP_METHODS,
 };
-use crate::facts::{Arg, Call, Const, Ref, Span};
+use crate::facts::{Arg, Call, Const, Function, Ref};
 use crate::project::{FnId, Project, Value};
 
 /// Handler decorators besides the HTTP methods'.
@@ -81,22 +81,15 @@ pub(super) fn scan(project: &Project, scan: &Scan, out: &mut Frameworks) {
 /// (Routers' and controllers' dependencies reach no handler here.)
 fn users(project: &Project, scope: FnId, call: &Call, handlers: &[FnId]) -> Vec<FnId> {
     let module = &project.modules[scope.module as usize];
-    let within = |outer: Span| outer.start <= call.span.start && call.span.end <= outer.end;
-    // Calls in a decorator are recorded in the enclosing scope, between the `@` and the
-    // `def`.
     let declared_by = handlers.iter().copied().find(|h| {
-        let f = &module.functions[h.idx as usize];
-        h.module == scope.module
-            && within(Span {
-                start: f.span.start,
-                end: f.name_span.end,
-            })
+        h.module == scope.module && in_decorators(&module.functions[h.idx as usize], call)
     });
     if let Some(handler) = declared_by {
         return vec![handler];
     }
     let in_app = module.functions[scope.idx as usize].calls.iter().any(|c| {
-        within(c.span)
+        c.span.start <= call.span.start
+            && call.span.end <= c.span.end
             && last_name(&c.callee) == Some("Litestar")
             && matches!(
                 project.eval(scope.module, &c.callee),
@@ -110,8 +103,7 @@ fn users(project: &Project, scope: FnId, call: &Call, handlers: &[FnId]) -> Vec<
     }
 }
 
-/// Whether a decorator call above `f` says `sync_to_thread=True`. Decorator calls are
-/// recorded in the enclosing scope, between the `@` and the `def`.
+/// Whether a decorator call above `f` says `sync_to_thread=True`.
 fn sync_to_thread(project: &Project, f: FnId) -> bool {
     let facts = &project.modules[f.module as usize];
     let func = &facts.functions[f.idx as usize];
@@ -119,10 +111,16 @@ fn sync_to_thread(project: &Project, f: FnId) -> bool {
         .functions
         .iter()
         .flat_map(|g| &g.calls)
-        // A function's span, and its `def name` span, start at its first decorator.
-        .filter(|c| c.span.start >= func.span.start && c.span.end <= func.name_span.end)
+        .filter(|c| in_decorators(func, c))
         .flat_map(|c| &c.args)
         .any(says_sync_to_thread)
+}
+
+/// Whether `call` is in the decorators of `func`. Decorator calls are recorded in the
+/// enclosing scope, between the `@` and the `def`: a function's span, and its `def name`
+/// span, start at its first decorator.
+fn in_decorators(func: &Function, call: &Call) -> bool {
+    func.span.start <= call.span.start && call.span.end <= func.name_span.end
 }
 
 fn says_sync_to_thread(a: &Arg) -> bool {
