@@ -134,9 +134,9 @@ pub fn discover_with_listing(
 /// What the walk depends on besides the disk: the paths as given, the working directory
 /// they are relative to, and the settings that name files and modules.
 fn listing_key(paths: &[PathBuf], settings: &Settings) -> u64 {
+    // (The build is in the listing file's name.)
     let text = format!(
-        "{}:{:?}:{:?}:{:?}:{:?}:{:?}:{:?}:{}",
-        env!("CARGO_PKG_VERSION"),
+        "{:?}:{:?}:{:?}:{:?}:{:?}:{:?}:{}",
         std::env::current_dir().ok(),
         paths,
         settings.root,
@@ -145,7 +145,7 @@ fn listing_key(paths: &[PathBuf], settings: &Settings) -> u64 {
         settings.src,
         settings.respect_gitignore
     );
-    xxhash_rust::xxh3::xxh3_64(text.as_bytes())
+    crate::cache::content_hash(&text)
 }
 
 /// The walker's configuration: where the project root is, what is excluded.
