@@ -3054,6 +3054,12 @@ impl Catalogue {
         find_sorted(TYPES, &format!("{}()", wildcard(name)?), |r| r.0).map(|r| r.1)
     }
 
+    /// The call whose result has this type, as `Executor.map()` for what it returns: how
+    /// a message names a type that is private to its library.
+    pub fn made_by(type_name: &str) -> Option<&'static str> {
+        TYPES.iter().find(|r| r.1 == type_name).map(|r| r.0)
+    }
+
     /// Whether awaiting a call of a method of this name can give a typed result
     /// ([`AWAITED`]).
     pub fn is_awaited_method(name: &str) -> bool {

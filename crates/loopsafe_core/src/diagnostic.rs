@@ -50,10 +50,26 @@ pub fn quote_api(api: &str) -> String {
 /// For the method a loop or a `with` block calls, what runs it, without an article:
 /// loop over a `django.db.models.QuerySet`, `with` block on a `threading.Lock`.
 pub fn implied_phrase(api: &str) -> Option<String> {
-    Some(match implied_on(api)? {
-        (t, CallKind::Iterate) => format!("loop over a `{t}`"),
-        (t, _) => format!("`with` block on a `{t}`"),
+    let (t, kind) = implied_on(api)?;
+    let on = match private_type_maker(t) {
+        Some(call) => format!("what `{call}` returns"),
+        None => format!("a `{t}`"),
+    };
+    Some(match kind {
+        CallKind::Iterate => format!("loop over {on}"),
+        _ => format!("`with` block on {on}"),
     })
+}
+
+/// For a type private to its library (`concurrent.futures._base.result_iterator`), which
+/// a message had better not name, the call that makes it (`Executor.map()`).
+pub fn private_type_maker(type_name: &str) -> Option<&'static str> {
+    let private = type_name
+        .split('.')
+        .any(|part| part.starts_with('_') && !part.ends_with("__"));
+    private
+        .then(|| crate::catalogue::Catalogue::made_by(type_name))
+        .flatten()
 }
 
 /// For the method a loop or a `with` block calls (`QuerySet.__iter__`), the type it
@@ -168,5 +184,27 @@ impl<'s> LineIndex<'s> {
             .map(|e| *e as usize)
             .unwrap_or(self.source.len());
         self.source[start as usize..end].trim_end_matches(['\n', '\r'])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quote_api;
+
+    #[test]
+    fn a_type_private_to_its_library_is_named_by_the_call_that_makes_it() {
+        assert_eq!(
+            quote_api("concurrent.futures._base.result_iterator.__iter__"),
+            "a loop over what `concurrent.futures.Executor.map()` returns"
+        );
+        assert_eq!(
+            quote_api("django.db.models.QuerySet.__iter__"),
+            "a loop over a `django.db.models.QuerySet`"
+        );
+        assert_eq!(
+            quote_api("threading.Lock.__enter__"),
+            "a `with` block on a `threading.Lock`"
+        );
+        assert_eq!(quote_api("requests.get"), "`requests.get()`");
     }
 }

@@ -515,14 +515,17 @@ pub fn check_with(
         let quoted = kind.quote(&at.text);
         let mut message = format!("{} {quoted} in {}", info.title, caller_words(func));
         let builtin = finding.api.strip_prefix("builtins.") == Some(at.text.as_str());
+        // A loop or a `with` block names the type it works on, not its dunder.
+        let api = match kind {
+            CallKind::Iterate | CallKind::Enter => implied_on(&finding.api),
+            CallKind::Call | CallKind::Read => None,
+        }
+        .map_or(finding.api.as_str(), |(t, _)| t);
         if !at.text.ends_with(finding.api.as_str()) && !builtin {
-            // A loop or a `with` block names the type it works on, not its dunder.
-            let api = match kind {
-                CallKind::Iterate | CallKind::Enter => implied_on(&finding.api),
-                CallKind::Call | CallKind::Read => None,
+            match diagnostic::private_type_maker(api) {
+                Some(call) => message.push_str(&format!(" (from `{call}`)")),
+                None => message.push_str(&format!(" (`{api}`)")),
             }
-            .map_or(finding.api.as_str(), |(t, _)| t);
-            message.push_str(&format!(" (`{api}`)"));
         }
         let runs_once = func.calls[finding.call_index].once;
         if runs_once {
@@ -929,7 +932,7 @@ impl Files<'_> {
             path: file.path.clone(),
             location: index.location(span.start),
             end_location: index.location(span.end),
-            text: single_line(text),
+            text: without_long_arguments(&single_line(text)),
         };
         self.line_starts
             .insert(file.path.clone(), index.into_starts());
@@ -1059,4 +1062,139 @@ fn single_line(text: &str) -> String {
         }
     }
     out.replace("( ", "(").replace(" )", ")").replace(". ", ".")
+}
+
+/// The called expression as a message quotes it, with the long arguments of the calls
+/// inside it left out: `self._conn.execute(...).fetchone` names what is called, where
+/// the whole SQL text would push it off the line. Short ones stay (`Path(p).exists`).
+/// Text it cannot read as Python (an unclosed string or bracket) is kept as it is.
+fn without_long_arguments(text: &str) -> String {
+    /// Longer arguments than this are left out.
+    const LONG: usize = 20;
+    const KEYWORDS: [&str; 10] = [
+        "and", "await", "else", "if", "in", "is", "lambda", "not", "or", "return",
+    ];
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let (mut copied, mut i) = (0, 0);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\'' | b'"' => match string_end(bytes, i) {
+                Some(end) => i = end,
+                None => return text.to_string(),
+            },
+            b'(' => {
+                let Some(close) = closing_paren(bytes, i) else {
+                    return text.to_string();
+                };
+                let before = text[..i].trim_end();
+                let word_start = before
+                    .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .map_or(0, |at| at + 1);
+                let is_call = before.ends_with([')', ']'])
+                    || (word_start < before.len() && !KEYWORDS.contains(&&before[word_start..]));
+                if is_call && close - i - 1 > LONG {
+                    out.push_str(&text[copied..i]);
+                    out.push_str("(...)");
+                    copied = close + 1;
+                }
+                // A call's arguments are left out whole or kept whole; the brackets inside a
+                // group are looked at in turn.
+                i = if is_call { close + 1 } else { i + 1 };
+            }
+            _ => i += 1,
+        }
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
+/// Where the string literal opening at `start` ends (just past its closing quote).
+fn string_end(bytes: &[u8], start: usize) -> Option<usize> {
+    let quote = bytes[start];
+    let triple = bytes.get(start..start + 3) == Some(&[quote; 3][..]);
+    let width = if triple { 3 } else { 1 };
+    let mut i = start + width;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            q if q == quote && (!triple || bytes.get(i..i + 3) == Some(&[quote; 3][..])) => {
+                return Some(i + width);
+            }
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// The `)` matching the `(` at `open`, past strings and nested brackets.
+fn closing_paren(bytes: &[u8], open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut i = open;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\'' | b'"' => {
+                i = string_end(bytes, i)?;
+                continue;
+            }
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return (bytes[i] == b')').then_some(i);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_long_arguments as shorten;
+
+    #[test]
+    fn long_arguments_of_inner_calls_are_left_out_of_quotes() {
+        assert_eq!(
+            shorten(
+                r#"self._connection.execute("SELECT file_path FROM candidates WHERE k = ?", (key,)).fetchone"#
+            ),
+            "self._connection.execute(...).fetchone"
+        );
+        assert_eq!(shorten("Path(p).exists"), "Path(p).exists");
+        assert_eq!(shorten("requests.Session().get"), "requests.Session().get");
+        assert_eq!(
+            shorten("Path(await self.config.localpath()).absolute"),
+            "Path(...).absolute"
+        );
+        // A group is not a call: the call inside it is shortened, not the group.
+        assert_eq!(
+            shorten(r#"(Path(__file__).parent / "ui/installed/").resolve"#),
+            r#"(Path(__file__).parent / "ui/installed/").resolve"#
+        );
+        assert_eq!(
+            shorten(r#"(Path(settings.get_the_config_directory()) / "x").resolve"#),
+            r#"(Path(...) / "x").resolve"#
+        );
+        assert_eq!(
+            shorten("clients[region_name_for_this_request].get"),
+            "clients[region_name_for_this_request].get"
+        );
+        // Brackets and quotes inside strings do not count.
+        assert_eq!(
+            shorten(r#"db.execute("select ( from where a = ')'", (a, b, c)).fetchall"#),
+            "db.execute(...).fetchall"
+        );
+        assert_eq!(
+            shorten(r#"open("é" * 30, 'r').read"#),
+            r#"open("é" * 30, 'r').read"#
+        );
+        assert_eq!(shorten(r#"f(""" ) """ + "some more text").g"#), "f(...).g");
+        // What cannot be read as Python is quoted as it is.
+        assert_eq!(shorten(r#"f("unclosed).g"#), r#"f("unclosed).g"#);
+        assert_eq!(shorten("f(a, (b).g"), "f(a, (b).g");
+        assert_eq!(shorten("f(a]).g"), "f(a]).g");
+    }
 }
