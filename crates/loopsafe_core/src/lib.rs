@@ -579,6 +579,7 @@ pub fn check_with(
         .zip(&modules)
         .map(|(file, m)| (file.path.as_path(), &m.suppressions))
         .collect();
+    let mut resolved: HashMap<PathBuf, PathBuf> = HashMap::new();
     diagnostics.retain(|d| {
         if !settings.is_enabled(d.rule) {
             return false;
@@ -596,8 +597,14 @@ pub fn check_with(
                 }
             }
         }
-        let abs = d.path.canonicalize().unwrap_or(d.path.clone());
-        let rel = abs.strip_prefix(&root).unwrap_or(&abs);
+        if per_file.is_empty() {
+            return true;
+        }
+        // One file's findings are many: its path is resolved once.
+        let abs = resolved
+            .entry(d.path.clone())
+            .or_insert_with(|| d.path.canonicalize().unwrap_or(d.path.clone()));
+        let rel = abs.strip_prefix(&root).unwrap_or(abs);
         let name = d.path.file_name().map(Path::new);
         !per_file.iter().any(|(set, codes)| {
             (set.is_match(rel) || name.is_some_and(|n| set.is_match(n)))

@@ -36,10 +36,7 @@ fn loc(l: Location) -> Value {
 /// The JSON contract: a list of findings with ruff's field names.
 pub fn json(result: &CheckResult, cwd: &Path) -> String {
     let indexes = line_indexes(result);
-    let items: Vec<Value> = result
-        .diagnostics
-        .iter()
-        .map(|d| {
+    let items = result.diagnostics.iter().map(|d| {
             json!({
                 "code": d.code(),
                 "name": d.rule.name(),
@@ -92,9 +89,30 @@ pub fn json(result: &CheckResult, cwd: &Path) -> String {
                     }).collect::<Vec<_>>(),
                 })),
             })
-        })
-        .collect();
-    let mut out = serde_json::to_string_pretty(&items).expect("JSON values serialize");
+        });
+    pretty(&Streamed::new(items))
+}
+
+/// A list serialized item by item as it is made: with tens of thousands of findings,
+/// building every item's tree before writing any of them took gigabytes.
+struct Streamed<I>(std::cell::Cell<Option<I>>);
+
+impl<I> Streamed<I> {
+    fn new(items: I) -> Self {
+        Streamed(std::cell::Cell::new(Some(items)))
+    }
+}
+
+impl<I: Iterator<Item = Value>> serde::Serialize for Streamed<I> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        // Serialized once: the list is written once.
+        serializer.collect_seq(self.0.take().into_iter().flatten())
+    }
+}
+
+/// Indented JSON with a final newline, as `serde_json::to_string_pretty` writes it.
+fn pretty(value: &impl serde::Serialize) -> String {
+    let mut out = serde_json::to_string_pretty(value).expect("JSON values serialize");
     out.push('\n');
     out
 }
@@ -321,10 +339,7 @@ pub fn sarif(result: &CheckResult, cwd: &Path) -> String {
             "endColumn": end.column,
         })
     };
-    let results: Vec<Value> = result
-        .diagnostics
-        .iter()
-        .map(|d| {
+    let results = result.diagnostics.iter().map(|d| {
             let uri = display_path(&d.path, cwd);
             let mut r = json!({
                 "ruleId": d.code(),
@@ -369,25 +384,35 @@ pub fn sarif(result: &CheckResult, cwd: &Path) -> String {
                 }
             }
             r
-        })
-        .collect();
-    let doc = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {
+        });
+    // Fields in the order a JSON object's keys are written (sorted), as before the
+    // results were streamed.
+    #[derive(serde::Serialize)]
+    struct Doc<R> {
+        #[serde(rename = "$schema")]
+        schema: &'static str,
+        runs: [Run<R>; 1],
+        version: &'static str,
+    }
+    #[derive(serde::Serialize)]
+    struct Run<R> {
+        results: R,
+        tool: Value,
+    }
+    pretty(&Doc {
+        schema: "https://json.schemastore.org/sarif-2.1.0.json",
+        runs: [Run {
+            results: Streamed::new(results),
+            tool: json!({
                 "driver": {
                     "name": "loopsafe",
                     "version": env!("CARGO_PKG_VERSION"),
                     "rules": rules,
                 }
-            },
-            "results": results,
+            }),
         }],
-    });
-    let mut out = serde_json::to_string_pretty(&doc).expect("JSON values serialize");
-    out.push('\n');
-    out
+        version: "2.1.0",
+    })
 }
 
 /// GitHub Actions workflow commands: one `::warning` annotation per finding.
