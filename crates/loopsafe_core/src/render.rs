@@ -37,59 +37,59 @@ fn loc(l: Location) -> Value {
 pub fn json(result: &CheckResult, cwd: &Path) -> String {
     let indexes = line_indexes(result);
     let items = result.diagnostics.iter().map(|d| {
-            json!({
-                "code": d.code(),
-                "name": d.rule.name(),
-                "message": d.message,
-                "help": d.help,
-                "filename": display_path(&d.path, cwd),
-                "location": loc(d.location),
-                "end_location": loc(d.end_location),
-                "noqa_row": d.location.row,
-                "fix": d.fix.as_ref().map(|f| {
-                    let index = indexes.get(d.path.as_path());
-                    json!({
-                        "applicability": f.applicability.as_str(),
-                        "message": f.message,
-                        "edits": f.edits.iter().filter_map(|e| {
-                            let index = index?;
-                            Some(json!({
-                                "content": e.content,
-                                "location": loc(index.location(e.start)),
-                                "end_location": loc(index.location(e.end)),
-                            }))
-                        }).collect::<Vec<_>>(),
-                    })
-                }),
-                "url": Value::Null,
-                "api": d.api,
-                "chain": d.chain.iter().map(|h| json!({
-                    "filename": display_path(&h.path, cwd),
-                    "row": h.location.row,
-                    "column": h.location.column,
-                    "function": h.function,
-                    "call": h.call,
-                })).collect::<Vec<_>>(),
-                "root": root_of(d).map(|r| json!({
-                    "filename": display_path(&r.path, cwd),
-                    "row": r.location.row,
-                    "column": r.location.column,
-                })),
-                "runs_once": d.runs_once,
-                "hotspot": d.hotspot.as_ref().map(|h| json!({
-                    "reach": h.reach,
-                    "entry_points": h.entry_points.iter().filter_map(|e| {
-                        let ep = result.entry_points.iter().find(|p| p.function == e.function && p.kind == e.kind)?;
+        json!({
+            "code": d.code(),
+            "name": d.rule.name(),
+            "message": d.message,
+            "help": d.help,
+            "filename": display_path(&d.path, cwd),
+            "location": loc(d.location),
+            "end_location": loc(d.end_location),
+            "noqa_row": d.location.row,
+            "fix": d.fix.as_ref().map(|f| {
+                let index = indexes.get(d.path.as_path());
+                json!({
+                    "applicability": f.applicability.as_str(),
+                    "message": f.message,
+                    "edits": f.edits.iter().filter_map(|e| {
+                        let index = index?;
                         Some(json!({
-                            "kind": e.kind.as_str(),
-                            "name": ep.name,
-                            "filename": display_path(&ep.path, cwd),
-                            "row": ep.location.row,
+                            "content": e.content,
+                            "location": loc(index.location(e.start)),
+                            "end_location": loc(index.location(e.end)),
                         }))
                     }).collect::<Vec<_>>(),
-                })),
-            })
-        });
+                })
+            }),
+            "url": Value::Null,
+            "api": d.api,
+            "chain": d.chain.iter().map(|h| json!({
+                "filename": display_path(&h.path, cwd),
+                "row": h.location.row,
+                "column": h.location.column,
+                "function": h.function,
+                "call": h.call,
+            })).collect::<Vec<_>>(),
+            "root": root_of(d).map(|r| json!({
+                "filename": display_path(&r.path, cwd),
+                "row": r.location.row,
+                "column": r.location.column,
+            })),
+            "runs_once": d.runs_once,
+            "hotspot": d.hotspot.as_ref().map(|h| json!({
+                "reach": h.reach,
+                "entry_points": h.entry_points.iter().filter_map(|e| {
+                    let ep = result.entry_points.iter().find(|p| p.function == e.function && p.kind == e.kind)?;
+                    Some(json!({
+                        "kind": e.kind.as_str(),
+                        "name": ep.name,
+                        "filename": display_path(&ep.path, cwd),
+                        "row": ep.location.row,
+                    }))
+                }).collect::<Vec<_>>(),
+            })),
+        })
+    });
     pretty(&Streamed::new(items))
 }
 
@@ -340,51 +340,51 @@ pub fn sarif(result: &CheckResult, cwd: &Path) -> String {
         })
     };
     let results = result.diagnostics.iter().map(|d| {
-            let uri = display_path(&d.path, cwd);
-            let mut r = json!({
-                "ruleId": d.code(),
-                "ruleIndex": index_of(d.code()),
-                // Blocking that runs once (a cached helper) matters less.
-                "level": if d.runs_once { "note" } else if d.rule == crate::rules::Rule::SyntaxError { "error" } else { "warning" },
-                "message": {"text": d.message},
-                "locations": [{
-                    "physicalLocation": {
-                        "artifactLocation": {"uri": uri},
-                        "region": region(d.location, d.end_location),
-                    }
-                }],
-            });
-            if !d.chain.is_empty() {
-                r["codeFlows"] = json!([{
-                    "threadFlows": [{
-                        "locations": d.chain.iter().map(|h| json!({
-                            "location": {
-                                "physicalLocation": {
-                                    "artifactLocation": {"uri": display_path(&h.path, cwd)},
-                                    "region": {"startLine": h.location.row, "startColumn": h.location.column},
-                                },
-                                "message": {"text": format!("`{}` {}", h.function, h.action())},
-                            }
+        let uri = display_path(&d.path, cwd);
+        let mut r = json!({
+            "ruleId": d.code(),
+            "ruleIndex": index_of(d.code()),
+            // Blocking that runs once (a cached helper) matters less.
+            "level": if d.runs_once { "note" } else if d.rule == crate::rules::Rule::SyntaxError { "error" } else { "warning" },
+            "message": {"text": d.message},
+            "locations": [{
+                "physicalLocation": {
+                    "artifactLocation": {"uri": uri},
+                    "region": region(d.location, d.end_location),
+                }
+            }],
+        });
+        if !d.chain.is_empty() {
+            r["codeFlows"] = json!([{
+                "threadFlows": [{
+                    "locations": d.chain.iter().map(|h| json!({
+                        "location": {
+                            "physicalLocation": {
+                                "artifactLocation": {"uri": display_path(&h.path, cwd)},
+                                "region": {"startLine": h.location.row, "startColumn": h.location.column},
+                            },
+                            "message": {"text": format!("`{}` {}", h.function, h.action())},
+                        }
+                    })).collect::<Vec<_>>(),
+                }]
+            }]);
+        }
+        if let (Some(f), Some(index)) = (&d.fix, indexes.get(d.path.as_path())) {
+            if f.applicability != Applicability::DisplayOnly {
+                r["fixes"] = json!([{
+                    "description": {"text": format!("{} ({})", f.message, f.applicability.as_str())},
+                    "artifactChanges": [{
+                        "artifactLocation": {"uri": display_path(&d.path, cwd)},
+                        "replacements": f.edits.iter().map(|e| json!({
+                            "deletedRegion": region(index.location(e.start), index.location(e.end)),
+                            "insertedContent": {"text": e.content},
                         })).collect::<Vec<_>>(),
-                    }]
+                    }],
                 }]);
             }
-            if let (Some(f), Some(index)) = (&d.fix, indexes.get(d.path.as_path())) {
-                if f.applicability != Applicability::DisplayOnly {
-                    r["fixes"] = json!([{
-                        "description": {"text": format!("{} ({})", f.message, f.applicability.as_str())},
-                        "artifactChanges": [{
-                            "artifactLocation": {"uri": display_path(&d.path, cwd)},
-                            "replacements": f.edits.iter().map(|e| json!({
-                                "deletedRegion": region(index.location(e.start), index.location(e.end)),
-                                "insertedContent": {"text": e.content},
-                            })).collect::<Vec<_>>(),
-                        }],
-                    }]);
-                }
-            }
-            r
-        });
+        }
+        r
+    });
     // Fields in the order a JSON object's keys are written (sorted), as before the
     // results were streamed.
     #[derive(serde::Serialize)]
