@@ -153,6 +153,18 @@ pub static BLOCKING: &[Row] = &[
     b("boto3.client", BlockingSdkCall),
     b("boto3.resource", BlockingSdkCall),
     b(
+        "boto3.resources.base.ServiceResource.attach_policy",
+        BlockingSdkCall,
+    ),
+    b(
+        "boto3.resources.base.ServiceResource.attach_volume",
+        BlockingSdkCall,
+    ),
+    b(
+        "boto3.resources.base.ServiceResource.authorize_ingress",
+        BlockingSdkCall,
+    ),
+    b(
         "boto3.resources.base.ServiceResource.batch_get_item",
         BlockingSdkCall,
     ),
@@ -174,7 +186,39 @@ pub static BLOCKING: &[Row] = &[
         BlockingSdkCall,
     ),
     b(
+        "boto3.resources.base.ServiceResource.create_image",
+        BlockingSdkCall,
+    ),
+    b(
+        "boto3.resources.base.ServiceResource.create_instances",
+        BlockingSdkCall,
+    ),
+    b(
+        "boto3.resources.base.ServiceResource.create_policy",
+        BlockingSdkCall,
+    ),
+    b(
+        "boto3.resources.base.ServiceResource.create_role",
+        BlockingSdkCall,
+    ),
+    b(
+        "boto3.resources.base.ServiceResource.create_security_group",
+        BlockingSdkCall,
+    ),
+    b(
         "boto3.resources.base.ServiceResource.create_table",
+        BlockingSdkCall,
+    ),
+    b(
+        "boto3.resources.base.ServiceResource.create_tags",
+        BlockingSdkCall,
+    ),
+    b(
+        "boto3.resources.base.ServiceResource.create_user",
+        BlockingSdkCall,
+    ),
+    b(
+        "boto3.resources.base.ServiceResource.create_volume",
         BlockingSdkCall,
     ),
     b(
@@ -191,6 +235,14 @@ pub static BLOCKING: &[Row] = &[
     ),
     b(
         "boto3.resources.base.ServiceResource.delete_objects",
+        BlockingSdkCall,
+    ),
+    b(
+        "boto3.resources.base.ServiceResource.detach_policy",
+        BlockingSdkCall,
+    ),
+    b(
+        "boto3.resources.base.ServiceResource.detach_volume",
         BlockingSdkCall,
     ),
     b(
@@ -225,6 +277,10 @@ pub static BLOCKING: &[Row] = &[
         BlockingSdkCall,
     ),
     b(
+        "boto3.resources.base.ServiceResource.reboot",
+        BlockingSdkCall,
+    ),
+    b(
         "boto3.resources.base.ServiceResource.receive_messages",
         BlockingSdkCall,
     ),
@@ -242,7 +298,16 @@ pub static BLOCKING: &[Row] = &[
         BlockingSdkCall,
     ),
     b(
+        "boto3.resources.base.ServiceResource.start",
+        BlockingSdkCall,
+    ),
+    b("boto3.resources.base.ServiceResource.stop", BlockingSdkCall),
+    b(
         "boto3.resources.base.ServiceResource.subscribe",
+        BlockingSdkCall,
+    ),
+    b(
+        "boto3.resources.base.ServiceResource.terminate",
         BlockingSdkCall,
     ),
     b(
@@ -263,6 +328,18 @@ pub static BLOCKING: &[Row] = &[
     ),
     b(
         "boto3.resources.base.ServiceResource.wait_until_not_exists",
+        BlockingSdkCall,
+    ),
+    b(
+        "boto3.resources.base.ServiceResource.wait_until_running",
+        BlockingSdkCall,
+    ),
+    b(
+        "boto3.resources.base.ServiceResource.wait_until_stopped",
+        BlockingSdkCall,
+    ),
+    b(
+        "boto3.resources.base.ServiceResource.wait_until_terminated",
         BlockingSdkCall,
     ),
     b(
@@ -1344,6 +1421,14 @@ pub static TYPES: &[(&str, &str)] = &[
         "boto3.resources.base.ServiceResource",
     ),
     (
+        "boto3.resources.base.ServiceResource.Image()",
+        "boto3.resources.base.ServiceResource",
+    ),
+    (
+        "boto3.resources.base.ServiceResource.Instance()",
+        "boto3.resources.base.ServiceResource",
+    ),
+    (
         "boto3.resources.base.ServiceResource.Message()",
         "boto3.resources.base.ServiceResource",
     ),
@@ -1364,7 +1449,19 @@ pub static TYPES: &[(&str, &str)] = &[
         "boto3.resources.base.ServiceResource",
     ),
     (
+        "boto3.resources.base.ServiceResource.Policy()",
+        "boto3.resources.base.ServiceResource",
+    ),
+    (
         "boto3.resources.base.ServiceResource.Queue()",
+        "boto3.resources.base.ServiceResource",
+    ),
+    (
+        "boto3.resources.base.ServiceResource.Role()",
+        "boto3.resources.base.ServiceResource",
+    ),
+    (
+        "boto3.resources.base.ServiceResource.SecurityGroup()",
         "boto3.resources.base.ServiceResource",
     ),
     (
@@ -1380,7 +1477,19 @@ pub static TYPES: &[(&str, &str)] = &[
         "boto3.resources.base.ServiceResource",
     ),
     (
+        "boto3.resources.base.ServiceResource.User()",
+        "boto3.resources.base.ServiceResource",
+    ),
+    (
+        "boto3.resources.base.ServiceResource.Volume()",
+        "boto3.resources.base.ServiceResource",
+    ),
+    (
         "boto3.resources.base.ServiceResource.buckets",
+        "boto3.resources.collection.CollectionManager",
+    ),
+    (
+        "boto3.resources.base.ServiceResource.images",
         "boto3.resources.collection.CollectionManager",
     ),
     (
@@ -1396,11 +1505,31 @@ pub static TYPES: &[(&str, &str)] = &[
         "boto3.resources.collection.CollectionManager",
     ),
     (
+        "boto3.resources.base.ServiceResource.policies",
+        "boto3.resources.collection.CollectionManager",
+    ),
+    (
         "boto3.resources.base.ServiceResource.queues",
         "boto3.resources.collection.CollectionManager",
     ),
     (
+        "boto3.resources.base.ServiceResource.roles",
+        "boto3.resources.collection.CollectionManager",
+    ),
+    (
+        "boto3.resources.base.ServiceResource.security_groups",
+        "boto3.resources.collection.CollectionManager",
+    ),
+    (
         "boto3.resources.base.ServiceResource.tables",
+        "boto3.resources.collection.CollectionManager",
+    ),
+    (
+        "boto3.resources.base.ServiceResource.users",
+        "boto3.resources.collection.CollectionManager",
+    ),
+    (
+        "boto3.resources.base.ServiceResource.volumes",
         "boto3.resources.collection.CollectionManager",
     ),
     (
