@@ -776,3 +776,30 @@ fn sync_handlers_on_the_loop_are_named_and_get_no_await_fix() {
         source
     );
 }
+
+#[test]
+fn a_shared_root_is_underlined_in_full_when_its_quote_leaves_arguments_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let line = "    return conn.execute(\"select name from users where active = 1\").fetchone()";
+    std::fs::write(
+        d.join("app.py"),
+        format!(
+            "import sqlite3\n\nconn = sqlite3.connect(\"x.db\")\n\n\ndef first_row():\n{line}\n\n\nasync def a():\n    return first_row()\n\n\nasync def b():\n    return first_row()\n"
+        ),
+    )
+    .unwrap();
+    let text = stdout(&loopsafe(d, &["check", "--select", "LS901"]));
+    // The chain quotes the call short; the carets still cover the called expression.
+    assert!(
+        text.contains("calls `conn.execute(...).fetchone()`"),
+        "{text}"
+    );
+    let callee = "conn.execute(\"select name from users where active = 1\").fetchone";
+    let carets = format!(
+        "{}{}\n",
+        " ".repeat(line.find("conn").unwrap()),
+        "^".repeat(callee.len())
+    );
+    assert!(text.contains(&carets), "{text}");
+}

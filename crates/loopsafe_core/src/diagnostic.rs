@@ -18,6 +18,8 @@ pub struct Location {
 pub struct Hop {
     pub path: PathBuf,
     pub location: Location,
+    /// Where the called expression ends: `call` may be shorter than the source.
+    pub end_location: Location,
     pub function: String,
     /// The called expression, on one line: `fetch_user`, `_session.get`.
     pub call: String,

@@ -955,6 +955,7 @@ impl Files<'_> {
             Hop {
                 path: at.path,
                 location: at.location,
+                end_location: at.end_location,
                 function: func.qualname.clone(),
                 call: at.text,
                 kind: call.kind,

@@ -222,12 +222,7 @@ fn single(
     out.push('\n');
     let gutter = d.location.row.to_string().len();
     if let Some(index) = indexes.get(d.path.as_path()) {
-        let width = if d.end_location.row == d.location.row {
-            (d.end_location.column as usize).saturating_sub(d.location.column as usize)
-        } else {
-            usize::MAX
-        };
-        snippet(out, index, d.location, width, gutter, style);
+        snippet(out, index, d.location, d.end_location, gutter, style);
     }
     let pad = " ".repeat(gutter);
     hops(out, &d.chain, &pad, "chain:", "", cwd);
@@ -280,14 +275,7 @@ fn grouped(
             .unwrap_or(1),
     );
     if let Some(index) = indexes.get(root.path.as_path()) {
-        snippet(
-            out,
-            index,
-            root.location,
-            last.call.chars().count(),
-            gutter,
-            style,
-        );
+        snippet(out, index, root.location, last.end_location, gutter, style);
     }
     let pad = " ".repeat(gutter);
     out.push_str(&format!("{pad} = 1 root cause, {} callers:\n", group.len()));
@@ -511,19 +499,23 @@ fn hops(out: &mut String, chain: &[Hop], pad: &str, label: &str, note: &str, cwd
     }
 }
 
-/// The source line with carets under `width` characters from `at` (to the line's end
-/// when the span runs on).
+/// The source line with carets from `at` to `end` (to the line's end when the span runs
+/// on to another line).
 fn snippet(
     out: &mut String,
     index: &LineIndex,
     at: Location,
-    width: usize,
+    end: Location,
     gutter: usize,
     style: &Style,
 ) {
     let line = index.line(at.row);
     let pad = " ".repeat(gutter);
     let start = at.column as usize - 1;
+    let width = match end.row == at.row {
+        true => (end.column as usize).saturating_sub(at.column as usize),
+        false => usize::MAX,
+    };
     let width = width.min(line.chars().count().saturating_sub(start)).max(1);
     let carets = "^".repeat(width);
     let (blue, red, reset) = (style.blue, style.red, style.reset);
