@@ -515,13 +515,13 @@ pub fn check_with(
         let quoted = kind.quote(&at.text);
         let mut message = format!("{} {quoted} in {}", info.title, caller_words(func));
         let builtin = finding.api.strip_prefix("builtins.") == Some(at.text.as_str());
-        // A loop or a `with` block names the type it works on, not its dunder.
-        let api = match kind {
-            CallKind::Iterate | CallKind::Enter => implied_on(&finding.api),
-            CallKind::Call | CallKind::Read => None,
-        }
-        .map_or(finding.api.as_str(), |(t, _)| t);
         if !at.text.ends_with(finding.api.as_str()) && !builtin {
+            // A loop or a `with` block names the type it works on, not its dunder.
+            let api = match kind {
+                CallKind::Iterate | CallKind::Enter => implied_on(&finding.api),
+                CallKind::Call | CallKind::Read => None,
+            }
+            .map_or(finding.api.as_str(), |(t, _)| t);
             match diagnostic::private_type_maker(api) {
                 Some(call) => message.push_str(&format!(" (from `{call}`)")),
                 None => message.push_str(&format!(" (`{api}`)")),
@@ -1021,7 +1021,6 @@ fn helper_diagnostic(files: &mut Files, finding: &propagate::HelperFinding) -> O
         message
             .push_str(" (first call only: a cached function or a one-time set-up is on the way)");
     }
-    let end = files.locate(finding.caller.function.module, span)?;
     let call_span = caller.calls[finding.caller.call_index].span;
     Some(Diagnostic {
         rule: Rule::BlockingCallThroughHelper,
@@ -1031,7 +1030,7 @@ fn helper_diagnostic(files: &mut Files, finding: &propagate::HelperFinding) -> O
         span,
         call_span,
         location: first.location,
-        end_location: end.end_location,
+        end_location: first.end_location,
         api: Some(finding.api.clone()),
         chain,
         root: Some(root),
