@@ -80,6 +80,7 @@ pub(super) fn scan(project: &Project, scan: &Scan, out: &mut Frameworks) {
         "add_view",
         "delete",
         "get",
+        "head",
         "patch",
         "post",
         "put",

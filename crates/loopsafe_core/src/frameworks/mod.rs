@@ -292,12 +292,12 @@ fn external_method(v: &Value) -> Option<(&str, &str)> {
     }
 }
 
-/// Registration calls whose names are also common method names (`d.get(key)`).
+/// Registration calls whose names are also common method names (`d.get(key)`). Sorted.
 const COMMON: &[&str] = &[
     "delete", "get", "head", "options", "patch", "path", "post", "put", "route", "view",
 ];
 
-/// The names of every registration call some framework looks at.
+/// The names of every registration call some framework looks at. Sorted.
 const REGISTRATIONS: &[&str] = &[
     "APIRouter",
     "Application",
@@ -323,6 +323,7 @@ const REGISTRATIONS: &[&str] = &[
     "add_websocket_route",
     "delete",
     "get",
+    "head",
     "include_router",
     "patch",
     "path",
@@ -557,5 +558,17 @@ impl<'f> Reach<'f> {
         };
         self.memo.insert(f, h.clone());
         h
+    }
+}
+
+#[cfg(test)]
+mod tables {
+    use super::{COMMON, REGISTRATIONS};
+
+    #[test]
+    fn the_registration_names_are_sorted_and_unique() {
+        for table in [COMMON, REGISTRATIONS] {
+            assert!(table.windows(2).all(|w| w[0] < w[1]), "{table:?}");
+        }
     }
 }
