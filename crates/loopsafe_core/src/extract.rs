@@ -612,18 +612,7 @@ impl<'a> Extractor<'a> {
     /// name the function declares `global`; a local would be unset again on every call.
     fn once_guard(&self, test: &Expr, body: &[Stmt]) -> bool {
         let state = match test {
-            Expr::UnaryOp(u) if u.op == ast::UnaryOp::Not => match &*u.operand {
-                Expr::Call(c) if matches!(&*c.func, Expr::Name(n) if n.id.as_str() == "hasattr") => {
-                    match (&*c.arguments.args, &*c.arguments.keywords) {
-                        ([obj, Expr::StringLiteral(attr)], []) if self.lasting_object(obj) => {
-                            dotted(obj).map(|o| format!("{o}.{}", attr.value.to_str()))
-                        }
-                        _ => None,
-                    }
-                }
-                operand if self.lasting(operand) => dotted(operand),
-                _ => None,
-            },
+            Expr::UnaryOp(u) if u.op == ast::UnaryOp::Not => self.set_state(&u.operand),
             Expr::Compare(c)
                 if matches!(&*c.ops, [ast::CmpOp::Is])
                     && matches!(&*c.comparators, [Expr::NoneLiteral(_)])
@@ -633,7 +622,56 @@ impl<'a> Extractor<'a> {
             }
             _ => None,
         };
-        state.is_some_and(|state| sets(body, &state))
+        state.is_some_and(|state| sets(body, &state, false))
+    }
+
+    /// Whether `stmt` is `if <state is set>: return ...` and `rest`, the statements after
+    /// it, set that state: the other way of writing a one-time set-up,
+    ///
+    /// ```python
+    /// if self._client is not None:
+    ///     return self._client
+    /// self._client = make_client()
+    /// ```
+    ///
+    /// where the rest of the block runs until the state is set, then never again. Only
+    /// when the rest always sets it: `if final: return` before code that sets `final`
+    /// under some condition is a wait, and what comes before that runs again and again.
+    fn returns_once_set(&self, stmt: &Stmt, rest: &[Stmt]) -> bool {
+        let Stmt::If(s) = stmt else {
+            return false;
+        };
+        if !s.elif_else_clauses.is_empty() || !matches!(s.body.last(), Some(Stmt::Return(_))) {
+            return false;
+        }
+        let state = match &*s.test {
+            Expr::Compare(c)
+                if matches!(&*c.ops, [ast::CmpOp::IsNot])
+                    && matches!(&*c.comparators, [Expr::NoneLiteral(_)])
+                    && self.lasting(&c.left) =>
+            {
+                dotted(&c.left)
+            }
+            test => self.set_state(test),
+        };
+        state.is_some_and(|state| sets(rest, &state, true))
+    }
+
+    /// The lasting state a test finds set by being true: `self._client`, `_loaded`,
+    /// `hasattr(self, "_cache")`.
+    fn set_state(&self, test: &Expr) -> Option<String> {
+        match test {
+            Expr::Call(c) if matches!(&*c.func, Expr::Name(n) if n.id.as_str() == "hasattr") => {
+                match (&*c.arguments.args, &*c.arguments.keywords) {
+                    ([obj, Expr::StringLiteral(attr)], []) if self.lasting_object(obj) => {
+                        dotted(obj).map(|o| format!("{o}.{}", attr.value.to_str()))
+                    }
+                    _ => None,
+                }
+            }
+            operand if self.lasting(operand) => dotted(operand),
+            _ => None,
+        }
     }
 
     /// Whether a name or attribute outlives one call of the current function.
@@ -1191,9 +1229,9 @@ fn dotted(expr: &Expr) -> Option<String> {
     }
 }
 
-/// Whether the statements (not counting nested functions and classes) assign `state`,
-/// a dotted name.
-fn sets(body: &[Stmt], state: &str) -> bool {
+/// Whether `body` sets `state`: on some path through it or, with `always`, on every
+/// path (an assignment at its top level, or inside a `with` or `try` block there).
+fn sets(body: &[Stmt], state: &str, always: bool) -> bool {
     let target = |t: &Expr| dotted(t).is_some_and(|d| d == state);
     body.iter().any(|stmt| match stmt {
         Stmt::Assign(a) => a.targets.iter().any(|t| match t {
@@ -1201,13 +1239,22 @@ fn sets(body: &[Stmt], state: &str) -> bool {
             t => target(t),
         }),
         Stmt::AnnAssign(a) => a.value.is_some() && target(&a.target),
-        Stmt::If(s) => {
-            sets(&s.body, state) || s.elif_else_clauses.iter().any(|c| sets(&c.body, state))
+        Stmt::With(w) => sets(&w.body, state, always),
+        Stmt::Try(t) if always => sets(&t.body, state, true) || sets(&t.finalbody, state, true),
+        Stmt::Try(t) => {
+            sets(&t.body, state, false)
+                || sets(&t.orelse, state, false)
+                || sets(&t.finalbody, state, false)
         }
-        Stmt::With(w) => sets(&w.body, state),
-        Stmt::Try(t) => sets(&t.body, state) || sets(&t.orelse, state) || sets(&t.finalbody, state),
-        Stmt::For(f) => sets(&f.body, state),
-        Stmt::While(w) => sets(&w.body, state),
+        _ if always => false,
+        Stmt::If(s) => {
+            sets(&s.body, state, false)
+                || s.elif_else_clauses
+                    .iter()
+                    .any(|c| sets(&c.body, state, false))
+        }
+        Stmt::For(f) => sets(&f.body, state, false),
+        Stmt::While(w) => sets(&w.body, state, false),
         _ => false,
     })
 }
@@ -1244,6 +1291,17 @@ fn is_type_checking(test: &Expr) -> bool {
 }
 
 impl<'a> Visitor<'a> for Extractor<'a> {
+    fn visit_body(&mut self, body: &'a [Stmt]) {
+        let saved = self.once;
+        for (i, stmt) in body.iter().enumerate() {
+            self.visit_stmt(stmt);
+            if !self.once && self.returns_once_set(stmt, &body[i + 1..]) {
+                self.once = true;
+            }
+        }
+        self.once = saved;
+    }
+
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
         match stmt {
             Stmt::FunctionDef(f) => self.function_def(f),
