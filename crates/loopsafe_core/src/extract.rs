@@ -751,12 +751,12 @@ impl<'a> Extractor<'a> {
 
     fn qualname(&self, name: &str) -> String {
         if let Some(class) = self.enclosing_class() {
-            return format!("{}.{name}", self.facts.classes[class as usize].qualname);
+            return [self.facts.classes[class as usize].qualname.as_str(), name].join(".");
         }
         let func = &self.facts.functions[self.current as usize];
         match func.kind {
             FunctionKind::Module => name.to_string(),
-            _ => format!("{}.<locals>.{name}", func.qualname),
+            _ => [func.qualname.as_str(), "<locals>", name].join("."),
         }
     }
 
@@ -1224,7 +1224,7 @@ fn placeholder() -> Function {
 fn dotted(expr: &Expr) -> Option<String> {
     match expr {
         Expr::Name(n) => Some(n.id.to_string()),
-        Expr::Attribute(a) => Some(format!("{}.{}", dotted(&a.value)?, a.attr)),
+        Expr::Attribute(a) => Some([dotted(&a.value)?.as_str(), a.attr.as_str()].join(".")),
         _ => None,
     }
 }
@@ -1331,7 +1331,8 @@ impl<'a> Visitor<'a> for Extractor<'a> {
                     let path = if base.is_empty() {
                         Name::from(name)
                     } else {
-                        compact_str::format_compact!("{base}.{name}")
+                        // Not `format!`: extraction runs this for every imported name.
+                        Name::from([base.as_str(), name].join("."))
                     };
                     let bound = alias.asname.as_ref().map(|a| a.as_str()).unwrap_or(name);
                     self.bind(bound, Ref::Path(path));
