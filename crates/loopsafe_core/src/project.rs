@@ -87,9 +87,7 @@ const STATE: &str = "starlette.datastructures.State";
 pub struct Project<'a> {
     pub modules: &'a [ModuleFacts],
     pub catalogue: &'a Catalogue,
-    by_name: HashMap<&'a str, u32>,
-    /// What the project stores on a Starlette `state`, by attribute, in module order.
-    state_attrs: HashMap<&'a str, Vec<(u32, &'a Ref)>>,
+    index: std::sync::Arc<Index<'a>>,
     /// Per module: the value of each module-level name looked up so far.
     names: RefCell<Vec<HashMap<Name, Value>>>,
     returns: RefCell<HashMap<FnId, Value>>,
@@ -129,8 +127,16 @@ pub struct DirectFinding {
     pub api: String,
 }
 
-impl<'a> Project<'a> {
-    pub fn new(modules: &'a [ModuleFacts], catalogue: &'a Catalogue) -> Self {
+/// What every [`Project`] of the same modules looks up first, made once and shared by
+/// the projects of the threads that resolve calls side by side.
+pub struct Index<'a> {
+    by_name: HashMap<&'a str, u32>,
+    /// What the project stores on a Starlette `state`, by attribute, in module order.
+    state_attrs: HashMap<&'a str, Vec<(u32, &'a Ref)>>,
+}
+
+impl<'a> Index<'a> {
+    pub fn new(modules: &'a [ModuleFacts]) -> Self {
         let mut by_name = HashMap::default();
         for (i, m) in modules.iter().enumerate() {
             // When two files claim one module name, the first (in path order) wins, as
@@ -146,11 +152,28 @@ impl<'a> Project<'a> {
                     .push((i as u32, value));
             }
         }
+        Index {
+            by_name,
+            state_attrs,
+        }
+    }
+}
+
+impl<'a> Project<'a> {
+    pub fn new(modules: &'a [ModuleFacts], catalogue: &'a Catalogue) -> Self {
+        Project::with_index(modules, catalogue, std::sync::Arc::new(Index::new(modules)))
+    }
+
+    /// A project over `modules`, with their index made already.
+    pub fn with_index(
+        modules: &'a [ModuleFacts],
+        catalogue: &'a Catalogue,
+        index: std::sync::Arc<Index<'a>>,
+    ) -> Self {
         Project {
             modules,
             catalogue,
-            by_name,
-            state_attrs,
+            index,
             names: RefCell::new(vec![HashMap::default(); modules.len()]),
             returns: RefCell::default(),
             mros: RefCell::default(),
@@ -158,7 +181,7 @@ impl<'a> Project<'a> {
     }
 
     pub fn module_index(&self, name: &str) -> Option<u32> {
-        self.by_name.get(name).copied()
+        self.index.by_name.get(name).copied()
     }
 
     pub fn eval(&self, module: u32, r: &Ref) -> Value {
@@ -327,7 +350,7 @@ impl<'a> Project<'a> {
             }
             // `request.app.state.http`: what the project stored there, wherever it did.
             Value::Instance(Type::External(t)) if t == STATE => {
-                let stored = self.state_attrs.get(attr).into_iter().flatten();
+                let stored = self.index.state_attrs.get(attr).into_iter().flatten();
                 last_known(stored.map(|(m, r)| self.eval_depth(*m, r, depth + 1)))
             }
             Value::Instance(Type::External(t)) => self.external_instance_attr(&t, attr),

@@ -412,10 +412,11 @@ impl Resolution {
         let threads = rayon::current_num_threads().max(1);
         let share = roots.len().div_ceil(threads * 4).max(1);
         let this = &*self;
+        let index = std::sync::Arc::new(crate::project::Index::new(modules));
         let parts: Vec<Vec<(u32, Resolved, Found)>> = roots
             .par_chunks(share)
             .map(|chunk| {
-                let project = Project::new(modules, catalogue);
+                let project = Project::with_index(modules, catalogue, index.clone());
                 let mut out = vec![];
                 let mut stack: Vec<FnId> = chunk.iter().rev().copied().collect();
                 while let Some(id) = stack.pop() {
