@@ -131,6 +131,10 @@ pub fn facts_of(
         current: 0,
         in_type_checking: false,
         once: false,
+        off_loop: false,
+        running_loops: vec![],
+        event_loops: vec![],
+        loop_getters: HashSet::default(),
         reserved: HashMap::default(),
         first_params: HashMap::default(),
         lambdas: HashMap::default(),
@@ -139,6 +143,7 @@ pub fn facts_of(
     };
     let module_ast = parsed.syntax();
     property_names(&module_ast.body, &mut ex.properties);
+    ex.loop_getters = loop_getters(&module_ast.body);
     ex.facts.functions.push(Function {
         name: "<module>".into(),
         qualname: "<module>".into(),
@@ -269,6 +274,16 @@ struct Extractor<'a> {
     in_type_checking: bool,
     /// Inside the body of a one-time set-up guard ([`Extractor::once_guard`]).
     once: bool,
+    /// Where the code runs only when no event loop runs in the thread
+    /// ([`Call::off_loop`]).
+    off_loop: bool,
+    /// Local names holding the running loop or None (`loop = asyncio.get_running_loop()`
+    /// in a `try`, `loop = asyncio._get_running_loop()`), and those holding the thread's
+    /// loop, running or not (`loop = asyncio.get_event_loop()`), in the current function.
+    running_loops: Vec<&'a str>,
+    event_loops: Vec<&'a str>,
+    /// Module-level functions that return the running loop or None, by name.
+    loop_getters: HashSet<&'a str>,
     /// Nested `def`s seen ahead of time (by start offset), so that a helper can call a
     /// sibling defined further down the same function.
     reserved: HashMap<u32, u32>,
@@ -605,6 +620,83 @@ impl<'a> Extractor<'a> {
         Some((func.class?, name))
     }
 
+    /// Remembers a local that holds the running loop (or None), or the thread's loop.
+    fn note_loop(&mut self, name: &'a str, value: &Expr) {
+        // `loop = None` in the `except` keeps it "the running loop, or None".
+        if value.is_none_literal_expr() {
+            return;
+        }
+        self.running_loops.retain(|n| *n != name);
+        self.event_loops.retain(|n| *n != name);
+        if self.current == 0 {
+            return;
+        }
+        if is_running_loop_call(value) || self.calls_loop_getter(value) {
+            self.running_loops.push(name);
+        } else if matches!(value, Expr::Call(c) if c.arguments.is_empty()
+            && dotted(&c.func).is_some_and(|d| d == "asyncio.get_event_loop"))
+        {
+            self.event_loops.push(name);
+        }
+    }
+
+    /// `_running_loop()`, a function of this module that returns the running loop or
+    /// None ([`loop_getters`]).
+    fn calls_loop_getter(&self, value: &Expr) -> bool {
+        let Expr::Call(c) = value else { return false };
+        matches!(&*c.func, Expr::Name(n) if self.loop_getters.contains(n.id.as_str())
+            && !self.is_local(n.id.as_str()))
+    }
+
+    /// What an `if` test says of the thread's event loop: `Some(true)` when the test is
+    /// true exactly when a loop is running (`loop is not None`, `loop and
+    /// loop.is_running()`), `Some(false)` when it is true exactly when none is (`loop is
+    /// None`, `not loop.is_running()`), None for any other test.
+    fn loop_test(&self, test: &Expr) -> Option<bool> {
+        let running = |e: &Expr| match e {
+            Expr::Name(n) => self.running_loops.contains(&n.id.as_str()),
+            e => is_running_loop_call(e) || self.calls_loop_getter(e),
+        };
+        let any_loop = |e: &Expr| {
+            running(e)
+                || matches!(e, Expr::Name(n) if self.event_loops.contains(&n.id.as_str()))
+                || matches!(e, Expr::Call(c) if c.arguments.is_empty()
+                    && dotted(&c.func).is_some_and(|d| d == "asyncio.get_event_loop"))
+        };
+        match test {
+            Expr::UnaryOp(u) if u.op == ast::UnaryOp::Not => self.loop_test(&u.operand).map(|b| !b),
+            Expr::Name(_) if running(test) => Some(true),
+            Expr::Compare(c)
+                if matches!(&*c.comparators, [Expr::NoneLiteral(_)]) && running(&c.left) =>
+            {
+                match &*c.ops {
+                    [ast::CmpOp::IsNot] => Some(true),
+                    [ast::CmpOp::Is] => Some(false),
+                    _ => None,
+                }
+            }
+            // `loop.is_running()`
+            Expr::Call(c) if c.arguments.is_empty() => match &*c.func {
+                Expr::Attribute(a) if a.attr.as_str() == "is_running" && any_loop(&a.value) => {
+                    Some(true)
+                }
+                _ => None,
+            },
+            // Every operand must say the same: `loop and flag` can be false with a loop.
+            Expr::BoolOp(b) => {
+                let want = match b.op {
+                    ast::BoolOp::And => true,
+                    ast::BoolOp::Or => false,
+                };
+                b.values
+                    .iter()
+                    .all(|v| self.loop_test(v) == Some(want))
+                    .then_some(want)
+            }
+            _ => None,
+        }
+    }
+
     /// Whether `if <test>: <body>` sets something up once: the test asks whether a
     /// lasting piece of state is unset (`self._client is None`, `not _loaded`,
     /// `not hasattr(self, "_cache")`) and the body sets it, so later calls skip the body.
@@ -894,14 +986,20 @@ impl<'a> Extractor<'a> {
         for p in [&params.vararg, &params.kwarg].into_iter().flatten() {
             scope.bindings.insert(p.name.as_str(), Ref::Unknown);
         }
-        let saved = (self.current, self.once);
+        let saved = (self.current, self.once, self.off_loop);
+        let loops = (
+            std::mem::take(&mut self.running_loops),
+            std::mem::take(&mut self.event_loops),
+        );
         self.current = idx;
         self.once = false;
+        self.off_loop = false;
         self.scopes.push(scope);
         self.reserve_defs(&f.body);
         self.visit_body(&f.body);
         self.scopes.pop();
-        (self.current, self.once) = saved;
+        (self.current, self.once, self.off_loop) = saved;
+        (self.running_loops, self.event_loops) = loops;
     }
 
     fn class_def(&mut self, c: &'a ast::StmtClassDef) {
@@ -1046,6 +1144,7 @@ impl<'a> Extractor<'a> {
             awaited,
             nonblocking,
             once: self.once,
+            off_loop: self.off_loop,
             kind: CallKind::Call,
         };
         self.function().calls.push(record);
@@ -1074,6 +1173,7 @@ impl<'a> Extractor<'a> {
             awaited: false,
             nonblocking: false,
             once: self.once,
+            off_loop: self.off_loop,
             kind,
         };
         self.function().calls.push(record);
@@ -1259,6 +1359,74 @@ fn sets(body: &[Stmt], state: &str, always: bool) -> bool {
     })
 }
 
+/// `asyncio.get_running_loop()` (raises when no loop runs) or
+/// `asyncio._get_running_loop()` (None when none does).
+fn is_running_loop_call(e: &Expr) -> bool {
+    let Expr::Call(c) = e else { return false };
+    c.arguments.is_empty()
+        && dotted(&c.func).is_some_and(|d| {
+            let d = d.strip_prefix("asyncio.").unwrap_or(&d);
+            let d = d.strip_prefix("events.").unwrap_or(d);
+            matches!(d, "get_running_loop" | "_get_running_loop")
+        })
+}
+
+/// Whether an `except` clause catches the `RuntimeError` that
+/// `asyncio.get_running_loop()` raises.
+fn catches_runtime_error(type_: Option<&Expr>) -> bool {
+    match type_ {
+        None => true,
+        Some(Expr::Tuple(t)) => t.elts.iter().any(|e| catches_runtime_error(Some(e))),
+        Some(e) => dotted(e).is_some_and(|d| {
+            matches!(
+                d.as_str(),
+                "RuntimeError" | "Exception" | "BaseException" | "builtins.RuntimeError"
+            )
+        }),
+    }
+}
+
+/// Whether a block always leaves by `return` or `raise` at its end.
+fn exits(body: &[Stmt]) -> bool {
+    matches!(body.last(), Some(Stmt::Return(_) | Stmt::Raise(_)))
+}
+
+/// The module-level functions that return the running loop or None:
+///
+/// ```python
+/// def _running_loop():
+///     try:
+///         return asyncio.get_running_loop()
+///     except RuntimeError:
+///         return None
+/// ```
+fn loop_getters(body: &[Stmt]) -> HashSet<&str> {
+    let returns_none = |body: &[Stmt]| matches!(body, [Stmt::Return(r)] if r.value.as_deref().is_none_or(|v| v.is_none_literal_expr()));
+    body.iter()
+        .filter_map(|stmt| {
+            let Stmt::FunctionDef(f) = stmt else { return None };
+            let body = match &*f.body {
+                [Stmt::Expr(doc), rest @ ..] if doc.value.is_string_literal_expr() => rest,
+                body => body,
+            };
+            let gets = match body {
+                [Stmt::Return(r)] => r.value.as_deref().is_some_and(|v| {
+                    matches!(v, Expr::Call(c) if dotted(&c.func).is_some_and(|d| d.ends_with("_get_running_loop")))
+                }),
+                [Stmt::Try(t)] => {
+                    matches!(&*t.body, [Stmt::Return(r)] if r.value.as_deref().is_some_and(is_running_loop_call))
+                        && t.handlers.iter().all(|h| {
+                            let ast::ExceptHandler::ExceptHandler(h) = h;
+                            catches_runtime_error(h.type_.as_deref()) && returns_none(&h.body)
+                        })
+                }
+                _ => false,
+            };
+            (gets && !f.is_async).then_some(f.name.as_str())
+        })
+        .collect()
+}
+
 /// `if __name__ == "__main__":`
 fn is_main_guard(test: &Expr) -> bool {
     let Expr::Compare(c) = test else {
@@ -1292,14 +1460,23 @@ fn is_type_checking(test: &Expr) -> bool {
 
 impl<'a> Visitor<'a> for Extractor<'a> {
     fn visit_body(&mut self, body: &'a [Stmt]) {
-        let saved = self.once;
+        let saved = (self.once, self.off_loop);
         for (i, stmt) in body.iter().enumerate() {
             self.visit_stmt(stmt);
             if !self.once && self.returns_once_set(stmt, &body[i + 1..]) {
                 self.once = true;
             }
+            // `if loop is not None: ...; return`: what follows runs without a loop.
+            if let Stmt::If(s) = stmt {
+                if s.elif_else_clauses.is_empty()
+                    && exits(&s.body)
+                    && self.loop_test(&s.test) == Some(true)
+                {
+                    self.off_loop = true;
+                }
+            }
         }
-        self.once = saved;
+        (self.once, self.off_loop) = saved;
     }
 
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
@@ -1342,6 +1519,9 @@ impl<'a> Visitor<'a> for Extractor<'a> {
                 if self.scopes.len() == 1 {
                     self.setting(&a.targets, &a.value);
                 }
+                if let [Expr::Name(target)] = &*a.targets {
+                    self.note_loop(target.id.as_str(), &a.value);
+                }
                 self.visit_expr(&a.value);
                 let r = self.expr_ref(&a.value);
                 for target in &a.targets {
@@ -1352,6 +1532,9 @@ impl<'a> Visitor<'a> for Extractor<'a> {
             Stmt::AnnAssign(a) => {
                 if let Some(value) = &a.value {
                     self.visit_expr(value);
+                    if let Expr::Name(target) = &*a.target {
+                        self.note_loop(target.id.as_str(), value);
+                    }
                 }
                 self.visit_target(&a.target);
                 let annotated = self.annotation_ref(&a.annotation);
@@ -1392,24 +1575,39 @@ impl<'a> Visitor<'a> for Extractor<'a> {
                 if self.current == 0 && is_main_guard(&s.test) {
                     self.facts.main_guards.push(span(s.range));
                 }
-                let saved = (self.in_type_checking, self.once);
+                let saved = (self.in_type_checking, self.once, self.off_loop);
                 if is_type_checking(&s.test) {
                     self.in_type_checking = true;
                 }
                 if self.once_guard(&s.test, &s.body) {
                     self.once = true;
                 }
+                let loop_running = self.loop_test(&s.test);
+                if loop_running == Some(false) {
+                    self.off_loop = true;
+                }
                 self.visit_body(&s.body);
-                (self.in_type_checking, self.once) = saved;
+                (self.in_type_checking, self.once, self.off_loop) = saved;
+                if loop_running == Some(true) {
+                    self.off_loop = true;
+                }
                 for clause in &s.elif_else_clauses {
                     if let Some(test) = &clause.test {
                         self.visit_expr(test);
                     }
                     self.visit_body(&clause.body);
                 }
+                self.off_loop = saved.2;
             }
             Stmt::Try(t) => {
                 self.visit_body(&t.body);
+                // `try: loop = asyncio.get_running_loop()`: it raises when no loop runs.
+                let asks_for_loop = t.body.iter().any(|stmt| match stmt {
+                    Stmt::Assign(a) => is_running_loop_call(&a.value),
+                    Stmt::Expr(e) => is_running_loop_call(&e.value),
+                    Stmt::Return(r) => r.value.as_deref().is_some_and(is_running_loop_call),
+                    _ => false,
+                });
                 for handler in &t.handlers {
                     let ast::ExceptHandler::ExceptHandler(h) = handler;
                     if let Some(type_) = &h.type_ {
@@ -1418,7 +1616,12 @@ impl<'a> Visitor<'a> for Extractor<'a> {
                     if let Some(name) = &h.name {
                         self.bind(name.as_str(), Ref::Unknown);
                     }
+                    let saved = self.off_loop;
+                    if asks_for_loop && catches_runtime_error(h.type_.as_deref()) {
+                        self.off_loop = true;
+                    }
                     self.visit_body(&h.body);
+                    self.off_loop = saved;
                 }
                 self.visit_body(&t.orelse);
                 self.visit_body(&t.finalbody);

@@ -155,6 +155,10 @@ pub struct Call {
     /// Made inside a one-time set-up: `if self._client is None: self._client = ...`.
     /// Once the guard's state is set, later calls skip it.
     pub once: bool,
+    /// Made only when no event loop runs in the thread: in the `except RuntimeError:` of
+    /// a `try: asyncio.get_running_loop()`, or where a test found the loop missing. A
+    /// function called on the loop never gets there.
+    pub off_loop: bool,
     pub kind: CallKind,
 }
 
@@ -412,6 +416,7 @@ impl Call {
             awaited,
             nonblocking,
             once,
+            off_loop,
             kind,
         } = self;
         ends.pair(*span, other.span);
@@ -420,6 +425,7 @@ impl Call {
             && *awaited == other.awaited
             && *nonblocking == other.nonblocking
             && *once == other.once
+            && *off_loop == other.off_loop
             && *kind == other.kind
             && args.len() == other.args.len()
             && args.iter().zip(&other.args).all(|(a, b)| {

@@ -506,6 +506,10 @@ fn resolve(
         out.decorator = d.flatten();
     }
     for (call_index, call) in func.calls.iter().enumerate() {
+        // Reached from the loop, a function never takes the branch that runs without one.
+        if call.off_loop {
+            continue;
+        }
         let api = match project.callee(id.module, call) {
             Callee::Unknown => continue,
             Callee::Project(callee) => {
