@@ -25,7 +25,8 @@ pub enum Condition {
     /// `os.spawn*(mode, ...)`: runs and waits with `os.P_WAIT` (or no mode); otherwise it
     /// only starts a process.
     SpawnMode,
-    /// `queue.Queue.get(block=False)` / `.get(False)` returns at once.
+    /// `queue.Queue.get(block=False)` / `.get(False)` returns at once; so does a wait,
+    /// join or result with a timeout of 0 (`thread.join(timeout=0)`, `future.result(0)`).
     BlockArgument,
     /// `asyncio.run(x)`-style calls: flagged wherever they are.
     LoopReentry,
@@ -409,7 +410,7 @@ pub static BLOCKING: &[Row] = &[
     b("cohere.Client.summarize", BlockingSdkCall),
     b("concurrent.futures.Executor.shutdown", BlockingWait),
     b("concurrent.futures.Future.exception", BlockingWait),
-    b("concurrent.futures.Future.result", BlockingWait),
+    blockarg("concurrent.futures.Future.result", BlockingWait),
     b(
         "concurrent.futures._base.as_completed_iterator.__iter__",
         BlockingWait,
@@ -870,7 +871,7 @@ pub static BLOCKING: &[Row] = &[
     b("mistralai.chat.Chat.stream", BlockingSdkCall),
     b("mistralai.embeddings.Embeddings.create", BlockingSdkCall),
     b("multiprocessing.Pool", CreateProcess),
-    b("multiprocessing.Process.join", BlockingWait),
+    blockarg("multiprocessing.Process.join", BlockingWait),
     b("multiprocessing.Process.start", CreateProcess),
     b("multiprocessing.pool.AsyncResult.get", BlockingWait),
     b("multiprocessing.pool.AsyncResult.wait", BlockingWait),
@@ -1287,7 +1288,7 @@ pub static BLOCKING: &[Row] = &[
     blockarg("threading.Lock.acquire", BlockingWait),
     cheap("threading.Semaphore.__enter__", BlockingWait),
     blockarg("threading.Semaphore.acquire", BlockingWait),
-    b("threading.Thread.join", BlockingWait),
+    blockarg("threading.Thread.join", BlockingWait),
     b("time.sleep", TimeSleep),
     b("torch.load", MlModelCall),
     b("transformers.AutoModel.from_pretrained", MlModelCall),

@@ -703,7 +703,15 @@ impl<'a> Extractor<'a> {
     /// State lasts when it lives on `self` or `cls`, on a module-level object, or in a
     /// name the function declares `global`; a local would be unset again on every call.
     fn once_guard(&self, test: &Expr, body: &[Stmt]) -> bool {
-        let state = match test {
+        self.unset_state(test)
+            .is_some_and(|state| sets(body, &state, false))
+    }
+
+    /// The lasting state a test finds unset by being true: `self._client is None`,
+    /// `not _loaded`, `not hasattr(self, "_cache")`; also `self._client is None or
+    /// self._client.is_closed`, which sets up again only what was closed.
+    fn unset_state(&self, test: &Expr) -> Option<String> {
+        match test {
             Expr::UnaryOp(u) if u.op == ast::UnaryOp::Not => self.set_state(&u.operand),
             Expr::Compare(c)
                 if matches!(&*c.ops, [ast::CmpOp::Is])
@@ -712,9 +720,13 @@ impl<'a> Extractor<'a> {
             {
                 dotted(&c.left)
             }
+            Expr::BoolOp(b) if b.op == ast::BoolOp::Or => {
+                let (first, rest) = b.values.split_first()?;
+                let state = self.unset_state(first)?;
+                rest.iter().all(|e| only_about(e, &state)).then_some(state)
+            }
             _ => None,
-        };
-        state.is_some_and(|state| sets(body, &state, false))
+        }
     }
 
     /// Whether `stmt` is `if <state is set>: return ...` and `rest`, the statements after
@@ -736,7 +748,14 @@ impl<'a> Extractor<'a> {
         if !s.elif_else_clauses.is_empty() || !matches!(s.body.last(), Some(Stmt::Return(_))) {
             return false;
         }
-        let state = match &*s.test {
+        self.found_set(&s.test)
+            .is_some_and(|state| sets(rest, &state, true))
+    }
+
+    /// The lasting state an early-return test finds set: `self._client is not None`,
+    /// `self._client`, and either with more about it (`... and not self._client.closed`).
+    fn found_set(&self, test: &Expr) -> Option<String> {
+        match test {
             Expr::Compare(c)
                 if matches!(&*c.ops, [ast::CmpOp::IsNot])
                     && matches!(&*c.comparators, [Expr::NoneLiteral(_)])
@@ -744,9 +763,13 @@ impl<'a> Extractor<'a> {
             {
                 dotted(&c.left)
             }
+            Expr::BoolOp(b) if b.op == ast::BoolOp::And => {
+                let (first, rest) = b.values.split_first()?;
+                let state = self.found_set(first)?;
+                rest.iter().all(|e| only_about(e, &state)).then_some(state)
+            }
             test => self.set_state(test),
-        };
-        state.is_some_and(|state| sets(rest, &state, true))
+        }
     }
 
     /// The lasting state a test finds set by being true: `self._client`, `_loaded`,
@@ -1357,6 +1380,28 @@ fn sets(body: &[Stmt], state: &str, always: bool) -> bool {
         Stmt::While(w) => sets(&w.body, state, false),
         _ => false,
     })
+}
+
+/// Whether a test reads nothing but `state` and what hangs off it (`state.is_closed`,
+/// `not state.ok()`): a guard that also asks it is still about the same set-up.
+fn only_about(test: &Expr, state: &str) -> bool {
+    match test {
+        Expr::Name(_) | Expr::Attribute(_) => dotted(test).is_some_and(|d| {
+            d == state
+                || d.strip_prefix(state)
+                    .is_some_and(|rest| rest.starts_with('.'))
+        }),
+        Expr::UnaryOp(u) => only_about(&u.operand, state),
+        Expr::Call(c) => c.arguments.is_empty() && only_about(&c.func, state),
+        Expr::Compare(c) => {
+            only_about(&c.left, state)
+                && c.comparators
+                    .iter()
+                    .all(|e| e.is_literal_expr() || only_about(e, state))
+        }
+        Expr::BoolOp(b) => b.values.iter().all(|e| only_about(e, state)),
+        _ => false,
+    }
 }
 
 /// `asyncio.get_running_loop()` (raises when no loop runs) or

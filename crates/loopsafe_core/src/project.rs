@@ -682,7 +682,8 @@ impl<'a> Project<'a> {
                     (Some(k), Ref::Const(Const::Bool(false))) => k == "block" || k == "blocking",
                     (Some(k), Ref::Const(Const::Int(0))) => k == "timeout",
                     _ => false,
-                }) || (api.ends_with(".wait")
+                }) || ([".wait", ".join", ".result"].iter().any(|m| api.ends_with(m))
+                    // A timeout of 0, the first argument of these: they return at once.
                     && call.args.first().is_some_and(|a| {
                         a.keyword.is_none() && a.value == Ref::Const(Const::Int(0))
                     }));
