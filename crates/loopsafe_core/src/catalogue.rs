@@ -26,7 +26,8 @@ pub enum Condition {
     /// only starts a process.
     SpawnMode,
     /// `queue.Queue.get(block=False)` / `.get(False)` returns at once; so does a wait,
-    /// join or result with a timeout of 0 (`thread.join(timeout=0)`, `future.result(0)`).
+    /// join or result with a timeout of 0 (`thread.join(timeout=0)`, `future.result(0)`),
+    /// and `executor.shutdown(wait=False)`.
     BlockArgument,
     /// `asyncio.run(x)`-style calls: flagged wherever they are.
     LoopReentry,
@@ -408,7 +409,7 @@ pub static BLOCKING: &[Row] = &[
     b("cohere.Client.generate", BlockingSdkCall),
     b("cohere.Client.rerank", BlockingSdkCall),
     b("cohere.Client.summarize", BlockingSdkCall),
-    b("concurrent.futures.Executor.shutdown", BlockingWait),
+    blockarg("concurrent.futures.Executor.shutdown", BlockingWait),
     b("concurrent.futures.Future.exception", BlockingWait),
     blockarg("concurrent.futures.Future.result", BlockingWait),
     b(
@@ -3182,6 +3183,14 @@ impl Catalogue {
             return Some(row.1);
         }
         find_sorted(TYPES, &format!("{}()", wildcard(name)?), |r| r.0).map(|r| r.1)
+    }
+
+    /// The type of what calling the class `class` makes, when the catalogue lists it
+    /// under another name than the class's own.
+    pub fn instance_type(class: &str) -> Option<&'static str> {
+        find_sorted(TYPES, &format!("{class}()"), |r| r.0)
+            .map(|r| r.1)
+            .filter(|t| *t != class)
     }
 
     /// The call whose result has this type, as `Executor.map()` for what it returns: how

@@ -214,7 +214,12 @@ impl<'a> Project<'a> {
                 // An annotation naming a type alias that already describes an instance.
                 v @ Value::Instance(_) => v,
                 Value::External(p) => {
-                    Value::Instance(Type::External(Name::new(Catalogue::canonical(&p))))
+                    let class = Catalogue::canonical(&p);
+                    // An instance of a class is what calling it makes: the catalogue
+                    // may list its methods under another name (`ThreadPoolExecutor()`
+                    // makes a `concurrent.futures.Executor`).
+                    let made = Catalogue::instance_type(&class).map(std::borrow::Cow::Borrowed);
+                    Value::Instance(Type::External(Name::new(made.unwrap_or(class))))
                 }
                 Value::None => Value::None,
                 _ => Value::Unknown,
@@ -679,7 +684,9 @@ impl<'a> Project<'a> {
             Condition::BlockArgument => {
                 let non_blocking = call.args.iter().any(|a| match (&a.keyword, &a.value) {
                     (None, Ref::Const(Const::Bool(false))) => true,
-                    (Some(k), Ref::Const(Const::Bool(false))) => k == "block" || k == "blocking",
+                    (Some(k), Ref::Const(Const::Bool(false))) => {
+                        matches!(k.as_str(), "block" | "blocking" | "wait")
+                    }
                     (Some(k), Ref::Const(Const::Int(0))) => k == "timeout",
                     _ => false,
                 }) || ([".wait", ".join", ".result"].iter().any(|m| api.ends_with(m))
