@@ -703,28 +703,35 @@ impl<'a> Extractor<'a> {
     /// State lasts when it lives on `self` or `cls`, on a module-level object, or in a
     /// name the function declares `global`; a local would be unset again on every call.
     fn once_guard(&self, test: &Expr, body: &[Stmt]) -> bool {
-        self.unset_state(test)
+        self.state_tested(test, false)
             .is_some_and(|state| sets(body, &state, false))
     }
 
-    /// The lasting state a test finds unset by being true: `self._client is None`,
-    /// `not _loaded`, `not hasattr(self, "_cache")`; also `self._client is None or
-    /// self._client.is_closed`, which sets up again only what was closed.
-    fn unset_state(&self, test: &Expr) -> Option<String> {
+    /// The lasting state a test is about, when its being true says that the state is
+    /// set (`set`) or unset: `self._client is None`, `not _loaded`,
+    /// `not hasattr(self, "_cache")` find it unset; `self._client is not None`,
+    /// `self._client`, `hasattr(...)` find it set. A test that also asks about what hangs
+    /// off the state (`self._client is None or self._client.closed`) is about it too: it
+    /// sets up again only what was closed.
+    fn state_tested(&self, test: &Expr, set: bool) -> Option<String> {
         match test {
-            Expr::UnaryOp(u) if u.op == ast::UnaryOp::Not => self.set_state(&u.operand),
+            Expr::UnaryOp(u) if u.op == ast::UnaryOp::Not => self.state_tested(&u.operand, !set),
             Expr::Compare(c)
-                if matches!(&*c.ops, [ast::CmpOp::Is])
-                    && matches!(&*c.comparators, [Expr::NoneLiteral(_)])
-                    && self.lasting(&c.left) =>
+                if matches!(&*c.comparators, [Expr::NoneLiteral(_)]) && self.lasting(&c.left) =>
             {
-                dotted(&c.left)
+                let is_set = match &*c.ops {
+                    [ast::CmpOp::IsNot] => true,
+                    [ast::CmpOp::Is] => false,
+                    _ => return None,
+                };
+                (is_set == set).then(|| dotted(&c.left)).flatten()
             }
-            Expr::BoolOp(b) if b.op == ast::BoolOp::Or => {
+            Expr::BoolOp(b) if (b.op == ast::BoolOp::And) == set => {
                 let (first, rest) = b.values.split_first()?;
-                let state = self.unset_state(first)?;
+                let state = self.state_tested(first, set)?;
                 rest.iter().all(|e| only_about(e, &state)).then_some(state)
             }
+            test if set => self.set_state(test),
             _ => None,
         }
     }
@@ -748,28 +755,8 @@ impl<'a> Extractor<'a> {
         if !s.elif_else_clauses.is_empty() || !matches!(s.body.last(), Some(Stmt::Return(_))) {
             return false;
         }
-        self.found_set(&s.test)
+        self.state_tested(&s.test, true)
             .is_some_and(|state| sets(rest, &state, true))
-    }
-
-    /// The lasting state an early-return test finds set: `self._client is not None`,
-    /// `self._client`, and either with more about it (`... and not self._client.closed`).
-    fn found_set(&self, test: &Expr) -> Option<String> {
-        match test {
-            Expr::Compare(c)
-                if matches!(&*c.ops, [ast::CmpOp::IsNot])
-                    && matches!(&*c.comparators, [Expr::NoneLiteral(_)])
-                    && self.lasting(&c.left) =>
-            {
-                dotted(&c.left)
-            }
-            Expr::BoolOp(b) if b.op == ast::BoolOp::And => {
-                let (first, rest) = b.values.split_first()?;
-                let state = self.found_set(first)?;
-                rest.iter().all(|e| only_about(e, &state)).then_some(state)
-            }
-            test => self.set_state(test),
-        }
     }
 
     /// The lasting state a test finds set by being true: `self._client`, `_loaded`,
@@ -1455,9 +1442,7 @@ fn loop_getters(body: &[Stmt]) -> HashSet<&str> {
                 body => body,
             };
             let gets = match body {
-                [Stmt::Return(r)] => r.value.as_deref().is_some_and(|v| {
-                    matches!(v, Expr::Call(c) if dotted(&c.func).is_some_and(|d| d.ends_with("_get_running_loop")))
-                }),
+                [Stmt::Return(r)] => r.value.as_deref().is_some_and(is_running_loop_call),
                 [Stmt::Try(t)] => {
                     matches!(&*t.body, [Stmt::Return(r)] if r.value.as_deref().is_some_and(is_running_loop_call))
                         && t.handlers.iter().all(|h| {
