@@ -40,6 +40,10 @@ pub enum Condition {
     /// lines: reported where a coroutine makes it (as ruff does), but too cheap to report
     /// through every helper that happens to make it.
     DirectOnly,
+    /// `lock.acquire()`: what `with lock:` does, so reported only where a coroutine makes
+    /// it ([`Condition::DirectOnly`]), and not at all with `blocking=False` or a timeout
+    /// of 0 ([`Condition::BlockArgument`]).
+    LockAcquire,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,6 +90,14 @@ const fn spawn(call: &'static str) -> Row {
         call,
         effect: Effect::Blocks(Rule::RunProcess),
         condition: Condition::SpawnMode,
+    }
+}
+
+const fn lock_acquire(call: &'static str) -> Row {
+    Row {
+        call,
+        effect: Effect::Blocks(BlockingWait),
+        condition: Condition::LockAcquire,
     }
 }
 
@@ -1286,9 +1298,9 @@ pub static BLOCKING: &[Row] = &[
     b("threading.Condition.wait_for", BlockingWait),
     blockarg("threading.Event.wait", BlockingWait),
     cheap("threading.Lock.__enter__", BlockingWait),
-    blockarg("threading.Lock.acquire", BlockingWait),
+    lock_acquire("threading.Lock.acquire"),
     cheap("threading.Semaphore.__enter__", BlockingWait),
-    blockarg("threading.Semaphore.acquire", BlockingWait),
+    lock_acquire("threading.Semaphore.acquire"),
     blockarg("threading.Thread.join", BlockingWait),
     b("time.sleep", TimeSleep),
     b("torch.load", MlModelCall),

@@ -681,7 +681,7 @@ impl<'a> Project<'a> {
                 }
                 found.rule
             }
-            Condition::BlockArgument => {
+            Condition::BlockArgument | Condition::LockAcquire => {
                 let non_blocking = call.args.iter().any(|a| match (&a.keyword, &a.value) {
                     (None, Ref::Const(Const::Bool(false))) => true,
                     (Some(k), Ref::Const(Const::Bool(false))) => {
@@ -703,7 +703,10 @@ impl<'a> Project<'a> {
         Some(Blocking {
             rule,
             api: api.to_string(),
-            through_helpers: found.condition != Condition::DirectOnly,
+            through_helpers: !matches!(
+                found.condition,
+                Condition::DirectOnly | Condition::LockAcquire
+            ),
         })
     }
 
