@@ -134,6 +134,7 @@ pub fn facts_of(
         off_loop: false,
         running_loops: vec![],
         event_loops: vec![],
+        off_by_default: vec![],
         loop_getters: HashSet::default(),
         reserved: HashMap::default(),
         first_params: HashMap::default(),
@@ -282,6 +283,10 @@ struct Extractor<'a> {
     /// loop, running or not (`loop = asyncio.get_event_loop()`), in the current function.
     running_loops: Vec<&'a str>,
     event_loops: Vec<&'a str>,
+    /// Parameters of the current function that default to `False` or `None`: a caller
+    /// that leaves them out does not ask for the set-up to be done again
+    /// (`if self._cache is not None and not refresh: return self._cache`).
+    off_by_default: Vec<&'a str>,
     /// Module-level functions that return the running loop or None, by name.
     loop_getters: HashSet<&'a str>,
     /// Nested `def`s seen ahead of time (by start offset), so that a helper can call a
@@ -729,10 +734,23 @@ impl<'a> Extractor<'a> {
             Expr::BoolOp(b) if (b.op == ast::BoolOp::And) == set => {
                 let (first, rest) = b.values.split_first()?;
                 let state = self.state_tested(first, set)?;
-                rest.iter().all(|e| only_about(e, &state)).then_some(state)
+                rest.iter()
+                    .all(|e| only_about(e, &state) || self.left_off(e, set))
+                    .then_some(state)
             }
             test if set => self.set_state(test),
             _ => None,
+        }
+    }
+
+    /// Whether a test is of a parameter that defaults to off, in the sense that leaving
+    /// it out keeps a set-up from running again: `not refresh` beside a test that finds
+    /// the state set, `refresh` beside one that finds it unset.
+    fn left_off(&self, test: &Expr, set: bool) -> bool {
+        match test {
+            Expr::UnaryOp(u) if u.op == ast::UnaryOp::Not => self.left_off(&u.operand, !set),
+            Expr::Name(n) => !set && self.off_by_default.contains(&n.id.as_str()),
+            _ => false,
         }
     }
 
@@ -1001,6 +1019,16 @@ impl<'a> Extractor<'a> {
             std::mem::take(&mut self.running_loops),
             std::mem::take(&mut self.event_loops),
         );
+        let off_by_default = params
+            .iter_non_variadic_params()
+            .filter(|p| {
+                p.default.as_deref().is_some_and(|d| {
+                    d.is_none_literal_expr() || matches!(d, Expr::BooleanLiteral(b) if !b.value)
+                })
+            })
+            .map(|p| p.parameter.name.as_str())
+            .collect();
+        let off_by_default = std::mem::replace(&mut self.off_by_default, off_by_default);
         self.current = idx;
         self.once = false;
         self.off_loop = false;
@@ -1010,6 +1038,7 @@ impl<'a> Extractor<'a> {
         self.scopes.pop();
         (self.current, self.once, self.off_loop) = saved;
         (self.running_loops, self.event_loops) = loops;
+        self.off_by_default = off_by_default;
     }
 
     fn class_def(&mut self, c: &'a ast::StmtClassDef) {
