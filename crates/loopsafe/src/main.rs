@@ -94,6 +94,10 @@ struct SelectionArgs {
     /// analysis, what the last walk found); also LOOPSAFE_NO_CACHE=1.
     #[arg(long)]
     no_cache: bool,
+    /// Also report blocking calls in test coroutines and async fixtures, which otherwise
+    /// are listed as acceptable (they stall the test runner's loop, not the service's).
+    #[arg(long)]
+    check_tests: bool,
 }
 
 #[derive(clap::Args)]
@@ -252,6 +256,7 @@ fn settings_for(args: &SelectionArgs, paths: &[PathBuf]) -> Result<Settings, Str
         .extend_select
         .extend(args.extend_select.iter().cloned());
     settings.ignore.extend(args.ignore.iter().cloned());
+    settings.check_tests |= args.check_tests;
     Ok(settings)
 }
 

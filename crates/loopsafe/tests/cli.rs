@@ -803,3 +803,29 @@ fn a_shared_root_is_underlined_in_full_when_its_quote_leaves_arguments_out() {
     );
     assert!(text.contains(&carets), "{text}");
 }
+
+#[test]
+fn test_coroutines_are_reported_only_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("tests")).unwrap();
+    std::fs::write(dir.path().join("tests/test_api.py"), ASYNC_SLEEP).unwrap();
+    let quiet = loopsafe(dir.path(), &["check", "--isolated", "."]);
+    assert_eq!(quiet.status.code(), Some(0), "{}", stdout(&quiet));
+    let asked = loopsafe(
+        dir.path(),
+        &[
+            "check",
+            "--isolated",
+            "--check-tests",
+            "--output-format",
+            "concise",
+            ".",
+        ],
+    );
+    assert_eq!(asked.status.code(), Some(1), "{}", stderr(&asked));
+    assert!(
+        stdout(&asked).contains("tests/test_api.py:4:5: LS301"),
+        "{}",
+        stdout(&asked)
+    );
+}

@@ -53,6 +53,7 @@ pub struct Options {
     pub extend_blocking_calls: Option<Vec<BlockingCallOption>>,
     pub src: Option<Vec<String>>,
     pub respect_gitignore: Option<bool>,
+    pub check_tests: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -88,6 +89,9 @@ pub struct Settings {
     pub extend_blocking_calls: Vec<UserRow>,
     pub src: Vec<PathBuf>,
     pub respect_gitignore: bool,
+    /// Report blocking calls in test coroutines and async fixtures too, instead of
+    /// listing them as acceptable: they stall the test runner's loop, not the service's.
+    pub check_tests: bool,
 }
 
 impl Settings {
@@ -104,6 +108,7 @@ impl Settings {
             extend_blocking_calls: vec![],
             src: vec![],
             respect_gitignore: true,
+            check_tests: false,
         }
     }
 
@@ -358,6 +363,9 @@ pub fn load(path: &Path) -> Result<Settings, ConfigError> {
         .collect();
     if let Some(respect) = options.respect_gitignore {
         settings.respect_gitignore = respect;
+    }
+    if let Some(check) = options.check_tests {
+        settings.check_tests = check;
     }
     Ok(settings)
 }

@@ -769,7 +769,7 @@ impl Analysis {
 
 /// The settings the analysis depends on, as the key its memo is kept under.
 fn analysis_key(settings: &Settings, catalogue: &Catalogue) -> u64 {
-    let mut key = format!("{catalogue:?}");
+    let mut key = format!("{catalogue:?} tests:{}", settings.check_tests);
     for info in rules::RULES {
         key.push(if settings.is_enabled(info.rule) {
             '1'
@@ -824,6 +824,9 @@ fn analyze(
             || frameworks::detect(&Project::new(modules, catalogue)),
         )
     });
+    if settings.check_tests {
+        detected.check_tests();
+    }
     pool().install(|| resolve(&mut resolution, detected.functions()));
     let mut found = propagate::findings(resolution, modules, follow_helpers);
     propagate::sync_on_loop(

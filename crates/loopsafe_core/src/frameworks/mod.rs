@@ -214,6 +214,13 @@ impl Frameworks {
         }
     }
 
+    /// Treats the test suite's coroutines as the service's (`check-tests`): their blocking
+    /// calls are reported, not listed as acceptable.
+    pub fn check_tests(&mut self) {
+        self.tests.clear();
+        self.off_loop.retain(|(_, why)| *why != Reason::Test);
+    }
+
     /// Whether `f` runs on an event loop of its own, not the service's: a Flask view's, a
     /// test's.
     pub fn on_own_loop(&self, f: FnId) -> bool {
