@@ -443,7 +443,18 @@ impl Resolution {
     /// The call graph over every function (those not resolved call nothing), and what
     /// resolving found, in the order of the functions.
     fn into_graph(mut self) -> (Graph, Found) {
-        self.done.sort_unstable_by_key(|(i, ..)| *i);
+        // Sorted through a list of positions: the results themselves are large to move.
+        let mut order: Vec<(u32, u32)> = self
+            .done
+            .iter()
+            .enumerate()
+            .map(|(pos, (i, ..))| (*i, pos as u32))
+            .collect();
+        order.sort_unstable();
+        let mut done: Vec<Option<(u32, Resolved, Found)>> = std::mem::take(&mut self.done)
+            .into_iter()
+            .map(Some)
+            .collect();
         let n = self.ids.len();
         let mut graph = Graph {
             ids: std::mem::take(&mut self.ids),
@@ -455,7 +466,10 @@ impl Resolution {
         graph.targets.resize_with(n, Vec::new);
         graph.scheduled.resize_with(n, Vec::new);
         let mut all = Found::default();
-        for (i, r, found) in std::mem::take(&mut self.done) {
+        let in_order = order
+            .iter()
+            .filter_map(|(_, pos)| done[*pos as usize].take());
+        for (i, r, found) in in_order {
             let i = i as usize;
             let targets = r.targets.into_iter().map(|(call, lead)| {
                 let target = match lead {
