@@ -638,9 +638,7 @@ impl<'a> Extractor<'a> {
         }
         if is_running_loop_call(value) || self.calls_loop_getter(value) {
             self.running_loops.push(name);
-        } else if matches!(value, Expr::Call(c) if c.arguments.is_empty()
-            && dotted(&c.func).is_some_and(|d| d == "asyncio.get_event_loop"))
-        {
+        } else if is_event_loop_call(value) {
             self.event_loops.push(name);
         }
     }
@@ -665,8 +663,7 @@ impl<'a> Extractor<'a> {
         let any_loop = |e: &Expr| {
             running(e)
                 || matches!(e, Expr::Name(n) if self.event_loops.contains(&n.id.as_str()))
-                || matches!(e, Expr::Call(c) if c.arguments.is_empty()
-                    && dotted(&c.func).is_some_and(|d| d == "asyncio.get_event_loop"))
+                || is_event_loop_call(e)
         };
         match test {
             Expr::UnaryOp(u) if u.op == ast::UnaryOp::Not => self.loop_test(&u.operand).map(|b| !b),
@@ -1430,6 +1427,12 @@ fn is_running_loop_call(e: &Expr) -> bool {
             let d = d.strip_prefix("events.").unwrap_or(d);
             matches!(d, "get_running_loop" | "_get_running_loop")
         })
+}
+
+/// `asyncio.get_event_loop()`: the thread's loop, running or not.
+fn is_event_loop_call(e: &Expr) -> bool {
+    matches!(e, Expr::Call(c) if c.arguments.is_empty()
+        && dotted(&c.func).is_some_and(|d| d == "asyncio.get_event_loop"))
 }
 
 /// Whether an `except` clause catches the `RuntimeError` that

@@ -818,10 +818,11 @@ fn analyze(
     let resolve = |r: &mut propagate::Resolution, roots| {
         r.resolve(modules, catalogue, follow_helpers, &counts, roots, follow);
     };
+    let index = resolution.module_index();
     let ((), mut detected) = pool().install(|| {
         rayon::join(
             || resolve(&mut resolution, first),
-            || frameworks::detect(&Project::new(modules, catalogue)),
+            || frameworks::detect(&Project::with_index(modules, catalogue, index)),
         )
     });
     if settings.check_tests {

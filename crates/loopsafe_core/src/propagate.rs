@@ -344,7 +344,10 @@ struct Resolved {
 /// they call, transitively). A function nothing on the loop reaches can neither be a
 /// finding nor lead to one, and is most of a large project: Home Assistant's 62,000
 /// functions make 151,000 calls, 87,000 of them in functions the loop reaches.
-pub struct Resolution {
+pub struct Resolution<'a> {
+    /// What each thread's project looks up first, made once for all of them (and for
+    /// framework detection beside them).
+    index: std::sync::Arc<crate::project::Index<'a>>,
     ids: Vec<FnId>,
     /// Per module: the global index of its first function.
     base: Vec<u32>,
@@ -352,8 +355,8 @@ pub struct Resolution {
     done: Vec<(u32, Resolved, Found)>,
 }
 
-impl Resolution {
-    pub fn new(modules: &[ModuleFacts]) -> Self {
+impl<'a> Resolution<'a> {
+    pub fn new(modules: &'a [ModuleFacts]) -> Self {
         let mut ids = vec![];
         let mut base = vec![];
         for (m, facts) in modules.iter().enumerate() {
@@ -368,11 +371,17 @@ impl Resolution {
             .map(|_| std::sync::atomic::AtomicBool::new(false))
             .collect();
         Resolution {
+            index: std::sync::Arc::new(crate::project::Index::new(modules)),
             ids,
             base,
             claimed,
             done: vec![],
         }
+    }
+
+    /// The index of the modules, to make another [`Project`] of them with.
+    pub fn module_index(&self) -> std::sync::Arc<crate::project::Index<'a>> {
+        self.index.clone()
     }
 
     /// Every function of the project.
@@ -412,11 +421,10 @@ impl Resolution {
         let threads = rayon::current_num_threads().max(1);
         let share = roots.len().div_ceil(threads * 4).max(1);
         let this = &*self;
-        let index = std::sync::Arc::new(crate::project::Index::new(modules));
         let parts: Vec<Vec<(u32, Resolved, Found)>> = roots
             .par_chunks(share)
             .map(|chunk| {
-                let project = Project::with_index(modules, catalogue, index.clone());
+                let project = Project::with_index(modules, catalogue, this.module_index());
                 let mut out = vec![];
                 let mut stack: Vec<FnId> = chunk.iter().rev().copied().collect();
                 while let Some(id) = stack.pop() {
