@@ -286,7 +286,7 @@ fn prepare(
 }
 
 fn run_check(args: CheckArgs) -> ExitCode {
-    let (paths, settings, options) = match prepare(&args.paths, &args.selection, false) {
+    let (paths, settings, mut options) = match prepare(&args.paths, &args.selection, false) {
         Ok(p) => p,
         Err(code) => return code,
     };
@@ -294,6 +294,10 @@ fn run_check(args: CheckArgs) -> ExitCode {
     if args.fix || args.diff {
         return run_fix(&args, &paths, &settings, &options, &cwd);
     }
+    options.without_fixes = matches!(
+        args.output_format,
+        OutputFormat::Concise | OutputFormat::Github
+    );
     let mut result = match check_with(&paths, &settings, &options) {
         Ok(r) => r,
         Err(e) => {

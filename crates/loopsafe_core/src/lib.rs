@@ -351,6 +351,9 @@ pub struct CheckOptions {
     pub notes: bool,
     /// Keep per-file facts in a cache under this project root (`.loopsafe_cache`).
     pub cache: Option<PathBuf>,
+    /// Work out no fixes: the output shows none (`--output-format concise`, `github`).
+    /// Finding them parses each file with a finding again.
+    pub without_fixes: bool,
 }
 
 /// Checks the given paths with the given settings.
@@ -446,14 +449,14 @@ pub fn check_with(
     });
     // Parallel to `loaded`: what the cache is written with (the facts of a module read
     // from it are copied from there).
-    let mut stamps = vec![];
+    let mut stamps = Vec::with_capacity(checked.len());
     let mut parsed = 0usize;
     let mut restamped = 0usize;
     let mut reshaped = false;
-    let mut loaded = vec![];
+    let mut loaded = Vec::with_capacity(checked.len());
     // Parallel to `loaded`: the file each module came from. Sources are not kept: most
     // files have no finding, and those that do are read again below.
-    let mut module_files: Vec<SourceFile> = vec![];
+    let mut module_files: Vec<SourceFile> = Vec::with_capacity(checked.len());
     let mut diagnostics = vec![];
     let mut result = CheckResult::default();
     for c in checked {
@@ -667,7 +670,9 @@ pub fn check_with(
             .iter()
             .any(|d| &d.path == path || d.root.as_ref().is_some_and(|r| &r.path == path))
     });
-    pool.install(|| attach_fixes(&mut diagnostics, &result.sources));
+    if !options.without_fixes {
+        pool.install(|| attach_fixes(&mut diagnostics, &result.sources));
+    }
     result.diagnostics = diagnostics;
     result.warnings = warnings;
     if let Some((root, c)) = &cache {

@@ -80,6 +80,28 @@ fn fix_fixtures() {
         let (text, changed) = fixed(&root, &CheckOptions::default());
         insta::assert_snapshot!(format!("fix_{name}"), text);
 
+        // Asked for no fixes (an output that shows none): the same findings, without.
+        let settings = Settings::defaults(root.clone());
+        let check = |options: &CheckOptions| {
+            loopsafe_core::check_with(std::slice::from_ref(&root), &settings, options).unwrap()
+        };
+        let with = check(&CheckOptions::default());
+        let without = check(&CheckOptions {
+            without_fixes: true,
+            ..CheckOptions::default()
+        });
+        assert!(with.diagnostics.iter().any(|d| d.fix.is_some()), "{name}");
+        assert!(
+            without.diagnostics.iter().all(|d| d.fix.is_none()),
+            "{name}"
+        );
+        let stripped: Vec<_> = with
+            .diagnostics
+            .into_iter()
+            .map(|d| loopsafe_core::diagnostic::Diagnostic { fix: None, ..d })
+            .collect();
+        assert_eq!(stripped, without.diagnostics, "{name}");
+
         // Fixing the fixed text changes nothing more.
         let again = CheckOptions {
             overrides: changed.into_iter().collect(),
