@@ -107,15 +107,22 @@ impl Ref {
     }
 
     /// Number of nodes, to keep inlined references small.
+    #[inline]
     pub fn size(&self) -> usize {
-        match self {
-            Ref::Attr(inner, _)
-            | Ref::Call(inner)
-            | Ref::Instance(inner)
-            | Ref::BinOp(inner, _)
-            | Ref::ReflectedBinOp(inner, _) => 1 + inner.size(),
-            Ref::AnyOf(items) => 1 + items.iter().map(Ref::size).sum::<usize>(),
-            _ => 1,
+        // Most references are chains (`self.client.get`): walked in a loop, not recursion.
+        let mut size = 1;
+        let mut r = self;
+        loop {
+            r = match r {
+                Ref::Attr(inner, _)
+                | Ref::Call(inner)
+                | Ref::Instance(inner)
+                | Ref::BinOp(inner, _)
+                | Ref::ReflectedBinOp(inner, _) => inner,
+                Ref::AnyOf(items) => return size + items.iter().map(Ref::size).sum::<usize>(),
+                _ => return size,
+            };
+            size += 1;
         }
     }
 }

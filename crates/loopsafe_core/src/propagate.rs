@@ -352,7 +352,9 @@ pub struct Resolution<'a> {
     /// Per module: the global index of its first function.
     base: Vec<u32>,
     claimed: Vec<std::sync::atomic::AtomicBool>,
-    done: Vec<(u32, Resolved, Found)>,
+    done: Vec<(u32, Resolved)>,
+    /// What resolving found, in no order: put in the order of the functions at the end.
+    found: Found,
 }
 
 impl<'a> Resolution<'a> {
@@ -376,6 +378,7 @@ impl<'a> Resolution<'a> {
             base,
             claimed,
             done: vec![],
+            found: Found::default(),
         }
     }
 
@@ -421,18 +424,21 @@ impl<'a> Resolution<'a> {
         let threads = rayon::current_num_threads().max(1);
         let share = roots.len().div_ceil(threads * 4).max(1);
         let this = &*self;
-        let parts: Vec<Vec<(u32, Resolved, Found)>> = roots
+        let parts: Vec<(Vec<(u32, Resolved)>, Found)> = roots
             .par_chunks(share)
             .map(|chunk| {
                 let project = Project::with_index(modules, catalogue, this.module_index());
                 let mut out = vec![];
+                // One list for the whole share: most functions find something, and a list
+                // each cost an allocation each, then a copy.
+                let mut found = Found::default();
                 let mut stack: Vec<FnId> = chunk.iter().rev().copied().collect();
                 while let Some(id) = stack.pop() {
                     let is_async = modules[id.module as usize].functions[id.idx as usize].is_async;
-                    let mut found = Found::default();
+                    let first_edge = found.edges.len();
                     let r = resolve(&project, id, follow_helpers, is_async, counts, &mut found);
                     if follow {
-                        let callees = found.edges.iter().map(|(_, callee)| *callee);
+                        let callees = found.edges[first_edge..].iter().map(|(_, callee)| *callee);
                         let scheduled = r.scheduled.iter().map(|(_, f)| *f);
                         for callee in callees.chain(scheduled) {
                             if this.claim(callee) {
@@ -440,12 +446,17 @@ impl<'a> Resolution<'a> {
                             }
                         }
                     }
-                    out.push((this.index(id), r, found));
+                    out.push((this.index(id), r));
                 }
-                out
+                (out, found)
             })
             .collect();
-        self.done.extend(parts.into_iter().flatten());
+        for (done, found) in parts {
+            self.done.extend(done);
+            self.found.direct.extend(found.direct);
+            self.found.edges.extend(found.edges);
+            self.found.offloaded.extend(found.offloaded);
+        }
     }
 
     /// The call graph over every function (those not resolved call nothing), and what
@@ -456,10 +467,10 @@ impl<'a> Resolution<'a> {
             .done
             .iter()
             .enumerate()
-            .map(|(pos, (i, ..))| (*i, pos as u32))
+            .map(|(pos, (i, _))| (*i, pos as u32))
             .collect();
         order.sort_unstable();
-        let mut done: Vec<Option<(u32, Resolved, Found)>> = std::mem::take(&mut self.done)
+        let mut done: Vec<Option<(u32, Resolved)>> = std::mem::take(&mut self.done)
             .into_iter()
             .map(Some)
             .collect();
@@ -473,11 +484,10 @@ impl<'a> Resolution<'a> {
         };
         graph.targets.resize_with(n, Vec::new);
         graph.scheduled.resize_with(n, Vec::new);
-        let mut all = Found::default();
         let in_order = order
             .iter()
             .filter_map(|(_, pos)| done[*pos as usize].take());
-        for (i, r, found) in in_order {
+        for (i, r) in in_order {
             let i = i as usize;
             let targets = r.targets.into_iter().map(|(call, lead)| {
                 let target = match lead {
@@ -494,10 +504,13 @@ impl<'a> Resolution<'a> {
                 .iter()
                 .map(|(c, f)| (*c, self.index(*f)))
                 .collect();
-            all.direct.extend(found.direct);
-            all.edges.extend(found.edges);
-            all.offloaded.extend(found.offloaded);
         }
+        // In the order of the functions, each function's in the order it found them (a
+        // function is resolved once, by one thread: its finds are together).
+        let mut all = std::mem::take(&mut self.found);
+        all.direct.sort_by_key(|d| self.index(d.function));
+        all.edges.sort_by_key(|(caller, _)| self.index(*caller));
+        all.offloaded.sort_by_key(|o| self.index(o.function));
         (graph, all)
     }
 }
