@@ -120,10 +120,12 @@ pub fn facts_of(
             .map(|(p, _)| p.to_string())
             .unwrap_or_default()
     };
+    let module_ast = parsed.syntax();
     let mut ex = Extractor {
         facts: ModuleFacts {
             name: module.to_string(),
             is_package,
+            bindings: HashMap::with_capacity_and_hasher(module_ast.body.len(), Default::default()),
             ..ModuleFacts::default()
         },
         package,
@@ -142,7 +144,6 @@ pub fn facts_of(
         nonblocking: vec![],
         properties: HashSet::default(),
     };
-    let module_ast = parsed.syntax();
     property_names(&module_ast.body, &mut ex.properties);
     ex.loop_getters = loop_getters(&module_ast.body);
     ex.facts.functions.push(Function {
@@ -262,6 +263,15 @@ impl Scope<'_> {
             kind,
             bindings: HashMap::default(),
             globals: HashSet::default(),
+        }
+    }
+
+    /// A scope made big enough for about `names` names at once: growing a table one
+    /// doubling at a time rehashes every name each time (7% of extracting, callgrind).
+    fn with_room(kind: ScopeKind, names: usize) -> Self {
+        Scope {
+            bindings: HashMap::with_capacity_and_hasher(names, Default::default()),
+            ..Scope::new(kind)
         }
     }
 }
@@ -985,9 +995,9 @@ impl<'a> Extractor<'a> {
             None => self.bind(f.name.as_str(), Ref::Function(idx)),
         }
 
-        let mut scope = Scope::new(ScopeKind::Function);
-        let mut first = true;
         let params = &f.parameters;
+        let mut scope = Scope::with_room(ScopeKind::Function, params.len() + f.body.len());
+        let mut first = true;
         let positional = params.posonlyargs.iter().chain(params.args.iter());
         for p in positional.chain(params.kwonlyargs.iter()) {
             let name = p.parameter.name.as_str();
