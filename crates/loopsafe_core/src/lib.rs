@@ -834,7 +834,7 @@ fn analyze(
         detected.check_tests();
     }
     pool().install(|| resolve(&mut resolution, detected.functions()));
-    let mut found = propagate::findings(resolution, modules, follow_helpers);
+    let mut found = pool().install(|| propagate::findings(resolution, modules, follow_helpers));
     propagate::sync_on_loop(
         &mut found,
         modules,
