@@ -894,14 +894,15 @@ impl<'a> Extractor<'a> {
         ) && self.first_params.get(&self.current).copied() == Some(name)
     }
 
-    fn qualname(&self, name: &str) -> String {
+    fn qualname(&self, name: &str) -> Name {
         if let Some(class) = self.enclosing_class() {
-            return [self.facts.classes[class as usize].qualname.as_str(), name].join(".");
+            let class = &self.facts.classes[class as usize].qualname;
+            return compact_str::format_compact!("{class}.{name}");
         }
         let func = &self.facts.functions[self.current as usize];
         match func.kind {
-            FunctionKind::Module => name.to_string(),
-            _ => [func.qualname.as_str(), "<locals>", name].join("."),
+            FunctionKind::Module => Name::from(name),
+            _ => compact_str::format_compact!("{}.<locals>.{name}", func.qualname),
         }
     }
 
@@ -977,7 +978,7 @@ impl<'a> Extractor<'a> {
         };
         let returns = f.returns.as_deref().map(|r| self.annotation_ref(r));
         let func = Function {
-            name: f.name.to_string(),
+            name: Name::from(f.name.as_str()),
             qualname: self.qualname(f.name.as_str()),
             kind,
             is_async: f.is_async,
@@ -1084,7 +1085,7 @@ impl<'a> Extractor<'a> {
         let qualname = self.qualname(c.name.as_str());
         self.facts.classes.push(Class {
             name: c.name.to_string(),
-            qualname: qualname.clone(),
+            qualname: qualname.to_string(),
             bases,
             methods: HashMap::default(),
             attrs: vec![],
@@ -1092,7 +1093,7 @@ impl<'a> Extractor<'a> {
         });
         self.bind(c.name.as_str(), Ref::Class(idx));
         let body = self.new_function(Function {
-            name: c.name.to_string(),
+            name: Name::from(c.name.as_str()),
             qualname,
             kind: FunctionKind::ClassBody,
             class: Some(idx),
@@ -1367,8 +1368,8 @@ impl<'a> Extractor<'a> {
 /// A function with nothing known yet: the fields a new one starts from.
 fn placeholder() -> Function {
     Function {
-        name: String::new(),
-        qualname: String::new(),
+        name: Name::default(),
+        qualname: Name::default(),
         kind: FunctionKind::Function,
         is_async: false,
         class: None,

@@ -222,9 +222,9 @@ impl Call {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Function {
-    pub name: String,
+    pub name: Name,
     /// Dotted path inside the module: `Class.method`, `outer.<locals>.inner`.
-    pub qualname: String,
+    pub qualname: Name,
     pub kind: FunctionKind,
     pub is_async: bool,
     pub class: Option<u32>,

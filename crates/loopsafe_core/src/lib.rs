@@ -122,7 +122,8 @@ impl Load<'_> {
             Ok(source) => source,
             Err(e) => return Err(e.clone()),
         };
-        let hash = cache::content_hash(&source);
+        // The hash only keys the cache.
+        let hash = cache.map_or(0, |_| cache::content_hash(&source));
         if let Some(c) = cache {
             if let Some(stored) = c.get(&file.path, hash, &file.module, file.is_package) {
                 ParseScope::discard(scope, source);
@@ -599,7 +600,7 @@ pub fn check_with(
             fix: None,
             hotspot: hotspot.clone(),
             in_sync_function: !func.is_async,
-            function: func.qualname.clone(),
+            function: func.qualname.to_string(),
         });
     }
 
@@ -1012,7 +1013,7 @@ impl Files<'_> {
                 path: at.path,
                 location: at.location,
                 end_location: at.end_location,
-                function: func.qualname.clone(),
+                function: func.qualname.to_string(),
                 call: at.text,
                 kind: call.kind,
             },
@@ -1026,7 +1027,7 @@ fn entry_point(files: &mut Files, e: &frameworks::Entry) -> Option<EntryPoint> {
     let at = files.locate(e.function.module, func.name_span)?;
     Some(EntryPoint {
         kind: e.kind,
-        name: func.qualname.clone(),
+        name: func.qualname.to_string(),
         path: at.path,
         location: at.location,
         framework: e.framework,
@@ -1094,7 +1095,7 @@ fn helper_diagnostic(files: &mut Files, finding: &propagate::HelperFinding) -> O
         fix: None,
         hotspot: None,
         in_sync_function: !caller.is_async,
-        function: caller.qualname.clone(),
+        function: caller.qualname.to_string(),
     })
 }
 

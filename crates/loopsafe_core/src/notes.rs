@@ -118,7 +118,7 @@ pub(crate) fn notes(
     let qualname = |f: FnId| {
         project.modules[f.module as usize].functions[f.idx as usize]
             .qualname
-            .clone()
+            .to_string()
     };
     let mut callees: HashMap<FnId, Vec<FnId>> = HashMap::default();
     for (caller, callee) in &found.edges {
