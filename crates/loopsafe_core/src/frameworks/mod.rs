@@ -362,13 +362,13 @@ impl<'p> Scan<'p> {
                 let Some(name) = last_name(&c.callee) else {
                     continue;
                 };
-                if REGISTRATIONS.binary_search(&name).is_err() {
+                if !REGISTRATIONS.contains(&name) {
                     continue;
                 }
                 // `web.get("/", handler)`, `path("orders/", view)`: a route's name is a
                 // common method name, but its first argument is the path, a string.
                 let first = c.args.iter().find(|a| a.keyword.is_none());
-                if COMMON.binary_search(&name).is_ok()
+                if COMMON.contains(&name)
                     && !first.is_some_and(|a| a.value == Ref::Const(crate::facts::Const::Str))
                 {
                     continue;
