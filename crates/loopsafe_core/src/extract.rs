@@ -1025,7 +1025,7 @@ impl<'a> Extractor<'a> {
             }
             let value = match (first, kind, class) {
                 (true, FunctionKind::Method | FunctionKind::Property, Some(c)) => {
-                    Ref::Instance(Box::new(Ref::Class(c)))
+                    Ref::InstanceOf(c)
                 }
                 (true, FunctionKind::ClassMethod, Some(c)) => Ref::Class(c),
                 _ => match p.parameter.annotation.as_deref() {

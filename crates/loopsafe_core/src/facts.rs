@@ -47,6 +47,9 @@ pub enum Ref {
     Call(Box<Ref>),
     /// An instance of the class the inner reference names (from an annotation).
     Instance(Box<Ref>),
+    /// An instance of a class of this module: `self` in its methods. The same as
+    /// `Instance(Class(u32))`, without a box for each `self` in a project.
+    InstanceOf(u32),
     /// A union annotation: the first member that resolves.
     AnyOf(Vec<Ref>),
     /// `left <op> right`, evaluated as `type(left).<dunder>`.
@@ -120,6 +123,8 @@ impl Ref {
                 | Ref::BinOp(inner, _)
                 | Ref::ReflectedBinOp(inner, _) => inner,
                 Ref::AnyOf(items) => return size + items.iter().map(Ref::size).sum::<usize>(),
+                // Counted as the two nodes it stands for.
+                Ref::InstanceOf(_) => return size + 1,
                 _ => return size,
             };
             size += 1;

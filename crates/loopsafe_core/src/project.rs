@@ -201,6 +201,7 @@ impl<'a> Project<'a> {
             Ref::Path(path) => self.path(path, d),
             Ref::Function(idx) => Value::Function(FnId { module, idx: *idx }),
             Ref::Class(idx) => Value::Class(ClassId { module, idx: *idx }),
+            Ref::InstanceOf(idx) => Value::Instance(Type::Project(ClassId { module, idx: *idx })),
             Ref::Attr(inner, attr) => {
                 let v = self.eval_depth(module, inner, d);
                 self.attr(v, attr, d)
