@@ -557,6 +557,15 @@ pub fn check_with(
         line_starts: HashMap::new(),
         warnings: &mut warnings,
     };
+    let helper_steps = analysis
+        .helpers
+        .iter()
+        .flat_map(|(h, _)| std::iter::once(&h.caller).chain(&h.chain));
+    files.preload(
+        (analysis.direct.iter().map(|(f, _)| f.function.module))
+            .chain(helper_steps.map(|step| step.function.module))
+            .chain(analysis.entries.iter().map(|e| e.function.module)),
+    );
     for (finding, hotspot) in &analysis.direct {
         let m = finding.function.module;
         let Some(at) = files.locate(m, finding.span) else {
@@ -964,6 +973,34 @@ struct At {
 }
 
 impl Files<'_> {
+    /// Reads the sources of these modules side by side on the pool, rather than one at a
+    /// time as each finding is located (a project with hundreds of routes has them in
+    /// as many files). A file that cannot be read is left for `locate` to report.
+    fn preload(&mut self, modules: impl Iterator<Item = u32>) {
+        let files = self.module_files;
+        let mut paths: Vec<&Path> = modules
+            .map(|m| files[m as usize].path.as_path())
+            .filter(|p| !self.sources.contains_key(*p))
+            .collect();
+        paths.sort_unstable();
+        paths.dedup();
+        let overrides = self.overrides;
+        let read: Vec<(&Path, String, Vec<u32>)> = pool().install(|| {
+            paths
+                .par_iter()
+                .filter_map(|path| {
+                    let source = source_of(path, overrides).ok()?;
+                    let starts = extract::line_starts(&source);
+                    Some((*path, source, starts))
+                })
+                .collect()
+        });
+        for (path, source, starts) in read {
+            self.line_starts.insert(path.to_path_buf(), starts);
+            self.sources.insert(path.to_path_buf(), source);
+        }
+    }
+
     fn locate(&mut self, module: u32, span: facts::Span) -> Option<At> {
         let file = &self.module_files[module as usize];
         if !self.sources.contains_key(&file.path) {
