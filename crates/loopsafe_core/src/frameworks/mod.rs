@@ -299,6 +299,14 @@ fn external_method(v: &Value) -> Option<(&str, &str)> {
     }
 }
 
+/// Whether a call of this name may register something ([`REGISTRATIONS`]): asked of
+/// every call in the project, so a set looks it up rather than a scan of the list.
+fn is_registration(name: &str) -> bool {
+    static SET: std::sync::LazyLock<rustc_hash::FxHashSet<&str>> =
+        std::sync::LazyLock::new(|| REGISTRATIONS.iter().copied().collect());
+    SET.contains(name)
+}
+
 /// Registration calls whose names are also common method names (`d.get(key)`). Sorted.
 const COMMON: &[&str] = &[
     "delete", "get", "head", "options", "patch", "path", "post", "put", "route", "view",
@@ -362,7 +370,7 @@ impl<'p> Scan<'p> {
                 let Some(name) = last_name(&c.callee) else {
                     continue;
                 };
-                if !REGISTRATIONS.contains(&name) {
+                if !is_registration(name) {
                     continue;
                 }
                 // `web.get("/", handler)`, `path("orders/", view)`: a route's name is a
