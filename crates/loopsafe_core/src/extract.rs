@@ -93,7 +93,6 @@ pub fn parse(source: &str) -> Result<SyntaxTree, SyntaxError> {
         })
 }
 
-/// The facts of a module [`parse`]d from `source`.
 /// How many names the statements bind at their own level, at least (imports, `def`s,
 /// classes, assignments): what a module's table of names is sized for. Sized by the
 /// count of statements instead, it is larger than needed, and copied whole with the facts.
@@ -109,6 +108,7 @@ fn names_bound(body: &[Stmt]) -> usize {
         .sum()
 }
 
+/// The facts of a module [`parse`]d from `source`.
 pub fn facts_of(
     tree: &SyntaxTree,
     source: &str,

@@ -434,8 +434,8 @@ impl<'a> Resolution<'a> {
             .map(|chunk| {
                 let project = Project::with_index(modules, catalogue, this.module_index());
                 let mut out = vec![];
-                // One list for the whole share: most functions find something, and a list
-                // each cost an allocation each, then a copy.
+                // One list for the whole share: a list per function cost most functions
+                // an allocation, then a copy.
                 let mut found = Found::default();
                 let mut stack: Vec<FnId> = chunk.iter().rev().copied().collect();
                 while let Some(id) = stack.pop() {
