@@ -3137,6 +3137,11 @@ fn joined<R>(parts: &[&str], f: impl FnOnce(&str) -> R) -> R {
 /// for a private member.
 fn with_wildcard<R>(name: &str, suffix: &str, f: impl FnOnce(&str) -> R) -> Option<R> {
     let (owner, member) = name.rsplit_once('.')?;
+    wildcard_of(owner, member, suffix, f)
+}
+
+/// [`with_wildcard`] for an owner and member given apart.
+fn wildcard_of<R>(owner: &str, member: &str, suffix: &str, f: impl FnOnce(&str) -> R) -> Option<R> {
     (!member.starts_with('_')).then(|| joined(&[owner, ".*", suffix], f))
 }
 
@@ -3279,10 +3284,7 @@ impl Catalogue {
         if let Some(ty) = joined(&[owner, ".", attr], |key| INDEX.types.get(key).copied()) {
             return Some(ty);
         }
-        // `Type.*`, unless the attribute is private.
-        (!attr.starts_with('_'))
-            .then(|| joined(&[owner, ".*"], |key| INDEX.types.get(key).copied()))
-            .flatten()
+        wildcard_of(owner, attr, "", |key| INDEX.types.get(key).copied()).flatten()
     }
 
     /// The type of attribute `attr` read on the class `owner` itself (`Model.objects`).

@@ -696,15 +696,7 @@ impl<'a> Extractor<'a> {
         match test {
             Expr::UnaryOp(u) if u.op == ast::UnaryOp::Not => self.loop_test(&u.operand).map(|b| !b),
             Expr::Name(_) if running(test) => Some(true),
-            Expr::Compare(c)
-                if matches!(&*c.comparators, [Expr::NoneLiteral(_)]) && running(&c.left) =>
-            {
-                match &*c.ops {
-                    [ast::CmpOp::IsNot] => Some(true),
-                    [ast::CmpOp::Is] => Some(false),
-                    _ => None,
-                }
-            }
+            Expr::Compare(c) if running(&c.left) => is_not_none(c),
             // `loop.is_running()`
             Expr::Call(c) if c.arguments.is_empty() => match &*c.func {
                 Expr::Attribute(a) if a.attr.as_str() == "is_running" && any_loop(&a.value) => {
@@ -746,15 +738,8 @@ impl<'a> Extractor<'a> {
     fn state_tested(&self, test: &Expr, set: bool) -> Option<String> {
         match test {
             Expr::UnaryOp(u) if u.op == ast::UnaryOp::Not => self.state_tested(&u.operand, !set),
-            Expr::Compare(c)
-                if matches!(&*c.comparators, [Expr::NoneLiteral(_)]) && self.lasting(&c.left) =>
-            {
-                let is_set = match &*c.ops {
-                    [ast::CmpOp::IsNot] => true,
-                    [ast::CmpOp::Is] => false,
-                    _ => return None,
-                };
-                (is_set == set).then(|| dotted(&c.left)).flatten()
+            Expr::Compare(c) if self.lasting(&c.left) => {
+                (is_not_none(c)? == set).then(|| dotted(&c.left)).flatten()
             }
             Expr::BoolOp(b) if (b.op == ast::BoolOp::And) == set => {
                 let (first, rest) = b.values.split_first()?;
@@ -1479,6 +1464,19 @@ fn catches_runtime_error(type_: Option<&Expr>) -> bool {
     }
 }
 
+/// What a comparison with None says of its left side: `x is not None` true, `x is None`
+/// false; None for any other comparison.
+fn is_not_none(c: &ast::ExprCompare) -> Option<bool> {
+    if !matches!(&*c.comparators, [Expr::NoneLiteral(_)]) {
+        return None;
+    }
+    match &*c.ops {
+        [ast::CmpOp::IsNot] => Some(true),
+        [ast::CmpOp::Is] => Some(false),
+        _ => None,
+    }
+}
+
 /// Whether a block always leaves by `return` or `raise` at its end.
 fn exits(body: &[Stmt]) -> bool {
     matches!(body.last(), Some(Stmt::Return(_) | Stmt::Raise(_)))
@@ -1556,15 +1554,6 @@ impl<'a> Visitor<'a> for Extractor<'a> {
             self.visit_stmt(stmt);
             if !self.once && self.returns_once_set(stmt, &body[i + 1..]) {
                 self.once = true;
-            }
-            // `if loop is not None: ...; return`: what follows runs without a loop.
-            if let Stmt::If(s) = stmt {
-                if s.elif_else_clauses.is_empty()
-                    && exits(&s.body)
-                    && self.loop_test(&s.test) == Some(true)
-                {
-                    self.off_loop = true;
-                }
             }
         }
         (self.once, self.off_loop) = saved;
@@ -1688,7 +1677,11 @@ impl<'a> Visitor<'a> for Extractor<'a> {
                     }
                     self.visit_body(&clause.body);
                 }
-                self.off_loop = saved.2;
+                // `if loop is not None: ...; return`: what follows it in the enclosing
+                // block runs without a loop (`visit_body` puts the flag back after it).
+                let returns_with_loop =
+                    loop_running == Some(true) && s.elif_else_clauses.is_empty() && exits(&s.body);
+                self.off_loop = saved.2 || returns_with_loop;
             }
             Stmt::Try(t) => {
                 self.visit_body(&t.body);
