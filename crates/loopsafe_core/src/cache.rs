@@ -77,12 +77,28 @@ pub struct Cache {
     bytes: Bytes,
     /// Where the facts start in `bytes`.
     base: usize,
-    /// In the order of the modules of the run that wrote them.
+    /// Names the writing of the cache file: an overlay is of one writing.
+    generation: u64,
+    /// In the order of the modules of the run that wrote them, with the overlay's
+    /// entries in place of those they replace.
     index: Vec<Entry>,
+    /// Parallel to `index`: whether the entry is the overlay's.
+    in_overlay: Vec<bool>,
     /// Position in `index`, by path.
     positions: HashMap<PathBuf, usize>,
-    /// Where the memo is in `bytes`.
+    /// Where the memo is: in the overlay's bytes when there is one.
     memo: std::ops::Range<usize>,
+    overlay: Option<Overlay>,
+}
+
+/// What runs since the cache file was written changed: the facts of the files edited
+/// since, and the last memo, in a small file beside it. Writing it costs little, where
+/// rewriting the cache file means writing every file's facts again; the cache file is
+/// rewritten once the overlay grows (see [`Cache::save`]).
+struct Overlay {
+    file: PathBuf,
+    bytes: Vec<u8>,
+    base: usize,
 }
 
 /// A file's facts in the cache, decoded only when asked for.
@@ -128,7 +144,8 @@ pub struct Saved<'a> {
     pub stamp: Option<Stamp>,
     pub module: &'a str,
     pub is_package: bool,
-    pub facts: &'a ModuleFacts,
+    /// None when they are `stored`.
+    pub facts: Option<&'a ModuleFacts>,
     /// Where the same facts are in this cache: copied as they are, not encoded again.
     pub stored: Option<Stored>,
 }
@@ -153,19 +170,48 @@ impl Cache {
             env!("CARGO_PKG_VERSION")
         ));
         let bytes = Bytes::of(&file);
-        let (index, memo, base) = read_index(&bytes).unwrap_or_default();
-        let positions = index
+        let (generation, mut index, mut memo, base) = read_index(&bytes).unwrap_or_default();
+        let positions: HashMap<PathBuf, usize> = index
             .iter()
             .enumerate()
             .map(|(i, e)| (e.path.clone(), i))
             .collect();
+        let mut in_overlay = vec![false; index.len()];
+        let overlay_file = overlay_of(&file);
+        let overlay = std::fs::read(&overlay_file)
+            .ok()
+            .and_then(|bytes| {
+                let (of, entries, memo, base) = read_index(&bytes)?;
+                // Of another writing of the cache file, or naming a file it does not have.
+                let places: Option<Vec<usize>> = entries
+                    .iter()
+                    .map(|e| positions.get(&e.path).copied())
+                    .collect();
+                (of == generation && !index.is_empty()).then_some(())?;
+                Some((bytes, entries, places?, memo, base))
+            })
+            .map(|(bytes, entries, places, overlay_memo, base)| {
+                for (entry, at) in entries.into_iter().zip(places) {
+                    index[at] = entry;
+                    in_overlay[at] = true;
+                }
+                memo = overlay_memo;
+                Overlay {
+                    file: overlay_file.clone(),
+                    bytes,
+                    base,
+                }
+            });
         Cache {
             file,
             bytes,
             base,
+            generation,
             index,
+            in_overlay,
             positions,
             memo,
+            overlay,
         }
     }
 
@@ -220,10 +266,28 @@ impl Cache {
 
     /// What the analysis concluded when the cache was written, if it ran under `key`.
     pub fn memo<T: serde::de::DeserializeOwned>(&self, key: u64) -> Option<T> {
-        let bytes = self.bytes.get(self.memo.clone())?;
-        let ((saved_key, memo), _): ((u64, T), _) =
+        self.memo_and_rest(key).map(|(memo, _)| memo)
+    }
+
+    /// The memo, and where what was saved after it starts.
+    fn memo_and_rest<T: serde::de::DeserializeOwned>(&self, key: u64) -> Option<(T, usize)> {
+        let bytes = self.memo_bytes().get(self.memo.clone())?;
+        let ((saved_key, memo), read): ((u64, T), _) =
             bincode::serde::decode_from_slice(bytes, config()).ok()?;
-        (saved_key == key).then_some(memo)
+        (saved_key == key).then_some((memo, self.memo.start + read))
+    }
+
+    /// The memo and what was saved after it (decoded only when the memo is read whole:
+    /// it is larger, and most runs that reuse the memo need only its first part).
+    pub fn memo_with<T, R>(&self, key: u64) -> Option<(T, R)>
+    where
+        T: serde::de::DeserializeOwned,
+        R: serde::de::DeserializeOwned,
+    {
+        let (memo, rest) = self.memo_and_rest::<T>(key)?;
+        let bytes = self.memo_bytes().get(rest..self.memo.end)?;
+        let (more, _) = bincode::serde::decode_from_slice(bytes, config()).ok()?;
+        Some((memo, more))
     }
 
     /// The stored facts; None when the cache is damaged.
@@ -235,9 +299,20 @@ impl Cache {
 
     fn encoded(&self, at: Stored) -> Option<&[u8]> {
         let entry = self.index.get(at.0)?;
-        let start = self.base.checked_add(usize::try_from(entry.start).ok()?)?;
+        let (bytes, base): (&[u8], usize) = match (&self.overlay, self.in_overlay[at.0]) {
+            (Some(o), true) => (&o.bytes, o.base),
+            _ => (&self.bytes, self.base),
+        };
+        let start = base.checked_add(usize::try_from(entry.start).ok()?)?;
         let end = start.checked_add(usize::try_from(entry.len).ok()?)?;
-        self.bytes.get(start..end)
+        bytes.get(start..end)
+    }
+
+    fn memo_bytes(&self) -> &[u8] {
+        match &self.overlay {
+            Some(o) => &o.bytes,
+            None => &self.bytes,
+        }
     }
 
     /// How many files the cache knows.
@@ -252,27 +327,55 @@ impl Cache {
     /// Keeps exactly these files' facts (the project as it is now, in the order of its
     /// modules) and what the analysis concluded from them under `key`, and writes the
     /// cache.
-    pub fn save<T: Serialize>(
+    /// `more` is saved after the memo, for [`Cache::memo_with`].
+    pub fn save<T: Serialize, R: Serialize>(
         &self,
         root: &Path,
         files: Vec<Saved>,
         memo: (u64, &T),
+        more: Option<&R>,
     ) -> std::io::Result<()> {
         use rayon::prelude::*;
+        let mut memo =
+            bincode::serde::encode_to_vec(memo, config()).map_err(std::io::Error::other)?;
+        if let Some(more) = more {
+            memo.extend(
+                bincode::serde::encode_to_vec(more, config()).map_err(std::io::Error::other)?,
+            );
+        }
+        let dir = folder(root)?;
+        // Files whose entry differs from the cache file's: new facts, a new time, or
+        // facts the overlay has already.
+        let same_files = files.len() == self.index.len()
+            && files.iter().zip(&self.index).all(|(f, e)| {
+                f.path == e.path && f.module == e.module && f.is_package == e.is_package
+            });
+        let differ = |(i, f): &(usize, &Saved)| {
+            f.stored != Some(Stored(*i))
+                || self.in_overlay[*i]
+                || f.stamp != self.index[*i].stamp
+                || f.hash != self.index[*i].hash
+        };
+        if same_files {
+            let changed: Vec<(usize, &Saved)> =
+                files.iter().enumerate().filter(|e| differ(e)).collect();
+            if changed.len() <= OVERLAY_MAX.max(files.len() / 50) {
+                return self.save_overlay(&dir, changed, &memo);
+            }
+        }
         let encoded: Vec<std::borrow::Cow<[u8]>> = files
             .par_iter()
-            .map(|f| match f.stored.and_then(|at| self.encoded(at)) {
-                Some(bytes) => Ok(std::borrow::Cow::Borrowed(bytes)),
-                None => bincode::serde::encode_to_vec(f.facts, config()).map(Into::into),
-            })
-            .collect::<Result<_, _>>()
-            .map_err(std::io::Error::other)?;
-        // A file modified within this window of now could be modified again without
-        // its time changing (coarse file system clocks): its text is hashed next time.
-        let racy = SystemTime::now()
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .unwrap_or_default()
-            .saturating_sub(Duration::from_secs(2));
+            .map(
+                |f| match (f.stored.and_then(|at| self.encoded(at)), f.facts) {
+                    (Some(bytes), _) => Ok(std::borrow::Cow::Borrowed(bytes)),
+                    (None, Some(facts)) => bincode::serde::encode_to_vec(facts, config())
+                        .map(Into::into)
+                        .map_err(std::io::Error::other),
+                    (None, None) => Err(std::io::Error::other("facts to save are missing")),
+                },
+            )
+            .collect::<Result<_, _>>()?;
+        let racy = racy_before();
         let mut start = 0u64;
         let index: Vec<Entry> = files
             .iter()
@@ -293,11 +396,11 @@ impl Cache {
             .collect();
         let index =
             bincode::serde::encode_to_vec(&index, config()).map_err(std::io::Error::other)?;
-        let memo = bincode::serde::encode_to_vec(memo, config()).map_err(std::io::Error::other)?;
-        let dir = folder(root)?;
         let mut tmp = tempfile::NamedTempFile::new_in(&dir)?;
         {
             let mut out = std::io::BufWriter::new(tmp.as_file_mut());
+            // Any number that the last writing did not have will do.
+            out.write_all(&self.generation.wrapping_add(1).max(1).to_le_bytes())?;
             out.write_all(&(index.len() as u64).to_le_bytes())?;
             out.write_all(&index)?;
             out.write_all(&(memo.len() as u64).to_le_bytes())?;
@@ -308,10 +411,86 @@ impl Cache {
             out.flush()?;
         }
         tmp.persist(&self.file).map_err(|e| e.error)?;
-        // Caches of other builds or catalogues are stale.
+        // Caches of other builds or catalogues are stale, and so is the overlay of the
+        // last writing of this one (a reader would see its generation is not this one's).
         remove_others(&dir, "facts-", &self.file);
+        let _ = std::fs::remove_file(overlay_of(&self.file));
         Ok(())
     }
+
+    /// Writes the facts of the files that differ from the cache file's, and the memo, as
+    /// its overlay.
+    fn save_overlay(
+        &self,
+        dir: &Path,
+        changed: Vec<(usize, &Saved)>,
+        memo: &[u8],
+    ) -> std::io::Result<()> {
+        let racy = racy_before();
+        let mut facts = Vec::with_capacity(changed.len());
+        let mut index = Vec::with_capacity(changed.len());
+        let mut start = 0u64;
+        for (_, f) in changed {
+            let bytes = match (f.stored.and_then(|at| self.encoded(at)), f.facts) {
+                (Some(bytes), _) => std::borrow::Cow::Borrowed(bytes),
+                (None, Some(facts)) => bincode::serde::encode_to_vec(facts, config())
+                    .map_err(std::io::Error::other)?
+                    .into(),
+                (None, None) => return Err(std::io::Error::other("facts to save are missing")),
+            };
+            index.push(Entry {
+                path: f.path.to_path_buf(),
+                hash: f.hash,
+                stamp: f.stamp.filter(|s| s.modified < racy),
+                module: f.module.to_string(),
+                is_package: f.is_package,
+                start,
+                len: bytes.len() as u64,
+            });
+            start += bytes.len() as u64;
+            facts.push(bytes);
+        }
+        let index =
+            bincode::serde::encode_to_vec(&index, config()).map_err(std::io::Error::other)?;
+        let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+        {
+            let mut out = std::io::BufWriter::new(tmp.as_file_mut());
+            out.write_all(&self.generation.to_le_bytes())?;
+            out.write_all(&(index.len() as u64).to_le_bytes())?;
+            out.write_all(&index)?;
+            out.write_all(&(memo.len() as u64).to_le_bytes())?;
+            out.write_all(memo)?;
+            for bytes in &facts {
+                out.write_all(bytes)?;
+            }
+            out.flush()?;
+        }
+        let file = match &self.overlay {
+            Some(o) => o.file.clone(),
+            None => overlay_of(&self.file),
+        };
+        tmp.persist(&file).map_err(|e| e.error)?;
+        Ok(())
+    }
+}
+
+/// At most this many files' facts (or a fiftieth of the project's, if more) go to the
+/// overlay; beyond, the cache file is written again.
+const OVERLAY_MAX: usize = 50;
+
+/// The overlay of a cache file ([`Overlay`]).
+fn overlay_of(file: &Path) -> PathBuf {
+    let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("facts");
+    file.with_file_name(format!("overlay-{name}"))
+}
+
+/// A file modified after this time could be modified again without its time changing
+/// (coarse file system clocks): its text is hashed next time.
+fn racy_before() -> Duration {
+    SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap_or_default()
+        .saturating_sub(Duration::from_secs(2))
 }
 
 /// The cache folder under `root`, made if need be.
@@ -365,8 +544,10 @@ fn remove_others(dir: &Path, prefix: &str, keep: &Path) {
     }
 }
 
-/// The index of a cache file, where the memo is, and where the facts start.
-fn read_index(bytes: &[u8]) -> Option<(Vec<Entry>, std::ops::Range<usize>, usize)> {
+/// The generation of a cache file (or of the one an overlay is of), its index, where the
+/// memo is, and where the facts start.
+fn read_index(bytes: &[u8]) -> Option<(u64, Vec<Entry>, std::ops::Range<usize>, usize)> {
+    let generation = u64::from_le_bytes(bytes.get(..8)?.try_into().ok()?);
     let section = |at: usize| -> Option<std::ops::Range<usize>> {
         let len = bytes.get(at..at.checked_add(8)?)?;
         let len = usize::try_from(u64::from_le_bytes(len.try_into().ok()?)).ok()?;
@@ -374,11 +555,11 @@ fn read_index(bytes: &[u8]) -> Option<(Vec<Entry>, std::ops::Range<usize>, usize
         let end = start.checked_add(len)?;
         (end <= bytes.len()).then_some(start..end)
     };
-    let index = section(0)?;
+    let index = section(8)?;
     let memo = section(index.end)?;
     let (entries, _) = bincode::serde::decode_from_slice(&bytes[index], config()).ok()?;
     let base = memo.end;
-    Some((entries, memo, base))
+    Some((generation, entries, memo, base))
 }
 
 /// Removes the cache under `root` (`loopsafe clean`). Whether there was one.
@@ -423,10 +604,12 @@ mod tests {
             stamp: Some(stamp),
             module: "a",
             is_package: false,
-            facts: &a,
+            facts: Some(&a),
             stored: None,
         };
-        cache.save(root, vec![saved], (42, &"memo")).unwrap();
+        cache
+            .save(root, vec![saved], (42, &"memo"), Some(&vec![1u32, 2]))
+            .unwrap();
 
         let cache = Cache::open(root, &[]);
         assert_eq!(cache.len(), 1);
@@ -435,6 +618,10 @@ mod tests {
         assert_eq!(cache.decode(by_stamp.1).unwrap().functions, a.functions);
         assert!(cache.get(&path, 7, "a", false).is_some());
         assert_eq!(cache.memo::<String>(42).as_deref(), Some("memo"));
+        assert_eq!(
+            cache.memo_with::<String, Vec<u32>>(42),
+            Some(("memo".to_string(), vec![1, 2]))
+        );
         // Saved under other settings: not this run's analysis.
         assert_eq!(cache.memo::<String>(43), None);
         assert!(cache.same_modules([(path.as_path(), "a", false)].into_iter()));

@@ -2962,7 +2962,7 @@ pub static AWAITS_COROUTINES: &[&str] = &[
 ];
 
 /// What a decorator does to the function it decorates, for following calls into it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Decorator {
     /// Calling the decorated name still runs the function's body, every time.
     Keeps,

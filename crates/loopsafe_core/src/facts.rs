@@ -475,12 +475,21 @@ impl Class {
 #[derive(Default)]
 struct Positions {
     pairs: Vec<(u32, u32)>,
+    /// Spans, in the first version, of functions whose calls changed: the end of what
+    /// encloses one is not paired ([`ModuleFacts::same_interface`]).
+    edited: Vec<Span>,
 }
 
 impl Positions {
     fn pair(&mut self, a: Span, b: Span) {
         self.pairs.push((a.start, b.start));
-        self.pairs.push((a.end, b.end));
+        let encloses_edit = self
+            .edited
+            .iter()
+            .any(|e| a.start <= e.start && e.end <= a.end);
+        if !encloses_edit {
+            self.pairs.push((a.end, b.end));
+        }
     }
 
     /// Whether any two positions compare in the second version as they did in the first.
@@ -495,6 +504,366 @@ impl Positions {
                 b1 < b2
             }
         })
+    }
+}
+
+/// The facts of every module of the project, in module order, each decoded from the
+/// cache only when something first reads it.
+///
+/// A run that reuses most of the last analysis reads the facts of a few modules: the
+/// edited ones, what their functions call, and those the findings are in. Decoding all
+/// of a large project's facts would take longer than the rest of such a run.
+pub struct Modules<'a> {
+    cells: Vec<std::sync::OnceLock<ModuleFacts>>,
+    /// Each module's name, when the facts are loaded only as they are read.
+    names: Vec<&'a str>,
+    load: Option<&'a (dyn Fn(usize) -> Option<ModuleFacts> + Sync)>,
+    /// Some module's facts could not be decoded: what was concluded is not to be trusted.
+    damaged: std::sync::atomic::AtomicBool,
+}
+
+impl<'a> Modules<'a> {
+    /// Facts all at hand.
+    pub fn ready(facts: Vec<ModuleFacts>) -> Modules<'a> {
+        Modules {
+            cells: facts.into_iter().map(std::sync::OnceLock::from).collect(),
+            names: vec![],
+            load: None,
+            damaged: false.into(),
+        }
+    }
+
+    /// Facts at hand for some modules (`Some`), loaded by `load` for the others when
+    /// first read.
+    pub fn lazy(
+        facts: Vec<Option<ModuleFacts>>,
+        names: Vec<&'a str>,
+        load: &'a (dyn Fn(usize) -> Option<ModuleFacts> + Sync),
+    ) -> Modules<'a> {
+        let cells = facts
+            .into_iter()
+            .map(|f| match f {
+                Some(f) => std::sync::OnceLock::from(f),
+                None => std::sync::OnceLock::new(),
+            })
+            .collect();
+        Modules {
+            cells,
+            names,
+            load: Some(load),
+            damaged: false.into(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.cells.len()
+    }
+
+    /// The module's dotted name, without loading its facts.
+    pub fn name(&self, i: usize) -> &str {
+        match (self.cells[i].get(), self.names.get(i)) {
+            (Some(facts), _) => &facts.name,
+            (None, Some(name)) => name,
+            (None, None) => &self[i].name,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.cells.is_empty()
+    }
+
+    pub fn get(&self, i: usize) -> Option<&ModuleFacts> {
+        let cell = self.cells.get(i)?;
+        Some(cell.get_or_init(|| {
+            let loaded = self.load.and_then(|load| load(i));
+            loaded.unwrap_or_else(|| {
+                self.damaged
+                    .store(true, std::sync::atomic::Ordering::Relaxed);
+                ModuleFacts::default()
+            })
+        }))
+    }
+
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &ModuleFacts> + '_ {
+        (0..self.cells.len()).map(|i| &self[i])
+    }
+
+    /// Whether facts the analysis needed could not be loaded (a damaged cache).
+    pub fn damaged(&self) -> bool {
+        self.damaged.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The facts loaded so far (the others are left empty), to be freed or written.
+    pub fn into_loaded(self) -> Vec<Option<ModuleFacts>> {
+        self.cells.into_iter().map(|c| c.into_inner()).collect()
+    }
+
+    /// Whether this module's facts were loaded (or given).
+    pub fn is_loaded(&self, i: usize) -> bool {
+        self.cells[i].get().is_some()
+    }
+}
+
+impl std::ops::Index<usize> for Modules<'_> {
+    type Output = ModuleFacts;
+
+    #[inline]
+    fn index(&self, i: usize) -> &ModuleFacts {
+        match self.cells[i].get() {
+            Some(facts) => facts,
+            None => self.get(i).expect("module index in range"),
+        }
+    }
+}
+
+impl ModuleFacts {
+    /// Whether `new`, an edit of these facts, offers the rest of the project what these
+    /// did: what other modules' calls resolve to, and what framework detection sees,
+    /// cannot have changed, so the last analysis of every other module still holds and
+    /// only this module's functions need resolving again.
+    ///
+    /// The edit may add, remove or change calls inside functions, and append functions at
+    /// the end of the module, with nothing else changed. Not when:
+    /// - a name, import, class, decorator, signature or return value changed, or a function
+    ///   was added anywhere but at the end (the others' numbers would shift);
+    /// - a call that changed may register something with a framework
+    ///   (`registration`), is written inside one that may, or in a decorator or default
+    ///   value (framework detection reads those);
+    /// - a function whose calls changed is returned by another (a decorator's wrapper:
+    ///   whether it hands work to a thread decides what its decorator does elsewhere);
+    /// - a function added has decorators, is a method, is in a test module, or is named by
+    ///   anything in the project already (`mentioned`): a name that was missing until now
+    ///   may have been looked up.
+    pub fn same_interface(
+        &self,
+        new: &ModuleFacts,
+        mentioned: impl Fn(&str) -> bool,
+        registration: impl Fn(&Call) -> bool,
+        test_module: bool,
+    ) -> bool {
+        // Destructured whole, so that a field added to the facts must be placed here.
+        let ModuleFacts {
+            name,
+            is_package,
+            functions,
+            classes,
+            bindings,
+            star_imports,
+            // Read only for the module's own calls, which are resolved again.
+            suppressions: _,
+            line_starts: _,
+            main_guards,
+            settings,
+            state_attrs,
+        } = self;
+        let mut ends = Positions::default();
+        let same = *name == new.name
+            && *is_package == new.is_package
+            && *star_imports == new.star_imports
+            && *settings == new.settings
+            && *state_attrs == new.state_attrs
+            && classes.len() == new.classes.len()
+            && main_guards.len() == new.main_guards.len()
+            && functions.len() <= new.functions.len()
+            && classes
+                .iter()
+                .zip(&new.classes)
+                .all(|(a, b)| a.same_shape(b, &mut ends));
+        if !same {
+            return false;
+        }
+        for (a, b) in main_guards.iter().zip(&new.main_guards) {
+            ends.pair(*a, *b);
+        }
+        let added = functions.len() as u32..new.functions.len() as u32;
+        // Every name bound before is bound as before; a new one only to a function added.
+        let rebound = new.bindings.len() - bindings.len()
+            != new
+                .bindings
+                .keys()
+                .filter(|k| !bindings.contains_key(*k))
+                .count();
+        if rebound
+            || bindings.iter().any(|(k, v)| new.bindings.get(k) != Some(v))
+            || new.bindings.iter().any(|(k, v)| {
+                !bindings.contains_key(k)
+                    && !matches!(v.as_slice(), [Ref::Function(i)] if added.contains(i))
+            })
+        {
+            return false;
+        }
+        let returned = |facts: &ModuleFacts, f: u32| {
+            facts
+                .functions
+                .iter()
+                .any(|g| g.returned.contains(&Ref::Function(f)))
+        };
+        // Whatever encloses a function whose calls or length changed (the function, those
+        // around it, a decorator's call on it) ends elsewhere relative to what is inside
+        // it: a call added last ends where the function used to. Where those end is not compared;
+        // what was inside each is inside it still, and what was after it, after it.
+        for (a, b) in functions.iter().zip(&new.functions) {
+            let same_calls = a.calls.len() == b.calls.len()
+                && a.calls
+                    .iter()
+                    .zip(&b.calls)
+                    .all(|(x, y)| x.same_shape(y, &mut Positions::default()));
+            let resized = a.span.end - a.span.start != b.span.end - b.span.start;
+            if !same_calls || resized {
+                ends.edited.push(a.span);
+            }
+        }
+        for (i, (a, b)) in functions.iter().zip(&new.functions).enumerate() {
+            if !a.same_but_calls(b, &mut ends) {
+                return false;
+            }
+            // Calls kept are paired by position only when they match: pairing a call
+            // with the one added in its place would make the order look changed.
+            let edited = ends.edited.clone();
+            let mut matches = |x: &Call, y: &Call| {
+                let mut these = Positions {
+                    pairs: vec![],
+                    edited: edited.clone(),
+                };
+                let same = x.same_shape(y, &mut these);
+                if same {
+                    ends.pairs.extend(these.pairs);
+                }
+                same
+            };
+            let prefix = a
+                .calls
+                .iter()
+                .zip(&b.calls)
+                .take_while(|(x, y)| matches(x, y))
+                .count();
+            let suffix = a.calls[prefix..]
+                .iter()
+                .rev()
+                .zip(b.calls[prefix..].iter().rev())
+                .take_while(|(x, y)| matches(x, y))
+                .count();
+            let gone = &a.calls[prefix..a.calls.len() - suffix];
+            let come = &b.calls[prefix..b.calls.len() - suffix];
+            if gone.is_empty() && come.is_empty() {
+                continue;
+            }
+            let i = i as u32;
+            if returned(self, i) || returned(new, i) {
+                return false;
+            }
+            let quiet = |facts: &ModuleFacts, f: &Function, calls: &[Call]| {
+                calls
+                    .iter()
+                    .all(|c| out_of_sight(facts, i, f, c, &registration))
+            };
+            if !quiet(self, a, gone) || !quiet(new, b, come) {
+                return false;
+            }
+        }
+        for i in added {
+            let f = &new.functions[i as usize];
+            let plain = f.kind == FunctionKind::Function
+                && f.class.is_none()
+                && f.decorators.is_empty()
+                && !test_module
+                && !mentioned(&f.name)
+                && f.calls
+                    .iter()
+                    .all(|c| out_of_sight(new, i, f, c, &registration));
+            if !plain {
+                return false;
+            }
+        }
+        ends.same_order()
+    }
+
+    /// Hashes of every name the module's references mention (`_edit` in
+    /// `from app.util import _edit`, `util._edit`, `_edit()`), for
+    /// [`ModuleFacts::same_interface`].
+    pub fn mentions(&self, out: &mut Vec<u64>) {
+        fn walk(r: &Ref, out: &mut Vec<u64>) {
+            let mut r = r;
+            loop {
+                r = match r {
+                    Ref::Name(n) => return out.push(name_hash(n)),
+                    Ref::Path(p) => return out.extend(p.split('.').map(name_hash)),
+                    Ref::Attr(inner, n) => {
+                        out.push(name_hash(n));
+                        inner
+                    }
+                    Ref::Call(inner)
+                    | Ref::Instance(inner)
+                    | Ref::BinOp(inner, _)
+                    | Ref::ReflectedBinOp(inner, _) => inner,
+                    Ref::AnyOf(items) => return items.iter().for_each(|i| walk(i, out)),
+                    _ => return,
+                }
+            }
+        }
+        for refs in self.bindings.values() {
+            refs.iter().for_each(|r| walk(r, out));
+        }
+        for f in &self.functions {
+            f.decorators.iter().for_each(|r| walk(r, out));
+            f.returns.iter().for_each(|r| walk(r, out));
+            f.returned.iter().for_each(|r| walk(r, out));
+            for c in &f.calls {
+                walk(&c.callee, out);
+                c.args.iter().for_each(|a| walk(&a.value, out));
+            }
+        }
+        for c in &self.classes {
+            c.bases.iter().for_each(|r| walk(r, out));
+            c.attrs.iter().for_each(|(_, r)| walk(r, out));
+        }
+        self.state_attrs.iter().for_each(|(_, r)| walk(r, out));
+        for (_, paths) in &self.settings {
+            out.extend(paths.iter().flat_map(|p| p.split('.')).map(name_hash));
+        }
+    }
+}
+
+/// The hash a name is kept under in [`ModuleFacts::mentions`].
+pub fn name_hash(name: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(name.as_bytes())
+}
+
+/// Whether framework detection cannot see `call`, made in function `f` (number `i`):
+/// it registers nothing, is not written inside a call that may, and is not in the
+/// decorators or default values of a function defined inside `f`.
+fn out_of_sight(
+    facts: &ModuleFacts,
+    i: u32,
+    f: &Function,
+    call: &Call,
+    registration: impl Fn(&Call) -> bool,
+) -> bool {
+    let within = |outer: Span, inner: Span| outer.start <= inner.start && inner.end <= outer.end;
+    if registration(call) {
+        return false;
+    }
+    let near_registration = f
+        .calls
+        .iter()
+        .filter(|c| registration(c))
+        .any(|c| within(c.span, call.span) || within(call.span, c.span));
+    let in_signature = facts
+        .functions
+        .iter()
+        .enumerate()
+        .any(|(j, g)| j as u32 != i && within(f.span, g.span) && within(g.span, call.span));
+    !near_registration && !in_signature
+}
+
+impl Function {
+    /// [`Function::same_shape`] but for the calls, which are not compared.
+    fn same_but_calls(&self, other: &Function, ends: &mut Positions) -> bool {
+        let without_calls = |f: &Function| Function {
+            calls: vec![],
+            ..f.clone()
+        };
+        without_calls(self).same_shape(&without_calls(other), ends)
     }
 }
 
@@ -520,6 +889,94 @@ def f():
         pass
     time.sleep(1)
 ";
+
+    /// Whether `new` offers other modules what `old` did, in a module named `name`, in a
+    /// project where only the names in `mentioned` are written anywhere.
+    fn same_interface(old: &str, new: &str, mentioned: &[&str]) -> bool {
+        facts(old).same_interface(
+            &facts(new),
+            |n| mentioned.contains(&n),
+            |c| crate::frameworks::registration(c).is_some(),
+            false,
+        )
+    }
+
+    const SERVICE: &str = "\
+import requests
+from fastapi import APIRouter, Depends
+
+router = APIRouter()
+
+
+def helper():
+    return requests.get(\"https://example.com\")
+
+
+@router.get(\"/\")
+async def index(dep=Depends(helper)):
+    helper()
+";
+
+    #[test]
+    fn calls_changed_inside_functions_keep_the_interface() {
+        assert!(same_interface(SERVICE, SERVICE, &[]));
+        // A call added, one removed, lines inserted above everything.
+        let added = SERVICE.replace("    helper()\n", "    helper()\n    requests.get(\"x\")\n");
+        assert!(same_interface(SERVICE, &added, &[]));
+        assert!(same_interface(&added, SERVICE, &[]));
+        assert!(same_interface(SERVICE, &format!("# moved\n\n{added}"), &[]));
+        // A function appended, named nowhere else.
+        let appended = format!("{SERVICE}\n\ndef _new():\n    return open(\"x\")\n");
+        assert!(same_interface(SERVICE, &appended, &["helper"]));
+    }
+
+    #[test]
+    fn what_other_modules_or_frameworks_read_is_the_interface() {
+        let refused = [
+            // A new import: a name bound.
+            SERVICE.replace("import requests\n", "import requests\nimport time\n"),
+            // A decorator, a default value, a return value.
+            SERVICE.replace("@router.get(\"/\")\n", ""),
+            SERVICE.replace("Depends(helper)", "Depends(index)"),
+            SERVICE.replace("    return requests", "    requests"),
+            // A registration call, and a call written in a default value.
+            format!("{SERVICE}router.add_api_route(\"/x\", helper)\n"),
+            SERVICE.replace(
+                "dep=Depends(helper)",
+                "dep=Depends(helper), other=requests.get(\"x\")",
+            ),
+            // A function added above others, which shifts their numbers.
+            SERVICE.replace("def helper", "def first():\n    pass\n\n\ndef helper"),
+        ];
+        for new in &refused {
+            assert!(!same_interface(SERVICE, new, &[]), "{new}");
+        }
+        // A function appended under a name that something looks up already, or with a
+        // decorator.
+        let appended = format!("{SERVICE}\n\ndef _new():\n    pass\n");
+        assert!(!same_interface(SERVICE, &appended, &["_new"]));
+        let decorated =
+            format!("{SERVICE}\n\n@router.get(\"/new\")\nasync def _new():\n    pass\n");
+        assert!(!same_interface(SERVICE, &decorated, &[]));
+    }
+
+    #[test]
+    fn mentions_are_the_names_references_use() {
+        let mut hashes = vec![];
+        facts(SERVICE).mentions(&mut hashes);
+        for name in [
+            "requests",
+            "get",
+            "helper",
+            "router",
+            "Depends",
+            "fastapi",
+            "APIRouter",
+        ] {
+            assert!(hashes.contains(&super::name_hash(name)), "{name}");
+        }
+        assert!(!hashes.contains(&super::name_hash("index")));
+    }
 
     #[test]
     fn edits_that_keep_every_call_keep_the_shape() {

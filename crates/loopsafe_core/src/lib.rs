@@ -32,7 +32,7 @@ use crate::diagnostic::{
     implied_on, quote_api, Diagnostic, EntryPoint, Hop, LineIndex, Location, Root,
 };
 use crate::discover::SourceFile;
-use crate::facts::{CallKind, ModuleFacts, Suppression};
+use crate::facts::{CallKind, ModuleFacts, Modules, Suppression};
 use crate::project::Project;
 use crate::rules::Rule;
 
@@ -59,6 +59,9 @@ pub struct CheckResult {
     /// The whole-project analysis was not run again: the cache held its conclusions for
     /// facts of the same shape as these.
     pub analysis_reused: bool,
+    /// The last run's analysis was picked up after an edit that changed calls: only the
+    /// edited modules' calls were resolved again.
+    pub analysis_resumed: bool,
 }
 
 /// One file after reading and parsing (or finding it in the cache).
@@ -497,19 +500,46 @@ pub fn check_with(
             || c.len().abs_diff(loaded.len()) * 50 > loaded.len()
     });
     let key = analysis_key(settings, &catalogue);
+    // The last analysis is of these very modules (the numbering its function ids use).
+    let same_modules = cache.as_ref().is_some_and(|(_, c)| {
+        overrides.is_empty()
+            && !options.notes
+            && c.same_modules(
+                module_files
+                    .iter()
+                    .map(|f| (f.path.as_path(), f.module.as_str(), f.is_package)),
+            )
+    });
+    // What to write in the cache besides the analysis, for the next run to pick up.
+    let keep =
+        cache.is_some() && !options.notes && (stale || (changed > 0 && overrides.is_empty()));
     let memo = match &cache {
-        Some((_, c))
-            if overrides.is_empty()
-                && !options.notes
-                && !reshaped
-                && c.same_modules(
-                    module_files
-                        .iter()
-                        .map(|f| (f.path.as_path(), f.module.as_str(), f.is_package)),
-                ) =>
-        {
-            c.memo::<Analysis>(key)
-        }
+        Some((_, c)) if same_modules && !reshaped => c.memo::<Analysis>(key),
+        _ => None,
+    };
+    // After an edit that changed calls, what the last run resolved in the other modules
+    // may still hold.
+    let resumable = match &cache {
+        Some((_, c)) if same_modules && reshaped && memo.is_none() => c
+            .memo_with::<Analysis, Resumable>(key)
+            .map(|(_, r)| r)
+            .filter(|r| {
+                loaded.iter().zip(&module_files).all(|(facts, file)| {
+                    let Facts::Ready(new) = facts else {
+                        return true;
+                    };
+                    c.previous(&file.path, &file.module, file.is_package)
+                        .and_then(|at| c.decode(at))
+                        .is_some_and(|old| {
+                            old.same_interface(
+                                new,
+                                |name| r.mentioned(name),
+                                |call| frameworks::registration(call).is_some(),
+                                frameworks::is_test_module(&new.name),
+                            )
+                        })
+                })
+            }),
         _ => None,
     };
     // A damaged cache: every file is read and parsed again.
@@ -520,31 +550,79 @@ pub fn check_with(
         };
         check_with(paths, settings, &options)
     };
-    let (modules, analysis, found) = match memo {
-        // With the analysis known, only the modules its findings are in are decoded
-        // (all of them when the cache is to be written again).
-        Some(mut analysis) => {
-            let Some(needed) = analysis.modules(loaded.len()) else {
+    let changed_modules: Vec<bool> = loaded
+        .iter()
+        .map(|f| matches!(f, Facts::Ready(_)))
+        .collect();
+    let stored: Vec<Option<cache::Stored>> = loaded
+        .iter()
+        .map(|f| match f {
+            Facts::Stored(at) => Some(*at),
+            Facts::Ready(_) => None,
+        })
+        .collect();
+    let decode_one = |i: usize| {
+        let (at, c) = (stored.get(i).copied().flatten()?, load.cache?);
+        ParseScope::kept(scope, || c.decode(at))
+    };
+    let names: Vec<&str> = module_files.iter().map(|f| f.module.as_str()).collect();
+    // Only the facts the analysis reads are decoded, as it reads them.
+    let lazily = |loaded: Vec<Facts>| {
+        let facts = loaded
+            .into_iter()
+            .map(|f| match f {
+                Facts::Ready(facts) => Some(facts),
+                Facts::Stored(_) => None,
+            })
+            .collect();
+        Modules::lazy(facts, names.clone(), &decode_one)
+    };
+    let mut analysed = true;
+    let mut to_keep: Option<Resumable> = None;
+    let (modules, analysis, found) = match (memo, resumable) {
+        // With the analysis known, only the modules its findings are in are decoded.
+        (Some(mut analysis), _) => {
+            let modules = lazily(loaded);
+            let Some(needed) = analysis.modules(modules.len()) else {
                 return without_cache();
             };
-            let needed = (!stale).then_some(needed);
-            if !pool.install(|| load.decode(&mut loaded, needed.as_deref())) {
-                return without_cache();
-            }
-            let modules: Vec<ModuleFacts> = loaded.into_iter().map(Facts::or_empty).collect();
-            if !analysis.refresh(&modules) {
+            // Side by side, before they are read one by one.
+            pool.install(|| {
+                needed.par_iter().enumerate().for_each(|(m, needed)| {
+                    if *needed {
+                        modules.get(m);
+                    }
+                })
+            });
+            if !analysis.refresh(&modules) || modules.damaged() {
                 return without_cache();
             }
             result.analysis_reused = true;
+            analysed = false;
             (modules, analysis, None)
         }
-        None => {
+        (None, Some(resumable)) => {
+            let modules = lazily(loaded);
+            let Some((analysis, _, kept)) =
+                reanalyze(&modules, &catalogue, settings, resumable, &changed_modules)
+            else {
+                return without_cache();
+            };
+            if modules.damaged() {
+                return without_cache();
+            }
+            result.analysis_resumed = true;
+            to_keep = Some(kept);
+            (modules, analysis, None)
+        }
+        (None, None) => {
             if !pool.install(|| load.decode(&mut loaded, None)) {
                 return without_cache();
             }
-            let modules: Vec<ModuleFacts> = loaded.into_iter().map(Facts::or_empty).collect();
-            let (analysis, found, detected) =
-                analyze(&modules, &catalogue, settings, options.notes);
+            let modules = Modules::ready(loaded.into_iter().map(Facts::or_empty).collect());
+            let (analysis, found, detected, kept) =
+                analyze(&modules, &catalogue, settings, options.notes, keep);
+            to_keep = kept;
             (modules, analysis, Some((found, detected)))
         }
     };
@@ -636,19 +714,19 @@ pub fn check_with(
         .root
         .canonicalize()
         .unwrap_or(settings.root.clone());
-    let suppressions: HashMap<&Path, &rustc_hash::FxHashMap<u32, Suppression>> = module_files
+    let by_path: HashMap<&Path, usize> = module_files
         .iter()
-        .zip(&modules)
-        .map(|(file, m)| (file.path.as_path(), &m.suppressions))
+        .enumerate()
+        .map(|(i, file)| (file.path.as_path(), i))
         .collect();
     let mut resolved: HashMap<PathBuf, PathBuf> = HashMap::new();
     diagnostics.retain(|d| {
         if !settings.is_enabled(d.rule) {
             return false;
         }
-        if let Some(s) = suppressions
+        if let Some(s) = by_path
             .get(d.path.as_path())
-            .and_then(|s| s.get(&d.location.row))
+            .and_then(|m| modules[*m].suppressions.get(&d.location.row))
         {
             match s {
                 Suppression::All => return false,
@@ -689,30 +767,31 @@ pub fn check_with(
         // After an edit that changed what some function calls, the cache is rewritten
         // too: the next runs compare their files with these facts, and reuse this
         // analysis while those keep their shape.
-        if stale || (changed > 0 && found.is_some() && overrides.is_empty()) {
+        if stale || (changed > 0 && analysed && overrides.is_empty()) {
             let entries = module_files
                 .iter()
                 .zip(&stamps)
-                .zip(&modules)
-                .map(|((f, (hash, stamp, stored)), facts)| cache::Saved {
+                .enumerate()
+                .map(|(i, (f, (hash, stamp, stored)))| cache::Saved {
                     path: &f.path,
                     hash: *hash,
                     stamp: *stamp,
                     module: &f.module,
                     is_package: f.is_package,
-                    facts,
+                    // Facts the cache has are copied from it as they are.
+                    facts: stored.is_none().then(|| &modules[i]),
                     stored: *stored,
                 })
                 .collect();
-            if let Err(e) = c.save(root, entries, (key, &analysis)) {
+            if let Err(e) = c.save(root, entries, (key, &analysis), to_keep.as_ref()) {
                 result
                     .warnings
                     .push(format!("cannot write the cache in {}: {e}", root.display()));
             }
         }
     }
-    drop(suppressions);
-    ParseScope::release(scope, modules);
+    drop(by_path);
+    ParseScope::release(scope, modules.into_loaded());
     Ok(result)
 }
 
@@ -753,7 +832,7 @@ impl Analysis {
     /// Points each finding at where its call is now: facts of the same shape have the
     /// same calls, perhaps on other lines. False when a finding names a call the facts do
     /// not have (a damaged cache).
-    fn refresh(&mut self, modules: &[ModuleFacts]) -> bool {
+    fn refresh(&mut self, modules: &Modules) -> bool {
         let exists = |f: project::FnId, call: usize| {
             modules
                 .get(f.module as usize)
@@ -800,21 +879,58 @@ fn analysis_key(settings: &Settings, catalogue: &Catalogue) -> u64 {
     cache::content_hash(&key)
 }
 
-/// Resolves the project's calls, finds the frameworks' entry points and what blocks.
-fn analyze(
-    modules: &[ModuleFacts],
-    catalogue: &Catalogue,
-    settings: &Settings,
-    everything: bool,
-) -> (Analysis, propagate::Findings, frameworks::Frameworks) {
-    let counts = |module: u32, span: facts::Span, rule: Rule| {
+/// What a run keeps in the cache besides the analysis's conclusions, so that the next
+/// run, after an edit that changes some calls but nothing other modules rely on
+/// ([`facts::ModuleFacts::same_interface`]), resolves only the edited modules' calls again.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Resumable {
+    resolution: propagate::Saved,
+    /// What framework detection found, before the settings and the call graph refine it.
+    detected: frameworks::Frameworks,
+    /// [`facts::ModuleFacts::mentions`] of every module, sorted.
+    mentions: Vec<u64>,
+    /// The modules that store something on a Starlette `state` (read by every module
+    /// that reads one).
+    state_modules: Vec<u32>,
+}
+
+impl Resumable {
+    fn mentioned(&self, name: &str) -> bool {
+        self.mentions.binary_search(&facts::name_hash(name)).is_ok()
+    }
+}
+
+/// Whether a blocking call at this span of this module, under this rule, counts: its
+/// rule is selected and no `# noqa` on its line silences it.
+fn counting<'a>(
+    modules: &'a Modules<'a>,
+    settings: &'a Settings,
+) -> impl Fn(u32, facts::Span, Rule) -> bool + Sync + 'a {
+    move |module: u32, span: facts::Span, rule: Rule| {
         settings.is_root_enabled(rule)
             && !modules[module as usize]
                 .suppression_at(span.start)
                 .is_some_and(|s| {
                     s.covers(rule.code()) || s.covers(Rule::BlockingCallThroughHelper.code())
                 })
-    };
+    }
+}
+
+/// Resolves the project's calls, finds the frameworks' entry points and what blocks.
+/// With `keep`, also what the next run needs to pick up from here ([`Resumable`]).
+fn analyze<'a>(
+    modules: &'a Modules<'a>,
+    catalogue: &'a Catalogue,
+    settings: &'a Settings,
+    everything: bool,
+    keep: bool,
+) -> (
+    Analysis,
+    propagate::Findings,
+    frameworks::Frameworks,
+    Option<Resumable>,
+) {
+    let counts = counting(modules, settings);
     let follow_helpers = settings.is_enabled(Rule::BlockingCallThroughHelper);
     // Only what can run on the loop needs resolving, unless the notes are to list the
     // blocking calls that run off it too. The coroutines are known at once, the
@@ -834,26 +950,136 @@ fn analyze(
         r.resolve(modules, catalogue, follow_helpers, &counts, roots, follow);
     };
     let index = resolution.module_index();
-    let ((), mut detected) = pool().install(|| {
+    let detect_index = index.clone();
+    let ((), detected) = pool().install(|| {
         rayon::join(
             || resolve(&mut resolution, first),
-            || frameworks::detect(&Project::with_index(modules, catalogue, index)),
+            || frameworks::detect(&Project::with_index(modules, catalogue, detect_index)),
         )
     });
+    let raw = (keep && !everything).then(|| detected.clone());
+    let mut detected = detected;
     if settings.check_tests {
         detected.check_tests();
     }
     pool().install(|| resolve(&mut resolution, detected.functions()));
-    let mut found = pool().install(|| propagate::findings(resolution, modules, follow_helpers));
-    propagate::sync_on_loop(
-        &mut found,
+    let resumable = raw.map(|detected| {
+        let (mentions, state_modules) = pool().install(|| {
+            rayon::join(
+                || {
+                    let mut all: Vec<u64> = modules
+                        .iter()
+                        .collect::<Vec<_>>()
+                        .par_iter()
+                        .fold(Vec::new, |mut out, m| {
+                            m.mentions(&mut out);
+                            out
+                        })
+                        .flatten()
+                        .collect();
+                    all.par_sort_unstable();
+                    all.dedup();
+                    all
+                },
+                || {
+                    (0..modules.len() as u32)
+                        .filter(|m| !modules[*m as usize].state_attrs.is_empty())
+                        .collect()
+                },
+            )
+        });
+        Resumable {
+            resolution: resolution.save(),
+            detected,
+            mentions,
+            state_modules,
+        }
+    });
+    let (analysis, found, detected) = conclude(
+        modules, index, catalogue, settings, resolution, detected, &counts,
+    );
+    (analysis, found, detected, resumable)
+}
+
+/// [`analyze`] after an edit that leaves other modules' view of the edited ones as it was
+/// ([`facts::ModuleFacts::same_interface`]): the last run's resolution and framework
+/// detection are picked up, and only the `changed` modules' calls are resolved again
+/// (with any function that the loop now reaches for the first time). The facts of the
+/// other modules are read only where that needs them. None when what was kept does not
+/// fit these modules.
+fn reanalyze<'a>(
+    modules: &'a Modules<'a>,
+    catalogue: &'a Catalogue,
+    settings: &'a Settings,
+    kept: Resumable,
+    changed: &[bool],
+) -> Option<(Analysis, propagate::Findings, Resumable)> {
+    let counts = counting(modules, settings);
+    let follow_helpers = settings.is_enabled(Rule::BlockingCallThroughHelper);
+    let Resumable {
+        resolution,
+        detected: raw,
+        mut mentions,
+        state_modules,
+    } = kept;
+    if state_modules.iter().any(|m| *m as usize >= modules.len()) {
+        return None;
+    }
+    let index = std::sync::Arc::new(project::Index::new(modules, Some(&state_modules)));
+    let mut detected = raw.clone();
+    if settings.check_tests {
+        detected.check_tests();
+    }
+    let resolution = propagate::Resolution::resume(
         modules,
+        index.clone(),
+        resolution,
+        changed,
         catalogue,
         follow_helpers,
         &counts,
+        detected.functions(),
+    )?;
+    // Names the edited modules mention now may be looked up from now on.
+    for (m, _) in changed.iter().enumerate().filter(|(_, c)| **c) {
+        modules[m].mentions(&mut mentions);
+    }
+    mentions.sort_unstable();
+    mentions.dedup();
+    let resumable = Resumable {
+        resolution: resolution.save(),
+        detected: raw,
+        mentions,
+        state_modules,
+    };
+    let (analysis, found, _) = conclude(
+        modules, index, catalogue, settings, resolution, detected, &counts,
+    );
+    Some((analysis, found, resumable))
+}
+
+/// From the resolved calls to the findings, each with the entry points above it.
+fn conclude<'a>(
+    modules: &'a Modules<'a>,
+    index: std::sync::Arc<project::Index<'a>>,
+    catalogue: &'a Catalogue,
+    settings: &'a Settings,
+    resolution: propagate::Resolution<'a>,
+    mut detected: frameworks::Frameworks,
+    counts: &propagate::Counts<'_>,
+) -> (Analysis, propagate::Findings, frameworks::Frameworks) {
+    let follow_helpers = settings.is_enabled(Rule::BlockingCallThroughHelper);
+    let mut found = pool().install(|| propagate::findings(resolution, follow_helpers));
+    propagate::sync_on_loop(
+        &mut found,
+        modules,
+        index,
+        catalogue,
+        follow_helpers,
+        counts,
         &detected.sync_on_loop,
     );
-    detected.extend_own_loop(modules, &found.edges);
+    detected.extend_own_loop(|f| found.is_async(f), &found.edges);
     let mut reach = frameworks::Reach::new(&detected, &found.edges);
     let mut hotspot = |f: project::FnId| (!detected.entries.is_empty()).then(|| reach.hotspot(f));
     // Flask's async views and the tests each run on a loop of their own: what blocks
@@ -954,7 +1180,7 @@ fn attach_fixes(diagnostics: &mut [Diagnostic], sources: &HashMap<PathBuf, Strin
 
 /// Source text and positions for the modules with findings, read on demand.
 struct Files<'a> {
-    modules: &'a [ModuleFacts],
+    modules: &'a Modules<'a>,
     module_files: &'a [SourceFile],
     overrides: &'a HashMap<PathBuf, String>,
     sources: HashMap<PathBuf, String>,

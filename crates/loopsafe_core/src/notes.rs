@@ -18,7 +18,9 @@ use crate::rules::Rule;
 use crate::Files;
 
 /// Why code runs off the event loop.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Reason {
     /// A Celery task: runs in a worker process.
     CeleryTask,

@@ -10,7 +10,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use crate::catalogue::{Catalogue, Condition};
-use crate::facts::{Call, CallKind, Const, FunctionKind, ModuleFacts, Name, Ref, Span};
+use crate::facts::{Call, CallKind, Const, FunctionKind, Modules, Name, Ref, Span};
 use crate::rules::Rule;
 
 #[derive(
@@ -85,7 +85,7 @@ const MAX_DEPTH: u32 = 24;
 const STATE: &str = "starlette.datastructures.State";
 
 pub struct Project<'a> {
-    pub modules: &'a [ModuleFacts],
+    pub modules: &'a Modules<'a>,
     pub catalogue: &'a Catalogue,
     index: std::sync::Arc<Index<'a>>,
     /// Per module: the value of each module-level name looked up so far.
@@ -136,20 +136,31 @@ pub struct Index<'a> {
 }
 
 impl<'a> Index<'a> {
-    pub fn new(modules: &'a [ModuleFacts]) -> Self {
+    /// The index of `modules`. With `state_modules`, the modules that store something on
+    /// a Starlette `state` are those: the others' facts are not read.
+    pub fn new(modules: &'a Modules<'a>, state_modules: Option<&[u32]>) -> Self {
         let mut by_name = HashMap::default();
-        for (i, m) in modules.iter().enumerate() {
+        for i in 0..modules.len() {
             // When two files claim one module name, the first (in path order) wins, as
             // the first on `sys.path` would.
-            by_name.entry(m.name.as_str()).or_insert(i as u32);
+            by_name.entry(modules.name(i)).or_insert(i as u32);
         }
         let mut state_attrs: HashMap<&str, Vec<(u32, &Ref)>> = HashMap::default();
-        for (i, m) in modules.iter().enumerate() {
+        let all: Vec<u32>;
+        let state_modules = match state_modules {
+            Some(list) => list,
+            None => {
+                all = (0..modules.len() as u32).collect();
+                &all
+            }
+        };
+        for &i in state_modules {
+            let m = &modules[i as usize];
             for (name, value) in &m.state_attrs {
                 state_attrs
                     .entry(name.as_str())
                     .or_default()
-                    .push((i as u32, value));
+                    .push((i, value));
             }
         }
         Index {
@@ -160,13 +171,17 @@ impl<'a> Index<'a> {
 }
 
 impl<'a> Project<'a> {
-    pub fn new(modules: &'a [ModuleFacts], catalogue: &'a Catalogue) -> Self {
-        Project::with_index(modules, catalogue, std::sync::Arc::new(Index::new(modules)))
+    pub fn new(modules: &'a Modules<'a>, catalogue: &'a Catalogue) -> Self {
+        Project::with_index(
+            modules,
+            catalogue,
+            std::sync::Arc::new(Index::new(modules, None)),
+        )
     }
 
     /// A project over `modules`, with their index made already.
     pub fn with_index(
-        modules: &'a [ModuleFacts],
+        modules: &'a Modules<'a>,
         catalogue: &'a Catalogue,
         index: std::sync::Arc<Index<'a>>,
     ) -> Self {

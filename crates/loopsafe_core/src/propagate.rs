@@ -14,7 +14,7 @@ use std::collections::VecDeque;
 use rayon::prelude::*;
 
 use crate::catalogue::{Catalogue, Decorator};
-use crate::facts::{CallKind, FunctionKind, ModuleFacts, Ref, Span};
+use crate::facts::{CallKind, FunctionKind, Modules, Ref, Span};
 use crate::project::{Callee, DirectFinding, FnId, Project, Value};
 use crate::rules::Rule;
 
@@ -63,8 +63,12 @@ struct Next {
 struct Graph {
     /// Global function index → its id.
     ids: Vec<FnId>,
-    /// Per function: (call index, target) for every call that matters.
-    targets: Vec<Vec<(u32, Target)>>,
+    /// Per module: the global index of its first function.
+    base: Vec<u32>,
+    is_async: Vec<bool>,
+    /// Per function: (call index, target, whether the call is in a one-time set-up) for
+    /// every call that matters.
+    targets: Vec<Vec<(u32, Target, bool)>>,
     /// Per function: the functions it runs on the loop through a callback, by call index.
     scheduled: Vec<Vec<(u32, u32)>>,
     decorator: Vec<Option<Decorator>>,
@@ -88,6 +92,14 @@ pub struct Findings {
     chains: Chains,
 }
 
+impl Findings {
+    /// Whether `f` is a coroutine function, without reading its module's facts.
+    pub fn is_async(&self, f: FnId) -> bool {
+        let graph = &self.chains.graph;
+        graph.is_async[(graph.base[f.module as usize] + f.idx) as usize]
+    }
+}
+
 /// The call graph and, when helpers are followed, each function's shortest way down to
 /// a blocking call.
 #[derive(Debug, Default)]
@@ -100,12 +112,9 @@ struct Chains {
 }
 
 impl Chains {
-    fn new(graph: Graph, modules: &[ModuleFacts], follow_helpers: bool) -> Self {
+    fn new(graph: Graph, follow_helpers: bool) -> Self {
         let (always, once) = if follow_helpers {
-            rayon::join(
-                || search(&graph, modules, false),
-                || search(&graph, modules, true),
-            )
+            rayon::join(|| search(&graph, false), || search(&graph, true))
         } else {
             (vec![], vec![])
         };
@@ -127,7 +136,7 @@ pub struct Site {
 }
 
 /// A call that runs a function on another thread.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Offload {
     pub function: FnId,
     pub call_index: usize,
@@ -139,7 +148,7 @@ pub struct Offload {
 
 /// The blocking calls in coroutines, and the calls from coroutines into project code
 /// that may block, once the calls that matter are resolved ([`Resolution`]).
-pub fn findings(resolution: Resolution, modules: &[ModuleFacts], follow_helpers: bool) -> Findings {
+pub fn findings(resolution: Resolution, follow_helpers: bool) -> Findings {
     let (graph, found) = resolution.into_graph();
     let mut findings = Findings {
         direct: found.direct,
@@ -150,7 +159,7 @@ pub fn findings(resolution: Resolution, modules: &[ModuleFacts], follow_helpers:
         chains: Chains::default(),
     };
     for (g, targets) in graph.targets.iter().enumerate() {
-        for (call_index, t) in targets {
+        for (call_index, t, _) in targets {
             if let Target::Blocking(rule, api) = t {
                 findings.sync_sites.push(Site {
                     function: graph.ids[g],
@@ -161,10 +170,11 @@ pub fn findings(resolution: Resolution, modules: &[ModuleFacts], follow_helpers:
             }
         }
     }
-    let chains = Chains::new(graph, modules, follow_helpers);
+    let chains = Chains::new(graph, follow_helpers);
     if follow_helpers {
-        findings.helpers = helper_findings(modules, &chains, |id| {
-            modules[id.module as usize].functions[id.idx as usize].is_async
+        let Graph { base, is_async, .. } = &chains.graph;
+        findings.helpers = helper_findings(&chains, |id| {
+            is_async[(base[id.module as usize] + id.idx) as usize]
         });
     }
     findings.chains = chains;
@@ -176,7 +186,8 @@ pub fn findings(resolution: Resolution, modules: &[ModuleFacts], follow_helpers:
 /// and their calls into helpers that may block, block the loop as a coroutine's would.
 pub fn sync_on_loop(
     findings: &mut Findings,
-    modules: &[ModuleFacts],
+    modules: &Modules,
+    index: std::sync::Arc<crate::project::Index<'_>>,
     catalogue: &Catalogue,
     follow_helpers: bool,
     counts: &Counts<'_>,
@@ -190,23 +201,19 @@ pub fn sync_on_loop(
     if functions.is_empty() {
         return;
     }
-    let project = Project::new(modules, catalogue);
+    let project = Project::with_index(modules, catalogue, index);
     let mut found = Found::default();
     for f in &functions {
         resolve(&project, *f, follow_helpers, true, counts, &mut found);
     }
     findings.direct.extend(found.direct);
     if follow_helpers {
-        let helpers = helper_findings(modules, &findings.chains, |id| functions.contains(&id));
+        let helpers = helper_findings(&findings.chains, |id| functions.contains(&id));
         findings.helpers.extend(helpers);
     }
 }
 
-fn helper_findings(
-    modules: &[ModuleFacts],
-    chains: &Chains,
-    on_loop: impl Fn(FnId) -> bool,
-) -> Vec<HelperFinding> {
+fn helper_findings(chains: &Chains, on_loop: impl Fn(FnId) -> bool) -> Vec<HelperFinding> {
     let Chains {
         graph,
         always,
@@ -220,20 +227,20 @@ fn helper_findings(
         if (targets.is_empty() && graph.scheduled[g].is_empty()) || !on_loop(id) {
             continue;
         }
-        let calls = targets.iter().filter_map(|(call_index, t)| match t {
-            Target::Function(callee) => Some((*call_index, *callee, false)),
-            Target::Blocking(..) => None,
-        });
+        let calls = targets
+            .iter()
+            .filter_map(|(call_index, t, set_up)| match t {
+                Target::Function(callee) => Some((*call_index, *callee, false, *set_up)),
+                Target::Blocking(..) => None,
+            });
         let scheduled = graph.scheduled[g]
             .iter()
-            .map(|(call_index, callee)| (*call_index, *callee, true));
-        for (call_index, callee, scheduled) in calls.chain(scheduled) {
+            .map(|(call_index, callee)| (*call_index, *callee, true, false));
+        for (call_index, callee, scheduled, set_up) in calls.chain(scheduled) {
             if always[callee as usize].is_none() && once[callee as usize].is_none() {
                 continue;
             }
             // A call inside a one-time set-up blocks once, however often its callee would.
-            let func = &modules[id.module as usize].functions[id.idx as usize];
-            let set_up = !scheduled && func.calls[call_index as usize].once;
             let (next, runs_once) = match (&always[callee as usize], &once[callee as usize]) {
                 (Some(_), _) if !set_up => (always, false),
                 (_, Some(_)) => (once, true),
@@ -274,7 +281,7 @@ fn walk(graph: &Graph, next: &[Option<Next>], from: u32) -> (Vec<Step>, String) 
 /// Breadth-first search backwards from the blocking calls. Without `through_cached`,
 /// cached functions and calls inside one-time set-ups neither block nor pass blocking
 /// on: what remains blocks every time.
-fn search(graph: &Graph, modules: &[ModuleFacts], through_cached: bool) -> Vec<Option<Next>> {
+fn search(graph: &Graph, through_cached: bool) -> Vec<Option<Next>> {
     let n = graph.ids.len();
     let mut next: Vec<Option<Next>> = vec![None; n];
     let mut callers: Vec<Vec<(u32, u32)>> = vec![vec![]; n];
@@ -286,10 +293,8 @@ fn search(graph: &Graph, modules: &[ModuleFacts], through_cached: bool) -> Vec<O
         if !usable(f) {
             continue;
         }
-        let id = graph.ids[f];
-        let calls = &modules[id.module as usize].functions[id.idx as usize].calls;
-        for (t, (call_index, target)) in targets.iter().enumerate() {
-            if !through_cached && calls[*call_index as usize].once {
+        for (t, (call_index, target, once)) in targets.iter().enumerate() {
+            if !through_cached && *once {
                 continue;
             }
             match target {
@@ -321,14 +326,14 @@ fn search(graph: &Graph, modules: &[ModuleFacts], through_cached: bool) -> Vec<O
 }
 
 /// What one call leads to, before the graph numbers the functions.
-#[derive(Debug)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 enum Lead {
     Blocking(Rule, String),
     Callee(FnId),
 }
 
 /// What resolving the calls finds besides the graph.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
 struct Found {
     direct: Vec<DirectFinding>,
     edges: Vec<(FnId, FnId)>,
@@ -336,9 +341,10 @@ struct Found {
 }
 
 /// What the calls of one function lead to.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
 struct Resolved {
-    targets: Vec<(u32, Lead)>,
+    /// (call index, what it leads to, whether it is in a one-time set-up).
+    targets: Vec<(u32, Lead, bool)>,
     scheduled: Vec<(u32, FnId)>,
     decorator: Option<Decorator>,
     callable: bool,
@@ -356,6 +362,7 @@ pub struct Resolution<'a> {
     ids: Vec<FnId>,
     /// Per module: the global index of its first function.
     base: Vec<u32>,
+    is_async: Vec<bool>,
     claimed: Vec<std::sync::atomic::AtomicBool>,
     done: Vec<(u32, Resolved)>,
     /// What resolving found, in no order: put in the order of the functions at the end.
@@ -363,12 +370,26 @@ pub struct Resolution<'a> {
 }
 
 impl<'a> Resolution<'a> {
-    pub fn new(modules: &'a [ModuleFacts]) -> Self {
-        let mut ids = vec![];
+    pub fn new(modules: &'a Modules<'a>) -> Self {
+        let is_async = modules
+            .iter()
+            .flat_map(|facts| facts.functions.iter().map(|f| f.is_async))
+            .collect();
+        let counts = modules.iter().map(|facts| facts.functions.len() as u32);
+        let index = std::sync::Arc::new(crate::project::Index::new(modules, None));
+        Resolution::numbered(index, counts, is_async)
+    }
+
+    fn numbered(
+        index: std::sync::Arc<crate::project::Index<'a>>,
+        counts: impl Iterator<Item = u32>,
+        is_async: Vec<bool>,
+    ) -> Self {
+        let mut ids = Vec::with_capacity(is_async.len());
         let mut base = vec![];
-        for (m, facts) in modules.iter().enumerate() {
+        for (m, count) in counts.enumerate() {
             base.push(ids.len() as u32);
-            ids.extend((0..facts.functions.len() as u32).map(|idx| FnId {
+            ids.extend((0..count).map(|idx| FnId {
                 module: m as u32,
                 idx,
             }));
@@ -378,13 +399,188 @@ impl<'a> Resolution<'a> {
             .map(|_| std::sync::atomic::AtomicBool::new(false))
             .collect();
         Resolution {
-            index: std::sync::Arc::new(crate::project::Index::new(modules)),
+            index,
             ids,
             base,
+            is_async,
             claimed,
             done: vec![],
             found: Found::default(),
         }
+    }
+
+    /// What resolving concluded so far, to be kept in the cache for [`Resolution::resume`].
+    pub fn save(&self) -> Saved {
+        let counts = self
+            .base
+            .iter()
+            .enumerate()
+            .map(|(m, start)| {
+                let end = self
+                    .base
+                    .get(m + 1)
+                    .copied()
+                    .unwrap_or(self.ids.len() as u32);
+                end - start
+            })
+            .collect();
+        Saved {
+            counts,
+            is_async: self.is_async.clone(),
+            done: self
+                .done
+                .iter()
+                .map(|(i, r)| (self.ids[*i as usize], r.clone()))
+                .collect(),
+            found: self.found.clone(),
+        }
+    }
+
+    /// Picks up a saved resolution of the same modules, of which those `changed` have new
+    /// facts: what the others' functions led to is taken as saved, the changed modules'
+    /// functions are resolved again, and so is any function the loop now reaches that it
+    /// did not reach before; what it no longer reaches is dropped. The result is what
+    /// resolving `roots` from scratch would give, provided the changed modules offer the
+    /// rest of the project what they did before ([`crate::facts::ModuleFacts::same_interface`]).
+    /// `roots` are the functions the frameworks run; the coroutines are roots too. None
+    /// when the saved resolution is not of these modules.
+    #[allow(clippy::too_many_arguments)]
+    pub fn resume(
+        modules: &'a Modules<'a>,
+        index: std::sync::Arc<crate::project::Index<'a>>,
+        saved: Saved,
+        changed: &[bool],
+        catalogue: &Catalogue,
+        follow_helpers: bool,
+        counts: &Counts<'_>,
+        roots: Vec<FnId>,
+    ) -> Option<Self> {
+        let Saved {
+            counts: old_counts,
+            is_async: old_async,
+            done,
+            found,
+        } = saved;
+        if old_counts.len() != modules.len() || changed.len() != modules.len() {
+            return None;
+        }
+        let mut old_base = Vec::with_capacity(old_counts.len());
+        let mut at = 0u32;
+        for c in &old_counts {
+            old_base.push(at);
+            at = at.checked_add(*c)?;
+        }
+        if at as usize != old_async.len() {
+            return None;
+        }
+        let mut is_async = Vec::with_capacity(old_async.len());
+        for (m, c) in old_counts.iter().enumerate() {
+            if changed[m] {
+                is_async.extend(modules[m].functions.iter().map(|f| f.is_async));
+            } else {
+                let start = old_base[m] as usize;
+                is_async.extend_from_slice(&old_async[start..start + *c as usize]);
+            }
+        }
+        let new_counts = (0..modules.len()).map(|m| match changed[m] {
+            true => modules[m].functions.len() as u32,
+            false => old_counts[m],
+        });
+        let mut this = Resolution::numbered(index.clone(), new_counts, is_async);
+        let valid = |f: FnId| {
+            (f.module as usize) < changed.len()
+                && f.idx < old_counts[f.module as usize]
+                && !changed[f.module as usize]
+        };
+        // What each kept function led to, and the functions it calls (for following).
+        let mut kept: rustc_hash::FxHashMap<FnId, Resolved> = rustc_hash::FxHashMap::default();
+        for (f, r) in done {
+            if valid(f) {
+                kept.insert(f, r);
+            }
+        }
+        let mut calls: rustc_hash::FxHashMap<FnId, Vec<FnId>> = rustc_hash::FxHashMap::default();
+        for (caller, callee) in &found.edges {
+            if kept.contains_key(caller) {
+                if callee.module as usize >= changed.len() {
+                    return None;
+                }
+                calls.entry(*caller).or_default().push(*callee);
+            }
+        }
+        let project = Project::with_index(modules, catalogue, index);
+        let mut fresh = Found::default();
+        let mut reached = vec![false; this.ids.len()];
+        let mut stack: Vec<FnId> = vec![];
+        let mut push = |f: FnId, stack: &mut Vec<FnId>, this: &Resolution| {
+            let Some(i) = this.base.get(f.module as usize).map(|b| b + f.idx) else {
+                return false;
+            };
+            match reached.get_mut(i as usize) {
+                Some(seen) if !*seen => {
+                    *seen = true;
+                    stack.push(f);
+                    true
+                }
+                Some(_) => true,
+                None => false,
+            }
+        };
+        // The coroutines, then what the frameworks run, as a fresh resolution starts.
+        let coroutines: Vec<FnId> = (this.ids.iter().zip(&this.is_async))
+            .filter(|(_, a)| **a)
+            .map(|(f, _)| *f)
+            .collect();
+        for f in coroutines.into_iter().chain(roots) {
+            if !push(f, &mut stack, &this) {
+                return None;
+            }
+        }
+        let mut done = vec![];
+        while let Some(id) = stack.pop() {
+            let (r, callees) = match kept.remove(&id) {
+                Some(r) => (r, calls.remove(&id).unwrap_or_default()),
+                None => {
+                    let first_edge = fresh.edges.len();
+                    let on_loop = this.is_async[this.index(id) as usize];
+                    let r = resolve(&project, id, follow_helpers, on_loop, counts, &mut fresh);
+                    let callees = fresh.edges[first_edge..].iter().map(|(_, c)| *c).collect();
+                    (r, callees)
+                }
+            };
+            for callee in callees
+                .into_iter()
+                .chain(r.scheduled.iter().map(|(_, f)| *f))
+            {
+                if !push(callee, &mut stack, &this) {
+                    return None;
+                }
+            }
+            done.push((this.index(id), r));
+        }
+        let stays =
+            |f: &FnId| valid(*f) && reached[(this.base[f.module as usize] + f.idx) as usize];
+        let Found {
+            mut direct,
+            mut edges,
+            mut offloaded,
+        } = found;
+        direct.retain(|d| stays(&d.function));
+        edges.retain(|(caller, _)| stays(caller));
+        offloaded.retain(|o| stays(&o.function));
+        direct.extend(fresh.direct);
+        edges.extend(fresh.edges);
+        offloaded.extend(fresh.offloaded);
+        for (i, _) in &done {
+            this.claimed[*i as usize].store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        this.done = done;
+        this.found = Found {
+            direct,
+            edges,
+            offloaded,
+        };
+        Some(this)
     }
 
     /// The index of the modules, to make another [`Project`] of them with.
@@ -414,7 +610,7 @@ impl<'a> Resolution<'a> {
     /// selected and no `# noqa` on its line silences it.
     pub fn resolve(
         &mut self,
-        modules: &[ModuleFacts],
+        modules: &Modules,
         catalogue: &Catalogue,
         follow_helpers: bool,
         counts: &Counts<'_>,
@@ -470,6 +666,8 @@ impl<'a> Resolution<'a> {
         let n = self.ids.len();
         let mut graph = Graph {
             ids: std::mem::take(&mut self.ids),
+            base: self.base.clone(),
+            is_async: std::mem::take(&mut self.is_async),
             targets: Vec::with_capacity(n),
             scheduled: Vec::with_capacity(n),
             decorator: vec![None; n],
@@ -486,12 +684,12 @@ impl<'a> Resolution<'a> {
                 // does not matter.
                 for (i, r) in done {
                     let i = i as usize;
-                    let targets = r.targets.into_iter().map(|(call, lead)| {
+                    let targets = r.targets.into_iter().map(|(call, lead, once)| {
                         let target = match lead {
                             Lead::Blocking(rule, api) => Target::Blocking(rule, api),
                             Lead::Callee(f) => Target::Function(this.index(f)),
                         };
-                        (call, target)
+                        (call, target, once)
                     });
                     graph.targets[i] = targets.collect();
                     graph.decorator[i] = r.decorator;
@@ -562,7 +760,8 @@ fn resolve(
                 // wrapped into a coroutine (`@sync_to_async`) or the callee is not the
                 // one resolved. Either way it is not a sync call made on the loop.
                 if follow_helpers && !cut && !callee_func.is_async && !call.awaited && !made_only {
-                    out.targets.push((call_index as u32, Lead::Callee(callee)));
+                    out.targets
+                        .push((call_index as u32, Lead::Callee(callee), call.once));
                 }
                 continue;
             }
@@ -576,8 +775,11 @@ fn resolve(
                 continue;
             }
             if !func.is_async && b.through_helpers && counts(id.module, call.span, b.rule) {
-                out.targets
-                    .push((call_index as u32, Lead::Blocking(b.rule, b.api.clone())));
+                out.targets.push((
+                    call_index as u32,
+                    Lead::Blocking(b.rule, b.api.clone()),
+                    call.once,
+                ));
             }
             if on_loop {
                 found.direct.push(DirectFinding {
@@ -702,4 +904,14 @@ fn project_decorator(project: &Project, deco: FnId) -> bool {
                     .is_some_and(|api| Catalogue::offloads(&api).is_some())
             })
     })
+}
+
+/// What resolving concluded, as the cache keeps it: per module how many functions it has,
+/// which are coroutines, what each resolved function's calls lead to and what they found.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct Saved {
+    counts: Vec<u32>,
+    is_async: Vec<bool>,
+    done: Vec<(FnId, Resolved)>,
+    found: Found,
 }

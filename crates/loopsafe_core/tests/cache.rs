@@ -237,6 +237,84 @@ fn a_reused_analysis_prints_what_a_fresh_one_does() {
     );
 }
 
+/// The output, and whether the last analysis was picked up with only the edited
+/// modules' calls resolved again.
+fn run_resumed(root: &Path) -> (String, bool) {
+    let settings = Settings::defaults(root.to_path_buf());
+    let options = CheckOptions {
+        cache: Some(root.to_path_buf()),
+        ..CheckOptions::default()
+    };
+    let result = check_with(&[root.to_path_buf()], &settings, &options).unwrap();
+    // As `run_with` prints it, with no notes.
+    (
+        format!("{}\n", render::json(&result, root)),
+        result.analysis_resumed,
+    )
+}
+
+/// `open(...)` written first in the body of the first function of `text` that has a body
+/// of its own lines.
+fn call_in_first_body(text: &str) -> Option<String> {
+    let lines: Vec<&str> = text.split('\n').collect();
+    for (i, line) in lines.iter().enumerate() {
+        let trimmed = line.trim_start();
+        let is_def = trimmed.starts_with("def ") || trimmed.starts_with("async def ");
+        if !is_def || !line.trim_end().ends_with(':') {
+            continue;
+        }
+        let indent = line.len() - trimmed.len();
+        let body = lines[i + 1..].iter().find(|l| !l.trim().is_empty())?;
+        let body_indent = body.len() - body.trim_start().len();
+        if body_indent <= indent || body.trim_start().starts_with(['"', '\'', '#']) {
+            continue;
+        }
+        let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+        out.insert(
+            i + 1,
+            format!("{}open(\"_edit_body\")", " ".repeat(body_indent)),
+        );
+        return Some(out.join("\n"));
+    }
+    None
+}
+
+/// Edits that change calls but nothing other modules read (a call added in a function,
+/// a coroutine added at the end of a module) are analysed again from the last analysis,
+/// resolving only the edited module's calls; the output must be what a run without the
+/// cache prints, and so must the run after undoing the edit.
+#[test]
+fn a_resumed_analysis_prints_what_a_fresh_one_does() {
+    let mut resumed = 0;
+    for (name, dir) in fixture_projects() {
+        let root = dir.path().join("project");
+        let (original, _) = run_with(&root, false, false);
+        if original.contains("LS001") {
+            continue;
+        }
+        run_resumed(&root);
+        for file in python_files(&root) {
+            let text = std::fs::read_to_string(&file).unwrap();
+            let appended = format!("{text}\n\nasync def _edit_appended():\n    open(\"_edit\")\n");
+            for edited in [Some(appended), call_in_first_body(&text)]
+                .into_iter()
+                .flatten()
+            {
+                std::fs::write(&file, &edited).unwrap();
+                let (cold, _) = run_with(&root, false, false);
+                let (warm, was_resumed) = run_resumed(&root);
+                let what = format!("{name}: {} edited", file.display());
+                assert_same(&warm, &cold, &what);
+                resumed += usize::from(was_resumed);
+                std::fs::write(&file, &text).unwrap();
+                let (back, _) = run_resumed(&root);
+                assert_same(&back, &original, &format!("{what}, then undone"));
+            }
+        }
+    }
+    assert!(resumed > 100, "resumed {resumed} times");
+}
+
 /// A check resolves only the calls of functions the event loop can reach; the report,
 /// to list the blocking calls that run off the loop too, resolves every call. Both must
 /// find the same.

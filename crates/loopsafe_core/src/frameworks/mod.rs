@@ -86,7 +86,7 @@ impl<'de> serde::Deserialize<'de> for Entry {
     }
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Frameworks {
     pub entries: Vec<Entry>,
     /// (dependency, route that uses it).
@@ -171,15 +171,10 @@ impl Frameworks {
     /// Adds the coroutines that run only on the loops of [`Frameworks::own_loop`]
     /// functions: those whose every caller is one of them (`await fetch()` in a Flask
     /// view, `asyncio.run(main())` in a sync one), and so on down.
-    pub fn extend_own_loop(
-        &mut self,
-        modules: &[crate::facts::ModuleFacts],
-        edges: &[(FnId, FnId)],
-    ) {
+    pub fn extend_own_loop(&mut self, is_async: impl Fn(FnId) -> bool, edges: &[(FnId, FnId)]) {
         if self.own_loop.is_empty() {
             return;
         }
-        let is_async = |f: FnId| modules[f.module as usize].functions[f.idx as usize].is_async;
         let mut callers: HashMap<FnId, Vec<FnId>> = HashMap::default();
         for (caller, callee) in edges {
             if is_async(*callee) {
@@ -307,6 +302,42 @@ fn is_registration(name: &str) -> bool {
     SET.contains(name)
 }
 
+/// The name of a call that may register something with a framework (a known name, and
+/// an argument that may be a function): the only calls framework detection looks at,
+/// besides those written inside them or above a `def` (decorators, defaults).
+pub(crate) fn registration(c: &Call) -> Option<&str> {
+    let name = last_name(&c.callee)?;
+    if !is_registration(name) {
+        return None;
+    }
+    // `web.get("/", handler)`, `path("orders/", view)`: a route's name is a common method
+    // name, but its first argument is the path, a string.
+    let first = c.args.iter().find(|a| a.keyword.is_none());
+    if COMMON.contains(&name)
+        && !first.is_some_and(|a| a.value == Ref::Const(crate::facts::Const::Str))
+    {
+        return None;
+    }
+    let passes_callable = c.args.iter().any(|a| {
+        matches!(
+            a.value,
+            Ref::Name(_) | Ref::Path(_) | Ref::Function(_) | Ref::Class(_) | Ref::Attr(..)
+        )
+    });
+    // `APIRouter(dependencies=[Depends(auth)])`: the functions are in calls of their own,
+    // written inside the keyword.
+    let declares_dependencies = c
+        .args
+        .iter()
+        .any(|a| a.keyword.as_deref() == Some("dependencies"));
+    (passes_callable || declares_dependencies).then_some(name)
+}
+
+/// Whether a module is one a test runner collects (see `tests.rs`).
+pub(crate) fn is_test_module(name: &str) -> bool {
+    tests::is_test_module(name)
+}
+
 /// Registration calls whose names are also common method names (`d.get(key)`). Sorted.
 const COMMON: &[&str] = &[
     "delete", "get", "head", "options", "patch", "path", "post", "put", "route", "view",
@@ -367,37 +398,7 @@ impl<'p> Scan<'p> {
                 scan.decorated.push((id, f));
             }
             for c in &f.calls {
-                let Some(name) = last_name(&c.callee) else {
-                    continue;
-                };
-                if !is_registration(name) {
-                    continue;
-                }
-                // `web.get("/", handler)`, `path("orders/", view)`: a route's name is a
-                // common method name, but its first argument is the path, a string.
-                let first = c.args.iter().find(|a| a.keyword.is_none());
-                if COMMON.contains(&name)
-                    && !first.is_some_and(|a| a.value == Ref::Const(crate::facts::Const::Str))
-                {
-                    continue;
-                }
-                let passes_callable = c.args.iter().any(|a| {
-                    matches!(
-                        a.value,
-                        Ref::Name(_)
-                            | Ref::Path(_)
-                            | Ref::Function(_)
-                            | Ref::Class(_)
-                            | Ref::Attr(..)
-                    )
-                });
-                // `APIRouter(dependencies=[Depends(auth)])`: the functions are in calls
-                // of their own, written inside the keyword.
-                let declares_dependencies = c
-                    .args
-                    .iter()
-                    .any(|a| a.keyword.as_deref() == Some("dependencies"));
-                if passes_callable || declares_dependencies {
+                if let Some(name) = registration(c) {
                     scan.calls.push((id, c, name));
                 }
             }

@@ -12,7 +12,7 @@ use super::Frameworks;
 use crate::notes::Reason;
 use crate::project::{FnId, Project};
 
-fn is_test_module(name: &str) -> bool {
+pub(super) fn is_test_module(name: &str) -> bool {
     let (packages, last) = name.rsplit_once('.').unwrap_or(("", name));
     packages.split('.').any(|p| p == "tests" || p == "test")
         || last == "tests"
