@@ -583,18 +583,7 @@ pub fn check_with(
         // With the analysis known, only the modules its findings are in are decoded.
         (Some(mut analysis), _) => {
             let modules = lazily(loaded);
-            let Some(needed) = analysis.modules(modules.len()) else {
-                return without_cache();
-            };
-            // Side by side, before they are read one by one.
-            pool.install(|| {
-                needed.par_iter().enumerate().for_each(|(m, needed)| {
-                    if *needed {
-                        modules.get(m);
-                    }
-                })
-            });
-            if !analysis.refresh(&modules) || modules.damaged() {
+            if !prefetch(&modules, &analysis) || !analysis.refresh(&modules) || modules.damaged() {
                 return without_cache();
             }
             result.analysis_reused = true;
@@ -608,7 +597,7 @@ pub fn check_with(
             else {
                 return without_cache();
             };
-            if modules.damaged() {
+            if !prefetch(&modules, &analysis) || modules.damaged() {
                 return without_cache();
             }
             result.analysis_resumed = true;
@@ -877,6 +866,22 @@ fn analysis_key(settings: &Settings, catalogue: &Catalogue) -> u64 {
         });
     }
     cache::content_hash(&key)
+}
+
+/// Decodes side by side the facts the findings are built from, before they are read one
+/// by one. False when a finding names a module that does not exist (a damaged cache).
+fn prefetch(modules: &Modules, analysis: &Analysis) -> bool {
+    let Some(needed) = analysis.modules(modules.len()) else {
+        return false;
+    };
+    pool().install(|| {
+        needed.par_iter().enumerate().for_each(|(m, needed)| {
+            if *needed {
+                modules.get(m);
+            }
+        })
+    });
+    true
 }
 
 /// What a run keeps in the cache besides the analysis's conclusions, so that the next

@@ -424,15 +424,23 @@ impl<'a> Resolution<'a> {
                 end - start
             })
             .collect();
+        // In the order of the functions, each function's finds in the order it found
+        // them: what `resume` reads by function, and `into_graph` sorts again.
+        let mut done: Vec<(FnId, Resolved)> = self
+            .done
+            .iter()
+            .map(|(i, r)| (self.ids[*i as usize], r.clone()))
+            .collect();
+        done.sort_unstable_by_key(|(f, _)| *f);
+        let mut found = self.found.clone();
+        found.direct.sort_by_key(|d| d.function);
+        found.edges.sort_by_key(|(caller, _)| *caller);
+        found.offloaded.sort_by_key(|o| o.function);
         Saved {
             counts,
             is_async: self.is_async.clone(),
-            done: self
-                .done
-                .iter()
-                .map(|(i, r)| (self.ids[*i as usize], r.clone()))
-                .collect(),
-            found: self.found.clone(),
+            done,
+            found,
         }
     }
 
@@ -492,21 +500,34 @@ impl<'a> Resolution<'a> {
                 && f.idx < old_counts[f.module as usize]
                 && !changed[f.module as usize]
         };
-        // What each kept function led to, and the functions it calls (for following).
-        let mut kept: rustc_hash::FxHashMap<FnId, Resolved> = rustc_hash::FxHashMap::default();
+        let old_index = |f: FnId| (old_base[f.module as usize] + f.idx) as usize;
+        // What each kept function led to, by its old number, and the range of its calls
+        // of other functions in the saved edges (both in the order of the functions).
+        let mut kept: Vec<Option<Resolved>> = vec![None; old_async.len()];
         for (f, r) in done {
             if valid(f) {
-                kept.insert(f, r);
+                kept[old_index(f)] = Some(r);
             }
         }
-        let mut calls: rustc_hash::FxHashMap<FnId, Vec<FnId>> = rustc_hash::FxHashMap::default();
-        for (caller, callee) in &found.edges {
-            if kept.contains_key(caller) {
-                if callee.module as usize >= changed.len() {
-                    return None;
-                }
-                calls.entry(*caller).or_default().push(*callee);
+        let mut calls: Vec<(u32, u32)> = vec![(0, 0); old_async.len()];
+        let mut at = 0;
+        while at < found.edges.len() {
+            let caller = found.edges[at].0;
+            let end = at
+                + found.edges[at..]
+                    .iter()
+                    .take_while(|(c, _)| *c == caller)
+                    .count();
+            if valid(caller) {
+                calls[old_index(caller)] = (at as u32, end as u32);
             }
+            if found.edges[at..end]
+                .iter()
+                .any(|(_, callee)| callee.module as usize >= changed.len())
+            {
+                return None;
+            }
+            at = end;
         }
         let project = Project::with_index(modules, catalogue, index);
         let mut fresh = Found::default();
@@ -537,22 +558,31 @@ impl<'a> Resolution<'a> {
             }
         }
         let mut done = vec![];
+        let mut callees = vec![];
         while let Some(id) = stack.pop() {
-            let (r, callees) = match kept.remove(&id) {
-                Some(r) => (r, calls.remove(&id).unwrap_or_default()),
+            callees.clear();
+            let saved = match valid(id) {
+                true => kept[old_index(id)].take(),
+                false => None,
+            };
+            let r = match saved {
+                Some(r) => {
+                    let (start, end) = calls[old_index(id)];
+                    let edges = &found.edges[start as usize..end as usize];
+                    callees.extend(edges.iter().map(|(_, callee)| *callee));
+                    r
+                }
                 None => {
                     let first_edge = fresh.edges.len();
                     let on_loop = this.is_async[this.index(id) as usize];
                     let r = resolve(&project, id, follow_helpers, on_loop, counts, &mut fresh);
-                    let callees = fresh.edges[first_edge..].iter().map(|(_, c)| *c).collect();
-                    (r, callees)
+                    callees.extend(fresh.edges[first_edge..].iter().map(|(_, c)| *c));
+                    r
                 }
             };
-            for callee in callees
-                .into_iter()
-                .chain(r.scheduled.iter().map(|(_, f)| *f))
-            {
-                if !push(callee, &mut stack, &this) {
+            callees.extend(r.scheduled.iter().map(|(_, f)| *f));
+            for callee in &callees {
+                if !push(*callee, &mut stack, &this) {
                     return None;
                 }
             }
