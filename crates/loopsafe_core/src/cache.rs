@@ -399,8 +399,7 @@ impl Cache {
         let mut tmp = tempfile::NamedTempFile::new_in(&dir)?;
         {
             let mut out = std::io::BufWriter::new(tmp.as_file_mut());
-            // Any number that the last writing did not have will do.
-            out.write_all(&self.generation.wrapping_add(1).max(1).to_le_bytes())?;
+            out.write_all(&new_generation(self.generation).to_le_bytes())?;
             out.write_all(&(index.len() as u64).to_le_bytes())?;
             out.write_all(&index)?;
             out.write_all(&(memo.len() as u64).to_le_bytes())?;
@@ -414,7 +413,7 @@ impl Cache {
         // Caches of other builds or catalogues are stale, and so is the overlay of the
         // last writing of this one (a reader would see its generation is not this one's).
         remove_others(&dir, "facts-", &self.file);
-        let _ = std::fs::remove_file(overlay_of(&self.file));
+        remove_others(&dir, "overlay-", &dir);
         Ok(())
     }
 
@@ -471,6 +470,21 @@ impl Cache {
         };
         tmp.persist(&file).map_err(|e| e.error)?;
         Ok(())
+    }
+}
+
+/// A number for a new writing of the cache file: not the last one's, and, as two runs
+/// may write it one after the other having read the same one, not the same for both.
+fn new_generation(last: u64) -> u64 {
+    let now = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_nanos() as u64;
+    let mixed = now ^ (u64::from(std::process::id()) << 32);
+    if mixed == last || mixed == 0 {
+        last.wrapping_add(1).max(1)
+    } else {
+        mixed
     }
 }
 
@@ -584,6 +598,98 @@ mod tests {
             &[],
         )
         .unwrap()
+    }
+
+    #[test]
+    fn edits_go_to_an_overlay_until_the_cache_file_is_written_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let (pa, pb, pc) = (root.join("a.py"), root.join("b.py"), root.join("c.py"));
+        let (a, b, c) = (facts("a"), facts("b"), facts("c"));
+        let edited = crate::extract::extract("def g():\n    pass\n", "a", false, &[]).unwrap();
+        let stamp = Some(Stamp {
+            size: 10,
+            modified: Duration::from_secs(1_000),
+        });
+        let saved = |path, module, hash, facts, stored| Saved {
+            path,
+            hash,
+            stamp,
+            module,
+            is_package: false,
+            facts,
+            stored,
+        };
+        let overlay = || {
+            std::fs::read_dir(root.join(DIR))
+                .unwrap()
+                .filter(|e| {
+                    let name = e.as_ref().unwrap().file_name();
+                    name.to_string_lossy().starts_with("overlay-")
+                })
+                .count()
+        };
+        let none: Option<&u8> = None;
+        let files = vec![
+            saved(&pa, "a", 1, Some(&a), None),
+            saved(&pb, "b", 2, Some(&b), None),
+        ];
+        Cache::open(root, &[])
+            .save(root, files, (1, &"one"), none)
+            .unwrap();
+        assert_eq!(overlay(), 0);
+
+        // One file edited: its facts and the memo go to the overlay.
+        let cache = Cache::open(root, &[]);
+        let b_at = cache.get(&pb, 2, "b", false);
+        let files = vec![
+            saved(&pa, "a", 3, Some(&edited), None),
+            saved(&pb, "b", 2, None, b_at),
+        ];
+        let main = std::fs::read(&cache.file).unwrap();
+        cache.save(root, files, (1, &"two"), none).unwrap();
+        assert_eq!(overlay(), 1);
+        assert_eq!(std::fs::read(&cache.file).unwrap(), main, "rewritten");
+        let cache = Cache::open(root, &[]);
+        assert_eq!(cache.memo::<String>(1).as_deref(), Some("two"));
+        assert!(cache.get(&pa, 1, "a", false).is_none());
+        let a_at = cache.get(&pa, 3, "a", false).unwrap();
+        assert_eq!(cache.decode(a_at).unwrap().functions, edited.functions);
+        let b_at = cache.get(&pb, 2, "b", false).unwrap();
+        assert_eq!(cache.decode(b_at).unwrap().functions, b.functions);
+
+        // Another edit: the overlay keeps the first one too.
+        let files = vec![
+            saved(&pa, "a", 3, None, Some(a_at)),
+            saved(&pb, "b", 4, Some(&a), None),
+        ];
+        cache.save(root, files, (1, &"three"), none).unwrap();
+        let cache = Cache::open(root, &[]);
+        assert_eq!(cache.memo::<String>(1).as_deref(), Some("three"));
+        let a_at = cache.get(&pa, 3, "a", false).unwrap();
+        assert_eq!(cache.decode(a_at).unwrap().functions, edited.functions);
+        let stale_overlay = std::fs::read(overlay_of(&cache.file)).unwrap();
+
+        // A new file: the cache file is written again, with everything, and the overlay
+        // goes.
+        let files = vec![
+            saved(&pa, "a", 3, None, Some(a_at)),
+            saved(&pb, "b", 4, None, cache.get(&pb, 4, "b", false)),
+            saved(&pc, "c", 5, Some(&c), None),
+        ];
+        cache.save(root, files, (1, &"four"), none).unwrap();
+        assert_eq!(overlay(), 0);
+        let cache = Cache::open(root, &[]);
+        assert_eq!(cache.len(), 3);
+        assert_eq!(cache.memo::<String>(1).as_deref(), Some("four"));
+        let a_at = cache.get(&pa, 3, "a", false).unwrap();
+        assert_eq!(cache.decode(a_at).unwrap().functions, edited.functions);
+
+        // An overlay of an earlier writing of the cache file is not read.
+        std::fs::write(overlay_of(&cache.file), stale_overlay).unwrap();
+        let cache = Cache::open(root, &[]);
+        assert_eq!(cache.memo::<String>(1).as_deref(), Some("four"));
+        assert!(cache.overlay.is_none());
     }
 
     #[test]
