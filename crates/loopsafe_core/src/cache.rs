@@ -326,8 +326,7 @@ impl Cache {
 
     /// Keeps exactly these files' facts (the project as it is now, in the order of its
     /// modules) and what the analysis concluded from them under `key`, and writes the
-    /// cache.
-    /// `more` is saved after the memo, for [`Cache::memo_with`].
+    /// cache. `more` is saved after the memo, for [`Cache::memo_with`].
     pub fn save<T: Serialize, R: Serialize>(
         &self,
         root: &Path,
@@ -335,7 +334,6 @@ impl Cache {
         memo: (u64, &T),
         more: Option<&R>,
     ) -> std::io::Result<()> {
-        use rayon::prelude::*;
         let mut memo =
             bincode::serde::encode_to_vec(memo, config()).map_err(std::io::Error::other)?;
         if let Some(more) = more {
@@ -350,19 +348,46 @@ impl Cache {
             && files.iter().zip(&self.index).all(|(f, e)| {
                 f.path == e.path && f.module == e.module && f.is_package == e.is_package
             });
-        let differ = |(i, f): &(usize, &Saved)| {
-            f.stored != Some(Stored(*i))
-                || self.in_overlay[*i]
-                || f.stamp != self.index[*i].stamp
-                || f.hash != self.index[*i].hash
+        let differ = |i: usize, f: &Saved| {
+            f.stored != Some(Stored(i))
+                || self.in_overlay[i]
+                || f.stamp != self.index[i].stamp
+                || f.hash != self.index[i].hash
         };
         if same_files {
-            let changed: Vec<(usize, &Saved)> =
-                files.iter().enumerate().filter(|e| differ(e)).collect();
+            let changed: Vec<&Saved> = (files.iter().enumerate())
+                .filter(|(i, f)| differ(*i, f))
+                .map(|(_, f)| f)
+                .collect();
             if changed.len() <= OVERLAY_MAX.max(files.len() / 50) {
-                return self.save_overlay(&dir, changed, &memo);
+                let overlay = match &self.overlay {
+                    Some(o) => o.file.clone(),
+                    None => overlay_of(&self.file),
+                };
+                return self.write(&dir, &overlay, self.generation, &changed, &memo);
             }
         }
+        let all: Vec<&Saved> = files.iter().collect();
+        let generation = new_generation(self.generation);
+        self.write(&dir, &self.file, generation, &all, &memo)?;
+        // Caches of other builds or catalogues are stale, and so is the overlay of the
+        // last writing of this one (a reader would see its generation is not this one's).
+        remove_others(&dir, "facts-", &self.file);
+        remove_others(&dir, "overlay-", &dir);
+        Ok(())
+    }
+
+    /// Writes `to` atomically: a cache file, or an overlay of the cache file of this
+    /// `generation`, with these files' facts and the memo.
+    fn write(
+        &self,
+        dir: &Path,
+        to: &Path,
+        generation: u64,
+        files: &[&Saved],
+        memo: &[u8],
+    ) -> std::io::Result<()> {
+        use rayon::prelude::*;
         let encoded: Vec<std::borrow::Cow<[u8]>> = files
             .par_iter()
             .map(
@@ -396,79 +421,20 @@ impl Cache {
             .collect();
         let index =
             bincode::serde::encode_to_vec(&index, config()).map_err(std::io::Error::other)?;
-        let mut tmp = tempfile::NamedTempFile::new_in(&dir)?;
+        let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
         {
             let mut out = std::io::BufWriter::new(tmp.as_file_mut());
-            out.write_all(&new_generation(self.generation).to_le_bytes())?;
+            out.write_all(&generation.to_le_bytes())?;
             out.write_all(&(index.len() as u64).to_le_bytes())?;
             out.write_all(&index)?;
             out.write_all(&(memo.len() as u64).to_le_bytes())?;
-            out.write_all(&memo)?;
+            out.write_all(memo)?;
             for facts in &encoded {
                 out.write_all(facts)?;
             }
             out.flush()?;
         }
-        tmp.persist(&self.file).map_err(|e| e.error)?;
-        // Caches of other builds or catalogues are stale, and so is the overlay of the
-        // last writing of this one (a reader would see its generation is not this one's).
-        remove_others(&dir, "facts-", &self.file);
-        remove_others(&dir, "overlay-", &dir);
-        Ok(())
-    }
-
-    /// Writes the facts of the files that differ from the cache file's, and the memo, as
-    /// its overlay.
-    fn save_overlay(
-        &self,
-        dir: &Path,
-        changed: Vec<(usize, &Saved)>,
-        memo: &[u8],
-    ) -> std::io::Result<()> {
-        let racy = racy_before();
-        let mut facts = Vec::with_capacity(changed.len());
-        let mut index = Vec::with_capacity(changed.len());
-        let mut start = 0u64;
-        for (_, f) in changed {
-            let bytes = match (f.stored.and_then(|at| self.encoded(at)), f.facts) {
-                (Some(bytes), _) => std::borrow::Cow::Borrowed(bytes),
-                (None, Some(facts)) => bincode::serde::encode_to_vec(facts, config())
-                    .map_err(std::io::Error::other)?
-                    .into(),
-                (None, None) => return Err(std::io::Error::other("facts to save are missing")),
-            };
-            index.push(Entry {
-                path: f.path.to_path_buf(),
-                hash: f.hash,
-                stamp: f.stamp.filter(|s| s.modified < racy),
-                module: f.module.to_string(),
-                is_package: f.is_package,
-                start,
-                len: bytes.len() as u64,
-            });
-            start += bytes.len() as u64;
-            facts.push(bytes);
-        }
-        let index =
-            bincode::serde::encode_to_vec(&index, config()).map_err(std::io::Error::other)?;
-        let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-        {
-            let mut out = std::io::BufWriter::new(tmp.as_file_mut());
-            out.write_all(&self.generation.to_le_bytes())?;
-            out.write_all(&(index.len() as u64).to_le_bytes())?;
-            out.write_all(&index)?;
-            out.write_all(&(memo.len() as u64).to_le_bytes())?;
-            out.write_all(memo)?;
-            for bytes in &facts {
-                out.write_all(bytes)?;
-            }
-            out.flush()?;
-        }
-        let file = match &self.overlay {
-            Some(o) => o.file.clone(),
-            None => overlay_of(&self.file),
-        };
-        tmp.persist(&file).map_err(|e| e.error)?;
+        tmp.persist(to).map_err(|e| e.error)?;
         Ok(())
     }
 }
