@@ -597,11 +597,6 @@ impl<'a> Modules<'a> {
     pub fn into_loaded(self) -> Vec<Option<ModuleFacts>> {
         self.cells.into_iter().map(|c| c.into_inner()).collect()
     }
-
-    /// Whether this module's facts were loaded (or given).
-    pub fn is_loaded(&self, i: usize) -> bool {
-        self.cells[i].get().is_some()
-    }
 }
 
 impl std::ops::Index<usize> for Modules<'_> {

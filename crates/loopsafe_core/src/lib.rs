@@ -181,16 +181,14 @@ impl Load<'_> {
         })
     }
 
-    /// Decodes the facts stored in the cache, of every module or, with `needed`, of
-    /// those. False when the cache turns out damaged.
-    fn decode(&self, loaded: &mut [Facts], needed: Option<&[bool]>) -> bool {
+    /// Decodes the facts stored in the cache, of every module, side by side. False when
+    /// the cache turns out damaged.
+    fn decode(&self, loaded: &mut [Facts]) -> bool {
         loaded
             .par_iter_mut()
             .with_max_len(1)
-            .enumerate()
-            .all(|(i, facts)| match facts {
+            .all(|facts| match facts {
                 Facts::Ready(_) => true,
-                Facts::Stored(_) if needed.is_some_and(|n| !n[i]) => true,
                 Facts::Stored(stored) => match ParseScope::kept(self.scope, || {
                     self.cache.and_then(|c| c.decode(*stored))
                 }) {
@@ -605,7 +603,7 @@ pub fn check_with(
             (modules, analysis, None)
         }
         (None, None) => {
-            if !pool.install(|| load.decode(&mut loaded, None)) {
+            if !pool.install(|| load.decode(&mut loaded)) {
                 return without_cache();
             }
             let modules = Modules::ready(loaded.into_iter().map(Facts::or_empty).collect());
