@@ -970,15 +970,25 @@ fn analyze<'a>(
         let (mentions, state_modules) = pool().install(|| {
             rayon::join(
                 || {
-                    let mut all: Vec<u64> = modules
-                        .iter()
-                        .collect::<Vec<_>>()
-                        .par_iter()
-                        .fold(Vec::new, |mut out, m| {
-                            m.mentions(&mut out);
-                            out
+                    // Most names repeat (`self`, a module's imports): a set per thread
+                    // keeps each once.
+                    let mut all: Vec<u64> = (0..modules.len())
+                        .into_par_iter()
+                        .fold(
+                            || (rustc_hash::FxHashSet::default(), Vec::new()),
+                            |(mut set, mut one), m| {
+                                one.clear();
+                                modules[m].mentions(&mut one);
+                                set.extend(one.iter().copied());
+                                (set, one)
+                            },
+                        )
+                        .map(|(set, _)| set)
+                        .reduce(rustc_hash::FxHashSet::default, |mut a, b| {
+                            a.extend(b);
+                            a
                         })
-                        .flatten()
+                        .into_iter()
                         .collect();
                     all.par_sort_unstable();
                     all.dedup();
