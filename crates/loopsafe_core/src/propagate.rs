@@ -533,11 +533,17 @@ impl<'a> Resolution<'a> {
         let mut fresh = Found::default();
         let mut reached = vec![false; this.ids.len()];
         let mut stack: Vec<FnId> = vec![];
+        // False for a function the modules do not have (a damaged cache).
         let mut push = |f: FnId, stack: &mut Vec<FnId>, this: &Resolution| {
-            let Some(i) = this.base.get(f.module as usize).map(|b| b + f.idx) else {
+            let m = f.module as usize;
+            let (Some(start), end) = (this.base.get(m), this.base.get(m + 1)) else {
                 return false;
             };
-            match reached.get_mut(i as usize) {
+            let end = end.copied().unwrap_or(this.ids.len() as u32);
+            if f.idx >= end - start {
+                return false;
+            }
+            match reached.get_mut((start + f.idx) as usize) {
                 Some(seen) if !*seen => {
                     *seen = true;
                     stack.push(f);
