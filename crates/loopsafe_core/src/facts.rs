@@ -690,8 +690,9 @@ impl ModuleFacts {
         };
         // Whatever encloses a function whose calls or length changed (the function, those
         // around it, a decorator's call on it) ends elsewhere relative to what is inside
-        // it: a call added last ends where the function used to. Where those end is not compared;
-        // what was inside each is inside it still, and what was after it, after it.
+        // it: a call added last ends where the function used to. Where those end is not
+        // compared; what was inside each is inside it still, and what was after it, after
+        // it.
         for (a, b) in functions.iter().zip(&new.functions) {
             let same_calls = a.calls.len() == b.calls.len()
                 && a.calls
