@@ -724,9 +724,17 @@ impl<'a> Extractor<'a> {
     /// `not hasattr(self, "_cache")`) and the body sets it, so later calls skip the body.
     /// State lasts when it lives on `self` or `cls`, on a module-level object, or in a
     /// name the function declares `global`; a local would be unset again on every call.
+    /// Among other conditions too (`if not self._ready and config.enabled:`): the body
+    /// runs only while the state is unset, whatever else the test asks.
     fn once_guard(&self, test: &Expr, body: &[Stmt]) -> bool {
-        self.state_tested(test, false)
-            .is_some_and(|state| sets(body, &state, false))
+        let set_up = |test: &Expr| {
+            self.state_tested(test, false)
+                .is_some_and(|state| sets(body, &state, false))
+        };
+        match test {
+            Expr::BoolOp(b) if b.op == ast::BoolOp::And => b.values.iter().any(set_up),
+            test => set_up(test),
+        }
     }
 
     /// The lasting state a test is about, when its being true says that the state is
