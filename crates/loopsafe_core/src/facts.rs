@@ -471,32 +471,38 @@ impl Class {
     }
 }
 
-/// The ends of every span of two versions of a module's facts, side by side.
+/// Every span of two versions of a module's facts, side by side.
 #[derive(Default)]
 struct Positions {
-    pairs: Vec<(u32, u32)>,
-    /// Spans, in the first version, of functions whose calls changed: the end of what
-    /// encloses one is not paired ([`ModuleFacts::same_interface`]).
+    spans: Vec<(Span, Span)>,
+    /// Spans, in the first version, of functions whose calls changed: where what
+    /// encloses one ends is not compared ([`ModuleFacts::same_interface`]). Known only
+    /// once every function is compared, so spans are kept whole until then.
     edited: Vec<Span>,
 }
 
 impl Positions {
     fn pair(&mut self, a: Span, b: Span) {
-        self.pairs.push((a.start, b.start));
-        let encloses_edit = self
-            .edited
-            .iter()
-            .any(|e| a.start <= e.start && e.end <= a.end);
-        if !encloses_edit {
-            self.pairs.push((a.end, b.end));
-        }
+        self.spans.push((a, b));
     }
 
     /// Whether any two positions compare in the second version as they did in the first.
     /// Sorted by the first, neighbours suffice: order and equality are transitive.
-    fn same_order(mut self) -> bool {
-        self.pairs.sort_unstable();
-        self.pairs.windows(2).all(|w| {
+    fn same_order(self) -> bool {
+        let encloses_edit = |a: &Span| {
+            self.edited
+                .iter()
+                .any(|e| a.start <= e.start && e.end <= a.end)
+        };
+        let mut pairs = Vec::with_capacity(self.spans.len() * 2);
+        for (a, b) in &self.spans {
+            pairs.push((a.start, b.start));
+            if !encloses_edit(a) {
+                pairs.push((a.end, b.end));
+            }
+        }
+        pairs.sort_unstable();
+        pairs.windows(2).all(|w| {
             let ((a1, b1), (a2, b2)) = (w[0], w[1]);
             if a1 == a2 {
                 b1 == b2
@@ -688,37 +694,17 @@ impl ModuleFacts {
                 .iter()
                 .any(|g| g.returned.contains(&Ref::Function(f)))
         };
-        // Whatever encloses a function whose calls or length changed (the function, those
-        // around it, a decorator's call on it) ends elsewhere relative to what is inside
-        // it: a call added last ends where the function used to. Where those end is not
-        // compared; what was inside each is inside it still, and what was after it, after
-        // it.
-        for (a, b) in functions.iter().zip(&new.functions) {
-            let same_calls = a.calls.len() == b.calls.len()
-                && a.calls
-                    .iter()
-                    .zip(&b.calls)
-                    .all(|(x, y)| x.same_shape(y, &mut Positions::default()));
-            let resized = a.span.end - a.span.start != b.span.end - b.span.start;
-            if !same_calls || resized {
-                ends.edited.push(a.span);
-            }
-        }
         for (i, (a, b)) in functions.iter().zip(&new.functions).enumerate() {
             if !a.same_but_calls(b, &mut ends) {
                 return false;
             }
             // Calls kept are paired by position only when they match: pairing a call
             // with the one added in its place would make the order look changed.
-            let edited = ends.edited.clone();
             let mut matches = |x: &Call, y: &Call| {
-                let mut these = Positions {
-                    pairs: vec![],
-                    edited: edited.clone(),
-                };
+                let mut these = Positions::default();
                 let same = x.same_shape(y, &mut these);
                 if same {
-                    ends.pairs.extend(these.pairs);
+                    ends.spans.extend(these.spans);
                 }
                 same
             };
@@ -736,6 +722,15 @@ impl ModuleFacts {
                 .count();
             let gone = &a.calls[prefix..a.calls.len() - suffix];
             let come = &b.calls[prefix..b.calls.len() - suffix];
+            // Whatever encloses a function whose calls or length changed (the function,
+            // those around it, its class, a decorator's call on it) ends elsewhere
+            // relative to what is inside it: a call added last ends where the function
+            // used to. Where those end is not compared; what was inside each is inside it
+            // still, and what was after it, after it.
+            let resized = a.span.end - a.span.start != b.span.end - b.span.start;
+            if !gone.is_empty() || !come.is_empty() || resized {
+                ends.edited.push(a.span);
+            }
             if gone.is_empty() && come.is_empty() {
                 continue;
             }
@@ -919,6 +914,11 @@ async def index(dep=Depends(helper)):
         assert!(same_interface(SERVICE, &added, &[]));
         assert!(same_interface(&added, SERVICE, &[]));
         assert!(same_interface(SERVICE, &format!("# moved\n\n{added}"), &[]));
+        // A call added last in the last method of a class: the class ends later too.
+        let class =
+            "import requests\n\n\nclass C:\n    async def m(self):\n        requests.get(\"a\")\n";
+        let longer = class.replace("\"a\")\n", "\"a\")\n        requests.get(\"b\")\n");
+        assert!(same_interface(class, &longer, &[]));
         // A function appended, named nowhere else.
         let appended = format!("{SERVICE}\n\ndef _new():\n    return open(\"x\")\n");
         assert!(same_interface(SERVICE, &appended, &["helper"]));
