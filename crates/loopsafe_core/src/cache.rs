@@ -96,7 +96,6 @@ pub struct Cache {
 /// rewriting the cache file means writing every file's facts again; the cache file is
 /// rewritten once the overlay grows (see [`Cache::save`]).
 struct Overlay {
-    file: PathBuf,
     bytes: Vec<u8>,
     base: usize,
 }
@@ -177,8 +176,7 @@ impl Cache {
             .map(|(i, e)| (e.path.clone(), i))
             .collect();
         let mut in_overlay = vec![false; index.len()];
-        let overlay_file = overlay_of(&file);
-        let overlay = std::fs::read(&overlay_file)
+        let overlay = std::fs::read(overlay_of(&file))
             .ok()
             .and_then(|bytes| {
                 let (of, entries, memo, base) = read_index(&bytes)?;
@@ -196,11 +194,7 @@ impl Cache {
                     in_overlay[at] = true;
                 }
                 memo = overlay_memo;
-                Overlay {
-                    file: overlay_file.clone(),
-                    bytes,
-                    base,
-                }
+                Overlay { bytes, base }
             });
         Cache {
             file,
@@ -360,10 +354,7 @@ impl Cache {
                 .map(|(_, f)| f)
                 .collect();
             if changed.len() <= OVERLAY_MAX.max(files.len() / 50) {
-                let overlay = match &self.overlay {
-                    Some(o) => o.file.clone(),
-                    None => overlay_of(&self.file),
-                };
+                let overlay = overlay_of(&self.file);
                 return self.write(&dir, &overlay, self.generation, &changed, &memo);
             }
         }

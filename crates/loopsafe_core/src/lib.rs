@@ -508,9 +508,11 @@ pub fn check_with(
                     .map(|f| (f.path.as_path(), f.module.as_str(), f.is_package)),
             )
     });
+    // Whether the cache is written again: when enough changed, or after an edit that the
+    // analysis ran for, so that the next runs compare their files with these facts.
+    let rewrites = |analysed: bool| stale || (changed > 0 && analysed && overrides.is_empty());
     // What to write in the cache besides the analysis, for the next run to pick up.
-    let keep =
-        cache.is_some() && !options.notes && (stale || (changed > 0 && overrides.is_empty()));
+    let keep = cache.is_some() && !options.notes && rewrites(true);
     let memo = match &cache {
         Some((_, c)) if same_modules && !reshaped => c.memo::<Analysis>(key),
         _ => None,
@@ -548,10 +550,6 @@ pub fn check_with(
         };
         check_with(paths, settings, &options)
     };
-    let changed_modules: Vec<bool> = loaded
-        .iter()
-        .map(|f| matches!(f, Facts::Ready(_)))
-        .collect();
     let stored: Vec<Option<cache::Stored>> = loaded
         .iter()
         .map(|f| match f {
@@ -559,6 +557,8 @@ pub fn check_with(
             Facts::Ready(_) => None,
         })
         .collect();
+    // Parsed again: not as the cache has them.
+    let changed_modules: Vec<bool> = stored.iter().map(Option::is_none).collect();
     let decode_one = |i: usize| {
         let (at, c) = (stored.get(i).copied().flatten()?, load.cache?);
         ParseScope::kept(scope, || c.decode(at))
@@ -622,15 +622,7 @@ pub fn check_with(
         line_starts: HashMap::new(),
         warnings: &mut warnings,
     };
-    let helper_steps = analysis
-        .helpers
-        .iter()
-        .flat_map(|(h, _)| std::iter::once(&h.caller).chain(&h.chain));
-    files.preload(
-        (analysis.direct.iter().map(|(f, _)| f.function.module))
-            .chain(helper_steps.map(|step| step.function.module))
-            .chain(analysis.entries.iter().map(|e| e.function.module)),
-    );
+    files.preload(analysis.functions().map(|f| f.module));
     for (finding, hotspot) in &analysis.direct {
         let m = finding.function.module;
         let Some(at) = files.locate(m, finding.span) else {
@@ -754,7 +746,7 @@ pub fn check_with(
         // After an edit that changed what some function calls, the cache is rewritten
         // too: the next runs compare their files with these facts, and reuse this
         // analysis while those keep their shape.
-        if stale || (changed > 0 && analysed && overrides.is_empty()) {
+        if rewrites(analysed) {
             let entries = module_files
                 .iter()
                 .zip(&stamps)
@@ -802,18 +794,20 @@ impl Analysis {
     /// module is out of range (a damaged cache).
     fn modules(&self, count: usize) -> Option<Vec<bool>> {
         let mut needed = vec![false; count];
-        let functions = self
-            .direct
-            .iter()
-            .map(|(d, _)| d.function)
-            .chain(self.helpers.iter().flat_map(|(h, _)| {
-                std::iter::once(h.caller.function).chain(h.chain.iter().map(|s| s.function))
-            }))
-            .chain(self.entries.iter().map(|e| e.function));
-        for f in functions {
+        for f in self.functions() {
             *needed.get_mut(f.module as usize)? = true;
         }
         Some(needed)
+    }
+
+    /// The functions the findings, their chains and the entry points are in.
+    fn functions(&self) -> impl Iterator<Item = project::FnId> + '_ {
+        let helpers = self.helpers.iter().flat_map(|(h, _)| {
+            std::iter::once(h.caller.function).chain(h.chain.iter().map(|s| s.function))
+        });
+        (self.direct.iter().map(|(d, _)| d.function))
+            .chain(helpers)
+            .chain(self.entries.iter().map(|e| e.function))
     }
 
     /// Points each finding at where its call is now: facts of the same shape have the
@@ -903,6 +897,31 @@ impl Resumable {
     }
 }
 
+/// [`facts::ModuleFacts::mentions`] of every module, sorted, each once.
+fn mentions_of(modules: &Modules) -> Vec<u64> {
+    // Most names repeat (`self`, a module's imports): a set per thread keeps each once.
+    let mut all: Vec<u64> = (0..modules.len())
+        .into_par_iter()
+        .fold(
+            || (rustc_hash::FxHashSet::default(), Vec::new()),
+            |(mut set, mut one), m| {
+                one.clear();
+                modules[m].mentions(&mut one);
+                set.extend(one.iter().copied());
+                (set, one)
+            },
+        )
+        .map(|(set, _)| set)
+        .reduce(rustc_hash::FxHashSet::default, |mut a, b| {
+            a.extend(b);
+            a
+        })
+        .into_iter()
+        .collect();
+    all.par_sort_unstable();
+    all
+}
+
 /// Whether a blocking call at this span of this module, under this rule, counts: its
 /// rule is selected and no `# noqa` on its line silences it.
 fn counting<'a>(
@@ -969,31 +988,7 @@ fn analyze<'a>(
     let resumable = raw.map(|detected| {
         let (mentions, state_modules) = pool().install(|| {
             rayon::join(
-                || {
-                    // Most names repeat (`self`, a module's imports): a set per thread
-                    // keeps each once.
-                    let mut all: Vec<u64> = (0..modules.len())
-                        .into_par_iter()
-                        .fold(
-                            || (rustc_hash::FxHashSet::default(), Vec::new()),
-                            |(mut set, mut one), m| {
-                                one.clear();
-                                modules[m].mentions(&mut one);
-                                set.extend(one.iter().copied());
-                                (set, one)
-                            },
-                        )
-                        .map(|(set, _)| set)
-                        .reduce(rustc_hash::FxHashSet::default, |mut a, b| {
-                            a.extend(b);
-                            a
-                        })
-                        .into_iter()
-                        .collect();
-                    all.par_sort_unstable();
-                    all.dedup();
-                    all
-                },
+                || mentions_of(modules),
                 || {
                     (0..modules.len() as u32)
                         .filter(|m| !modules[*m as usize].state_attrs.is_empty())

@@ -95,8 +95,13 @@ pub struct Findings {
 impl Findings {
     /// Whether `f` is a coroutine function, without reading its module's facts.
     pub fn is_async(&self, f: FnId) -> bool {
-        let graph = &self.chains.graph;
-        graph.is_async[(graph.base[f.module as usize] + f.idx) as usize]
+        self.chains.graph.is_async(f)
+    }
+}
+
+impl Graph {
+    fn is_async(&self, f: FnId) -> bool {
+        self.is_async[(self.base[f.module as usize] + f.idx) as usize]
     }
 }
 
@@ -172,10 +177,7 @@ pub fn findings(resolution: Resolution, follow_helpers: bool) -> Findings {
     }
     let chains = Chains::new(graph, follow_helpers);
     if follow_helpers {
-        let Graph { base, is_async, .. } = &chains.graph;
-        findings.helpers = helper_findings(&chains, |id| {
-            is_async[(base[id.module as usize] + id.idx) as usize]
-        });
+        findings.helpers = helper_findings(&chains, |id| chains.graph.is_async(id));
     }
     findings.chains = chains;
     findings
@@ -594,8 +596,7 @@ impl<'a> Resolution<'a> {
             }
             done.push((this.index(id), r));
         }
-        let stays =
-            |f: &FnId| valid(*f) && reached[(this.base[f.module as usize] + f.idx) as usize];
+        let stays = |f: &FnId| valid(*f) && reached[this.index(*f) as usize];
         let Found {
             mut direct,
             mut edges,
