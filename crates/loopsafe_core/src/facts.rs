@@ -328,43 +328,17 @@ impl ModuleFacts {
     /// calls, so what it concludes from facts of the same shape is the same, up to where
     /// each call now is.
     pub fn same_shape(&self, other: &ModuleFacts) -> bool {
-        // Destructured whole, so that a field added to the facts must be placed here.
-        let ModuleFacts {
-            name,
-            is_package,
-            functions,
-            classes,
-            bindings,
-            star_imports,
-            suppressions: _,
-            line_starts: _,
-            main_guards,
-            settings,
-            state_attrs,
-        } = self;
         let mut ends = Positions::default();
-        let same = *name == other.name
-            && *is_package == other.is_package
-            && *bindings == other.bindings
-            && *star_imports == other.star_imports
-            && *settings == other.settings
-            && *state_attrs == other.state_attrs
+        let functions = &self.functions;
+        let same = self.same_outline(other, &mut ends)
+            && self.bindings == other.bindings
             && functions.len() == other.functions.len()
-            && classes.len() == other.classes.len()
-            && main_guards.len() == other.main_guards.len()
             && functions
                 .iter()
                 .zip(&other.functions)
-                .all(|(a, b)| a.same_shape(b, &mut ends))
-            && classes
-                .iter()
-                .zip(&other.classes)
                 .all(|(a, b)| a.same_shape(b, &mut ends));
         if !same {
             return false;
-        }
-        for (a, b) in main_guards.iter().zip(&other.main_guards) {
-            ends.pair(*a, *b);
         }
         let calls = functions
             .iter()
@@ -376,6 +350,46 @@ impl ModuleFacts {
             }
         }
         ends.same_order()
+    }
+
+    /// What [`ModuleFacts::same_shape`] and [`ModuleFacts::same_interface`] both require:
+    /// the same module, star imports, settings, `state` stores and classes, and as many
+    /// `if __name__ == "__main__":` blocks, their positions paired in `ends`.
+    fn same_outline(&self, other: &ModuleFacts, ends: &mut Positions) -> bool {
+        // Destructured whole, so that a field added to the facts must be placed here.
+        let ModuleFacts {
+            name,
+            is_package,
+            // Each comparison has its own rule for these.
+            functions: _,
+            bindings: _,
+            // Read only at calls.
+            suppressions: _,
+            line_starts: _,
+            classes,
+            star_imports,
+            main_guards,
+            settings,
+            state_attrs,
+        } = self;
+        let same = *name == other.name
+            && *is_package == other.is_package
+            && *star_imports == other.star_imports
+            && *settings == other.settings
+            && *state_attrs == other.state_attrs
+            && classes.len() == other.classes.len()
+            && main_guards.len() == other.main_guards.len()
+            && classes
+                .iter()
+                .zip(&other.classes)
+                .all(|(a, b)| a.same_shape(b, ends));
+        if !same {
+            return false;
+        }
+        for (a, b) in main_guards.iter().zip(&other.main_guards) {
+            ends.pair(*a, *b);
+        }
+        true
     }
 }
 
@@ -643,39 +657,11 @@ impl ModuleFacts {
         registration: impl Fn(&Call) -> bool,
         test_module: bool,
     ) -> bool {
-        // Destructured whole, so that a field added to the facts must be placed here.
-        let ModuleFacts {
-            name,
-            is_package,
-            functions,
-            classes,
-            bindings,
-            star_imports,
-            // Read only for the module's own calls, which are resolved again.
-            suppressions: _,
-            line_starts: _,
-            main_guards,
-            settings,
-            state_attrs,
-        } = self;
+        // Suppressions are read only at the module's own calls, which are resolved again.
+        let (functions, bindings) = (&self.functions, &self.bindings);
         let mut ends = Positions::default();
-        let same = *name == new.name
-            && *is_package == new.is_package
-            && *star_imports == new.star_imports
-            && *settings == new.settings
-            && *state_attrs == new.state_attrs
-            && classes.len() == new.classes.len()
-            && main_guards.len() == new.main_guards.len()
-            && functions.len() <= new.functions.len()
-            && classes
-                .iter()
-                .zip(&new.classes)
-                .all(|(a, b)| a.same_shape(b, &mut ends));
-        if !same {
+        if !self.same_outline(new, &mut ends) || functions.len() > new.functions.len() {
             return false;
-        }
-        for (a, b) in main_guards.iter().zip(&new.main_guards) {
-            ends.pair(*a, *b);
         }
         let added = functions.len() as u32..new.functions.len() as u32;
         // Every name bound before is bound as before. A new one (an import, a function
