@@ -5,6 +5,7 @@
 //! Nothing here prints; the CLI renders the [`CheckResult`] that [`check`] returns.
 
 pub mod apply;
+pub mod arena;
 pub mod cache;
 pub mod catalogue;
 pub mod config;
@@ -20,6 +21,7 @@ pub mod propagate;
 pub mod render;
 pub mod report;
 pub mod rules;
+pub mod source;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -36,11 +38,12 @@ use crate::facts::{CallKind, ModuleFacts, Modules, Suppression};
 use crate::project::Project;
 use crate::rules::Rule;
 
+use crate::arena::pool;
+pub use crate::arena::ParseScope;
 pub use crate::config::ConfigError;
 pub use crate::discover::DiscoverError;
-
-/// Files larger than this are skipped with a warning: generated data, not code.
-pub const MAX_FILE_BYTES: usize = 64 * 1024 * 1024;
+use crate::source::source_of;
+pub use crate::source::{read_source, MAX_FILE_BYTES};
 
 #[derive(Debug, Default)]
 pub struct CheckResult {
@@ -222,127 +225,6 @@ enum Origin {
     CacheByStamp,
 }
 
-/// Reads a file as Python source: UTF-8 text, without a byte-order mark.
-pub fn read_source(path: &Path) -> Result<String, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
-    if bytes.len() > MAX_FILE_BYTES {
-        return Err(format!(
-            "{}: skipped: {} MiB is larger than the {} MiB limit",
-            path.display(),
-            bytes.len() >> 20,
-            MAX_FILE_BYTES >> 20
-        ));
-    }
-    if bytes[..bytes.len().min(8192)].contains(&0) {
-        return Err(format!("{}: skipped: binary file", path.display()));
-    }
-    let text = String::from_utf8(bytes).map_err(|e| {
-        format!(
-            "{}: skipped: not UTF-8 (invalid byte at offset {})",
-            path.display(),
-            e.utf8_error().valid_up_to()
-        )
-    })?;
-    Ok(match text.strip_prefix('\u{feff}') {
-        Some(rest) => rest.to_string(),
-        None => text,
-    })
-}
-
-/// The thread pool for parsing and analysis: deep expressions recurse deeply, so threads
-/// get big stacks. One for the process, so that a caller checking again and again keeps
-/// the same threads (and each thread its scratch arena, see [`ParseScope`]).
-fn pool() -> &'static rayon::ThreadPool {
-    static POOL: std::sync::OnceLock<rayon::ThreadPool> = std::sync::OnceLock::new();
-    POOL.get_or_init(|| {
-        rayon::ThreadPoolBuilder::new()
-            .stack_size(256 << 20)
-            .build()
-            .expect("a thread pool can be built")
-    })
-}
-
-/// Code to run around the parsing of each file, on the thread that parses it.
-///
-/// The CLI uses it to read and parse each file into a scratch arena: syntax trees are big
-/// and short-lived, the facts kept from them small and long-lived, and from one heap they
-/// would interleave on the same pages and pin each other's memory. Once a file's facts
-/// are copied out, `discard` frees the whole arena at once, which is much faster than
-/// dropping a syntax tree node by node.
-///
-/// The facts are copied into a second arena of the thread, the kept one: they live until
-/// the end of the check, and are freed with it, by `release`. A scope serves one check
-/// at a time.
-#[derive(Debug, Clone, Copy)]
-pub struct ParseScope {
-    /// Allocations on this thread go to the scratch arena from now on.
-    pub enter: fn(),
-    /// Allocations go to the ordinary heap again.
-    pub leave: fn(),
-    /// Frees everything in this thread's scratch arena. Nothing allocated there may be
-    /// used, or dropped, afterwards.
-    pub discard: fn(),
-    /// Allocations on this thread go to its kept arena until `leave_kept`.
-    pub keep: fn(),
-    pub leave_kept: fn(),
-    /// Frees every thread's kept arena (each as it next keeps something). Nothing
-    /// allocated there may be used, or dropped, afterwards.
-    pub release: fn(),
-}
-
-impl ParseScope {
-    /// Runs `f` inside the scope, when there is one.
-    fn run<T>(scope: Option<ParseScope>, f: impl FnOnce() -> T) -> T {
-        if let Some(s) = scope {
-            (s.enter)();
-        }
-        let out = f();
-        if let Some(s) = scope {
-            (s.leave)();
-        }
-        out
-    }
-
-    /// Ends the life of `value`, made inside the scope, with everything else made there.
-    fn discard<T>(scope: Option<ParseScope>, value: T) {
-        match scope {
-            Some(s) => {
-                // Its memory is freed with the arena: running its destructor would walk
-                // the whole tree only to free each node.
-                std::mem::forget(value);
-                (s.discard)();
-            }
-            None => drop(value),
-        }
-    }
-
-    /// Runs `f` with its allocations in the kept arena, when there is a scope.
-    fn kept<T>(scope: Option<ParseScope>, f: impl FnOnce() -> T) -> T {
-        let Some(s) = scope else {
-            return f();
-        };
-        (s.keep)();
-        let kept = f();
-        (s.leave_kept)();
-        kept
-    }
-
-    /// Ends the life of `values`, made in the kept arena, with everything else made there
-    /// (or, without a scope, drops them on another thread).
-    fn release<T: Send + 'static>(scope: Option<ParseScope>, values: Vec<T>) {
-        match scope {
-            Some(s) => {
-                // Only the list itself is on the ordinary heap.
-                values.into_iter().for_each(std::mem::forget);
-                (s.release)();
-            }
-            // Freeing every module's facts, one small allocation at a time, costs a few
-            // percent of a run; the caller need not wait for it.
-            None => drop(std::thread::spawn(move || drop(values))),
-        }
-    }
-}
-
 /// How to run a check, beyond the settings.
 #[derive(Debug, Clone, Default)]
 pub struct CheckOptions {
@@ -361,13 +243,6 @@ pub struct CheckOptions {
 /// Checks the given paths with the given settings.
 pub fn check(paths: &[PathBuf], settings: &Settings) -> Result<CheckResult, DiscoverError> {
     check_with(paths, settings, &CheckOptions::default())
-}
-
-fn source_of(path: &Path, overrides: &HashMap<PathBuf, String>) -> Result<String, String> {
-    match overrides.get(path) {
-        Some(text) => Ok(text.clone()),
-        None => read_source(path),
-    }
 }
 
 /// Discovers, reads and parses the files, and does nothing else: how fast a check could
