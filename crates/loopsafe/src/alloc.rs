@@ -22,6 +22,11 @@
 //! comparison, from any thread. A thread keeps its slots for its life (the threads that
 //! parse are `loopsafe_core`'s one pool). Where the range cannot be reserved, when the
 //! slots run out, or for a block too big for its slot, allocations go to mimalloc.
+//!
+//! Resetting an arena frees every block in it at once, whoever still holds one: the
+//! library's side of that contract is in `loopsafe_core::ArenaHooks`. Debug builds fill
+//! a reset arena with [`POISON`], so that a block used after it reads as garbage in tests
+//! (and every test of the CLI runs its debug build).
 
 use std::alloc::{GlobalAlloc, Layout};
 use std::cell::Cell;
@@ -62,6 +67,10 @@ const KEEP: usize = 64 << 20;
 /// growing list (a huge file's tokens) would leave every smaller copy of itself behind.
 const BIG: usize = 256 << 10;
 
+/// What a reset arena is filled with in debug builds.
+#[cfg(debug_assertions)]
+const POISON: u8 = 0xDB;
+
 /// The reserved range: `BASE` and its length, 0 until reserved (and if it could not be).
 static BASE: AtomicUsize = AtomicUsize::new(0);
 static LEN: AtomicUsize = AtomicUsize::new(0);
@@ -71,9 +80,13 @@ static NEXT_KEPT_SLOT: AtomicUsize = AtomicUsize::new(SCRATCH_SLOTS);
 /// holds nothing in use.
 static RELEASES: AtomicUsize = AtomicUsize::new(0);
 
-/// Reserves the address range of every thread's arena. Called once, before any thread
-/// starts, so that the range never changes while blocks are freed.
+/// Reserves the address range of every thread's arena. Called before any thread starts;
+/// a second call does nothing, so that the range never changes while blocks are freed.
 pub fn reserve_arenas() {
+    static RESERVED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if RESERVED.swap(true, Ordering::AcqRel) {
+        return;
+    }
     #[cfg(target_os = "linux")]
     {
         let len = SLOT * SLOTS;
@@ -160,16 +173,24 @@ impl Arena {
     }
 }
 
-/// The scratch arena as `loopsafe_core` uses it for each file it parses.
-pub fn scratch_scope() -> loopsafe_core::ParseScope {
-    loopsafe_core::ParseScope {
+/// The scratch and kept arenas as `loopsafe_core` uses them for each file it parses.
+///
+/// # Safety
+///
+/// The scope serves one check at a time: no two checks run at once with scopes from this
+/// function (they share the arenas, and one's release would free the other's facts).
+pub unsafe fn scratch_scope() -> loopsafe_core::ParseScope {
+    let hooks = loopsafe_core::ArenaHooks {
         enter: enter_scratch,
         leave: leave_scratch,
         discard: discard_scratch,
         keep: enter_kept,
         leave_kept,
         release: release_kept,
-    }
+    };
+    // SAFETY: the functions below do what `ArenaHooks` says; the allocator frees no arena
+    // block on its own (`dealloc`); the caller runs one check at a time with it.
+    unsafe { loopsafe_core::ParseScope::new(hooks) }
 }
 
 impl Arena {
@@ -189,10 +210,22 @@ impl Arena {
     }
 
     /// Frees everything in the arena at once.
-    fn reset(&self) {
+    ///
+    /// # Safety
+    ///
+    /// Nothing allocated in the arena is used, or dropped, afterwards.
+    unsafe fn reset(&self) {
         let start = self.start.get();
         if start == 0 {
             return;
+        }
+        // A block used after the reset reads as garbage (and a pointer in it as an
+        // address nothing maps), where without this it would still hold its old bytes.
+        // Every block since the last reset is below `next`.
+        #[cfg(debug_assertions)]
+        // SAFETY: the bytes are in this thread's slot and hold nothing in use.
+        unsafe {
+            std::ptr::write_bytes(start as *mut u8, POISON, self.next.get() - start);
         }
         self.next.set(start);
         let used = self.high.get() - start;
@@ -211,8 +244,14 @@ impl Arena {
     }
 }
 
+// The hooks of `scratch_scope`: their safety sections are those of `ArenaHooks`.
+
 /// Allocations on this thread go to its arena until [`leave_scratch`].
-fn enter_scratch() {
+///
+/// # Safety
+///
+/// What is allocated until then is dead at the next [`discard_scratch`].
+unsafe fn enter_scratch() {
     let _ = ARENA.try_with(|a| a.activate(&NEXT_SLOT, SCRATCH_SLOTS));
 }
 
@@ -221,17 +260,27 @@ fn leave_scratch() {
 }
 
 /// Frees everything in this thread's arena at once.
-fn discard_scratch() {
-    let _ = ARENA.try_with(Arena::reset);
+///
+/// # Safety
+///
+/// Nothing allocated there since the last discard is used, or dropped, afterwards.
+unsafe fn discard_scratch() {
+    // SAFETY: the caller's.
+    let _ = ARENA.try_with(|a| unsafe { a.reset() });
 }
 
 /// Allocations on this thread go to its kept arena until [`leave_kept`]. The arena is
 /// reset first if the kept arenas were released since it was last used.
-fn enter_kept() {
+///
+/// # Safety
+///
+/// What is allocated until then is dead at the next [`release_kept`].
+unsafe fn enter_kept() {
     let _ = KEPT.try_with(|k| {
         let releases = RELEASES.load(Ordering::Acquire);
         if k.releases.get() != releases {
-            k.reset();
+            // SAFETY: what the arena holds was released, so is dead (`release_kept`).
+            unsafe { k.reset() };
             k.releases.set(releases);
         }
         k.activate(&NEXT_KEPT_SLOT, SLOTS);
@@ -242,7 +291,13 @@ fn leave_kept() {
     let _ = KEPT.try_with(|k| k.active.set(false));
 }
 
-fn release_kept() {
+/// Frees every thread's kept arena, each when its thread next keeps something.
+///
+/// # Safety
+///
+/// Nothing allocated in a kept arena since the last release is used, or dropped,
+/// afterwards.
+unsafe fn release_kept() {
     RELEASES.fetch_add(1, Ordering::AcqRel);
 }
 

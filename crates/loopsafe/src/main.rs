@@ -167,7 +167,8 @@ fn main() -> ExitCode {
                 paths
             };
             let cwd = std::env::current_dir().unwrap_or_default();
-            let scope = Some(alloc::scratch_scope());
+            // SAFETY: the process runs one check at a time.
+            let scope = Some(unsafe { alloc::scratch_scope() });
             match loopsafe_core::parse_only(&paths, &Settings::defaults(cwd), scope) {
                 Ok(n) => {
                     println!("{n} files parsed");
@@ -276,7 +277,8 @@ fn prepare(
         ExitCode::from(2)
     })?;
     let options = CheckOptions {
-        scope: Some(alloc::scratch_scope()),
+        // SAFETY: the process runs one check at a time.
+        scope: Some(unsafe { alloc::scratch_scope() }),
         notes,
         cache: (!selection.no_cache && std::env::var_os("LOOPSAFE_NO_CACHE").is_none())
             .then(|| settings.root.clone()),

@@ -22,70 +22,147 @@ pub(crate) fn pool() -> &'static rayon::ThreadPool {
 /// dropping a syntax tree node by node.
 ///
 /// The facts are copied into a second arena of the thread, the kept one: they live until
-/// the end of the check, and are freed with it, by `release`. A scope serves one check
-/// at a time.
+/// the end of the check, and are freed with it, by `release`.
+///
+/// Freeing an arena frees every block in it, whoever holds it: that is what makes a
+/// scope unsafe to build ([`ParseScope::new`]), and each of its functions unsafe to call
+/// ([`ArenaHooks`]).
 #[derive(Debug, Clone, Copy)]
 pub struct ParseScope {
+    hooks: ArenaHooks,
+}
+
+/// The functions of a [`ParseScope`]. Each is `unsafe`: the arenas they switch to are
+/// freed as a whole, so whatever is allocated in one must be dead when it is freed.
+#[derive(Debug, Clone, Copy)]
+pub struct ArenaHooks {
     /// Allocations on this thread go to the scratch arena from now on.
-    pub enter: fn(),
+    ///
+    /// # Safety
+    ///
+    /// Nothing allocated until `leave` may be used, or dropped, after the next `discard`
+    /// on this thread. So nothing run in between may lazily allocate anything that
+    /// outlives it: no `OnceLock` or lazy `static` initialised there, no thread-local
+    /// cache filled there, no string interned there.
+    pub enter: unsafe fn(),
     /// Allocations go to the ordinary heap again.
-    pub leave: fn(),
-    /// Frees everything in this thread's scratch arena. Nothing allocated there may be
-    /// used, or dropped, afterwards.
-    pub discard: fn(),
+    ///
+    /// # Safety
+    ///
+    /// Only after `enter`, on the same thread.
+    pub leave: unsafe fn(),
+    /// Frees everything in this thread's scratch arena.
+    ///
+    /// # Safety
+    ///
+    /// Nothing allocated there since the last `discard` may be used, or dropped,
+    /// afterwards; and the thread is not inside `enter` .. `leave`.
+    pub discard: unsafe fn(),
     /// Allocations on this thread go to its kept arena until `leave_kept`.
-    pub keep: fn(),
-    pub leave_kept: fn(),
-    /// Frees every thread's kept arena (each as it next keeps something). Nothing
-    /// allocated there may be used, or dropped, afterwards.
-    pub release: fn(),
+    ///
+    /// # Safety
+    ///
+    /// Nothing allocated until `leave_kept` may be used, or dropped, after the next
+    /// `release`, on any thread; so, as for `enter`, nothing run in between may lazily
+    /// allocate anything that outlives it.
+    pub keep: unsafe fn(),
+    /// Allocations go to the ordinary heap again.
+    ///
+    /// # Safety
+    ///
+    /// Only after `keep`, on the same thread.
+    pub leave_kept: unsafe fn(),
+    /// Frees every thread's kept arena (each as it next keeps something).
+    ///
+    /// # Safety
+    ///
+    /// Nothing allocated in any kept arena since the last `release` may be used, or
+    /// dropped, afterwards.
+    pub release: unsafe fn(),
 }
 
 impl ParseScope {
+    /// A scope that runs `hooks`.
+    ///
+    /// # Safety
+    ///
+    /// - The hooks do what [`ArenaHooks`] says, and a block allocated in an arena stays
+    ///   valid until that arena is freed by `discard` or `release` (the global allocator
+    ///   frees no block of an arena on its own).
+    /// - The scope serves one check at a time: no two checks run at once with scopes
+    ///   whose hooks share arenas (one's `release` would free the other's facts).
+    ///
+    /// The library, for its part, keeps the rules of each hook: what it runs in the
+    /// scratch arena (reading, parsing and extracting a file) allocates nothing global,
+    /// everything made there is dead at the `discard` that follows, and the facts kept
+    /// are dead when the check ends and `release`s them. Debug builds of the CLI fill a
+    /// freed arena with a pattern, so that a use after it shows up in tests.
+    pub const unsafe fn new(hooks: ArenaHooks) -> ParseScope {
+        ParseScope { hooks }
+    }
+
     /// Runs `f` inside the scope, when there is one.
+    ///
+    /// Whatever `f` allocates, and returns, must be dead at the next [`Self::discard`]
+    /// on this thread: `f` may not fill a global (lazily or not) or keep anything it makes.
     pub(crate) fn run<T>(scope: Option<ParseScope>, f: impl FnOnce() -> T) -> T {
-        if let Some(s) = scope {
-            (s.enter)();
-        }
+        let Some(s) = scope else {
+            return f();
+        };
+        // SAFETY: what `f` makes is dead at the next discard (the callers' rule above).
+        unsafe { (s.hooks.enter)() };
         let out = f();
-        if let Some(s) = scope {
-            (s.leave)();
-        }
+        // SAFETY: after `enter`, on this thread.
+        unsafe { (s.hooks.leave)() };
         out
     }
 
     /// Ends the life of `value`, made inside the scope, with everything else made there.
+    ///
+    /// Nothing else made by [`Self::run`] on this thread since the last discard may be
+    /// alive: `value` holds all of it.
     pub(crate) fn discard<T>(scope: Option<ParseScope>, value: T) {
         match scope {
             Some(s) => {
                 // Its memory is freed with the arena: running its destructor would walk
                 // the whole tree only to free each node.
                 std::mem::forget(value);
-                (s.discard)();
+                // SAFETY: `value` is forgotten, and held whatever else `run` made.
+                unsafe { (s.hooks.discard)() };
             }
             None => drop(value),
         }
     }
 
     /// Runs `f` with its allocations in the kept arena, when there is a scope.
+    ///
+    /// What `f` makes must be dead when the check ends ([`Self::release`]): `f` may not
+    /// fill a global (lazily or not), and no result of the check may borrow from it.
     pub(crate) fn kept<T>(scope: Option<ParseScope>, f: impl FnOnce() -> T) -> T {
         let Some(s) = scope else {
             return f();
         };
-        (s.keep)();
+        // SAFETY: what `f` makes is dead at the release (the callers' rule above).
+        unsafe { (s.hooks.keep)() };
         let kept = f();
-        (s.leave_kept)();
+        // SAFETY: after `keep`, on this thread.
+        unsafe { (s.hooks.leave_kept)() };
         kept
     }
 
     /// Ends the life of `values`, made in the kept arena, with everything else made there
     /// (or, without a scope, drops them on another thread).
+    ///
+    /// Called once, at the end of the check: nothing else made by [`Self::kept`] during
+    /// it may be alive.
     pub(crate) fn release<T: Send + 'static>(scope: Option<ParseScope>, values: Vec<T>) {
         match scope {
             Some(s) => {
                 // Only the list itself is on the ordinary heap.
                 values.into_iter().for_each(std::mem::forget);
-                (s.release)();
+                // SAFETY: `values` are forgotten, and held whatever else `kept` made; the
+                // scope serves this check alone (`ParseScope::new`).
+                unsafe { (s.hooks.release)() };
             }
             // Freeing every module's facts, one small allocation at a time, costs a few
             // percent of a run; the caller need not wait for it.

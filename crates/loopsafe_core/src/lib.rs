@@ -39,7 +39,7 @@ use crate::project::Project;
 use crate::rules::Rule;
 
 use crate::arena::pool;
-pub use crate::arena::ParseScope;
+pub use crate::arena::{ArenaHooks, ParseScope};
 pub use crate::config::ConfigError;
 pub use crate::discover::DiscoverError;
 use crate::source::source_of;

@@ -12,6 +12,9 @@
 //! with `# note: celery` lines (acceptable blocking calls, and why: `celery`,
 //! `threadpool`, `sync-view`, `sync-to-thread`, `flask`, `quart-sync`, `test`, `offloaded`, `script`) lists
 //! them all.
+//!
+//! Each fixture is a test of its own, named after it (`network.py` is `network`:
+//! `cargo test -p loopsafe_core --test fixtures network`): `build.rs` lists them.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -70,8 +73,16 @@ fn python_files(path: &Path) -> Vec<PathBuf> {
     files
 }
 
+/// What a fixture's check found: its findings, its notes, and what each says, by line.
+struct Found {
+    findings: Findings,
+    notes: Findings,
+    /// `LS201: message` for each finding, `celery: call (api) in function` for each note.
+    said: Findings,
+}
+
 /// The findings and the notes of a fixture; `reach` adds each finding's reach.
-fn actual(fixture: &Path, reach: bool) -> (Findings, Findings) {
+fn actual(fixture: &Path, reach: bool) -> Found {
     let root = if fixture.is_dir() {
         fixture.to_path_buf()
     } else {
@@ -88,6 +99,7 @@ fn actual(fixture: &Path, reach: bool) -> (Findings, Findings) {
     let result = loopsafe_core::check_with(&[fixture.to_path_buf()], &settings, &options).unwrap();
     assert!(result.warnings.is_empty(), "{:?}", result.warnings);
     let mut out = Findings::new();
+    let mut said = Findings::new();
     for d in result.diagnostics {
         let rel = d
             .path
@@ -129,6 +141,9 @@ fn actual(fixture: &Path, reach: bool) -> (Findings, Findings) {
             };
             code.push_str(&format!(" reach={n} from={from}"));
         }
+        said.entry((rel.clone(), d.location.row))
+            .or_default()
+            .push(format!("{}: {}", d.code(), d.message));
         out.entry((rel, d.location.row)).or_default().push(code);
     }
     for codes in out.values_mut() {
@@ -153,6 +168,12 @@ fn actual(fixture: &Path, reach: bool) -> (Findings, Findings) {
             Reason::QuartSyncView => "quart-sync",
             Reason::Test => "test",
         };
+        said.entry((rel.clone(), n.location.row))
+            .or_default()
+            .push(format!(
+                "{reason}: {} ({}) in {}",
+                n.call, n.api, n.function
+            ));
         notes
             .entry((rel, n.location.row))
             .or_default()
@@ -161,64 +182,123 @@ fn actual(fixture: &Path, reach: bool) -> (Findings, Findings) {
     for list in notes.values_mut() {
         list.sort();
     }
-    (out, notes)
+    Found {
+        findings: out,
+        notes,
+        said,
+    }
 }
 
+// One test per fixture: `build.rs` writes `fixtures! { network => "network.py", ... }`.
+macro_rules! fixtures {
+    ($($name:ident => $entry:literal,)*) => {
+        $(
+            #[test]
+            fn $name() {
+                check_fixture($entry);
+            }
+        )*
+
+        /// Every fixture, as `build.rs` listed them.
+        const LISTED: &[&str] = &[$($entry),*];
+    };
+}
+
+include!(concat!(env!("OUT_DIR"), "/fixtures.rs"));
+
+/// The list the tests were made from is the fixtures on disk (it is made again whenever
+/// the folder changes), and none went missing.
 #[test]
-fn fixtures_match_their_inline_expectations() {
-    let mut failures = vec![];
-    let mut count = 0;
-    let mut entries: Vec<_> = std::fs::read_dir(fixtures_dir())
+fn every_fixture_is_a_test() {
+    let mut on_disk: Vec<String> = std::fs::read_dir(fixtures_dir())
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| !p.file_name().unwrap().to_string_lossy().starts_with('.'))
         .filter(|p| p.is_dir() || p.extension().is_some_and(|e| e == "py"))
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
         .collect();
-    entries.sort();
-    for fixture in entries {
-        count += 1;
-        let root = if fixture.is_dir() {
-            fixture.clone()
-        } else {
-            fixture.parent().unwrap().to_path_buf()
-        };
-        let files = python_files(&fixture);
-        let want = expected(&root, &files, "# expect:");
-        let want_notes = expected(&root, &files, "# note:");
-        let reach = want.values().flatten().any(|c| c.contains("reach="));
-        let (got, got_notes) = actual(&fixture, reach);
-        let name = fixture.file_name().unwrap().to_string_lossy().to_string();
-        if !want_notes.is_empty() {
-            compare(&name, "notes", &want_notes, &got_notes, &mut failures);
-        }
-        compare(&name, "findings", &want, &got, &mut failures);
-    }
-    assert!(count >= 10, "fixtures went missing: only {count} found");
-    assert!(failures.is_empty(), "\n{}\n", failures.join("\n"));
+    on_disk.sort();
+    assert_eq!(
+        LISTED, on_disk,
+        "build.rs listed other fixtures than those on disk"
+    );
+    assert!(
+        LISTED.len() >= 10,
+        "fixtures went missing: only {} found",
+        LISTED.len()
+    );
 }
 
-fn compare(name: &str, what: &str, want: &Findings, got: &Findings, failures: &mut Vec<String>) {
-    {
-        for (key, codes) in want {
-            match got.get(key) {
-                Some(found) if found == codes => {}
-                Some(found) => failures.push(format!(
+/// Checks one fixture (a file or folder under `resources/test/fixtures`) against what
+/// its lines expect.
+fn check_fixture(entry: &str) {
+    let fixture = fixtures_dir().join(entry);
+    let root = if fixture.is_dir() {
+        fixture.clone()
+    } else {
+        fixture.parent().unwrap().to_path_buf()
+    };
+    let files = python_files(&fixture);
+    let want = expected(&root, &files, "# expect:");
+    let want_notes = expected(&root, &files, "# note:");
+    let reach = want.values().flatten().any(|c| c.contains("reach="));
+    let found = actual(&fixture, reach);
+    let mut failures = vec![];
+    if !want_notes.is_empty() {
+        compare(entry, "notes", &want_notes, &found.notes, &mut failures);
+    }
+    compare(entry, "findings", &want, &found.findings, &mut failures);
+    let shown: Vec<String> = failures
+        .iter()
+        .map(|(message, key)| format!("{message}\n{}", context(&root, key, &found.said)))
+        .collect();
+    assert!(failures.is_empty(), "\n{}\n", shown.join("\n"));
+}
+
+/// The source line of a failure, and what the check said there.
+fn context(root: &Path, (file, line): &(String, u32), said: &Findings) -> String {
+    let text = std::fs::read_to_string(root.join(file)).unwrap_or_default();
+    let source = text.lines().nth(*line as usize - 1).unwrap_or("");
+    let mut out = format!("    {line:>4} | {source}");
+    for s in said.get(&(file.clone(), *line)).into_iter().flatten() {
+        out.push_str(&format!("\n         = {s}"));
+    }
+    out
+}
+
+/// Adds to `failures` each line where `got` differs from `want`: what is wrong, and where.
+fn compare(
+    name: &str,
+    what: &str,
+    want: &Findings,
+    got: &Findings,
+    failures: &mut Vec<(String, (String, u32))>,
+) {
+    for (key, codes) in want {
+        match got.get(key) {
+            Some(found) if found == codes => {}
+            Some(found) => failures.push((
+                format!(
                     "{name}: {}:{}: expected {what} {codes:?}, found {found:?}",
                     key.0, key.1
-                )),
-                None => failures.push(format!(
+                ),
+                key.clone(),
+            )),
+            None => failures.push((
+                format!(
                     "{name}: {}:{}: expected {what} {codes:?}, found nothing",
                     key.0, key.1
-                )),
-            }
+                ),
+                key.clone(),
+            )),
         }
-        for (key, found) in got {
-            if !want.contains_key(key) {
-                failures.push(format!(
-                    "{name}: {}:{}: unexpected {what} {found:?}",
-                    key.0, key.1
-                ));
-            }
+    }
+    for (key, found) in got {
+        if !want.contains_key(key) {
+            failures.push((
+                format!("{name}: {}:{}: unexpected {what} {found:?}", key.0, key.1),
+                key.clone(),
+            ));
         }
     }
 }
