@@ -10,7 +10,7 @@ for d in ${CORPUS:-$repo/bench/.work/corpus}/*/; do n=$(basename "$d"); [ "$n" =
 for f in "$repo"/crates/loopsafe_core/resources/test/fixtures/* "$repo"/crates/loopsafe_core/resources/test/fixes/* "$repo"/examples/sales_calls; do targets+=("$f"); done
 for t in "${targets[@]}"; do
   n=$(basename "$t"); n=${n%.py}
-  [ -e "$out/$n.json" ] && n="$n-$(echo "$t" | md5sum | cut -c1-6)"
+  [ -e "$out/$n.json" ] && n="$n-$(echo "${t#$repo/}" | md5sum | cut -c1-6)"
   cd "$(dirname "$t")"
   b=$(basename "$t")
   LOOPSAFE_NO_CACHE=1 "$bin" check --no-cache --output-format json --exit-zero "$b" > "$out/$n.json" 2>"$out/$n.err"
