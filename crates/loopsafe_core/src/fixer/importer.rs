@@ -282,84 +282,18 @@ pub fn remove_unused_imports(before: &str, after: &str, modules: &[&str]) -> Str
     let nl = if after.contains("\r\n") { "\r\n" } else { "\n" };
     let mut edits: Vec<Edit> = vec![];
     for stmt in &new.syntax().body {
-        let (names, keep): (Vec<String>, Vec<String>) = match stmt {
-            Stmt::Import(imp) => {
-                let mut keep = vec![];
-                let mut names = vec![];
-                for a in &imp.names {
-                    let bound = match &a.asname {
-                        Some(n) => n.to_string(),
-                        None => a.name.split('.').next().unwrap_or("").to_string(),
-                    };
-                    names.push(bound.clone());
-                    if !unused(&bound, a.name.as_str()) {
-                        keep.push(after[a.range].to_string());
-                    }
-                }
-                (names, keep)
-            }
-            Stmt::ImportFrom(imp) => {
-                let module = match (imp.level, &imp.module) {
-                    (0, Some(m)) => m.as_str(),
-                    _ => "",
-                };
-                let mut keep = vec![];
-                let mut names = vec![];
-                for a in &imp.names {
-                    let bound = a.asname.as_ref().unwrap_or(&a.name).to_string();
-                    names.push(bound.clone());
-                    if !unused(&bound, module) {
-                        keep.push(after[a.range].to_string());
-                    }
-                }
-                (names, keep)
-            }
-            _ => continue,
+        let Some(names) = imported_names(stmt, after) else {
+            continue;
         };
+        let keep: Vec<&str> = names
+            .iter()
+            .filter(|(bound, module, _)| !unused(bound, module))
+            .map(|(_, _, text)| *text)
+            .collect();
         if keep.len() == names.len() {
             continue;
         }
-        let start = line_start(after, stmt.start().to_usize());
-        let end = stmt.end().to_usize();
-        let line_end = line_end(after, end);
-        // Only whole statements on their own lines are rewritten.
-        if !after[start..stmt.start().to_usize()].trim().is_empty()
-            || !after[end..line_end].trim().is_empty()
-        {
-            continue;
-        }
-        let mut line_end = line_end;
-        if keep.is_empty() {
-            // A statement alone between blank lines takes one of them with it.
-            let blank_before =
-                after[..start].ends_with("\n\n") || after[..start].ends_with("\n\r\n");
-            let rest = &after[line_end..];
-            let next = rest.find('\n').map(|i| i + 1).unwrap_or(rest.len());
-            if (blank_before || start == 0) && rest[..next].trim().is_empty() && next > 0 {
-                line_end += next;
-            }
-        }
-        let content = if keep.is_empty() {
-            String::new()
-        } else {
-            let text = match stmt {
-                Stmt::Import(_) => format!("import {}", keep.join(", ")),
-                Stmt::ImportFrom(imp) => format!(
-                    "from {}{} import {}",
-                    ".".repeat(imp.level as usize),
-                    imp.module.as_ref().map(|m| m.as_str()).unwrap_or(""),
-                    keep.join(", ")
-                ),
-                _ => unreachable!("only imports reach here"),
-            };
-            let indent = &after[start..stmt.start().to_usize()];
-            format!("{indent}{text}{nl}")
-        };
-        edits.push(Edit {
-            start: start as u32,
-            end: line_end as u32,
-            content,
-        });
+        edits.extend(keep_only(after, stmt, &keep, nl));
     }
     let fix = Fix {
         applicability: Applicability::Safe,
@@ -367,6 +301,85 @@ pub fn remove_unused_imports(before: &str, after: &str, modules: &[&str]) -> Str
         edits,
     };
     apply(after, &[&fix]).0
+}
+
+/// The names an import statement binds: each with the module it comes from and the
+/// text that imports it (`a.b as c`). `None` for other statements.
+fn imported_names<'t>(stmt: &'t Stmt, text: &'t str) -> Option<Vec<(String, &'t str, &'t str)>> {
+    match stmt {
+        Stmt::Import(imp) => Some(
+            imp.names
+                .iter()
+                .map(|a| {
+                    let bound = match &a.asname {
+                        Some(n) => n.to_string(),
+                        None => a.name.split('.').next().unwrap_or("").to_string(),
+                    };
+                    (bound, a.name.as_str(), &text[a.range])
+                })
+                .collect(),
+        ),
+        Stmt::ImportFrom(imp) => {
+            let module = match (imp.level, &imp.module) {
+                (0, Some(m)) => m.as_str(),
+                _ => "",
+            };
+            Some(
+                imp.names
+                    .iter()
+                    .map(|a| {
+                        let bound = a.asname.as_ref().unwrap_or(&a.name).to_string();
+                        (bound, module, &text[a.range])
+                    })
+                    .collect(),
+            )
+        }
+        _ => None,
+    }
+}
+
+/// The edit that rewrites an import statement to import only `keep` (removing it when
+/// that is nothing), where the statement has its lines to itself.
+fn keep_only(after: &str, stmt: &Stmt, keep: &[&str], nl: &str) -> Option<Edit> {
+    let start = line_start(after, stmt.start().to_usize());
+    let end = stmt.end().to_usize();
+    let mut line_end = line_end(after, end);
+    // Only whole statements on their own lines are rewritten.
+    if !after[start..stmt.start().to_usize()].trim().is_empty()
+        || !after[end..line_end].trim().is_empty()
+    {
+        return None;
+    }
+    if keep.is_empty() {
+        // A statement alone between blank lines takes one of them with it.
+        let blank_before = after[..start].ends_with("\n\n") || after[..start].ends_with("\n\r\n");
+        let rest = &after[line_end..];
+        let next = rest.find('\n').map(|i| i + 1).unwrap_or(rest.len());
+        if (blank_before || start == 0) && rest[..next].trim().is_empty() && next > 0 {
+            line_end += next;
+        }
+    }
+    let content = if keep.is_empty() {
+        String::new()
+    } else {
+        let text = match stmt {
+            Stmt::Import(_) => format!("import {}", keep.join(", ")),
+            Stmt::ImportFrom(imp) => format!(
+                "from {}{} import {}",
+                ".".repeat(imp.level as usize),
+                imp.module.as_ref().map(|m| m.as_str()).unwrap_or(""),
+                keep.join(", ")
+            ),
+            _ => unreachable!("only imports reach here"),
+        };
+        let indent = &after[start..stmt.start().to_usize()];
+        format!("{indent}{text}{nl}")
+    };
+    Some(Edit {
+        start: start as u32,
+        end: line_end as u32,
+        content,
+    })
 }
 
 /// Standard-library modules that mark the block of standard imports.
