@@ -9,7 +9,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::config::Settings;
-use crate::fix::{self, Applicability, Fix};
+use crate::fixer::{self, Applicability, Fix};
 use crate::rules::Rule;
 use crate::{check_with, CheckOptions, CheckResult, DiscoverError};
 
@@ -140,8 +140,8 @@ pub fn fix_project(
         else {
             continue;
         };
-        let clean = fix::remove_unused_imports(original, text, modules);
-        if clean != *text && fix::parses(&clean).is_ok() {
+        let clean = fixer::remove_unused_imports(original, text, modules);
+        if clean != *text && fixer::parses(&clean).is_ok() {
             options.overrides.insert(path.clone(), clean);
             tidied = true;
         }
@@ -177,8 +177,8 @@ struct Checked {
 /// Applies the fixes that do not overlap; if the result does not parse, keeps only the
 /// fixes that parse on their own, and drops everything if even that fails.
 fn apply_checked(source: &str, fixes: &[&Fix]) -> Checked {
-    let (text, applied) = fix::apply(source, fixes);
-    let Err(error) = fix::parses(&text) else {
+    let (text, applied) = fixer::apply(source, fixes);
+    let Err(error) = fixer::parses(&text) else {
         return Checked {
             text,
             applied,
@@ -187,11 +187,11 @@ fn apply_checked(source: &str, fixes: &[&Fix]) -> Checked {
     };
     let (good, bad): (Vec<usize>, Vec<usize>) = applied
         .iter()
-        .partition(|i| fix::parses(&fix::apply(source, &[fixes[**i]]).0).is_ok());
+        .partition(|i| fixer::parses(&fixer::apply(source, &[fixes[**i]]).0).is_ok());
     let mut dropped: Vec<(usize, String)> = bad.into_iter().map(|i| (i, error.clone())).collect();
     let kept: Vec<&Fix> = good.iter().map(|i| fixes[*i]).collect();
-    let (text, applied) = fix::apply(source, &kept);
-    if fix::parses(&text).is_err() {
+    let (text, applied) = fixer::apply(source, &kept);
+    if fixer::parses(&text).is_err() {
         dropped.extend(good.into_iter().map(|i| (i, error.clone())));
         return Checked {
             text: source.to_string(),
@@ -242,7 +242,7 @@ pub fn write_fixed(path: &Path, text: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fix::Edit;
+    use crate::fixer::Edit;
 
     fn fix(start: u32, end: u32, content: &str) -> Fix {
         Fix {
@@ -266,7 +266,7 @@ mod tests {
         assert_eq!(checked.applied, [0]);
         assert_eq!(checked.dropped.len(), 1);
         assert_eq!(checked.dropped[0].0, 1);
-        fix::parses(&checked.text).unwrap();
+        fixer::parses(&checked.text).unwrap();
     }
 
     #[test]

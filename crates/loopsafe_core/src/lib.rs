@@ -14,6 +14,7 @@ pub mod discover;
 pub mod extract;
 pub mod facts;
 pub mod fix;
+pub mod fixer;
 pub mod frameworks;
 pub mod notes;
 pub mod project;
@@ -1040,7 +1041,7 @@ fn attach_fixes(diagnostics: &mut [Diagnostic], sources: &HashMap<PathBuf, Strin
         });
         let httpx_declared = if needs_httpx {
             let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-            fix::httpx_declared(&std::path::absolute(&dir).unwrap_or(dir))
+            httpx_declared(&std::path::absolute(&dir).unwrap_or(dir))
         } else {
             None
         };
@@ -1059,6 +1060,36 @@ fn attach_fixes(diagnostics: &mut [Diagnostic], sources: &HashMap<PathBuf, Strin
             d.fix = f;
         }
     });
+}
+
+/// Whether the project that holds `dir` declares `httpx`: read from the nearest
+/// requirements*.txt, pyproject.toml or Pipfile, walking up. `None` when none is found.
+fn httpx_declared(dir: &Path) -> Option<bool> {
+    for d in dir.ancestors() {
+        let mut found = false;
+        let mut declared = false;
+        if let Ok(entries) = std::fs::read_dir(d) {
+            for entry in entries.flatten() {
+                let name = entry.file_name().to_string_lossy().to_string();
+                let is_requirements = name.starts_with("requirements") && name.ends_with(".txt");
+                if !(is_requirements || name == "pyproject.toml" || name == "Pipfile") {
+                    continue;
+                }
+                let Ok(text) = std::fs::read_to_string(entry.path()) else {
+                    continue;
+                };
+                found = true;
+                declared |= fixer::declares(&text, "httpx");
+            }
+        }
+        if found {
+            return Some(declared);
+        }
+        if d.join(".git").exists() {
+            break;
+        }
+    }
+    None
 }
 
 /// Source text and positions for the modules with findings, read on demand.
