@@ -6,26 +6,72 @@ use std::path::{Path, PathBuf};
 /// Files larger than this are skipped with a warning: generated data, not code.
 pub const MAX_FILE_BYTES: usize = 64 * 1024 * 1024;
 
+/// Why a file was not read as source: it is then skipped, with a warning.
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    #[error("{path}: cannot read: {error}")]
+    Read {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    #[error(
+        "{path}: skipped: {} MiB is larger than the {} MiB limit",
+        bytes >> 20,
+        MAX_FILE_BYTES >> 20
+    )]
+    TooLarge { path: PathBuf, bytes: usize },
+    #[error("{path}: skipped: binary file")]
+    Binary { path: PathBuf },
+    #[error("{path}: skipped: not UTF-8 (invalid byte at offset {offset})")]
+    NotUtf8 { path: PathBuf, offset: usize },
+}
+
+// Files are read inside a parse scope, whose memory is freed with the next file: an error
+// made there is cloned out of it. `io::Error` is not `Clone`; a copy that prints the same
+// does.
+impl Clone for SourceError {
+    fn clone(&self) -> Self {
+        match self {
+            SourceError::Read { path, error } => SourceError::Read {
+                path: path.clone(),
+                error: match error.raw_os_error() {
+                    Some(code) => std::io::Error::from_raw_os_error(code),
+                    None => std::io::Error::new(error.kind(), error.to_string()),
+                },
+            },
+            SourceError::TooLarge { path, bytes } => SourceError::TooLarge {
+                path: path.clone(),
+                bytes: *bytes,
+            },
+            SourceError::Binary { path } => SourceError::Binary { path: path.clone() },
+            SourceError::NotUtf8 { path, offset } => SourceError::NotUtf8 {
+                path: path.clone(),
+                offset: *offset,
+            },
+        }
+    }
+}
+
 /// Reads a file as Python source: UTF-8 text, without a byte-order mark.
-pub fn read_source(path: &Path) -> Result<String, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+pub fn read_source(path: &Path) -> Result<String, SourceError> {
+    let bytes = std::fs::read(path).map_err(|error| SourceError::Read {
+        path: path.to_path_buf(),
+        error,
+    })?;
     if bytes.len() > MAX_FILE_BYTES {
-        return Err(format!(
-            "{}: skipped: {} MiB is larger than the {} MiB limit",
-            path.display(),
-            bytes.len() >> 20,
-            MAX_FILE_BYTES >> 20
-        ));
+        return Err(SourceError::TooLarge {
+            path: path.to_path_buf(),
+            bytes: bytes.len(),
+        });
     }
     if bytes[..bytes.len().min(8192)].contains(&0) {
-        return Err(format!("{}: skipped: binary file", path.display()));
+        return Err(SourceError::Binary {
+            path: path.to_path_buf(),
+        });
     }
-    let text = String::from_utf8(bytes).map_err(|e| {
-        format!(
-            "{}: skipped: not UTF-8 (invalid byte at offset {})",
-            path.display(),
-            e.utf8_error().valid_up_to()
-        )
+    let text = String::from_utf8(bytes).map_err(|e| SourceError::NotUtf8 {
+        path: path.to_path_buf(),
+        offset: e.utf8_error().valid_up_to(),
     })?;
     Ok(match text.strip_prefix('\u{feff}') {
         Some(rest) => rest.to_string(),
@@ -37,7 +83,7 @@ pub fn read_source(path: &Path) -> Result<String, String> {
 pub(crate) fn source_of(
     path: &Path,
     overrides: &HashMap<PathBuf, String>,
-) -> Result<String, String> {
+) -> Result<String, SourceError> {
     match overrides.get(path) {
         Some(text) => Ok(text.clone()),
         None => read_source(path),
