@@ -219,6 +219,7 @@ fn main() -> ExitCode {
     exit_now(status)
 }
 
+/// How every error reaches the user.
 fn print_error(e: &dyn std::fmt::Display) {
     eprintln!("loopsafe: error: {e}");
 }
@@ -507,7 +508,7 @@ fn run_fix(
     }
     let mut failed = false;
     for file in &outcome.changed {
-        // Each file that cannot be written is told at once; the others still are.
+        // A file that cannot be written is told at once, and the others are still written.
         if let Err(e) = apply::write_fixed(&file.path, &file.fixed) {
             print_error(&e);
             failed = true;

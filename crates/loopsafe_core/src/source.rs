@@ -89,3 +89,64 @@ pub(crate) fn source_of(
         None => read_source(path),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_copy_says_what_the_error_said() {
+        let path = PathBuf::from("a.py");
+        for error in [
+            std::io::Error::from_raw_os_error(13),
+            std::io::Error::other("disk on fire"),
+        ] {
+            let e = SourceError::Read {
+                path: path.clone(),
+                error,
+            };
+            assert_eq!(e.clone().to_string(), e.to_string());
+        }
+        let e = SourceError::Read {
+            path,
+            error: std::io::Error::from_raw_os_error(13),
+        };
+        assert_eq!(
+            e.to_string(),
+            "a.py: cannot read: Permission denied (os error 13)"
+        );
+    }
+
+    #[test]
+    fn files_that_are_not_source_are_told_apart() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, bytes: &[u8]| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, bytes).unwrap();
+            path
+        };
+        let binary = write("bin.py", b"a\0b");
+        let latin = write("latin.py", b"x = '\xe9'\n");
+        let bom = write("bom.py", b"\xef\xbb\xbfx = 1\n");
+        assert_eq!(
+            read_source(&binary).unwrap_err().to_string(),
+            format!("{}: skipped: binary file", binary.display())
+        );
+        assert_eq!(
+            read_source(&latin).unwrap_err().to_string(),
+            format!(
+                "{}: skipped: not UTF-8 (invalid byte at offset 5)",
+                latin.display()
+            )
+        );
+        assert_eq!(read_source(&bom).unwrap(), "x = 1\n");
+        let large = SourceError::TooLarge {
+            path: "big.py".into(),
+            bytes: 65 << 20,
+        };
+        assert_eq!(
+            large.to_string(),
+            "big.py: skipped: 65 MiB is larger than the 64 MiB limit"
+        );
+    }
+}
