@@ -6,10 +6,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use loopsafe_core::apply::{self, fix_project};
-use loopsafe_core::config::{self, Settings};
+use loopsafe_core::config::{self, ConfigError, Settings, UnknownSelector};
 use loopsafe_core::fix::Applicability;
 use loopsafe_core::rules::{render_doc, Rule, RULES};
-use loopsafe_core::{check_with, render, report, CheckOptions};
+use loopsafe_core::{check_with, render, report, CheckOptions, DiscoverError};
 
 mod alloc;
 mod probe;
@@ -152,14 +152,83 @@ struct CheckArgs {
     sort: SortBy,
 }
 
+/// How a run ends, as its exit status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ExitStatus {
+    /// Nothing found (or `--exit-zero`).
+    Success,
+    /// Findings (or, with `--diff`, fixes to make).
+    Failure,
+    /// The run could not do what was asked; the reason is on standard error.
+    Error,
+}
+
+impl ExitStatus {
+    fn code(self) -> u8 {
+        match self {
+            ExitStatus::Success => 0,
+            ExitStatus::Failure => 1,
+            ExitStatus::Error => 2,
+        }
+    }
+}
+
+impl From<ExitStatus> for ExitCode {
+    fn from(status: ExitStatus) -> ExitCode {
+        ExitCode::from(status.code())
+    }
+}
+
+/// Why a command could not run.
+#[derive(Debug, thiserror::Error)]
+enum Error {
+    #[error("cannot read the working directory: {0}")]
+    WorkingDirectory(std::io::Error),
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Selector(#[from] UnknownSelector),
+    #[error(transparent)]
+    Discover(#[from] DiscoverError),
+    /// A `loopsafe probe` result that cannot be read (the message names the file).
+    #[error("{0}")]
+    ProbeResult(String),
+    #[error("cannot write {path}: {error}")]
+    WriteReport {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    #[error("cannot remove the cache: {0}")]
+    Clean(std::io::Error),
+    #[error("`{0}` is not a rule code or name (see `loopsafe rules`)")]
+    UnknownRule(String),
+}
+
 fn main() -> ExitCode {
     alloc::disable_huge_pages();
     alloc::reserve_arenas();
     let cli = Cli::parse();
-    match cli.command {
-        Command::Check(args) => exit_now(run_check(args)),
-        Command::Report(args) => exit_now(run_report(args)),
-        Command::Probe(cmd) => probe::run(cmd),
+    let status = match cli.command {
+        // Its own statuses: 130 when interrupted.
+        Command::Probe(cmd) => return probe::run(cmd),
+        command => run(command).unwrap_or_else(|e| {
+            print_error(&e);
+            ExitStatus::Error
+        }),
+    };
+    exit_now(status)
+}
+
+/// How every error reaches the user.
+fn print_error(e: &dyn std::fmt::Display) {
+    eprintln!("loopsafe: error: {e}");
+}
+
+fn run(command: Command) -> Result<ExitStatus, Error> {
+    match command {
+        Command::Check(args) => run_check(args),
+        Command::Report(args) => run_report(args),
+        Command::Probe(_) => unreachable!("probe is run by `main`"),
         Command::ParseOnly { paths } => {
             let paths = if paths.is_empty() {
                 vec![PathBuf::from(".")]
@@ -169,45 +238,23 @@ fn main() -> ExitCode {
             let cwd = std::env::current_dir().unwrap_or_default();
             // SAFETY: the process runs one check at a time.
             let scope = Some(unsafe { alloc::scratch_scope() });
-            match loopsafe_core::parse_only(&paths, &Settings::defaults(cwd), scope) {
-                Ok(n) => {
-                    println!("{n} files parsed");
-                    ExitCode::SUCCESS
-                }
-                Err(e) => {
-                    eprintln!("loopsafe: error: {e}");
-                    ExitCode::from(2)
-                }
-            }
+            let n = loopsafe_core::parse_only(&paths, &Settings::defaults(cwd), scope)?;
+            println!("{n} files parsed");
+            Ok(ExitStatus::Success)
         }
         Command::Clean => {
             let cwd = std::env::current_dir().unwrap_or_default();
-            match loopsafe_core::cache::clean(&cwd) {
-                Ok(true) => {
-                    println!("Removed {}", loopsafe_core::cache::DIR);
-                    ExitCode::SUCCESS
-                }
-                Ok(false) => {
-                    println!("No cache here.");
-                    ExitCode::SUCCESS
-                }
-                Err(e) => {
-                    eprintln!("loopsafe: error: cannot remove the cache: {e}");
-                    ExitCode::from(2)
-                }
+            if loopsafe_core::cache::clean(&cwd).map_err(Error::Clean)? {
+                println!("Removed {}", loopsafe_core::cache::DIR);
+            } else {
+                println!("No cache here.");
             }
+            Ok(ExitStatus::Success)
         }
         Command::Rule { code } => {
-            match Rule::from_code(&code) {
-                Some(rule) => {
-                    print!("{}", render_doc(rule.info()));
-                    ExitCode::SUCCESS
-                }
-                None => {
-                    eprintln!("loopsafe: error: `{code}` is not a rule code or name (see `loopsafe rules`)");
-                    ExitCode::from(2)
-                }
-            }
+            let rule = Rule::from_code(&code).ok_or(Error::UnknownRule(code))?;
+            print!("{}", render_doc(rule.info()));
+            Ok(ExitStatus::Success)
         }
         Command::Rules { all } => {
             let mut out = String::new();
@@ -223,14 +270,13 @@ fn main() -> ExitCode {
                 }
             }
             print!("{out}");
-            ExitCode::SUCCESS
+            Ok(ExitStatus::Success)
         }
     }
 }
 
-fn settings_for(args: &SelectionArgs, paths: &[PathBuf]) -> Result<Settings, String> {
-    let cwd =
-        std::env::current_dir().map_err(|e| format!("cannot read the working directory: {e}"))?;
+fn settings_for(args: &SelectionArgs, paths: &[PathBuf]) -> Result<Settings, Error> {
+    let cwd = std::env::current_dir().map_err(Error::WorkingDirectory)?;
     let config_file = if args.isolated {
         None
     } else if let Some(path) = &args.config {
@@ -239,7 +285,7 @@ fn settings_for(args: &SelectionArgs, paths: &[PathBuf]) -> Result<Settings, Str
         config::find_config(paths.first().map(PathBuf::as_path).unwrap_or(&cwd))
     };
     let mut settings = match config_file {
-        Some(path) => config::load(&path).map_err(|e| e.to_string())?,
+        Some(path) => config::load(&path)?,
         None => Settings::defaults(cwd),
     };
     for selector in args
@@ -266,16 +312,13 @@ fn prepare(
     paths: &[PathBuf],
     selection: &SelectionArgs,
     notes: bool,
-) -> Result<(Vec<PathBuf>, Settings, CheckOptions), ExitCode> {
+) -> Result<(Vec<PathBuf>, Settings, CheckOptions), Error> {
     let paths = if paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
         paths.to_vec()
     };
-    let settings = settings_for(selection, &paths).map_err(|e| {
-        eprintln!("loopsafe: error: {e}");
-        ExitCode::from(2)
-    })?;
+    let settings = settings_for(selection, &paths)?;
     let options = CheckOptions {
         // SAFETY: the process runs one check at a time.
         scope: Some(unsafe { alloc::scratch_scope() }),
@@ -287,11 +330,8 @@ fn prepare(
     Ok((paths, settings, options))
 }
 
-fn run_check(args: CheckArgs) -> ExitCode {
-    let (paths, settings, mut options) = match prepare(&args.paths, &args.selection, false) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
+fn run_check(args: CheckArgs) -> Result<ExitStatus, Error> {
+    let (paths, settings, mut options) = prepare(&args.paths, &args.selection, false)?;
     let cwd = std::env::current_dir().unwrap_or_default();
     if args.fix || args.diff {
         return run_fix(&args, &paths, &settings, &options, &cwd);
@@ -300,13 +340,7 @@ fn run_check(args: CheckArgs) -> ExitCode {
         args.output_format,
         OutputFormat::Concise | OutputFormat::Github
     );
-    let mut result = match check_with(&paths, &settings, &options) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("loopsafe: error: {e}");
-            return ExitCode::from(2);
-        }
-    };
+    let mut result = check_with(&paths, &settings, &options)?;
     if args.sort == SortBy::Reach {
         render::sort_by_reach(&mut result.diagnostics);
     }
@@ -327,34 +361,19 @@ fn run_check(args: CheckArgs) -> ExitCode {
             eprintln!("loopsafe: warning: {w}");
         }
     }
-    if result.diagnostics.is_empty() || args.exit_zero {
-        ExitCode::SUCCESS
+    Ok(if result.diagnostics.is_empty() || args.exit_zero {
+        ExitStatus::Success
     } else {
-        ExitCode::from(1)
-    }
+        ExitStatus::Failure
+    })
 }
 
-fn run_report(args: ReportArgs) -> ExitCode {
-    let (paths, settings, options) = match prepare(&args.paths, &args.selection, true) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
+fn run_report(args: ReportArgs) -> Result<ExitStatus, Error> {
+    let (paths, settings, options) = prepare(&args.paths, &args.selection, true)?;
     let cwd = std::env::current_dir().unwrap_or_default();
-    let result = match check_with(&paths, &settings, &options) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("loopsafe: error: {e}");
-            return ExitCode::from(2);
-        }
-    };
+    let result = check_with(&paths, &settings, &options)?;
     // What the fixes would change, worked out in memory: nothing is written.
-    let fixes = match fix_project(&paths, &settings, &options, Applicability::Unsafe) {
-        Ok(o) => o,
-        Err(e) => {
-            eprintln!("loopsafe: error: {e}");
-            return ExitCode::from(2);
-        }
-    };
+    let fixes = fix_project(&paths, &settings, &options, Applicability::Unsafe)?;
     let title = args.title.clone().unwrap_or_else(|| {
         let first = std::path::absolute(&paths[0]).unwrap_or(paths[0].clone());
         first
@@ -384,10 +403,7 @@ fn run_report(args: ReportArgs) -> ExitCode {
                     }
                 ),
             }),
-            (Err(e), _) | (_, Err(e)) => {
-                eprintln!("loopsafe: error: {e}");
-                return ExitCode::from(2);
-            }
+            (Err(e), _) | (_, Err(e)) => return Err(Error::ProbeResult(e)),
         },
         _ => None,
     };
@@ -404,14 +420,14 @@ fn run_report(args: ReportArgs) -> ExitCode {
     }
     match &args.output {
         Some(path) => {
-            if let Err(e) = std::fs::write(path, text) {
-                eprintln!("loopsafe: error: cannot write {}: {e}", path.display());
-                return ExitCode::from(2);
-            }
+            std::fs::write(path, text).map_err(|error| Error::WriteReport {
+                path: path.clone(),
+                error,
+            })?;
         }
         None => print_out(&text),
     }
-    ExitCode::SUCCESS
+    Ok(ExitStatus::Success)
 }
 
 /// Today's date (UTC) as YYYY-MM-DD, from the system clock.
@@ -463,19 +479,13 @@ fn run_fix(
     settings: &Settings,
     options: &CheckOptions,
     cwd: &std::path::Path,
-) -> ExitCode {
+) -> Result<ExitStatus, Error> {
     let threshold = if args.unsafe_fixes {
         Applicability::Unsafe
     } else {
         Applicability::Safe
     };
-    let outcome = match fix_project(paths, settings, options, threshold) {
-        Ok(o) => o,
-        Err(e) => {
-            eprintln!("loopsafe: error: {e}");
-            return ExitCode::from(2);
-        }
-    };
+    let outcome = fix_project(paths, settings, options, threshold)?;
     for w in outcome.result.warnings.iter().chain(&outcome.warnings) {
         if !args.quiet {
             eprintln!("loopsafe: warning: {w}");
@@ -492,16 +502,17 @@ fn run_fix(
                 if outcome.changed.len() == 1 { "" } else { "s" }
             );
         }
-        return if outcome.changed.is_empty() || args.exit_zero {
-            ExitCode::SUCCESS
+        return Ok(if outcome.changed.is_empty() || args.exit_zero {
+            ExitStatus::Success
         } else {
-            ExitCode::from(1)
-        };
+            ExitStatus::Failure
+        });
     }
     let mut failed = false;
     for file in &outcome.changed {
+        // A file that cannot be written is told at once, and the others are still written.
         if let Err(e) = apply::write_fixed(&file.path, &file.fixed) {
-            eprintln!("loopsafe: error: {e}");
+            print_error(&e);
             failed = true;
         }
     }
@@ -551,34 +562,29 @@ fn run_fix(
         }
     }
     print_out(&out);
-    if failed {
-        ExitCode::from(2)
+    Ok(if failed {
+        ExitStatus::Error
     } else if result.diagnostics.is_empty() || args.exit_zero {
-        ExitCode::SUCCESS
+        ExitStatus::Success
     } else {
-        ExitCode::from(1)
-    }
+        ExitStatus::Failure
+    })
 }
 
 /// Ends the process as soon as the output is out. The normal exit runs mimalloc's clean-up,
 /// which hands every page back to the system one by one: about 4% of a cached run's wall
 /// time and 8% of its CPU (perf, `bench/`), for memory the system takes back anyway.
-fn exit_now(code: ExitCode) -> ExitCode {
-    use std::io::Write;
+fn exit_now(status: ExitStatus) -> ExitCode {
     if std::io::stdout().flush().is_err() {
-        return code;
+        return status.into();
     }
     let _ = std::io::stderr().flush();
+    // SAFETY: `_exit` ends the process; nothing the program still needs is left
+    // unwritten (output is flushed above; files are written and renamed before this).
     #[cfg(target_os = "linux")]
-    {
-        let raw = [0u8, 1, 2]
-            .into_iter()
-            .find(|c| ExitCode::from(*c) == code)
-            .unwrap_or(2);
-        // SAFETY: `_exit` ends the process; nothing the program still needs is left
-        // unwritten (output is flushed above; files are written and renamed before this).
-        unsafe { libc::_exit(i32::from(raw)) }
+    unsafe {
+        libc::_exit(i32::from(status.code()))
     }
     #[allow(unreachable_code)]
-    code
+    status.into()
 }

@@ -9,6 +9,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::config::Settings;
+use crate::error::{Warning, WriteError};
 use crate::fixer::{self, Applicability, Fix};
 use crate::rules::Rule;
 use crate::{check_with, CheckOptions, CheckResult, DiscoverError};
@@ -41,7 +42,7 @@ pub struct FixOutcome {
     pub changed: Vec<ChangedFile>,
     pub fixed: Vec<Fixed>,
     /// Fixes that were dropped, and why.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
 }
 
 /// Applies every fix at or above `threshold`, in memory.
@@ -86,13 +87,13 @@ pub fn fix_project(
             let checked = apply_checked(source, &fixes);
             for (i, error) in &checked.dropped {
                 let d = &result.diagnostics[indices[*i]];
-                outcome.warnings.push(format!(
-                    "{}:{}:{}: the fix for {} was not applied: the result would not parse ({error})",
-                    path.display(),
-                    d.location.row,
-                    d.location.column,
-                    d.code()
-                ));
+                outcome.warnings.push(Warning::FixNotApplied {
+                    path: path.clone(),
+                    row: d.location.row,
+                    column: d.location.column,
+                    code: d.code(),
+                    error: error.clone(),
+                });
             }
             let (text, applied) = (checked.text, checked.applied);
             if applied.is_empty() || text == *source {
@@ -208,23 +209,24 @@ fn apply_checked(source: &str, fixes: &[&Fix]) -> Checked {
 
 /// Writes fixed text over a file, atomically, keeping its byte-order mark and
 /// permissions. The text keeps the file's own line endings (fixes insert them).
-pub fn write_fixed(path: &Path, text: &str) -> Result<(), String> {
-    let shown = path.display();
-    let meta =
-        std::fs::metadata(path).map_err(|e| format!("{shown}: cannot write the fixes: {e}"))?;
+pub fn write_fixed(path: &Path, text: &str) -> Result<(), WriteError> {
+    let io = |error| WriteError::Io {
+        path: path.to_path_buf(),
+        error,
+    };
+    let meta = std::fs::metadata(path).map_err(io)?;
     if meta.permissions().readonly() {
-        return Err(format!(
-            "{shown}: cannot write the fixes: the file is read-only"
-        ));
+        return Err(WriteError::ReadOnly {
+            path: path.to_path_buf(),
+        });
     }
-    let old = std::fs::read(path).map_err(|e| format!("{shown}: cannot write the fixes: {e}"))?;
+    let old = std::fs::read(path).map_err(io)?;
     let bom = old.starts_with(b"\xef\xbb\xbf");
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .map_err(|e| format!("{shown}: cannot write the fixes: {e}"))?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
     let write = |tmp: &mut tempfile::NamedTempFile| -> std::io::Result<()> {
         if bom {
             tmp.write_all(b"\xef\xbb\xbf")?;
@@ -233,9 +235,8 @@ pub fn write_fixed(path: &Path, text: &str) -> Result<(), String> {
         tmp.as_file().sync_all()?;
         tmp.as_file().set_permissions(meta.permissions())
     };
-    write(&mut tmp).map_err(|e| format!("{shown}: cannot write the fixes: {e}"))?;
-    tmp.persist(path)
-        .map_err(|e| format!("{shown}: cannot write the fixes: {}", e.error))?;
+    write(&mut tmp).map_err(io)?;
+    tmp.persist(path).map_err(|e| io(e.error))?;
     Ok(())
 }
 

@@ -33,12 +33,59 @@ pub const DEFAULT_EXCLUDES: &[&str] = &[
     "venv",
 ];
 
+/// A configuration file that cannot be used: the run stops.
 #[derive(Debug, thiserror::Error)]
-#[error("{path}: {message}")]
+#[error("{path}: {problem}")]
 pub struct ConfigError {
-    pub path: String,
-    pub message: String,
+    pub path: PathBuf,
+    pub problem: ConfigProblem,
 }
+
+/// What is wrong with a configuration file.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigProblem {
+    #[error("cannot read: {0}")]
+    Read(std::io::Error),
+    /// Not TOML, or not the options loopsafe knows (the message names the line).
+    #[error(transparent)]
+    Toml(#[from] toml::de::Error),
+    #[error("bad glob `{pattern}`: {error}")]
+    Glob {
+        pattern: String,
+        error: globset::Error,
+    },
+    /// A value that parses but means nothing, where it was written.
+    #[error("line {line}, column {column}: `{key}`: {problem}")]
+    Value {
+        line: usize,
+        column: usize,
+        key: &'static str,
+        problem: ValueProblem,
+    },
+}
+
+/// A value of an option that means nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum ValueProblem {
+    #[error(transparent)]
+    Selector(#[from] UnknownSelector),
+    #[error("`{0}` is not a dotted Python name like `mycorp.http.fetch`")]
+    NotDottedName(String),
+    #[error("`{0}` is not a rule code for blocking calls")]
+    NotBlockingCode(String),
+    #[error(
+        "unknown category `{0}`; expected one of: {known}",
+        known = Rule::categories().collect::<Vec<_>>().join(", ")
+    )]
+    UnknownCategory(String),
+    #[error("each row needs a `category` (or a `code`)")]
+    NoCategory,
+}
+
+/// A selector (`--select`, `ignore = [...]`) that names no rule.
+#[derive(Debug, thiserror::Error)]
+#[error("`{0}` is not a rule code or prefix (run `loopsafe rules` to list them)")]
+pub struct UnknownSelector(pub String);
 
 /// The options a user can write, as written.
 #[derive(Debug, Default, Deserialize)]
@@ -193,13 +240,11 @@ pub fn prefix_matches(prefix: &str, code: &str) -> bool {
 }
 
 /// Checks that a selector names at least one rule.
-pub fn validate_selector(selector: &str) -> Result<(), String> {
+pub fn validate_selector(selector: &str) -> Result<(), UnknownSelector> {
     if RULES.iter().any(|r| prefix_matches(selector, r.code)) {
         Ok(())
     } else {
-        Err(format!(
-            "`{selector}` is not a rule code or prefix (run `loopsafe rules` to list them)"
-        ))
+        Err(UnknownSelector(selector.to_string()))
     }
 }
 
@@ -240,15 +285,14 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
 
 /// Reads one configuration file into settings.
 pub fn load(path: &Path) -> Result<Settings, ConfigError> {
-    let display = path.display().to_string();
-    let err = |message: String| ConfigError {
-        path: display.clone(),
-        message,
+    let err = |problem: ConfigProblem| ConfigError {
+        path: path.to_path_buf(),
+        problem,
     };
-    let text = std::fs::read_to_string(path).map_err(|e| err(format!("cannot read: {e}")))?;
+    let text = std::fs::read_to_string(path).map_err(|e| err(ConfigProblem::Read(e)))?;
     let is_pyproject = path.file_name().is_some_and(|n| n == "pyproject.toml");
     let options: Options = if is_pyproject {
-        let doc: Pyproject = toml::from_str(&text).map_err(|e| err(e.to_string()))?;
+        let doc: Pyproject = toml::from_str(&text).map_err(|e| err(e.into()))?;
         match doc.tool.and_then(|t| t.loopsafe) {
             // Re-parse the table from the file so that error positions are real lines.
             Some(_) => {
@@ -260,17 +304,22 @@ pub fn load(path: &Path) -> Result<Settings, ConfigError> {
                 struct WrapperTool {
                     loopsafe: Options,
                 }
-                let wrapper: Wrapper = toml::from_str(&text).map_err(|e| err(e.to_string()))?;
+                let wrapper: Wrapper = toml::from_str(&text).map_err(|e| err(e.into()))?;
                 wrapper.tool.loopsafe
             }
             None => Options::default(),
         }
     } else {
-        toml::from_str(&text).map_err(|e| err(e.to_string()))?
+        toml::from_str(&text).map_err(|e| err(e.into()))?
     };
-    let at = |span: std::ops::Range<usize>, key: &str, message: String| {
-        let (line, col) = line_col(&text, span.start);
-        err(format!("line {line}, column {col}: `{key}`: {message}"))
+    let at = |span: std::ops::Range<usize>, key: &'static str, problem: ValueProblem| {
+        let (line, column) = line_col(&text, span.start);
+        err(ConfigProblem::Value {
+            line,
+            column,
+            key,
+            problem,
+        })
     };
     let root = path
         .parent()
@@ -279,10 +328,10 @@ pub fn load(path: &Path) -> Result<Settings, ConfigError> {
     let mut settings = Settings::defaults(root.clone());
     settings.config_file = Some(path.to_path_buf());
 
-    let selectors = |list: Option<Vec<toml::Spanned<String>>>, key: &str| {
+    let selectors = |list: Option<Vec<toml::Spanned<String>>>, key: &'static str| {
         let mut out = vec![];
         for item in list.unwrap_or_default() {
-            validate_selector(item.get_ref()).map_err(|m| at(item.span(), key, m))?;
+            validate_selector(item.get_ref()).map_err(|m| at(item.span(), key, m.into()))?;
             out.push(item.into_inner());
         }
         Ok::<_, ConfigError>(out)
@@ -299,7 +348,12 @@ pub fn load(path: &Path) -> Result<Settings, ConfigError> {
         .chain(options.extend_exclude.iter().flatten())
         .chain(options.per_file_ignores.iter().flat_map(|m| m.keys()))
     {
-        Glob::new(pattern).map_err(|e| err(format!("bad glob `{pattern}`: {e}")))?;
+        Glob::new(pattern).map_err(|error| {
+            err(ConfigProblem::Glob {
+                pattern: pattern.clone(),
+                error,
+            })
+        })?;
     }
     if let Some(exclude) = options.exclude {
         settings.exclude = exclude;
@@ -320,7 +374,7 @@ pub fn load(path: &Path) -> Result<Settings, ConfigError> {
             return Err(at(
                 row.call.span(),
                 "extend-blocking-calls",
-                format!("`{call}` is not a dotted Python name like `mycorp.http.fetch`"),
+                ValueProblem::NotDottedName(call),
             ));
         }
         let rule = match (&row.category, &row.code) {
@@ -330,26 +384,21 @@ pub fn load(path: &Path) -> Result<Settings, ConfigError> {
                     at(
                         code.span(),
                         "extend-blocking-calls",
-                        format!("`{}` is not a rule code for blocking calls", code.get_ref()),
+                        ValueProblem::NotBlockingCode(code.get_ref().clone()),
                     )
                 })?,
             (Some(category), None) => Rule::for_category(category.get_ref()).ok_or_else(|| {
-                let known: Vec<_> = Rule::categories().collect();
                 at(
                     category.span(),
                     "extend-blocking-calls",
-                    format!(
-                        "unknown category `{}`; expected one of: {}",
-                        category.get_ref(),
-                        known.join(", ")
-                    ),
+                    ValueProblem::UnknownCategory(category.get_ref().clone()),
                 )
             })?,
             (None, None) => {
                 return Err(at(
                     row.call.span(),
                     "extend-blocking-calls",
-                    "each row needs a `category` (or a `code`)".into(),
+                    ValueProblem::NoCategory,
                 ))
             }
         };

@@ -17,10 +17,31 @@ pub struct SourceFile {
     pub is_package: bool,
 }
 
+/// A path to check that cannot be: the run stops.
 #[derive(Debug, thiserror::Error)]
 pub enum DiscoverError {
     #[error("{0}: no such file or directory")]
     Missing(String),
+}
+
+/// Part of a tree the walk skipped. Kept in the cache's listing; in the order of the
+/// messages (what `ignore` says follows the same prefix).
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize,
+    thiserror::Error,
+)]
+pub enum WalkWarning {
+    #[error("could not read: {0}")]
+    Unreadable(String),
+    #[error("skipped a symbolic link loop: {0}")]
+    SymlinkLoop(String),
 }
 
 fn relative<'p>(path: &'p Path, root: &Path) -> &'p Path {
@@ -77,7 +98,7 @@ fn is_excluded(path: &Path, root: &Path, excludes: &GlobSet) -> bool {
 pub fn discover(
     paths: &[PathBuf],
     settings: &Settings,
-) -> Result<(Vec<SourceFile>, Vec<String>), DiscoverError> {
+) -> Result<(Vec<SourceFile>, Vec<WalkWarning>), DiscoverError> {
     let found = walk(paths, settings, false)?;
     Ok((found.files, found.warnings))
 }
@@ -85,7 +106,7 @@ pub fn discover(
 /// What [`discover_with_listing`] found.
 pub struct Discovered {
     pub files: Vec<SourceFile>,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<WalkWarning>,
     /// To keep for next time: None when it would be the same as the one given, or is
     /// not to be trusted.
     pub listing: Option<Listing>,
@@ -321,7 +342,7 @@ struct Walked {
 #[derive(Default)]
 struct Found {
     files: Vec<PathBuf>,
-    warnings: Vec<String>,
+    warnings: Vec<WalkWarning>,
     dirs: Vec<PathBuf>,
     entries: Vec<(PathBuf, (String, bool))>,
 }
@@ -385,7 +406,7 @@ fn name_modules(paths: &[PathBuf], settings: &Settings, files: Vec<PathBuf>) -> 
 pub struct Listing {
     key: u64,
     files: Vec<SourceFile>,
-    warnings: Vec<String>,
+    warnings: Vec<WalkWarning>,
     dirs: Vec<Dir>,
     /// The directories above each path walked.
     above: Vec<Above>,
@@ -468,7 +489,7 @@ impl Listing {
     fn new(
         paths: &[PathBuf],
         files: &[SourceFile],
-        warnings: &[String],
+        warnings: &[WalkWarning],
         dirs: Vec<Walked>,
     ) -> Listing {
         let racy = racy_before();
@@ -582,12 +603,12 @@ fn above(paths: &[PathBuf]) -> Vec<Above> {
     dirs.into_iter().map(Above::of).collect()
 }
 
-fn walk_error(err: &ignore::Error) -> String {
+fn walk_error(err: &ignore::Error) -> WalkWarning {
     let text = err.to_string();
     if text.contains("loop") {
-        format!("skipped a symbolic link loop: {text}")
+        WalkWarning::SymlinkLoop(text)
     } else {
-        format!("could not read: {text}")
+        WalkWarning::Unreadable(text)
     }
 }
 
@@ -727,7 +748,10 @@ mod tests {
         let settings = Settings::defaults(root.clone());
         let found = discover_with_listing(std::slice::from_ref(&root), &settings, None).unwrap();
         assert!(
-            found.warnings.iter().any(|w| w.contains("loop")),
+            found
+                .warnings
+                .iter()
+                .any(|w| w.to_string().contains("loop")),
             "{:?}",
             found.warnings
         );

@@ -11,6 +11,7 @@ pub mod catalogue;
 pub mod config;
 pub mod diagnostic;
 pub mod discover;
+pub mod error;
 pub mod extract;
 pub mod facts;
 pub mod fix;
@@ -43,14 +44,15 @@ use crate::arena::pool;
 pub use crate::arena::{ArenaHooks, ParseScope};
 pub use crate::config::ConfigError;
 pub use crate::discover::DiscoverError;
+use crate::error::Warning;
 use crate::source::source_of;
-pub use crate::source::{read_source, MAX_FILE_BYTES};
+pub use crate::source::{read_source, SourceError, MAX_FILE_BYTES};
 
 #[derive(Debug, Default)]
 pub struct CheckResult {
     pub diagnostics: Vec<Diagnostic>,
     /// One line each: files that could not be read or were not Python text.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
     pub files_checked: usize,
     /// The text of every file that has a diagnostic, for rendering.
     pub sources: HashMap<PathBuf, String>,
@@ -99,7 +101,7 @@ struct Load<'a> {
 impl Load<'_> {
     /// The file's facts: from the cache when its time or text is as recorded there, else
     /// read and parsed.
-    fn file(&self, file: SourceFile) -> Result<Checked, String> {
+    fn file(&self, file: SourceFile) -> Result<Checked, SourceError> {
         let stamp = match self.cache {
             Some(_) if !self.overrides.contains_key(&file.path) => cache::Stamp::of(&file.path),
             _ => None,
@@ -121,7 +123,7 @@ impl Load<'_> {
         self.parse(file, stamp)
     }
 
-    fn parse(&self, file: SourceFile, stamp: Option<cache::Stamp>) -> Result<Checked, String> {
+    fn parse(&self, file: SourceFile, stamp: Option<cache::Stamp>) -> Result<Checked, SourceError> {
         let (scope, cache) = (self.scope, self.cache);
         // The text, like the syntax tree, is read into scratch memory: only the facts
         // taken from it are kept.
@@ -303,10 +305,14 @@ pub fn check_with(
         });
         (discovered, cache.join().ok().flatten())
     });
-    let (files, mut warnings, listing) = discovered?;
+    let (files, walked, listing) = discovered?;
+    let mut warnings: Vec<Warning> = walked.into_iter().map(Warning::Walk).collect();
     if let (Some(root), Some(listing)) = (&options.cache, listing) {
         if let Err(e) = cache::write_listing(root, &listing) {
-            warnings.push(format!("cannot write the cache in {}: {e}", root.display()));
+            warnings.push(Warning::CacheNotWritten {
+                dir: root.to_path_buf(),
+                error: e,
+            });
         }
     }
     let load = Load {
@@ -318,7 +324,7 @@ pub fn check_with(
     // One file per task: otherwise rayon stops splitting a thread's share once no other
     // thread has asked for work, and the last files of a share, being no longer
     // stealable, leave one core idle for the last tenth of the parsing (perf timeline).
-    let checked: Vec<Result<Checked, String>> = pool.install(|| {
+    let checked: Vec<Result<Checked, SourceError>> = pool.install(|| {
         files
             .into_par_iter()
             .with_max_len(1)
@@ -341,7 +347,7 @@ pub fn check_with(
         let c = match c {
             Ok(c) => c,
             Err(w) => {
-                warnings.push(w);
+                warnings.push(Warning::Source(w));
                 continue;
             }
         };
@@ -639,9 +645,10 @@ pub fn check_with(
                 })
                 .collect();
             if let Err(e) = c.save(root, entries, (key, &analysis), to_keep.as_ref()) {
-                result
-                    .warnings
-                    .push(format!("cannot write the cache in {}: {e}", root.display()));
+                result.warnings.push(Warning::CacheNotWritten {
+                    dir: root.to_path_buf(),
+                    error: e,
+                });
             }
         }
     }
@@ -1100,7 +1107,7 @@ struct Files<'a> {
     sources: HashMap<PathBuf, String>,
     /// Line starts of the sources, worked out once per file.
     line_starts: HashMap<PathBuf, Vec<u32>>,
-    warnings: &'a mut Vec<String>,
+    warnings: &'a mut Vec<Warning>,
 }
 
 /// A span of a module, located in its file.
@@ -1149,7 +1156,7 @@ impl Files<'_> {
                     self.sources.insert(file.path.clone(), source);
                 }
                 Err(w) => {
-                    self.warnings.push(w);
+                    self.warnings.push(Warning::Source(w));
                     return None;
                 }
             }
@@ -1158,10 +1165,7 @@ impl Files<'_> {
         // The source is read a second time; a file edited in between may no longer hold
         // the span, and must not crash the run.
         let Some(text) = source.get(span.start as usize..span.end as usize) else {
-            self.warnings.push(format!(
-                "{}: skipped a finding: the file changed while it was being checked",
-                file.path.display()
-            ));
+            self.warnings.push(Warning::FileChanged(file.path.clone()));
             return None;
         };
         let starts = match self.line_starts.remove(&file.path) {
