@@ -26,6 +26,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::discover::Listing;
 use crate::facts::ModuleFacts;
+pub use crate::fingerprint::{content_hash, Stamp};
 
 /// This build of the library, named by a hash of its sources (see `build.rs`). The
 /// encoding is not self-describing, so a cache written with another layout of the facts
@@ -35,28 +36,6 @@ const BUILD: &str = env!("LOOPSAFE_SOURCE_HASH");
 
 /// The cache folder's name at the project root.
 pub const DIR: &str = ".loopsafe_cache";
-
-/// A file's size and modification time: when both are as recorded, its text is taken
-/// to be unchanged without reading it, as ruff and git do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Stamp {
-    size: u64,
-    pub(crate) modified: Duration,
-}
-
-impl Stamp {
-    pub fn of(path: &Path) -> Option<Stamp> {
-        let meta = std::fs::metadata(path).ok()?;
-        Some(Stamp {
-            size: meta.len(),
-            modified: meta
-                .modified()
-                .ok()?
-                .duration_since(SystemTime::UNIX_EPOCH)
-                .ok()?,
-        })
-    }
-}
 
 #[derive(Serialize, Deserialize)]
 struct Entry {
@@ -147,11 +126,6 @@ pub struct Saved<'a> {
     pub facts: Option<&'a ModuleFacts>,
     /// Where the same facts are in this cache: copied as they are, not encoded again.
     pub stored: Option<Stored>,
-}
-
-/// The hash a file's text is known by.
-pub fn content_hash(text: &str) -> u64 {
-    xxhash_rust::xxh3::xxh3_64(text.as_bytes())
 }
 
 fn config() -> bincode::config::Configuration {
