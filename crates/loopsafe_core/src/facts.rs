@@ -137,6 +137,15 @@ impl Ref {
     }
 }
 
+/// What makes a decorator: `router.post` for `@router.post("/")`, `app.task` for
+/// `@app.task`.
+pub fn decorator_callee(d: &Ref) -> &Ref {
+    match d {
+        Ref::Call(inner) => inner,
+        other => other,
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FunctionKind {
     /// The module's own top-level code.

@@ -18,6 +18,7 @@ pub mod fingerprint;
 pub mod fix;
 pub mod frameworks;
 pub mod notes;
+pub mod off_loop;
 pub mod project;
 pub mod propagate;
 pub mod render;

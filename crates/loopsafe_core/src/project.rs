@@ -398,7 +398,7 @@ impl<'a> Project<'a> {
     fn decorated_type_depth(&self, f: FnId, depth: u32) -> Option<&'static str> {
         let func = &self.modules[f.module as usize].functions[f.idx as usize];
         func.decorators.iter().find_map(|d| {
-            let maker = crate::frameworks::decorator_callee(d);
+            let maker = crate::facts::decorator_callee(d);
             let name = match self.eval_depth(f.module, maker, depth + 1) {
                 Value::External(p) => p.to_string(),
                 Value::Method(t, m) => format!("{}.{m}", t.external()?),

@@ -19,8 +19,8 @@ use std::collections::{BTreeSet, VecDeque};
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-use crate::facts::{Call, Ref};
-use crate::notes::Reason;
+use crate::facts::{decorator_callee, Call, Ref};
+use crate::off_loop::Reason;
 use crate::project::{FnId, Project, Value};
 
 /// How an entry point is reached, worst first: middleware runs for every request.
@@ -265,15 +265,6 @@ fn last_name(r: &Ref) -> Option<&str> {
         Ref::Path(path) => path.rsplit('.').next(),
         Ref::Call(inner) => last_name(inner),
         _ => None,
-    }
-}
-
-/// What makes a decorator: `router.post` for `@router.post("/")`, `app.task` for
-/// `@app.task`.
-pub(crate) fn decorator_callee(d: &Ref) -> &Ref {
-    match d {
-        Ref::Call(inner) => inner,
-        other => other,
     }
 }
 
