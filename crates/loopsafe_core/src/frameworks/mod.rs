@@ -12,7 +12,7 @@ mod flask;
 mod litestar;
 mod quart;
 mod sanic;
-mod tests;
+mod test_suites;
 mod tornado;
 
 use std::collections::{BTreeSet, VecDeque};
@@ -249,7 +249,7 @@ pub fn detect(project: &Project) -> Frameworks {
     quart::scan(project, &scan, &mut out);
     sanic::scan(project, &scan, &mut out);
     tornado::scan(project, &mut out);
-    tests::scan(project, &mut out);
+    test_suites::scan(project, &mut out);
     out.entries.sort_by_key(|e| (e.kind, e.function));
     out
 }
@@ -324,9 +324,9 @@ pub(crate) fn registration(c: &Call) -> Option<&str> {
     (passes_callable || declares_dependencies).then_some(name)
 }
 
-/// Whether a module is one a test runner collects (see `tests.rs`).
+/// Whether a module is one a test runner collects (see `test_suites.rs`).
 pub(crate) fn is_test_module(name: &str) -> bool {
-    tests::is_test_module(name)
+    test_suites::is_test_module(name)
 }
 
 /// Registration calls whose names are also common method names (`d.get(key)`). Sorted.
