@@ -116,7 +116,7 @@ impl std::ops::Deref for Bytes {
 }
 
 /// What one file's facts are saved with.
-pub struct Saved<'a> {
+pub struct SavedModule<'a> {
     pub path: &'a Path,
     pub hash: u64,
     pub stamp: Option<Stamp>,
@@ -298,7 +298,7 @@ impl Cache {
     pub fn save<T: Serialize, R: Serialize>(
         &self,
         root: &Path,
-        files: Vec<Saved>,
+        files: Vec<SavedModule>,
         memo: (u64, &T),
         more: Option<&R>,
     ) -> std::io::Result<()> {
@@ -316,14 +316,14 @@ impl Cache {
             && files.iter().zip(&self.index).all(|(f, e)| {
                 f.path == e.path && f.module == e.module && f.is_package == e.is_package
             });
-        let differ = |i: usize, f: &Saved| {
+        let differ = |i: usize, f: &SavedModule| {
             f.stored != Some(Stored(i))
                 || self.in_overlay[i]
                 || f.stamp != self.index[i].stamp
                 || f.hash != self.index[i].hash
         };
         if same_files {
-            let changed: Vec<&Saved> = (files.iter().enumerate())
+            let changed: Vec<&SavedModule> = (files.iter().enumerate())
                 .filter(|(i, f)| differ(*i, f))
                 .map(|(_, f)| f)
                 .collect();
@@ -332,7 +332,7 @@ impl Cache {
                 return self.write(&dir, &overlay, self.generation, &changed, &memo);
             }
         }
-        let all: Vec<&Saved> = files.iter().collect();
+        let all: Vec<&SavedModule> = files.iter().collect();
         let generation = new_generation(self.generation);
         self.write(&dir, &self.file, generation, &all, &memo)?;
         // Caches of other builds or catalogues are stale, and so is the overlay of the
@@ -349,7 +349,7 @@ impl Cache {
         dir: &Path,
         to: &Path,
         generation: u64,
-        files: &[&Saved],
+        files: &[&SavedModule],
         memo: &[u8],
     ) -> std::io::Result<()> {
         use rayon::prelude::*;
@@ -542,7 +542,7 @@ mod tests {
             size: 10,
             modified: Duration::from_secs(1_000),
         });
-        let saved = |path, module, hash, facts, stored| Saved {
+        let saved = |path, module, hash, facts, stored| SavedModule {
             path,
             hash,
             stamp,
@@ -635,7 +635,7 @@ mod tests {
             size: 10,
             modified: Duration::from_secs(1_000),
         };
-        let saved = Saved {
+        let saved = SavedModule {
             path: &path,
             hash: 7,
             stamp: Some(stamp),

@@ -629,7 +629,7 @@ pub fn check_with(
                 .iter()
                 .zip(&stamps)
                 .enumerate()
-                .map(|(i, (f, (hash, stamp, stored)))| cache::Saved {
+                .map(|(i, (f, (hash, stamp, stored)))| cache::SavedModule {
                     path: &f.path,
                     hash: *hash,
                     stamp: *stamp,
@@ -759,7 +759,7 @@ fn prefetch(modules: &Modules, analysis: &Analysis) -> bool {
 /// ([`facts::ModuleFacts::same_interface`]), resolves only the edited modules' calls again.
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Resumable {
-    resolution: propagate::Saved,
+    resolution: propagate::SavedResolution,
     /// What framework detection found, before the settings and the call graph refine it.
     detected: frameworks::Frameworks,
     /// [`facts::ModuleFacts::mentions`] of every module, sorted.
@@ -911,7 +911,7 @@ fn reanalyze<'a>(
     if state_modules.iter().any(|m| *m as usize >= modules.len()) {
         return None;
     }
-    let index = std::sync::Arc::new(project::Index::new(modules, Some(&state_modules)));
+    let index = std::sync::Arc::new(project::ModuleIndex::new(modules, Some(&state_modules)));
     let mut detected = raw.clone();
     if settings.check_tests {
         detected.check_tests();
@@ -947,7 +947,7 @@ fn reanalyze<'a>(
 /// From the resolved calls to the findings, each with the entry points above it.
 fn conclude<'a>(
     modules: &'a Modules<'a>,
-    index: std::sync::Arc<project::Index<'a>>,
+    index: std::sync::Arc<project::ModuleIndex<'a>>,
     catalogue: &'a Catalogue,
     settings: &'a Settings,
     resolution: propagate::Resolution<'a>,

@@ -87,7 +87,7 @@ const STATE: &str = "starlette.datastructures.State";
 pub struct Project<'a> {
     pub modules: &'a Modules<'a>,
     pub catalogue: &'a Catalogue,
-    index: std::sync::Arc<Index<'a>>,
+    index: std::sync::Arc<ModuleIndex<'a>>,
     /// Per module: the value of each module-level name looked up so far.
     names: RefCell<Vec<HashMap<Name, Value>>>,
     returns: RefCell<HashMap<FnId, Value>>,
@@ -129,13 +129,13 @@ pub struct DirectFinding {
 
 /// What every [`Project`] of the same modules looks up first, made once and shared by
 /// the projects of the threads that resolve calls side by side.
-pub struct Index<'a> {
+pub struct ModuleIndex<'a> {
     by_name: HashMap<&'a str, u32>,
     /// What the project stores on a Starlette `state`, by attribute, in module order.
     state_attrs: HashMap<&'a str, Vec<(u32, &'a Ref)>>,
 }
 
-impl<'a> Index<'a> {
+impl<'a> ModuleIndex<'a> {
     /// The index of `modules`. With `state_modules`, the modules that store something on
     /// a Starlette `state` are those: the others' facts are not read.
     pub fn new(modules: &'a Modules<'a>, state_modules: Option<&[u32]>) -> Self {
@@ -163,7 +163,7 @@ impl<'a> Index<'a> {
                     .push((i, value));
             }
         }
-        Index {
+        ModuleIndex {
             by_name,
             state_attrs,
         }
@@ -175,7 +175,7 @@ impl<'a> Project<'a> {
         Project::with_index(
             modules,
             catalogue,
-            std::sync::Arc::new(Index::new(modules, None)),
+            std::sync::Arc::new(ModuleIndex::new(modules, None)),
         )
     }
 
@@ -183,7 +183,7 @@ impl<'a> Project<'a> {
     pub fn with_index(
         modules: &'a Modules<'a>,
         catalogue: &'a Catalogue,
-        index: std::sync::Arc<Index<'a>>,
+        index: std::sync::Arc<ModuleIndex<'a>>,
     ) -> Self {
         Project {
             modules,

@@ -189,7 +189,7 @@ pub fn findings(resolution: Resolution, follow_helpers: bool) -> Findings {
 pub fn sync_on_loop(
     findings: &mut Findings,
     modules: &Modules,
-    index: std::sync::Arc<crate::project::Index<'_>>,
+    index: std::sync::Arc<crate::project::ModuleIndex<'_>>,
     catalogue: &Catalogue,
     follow_helpers: bool,
     counts: &Counts<'_>,
@@ -360,7 +360,7 @@ struct Resolved {
 pub struct Resolution<'a> {
     /// What each thread's project looks up first, made once for all of them (and for
     /// framework detection beside them).
-    index: std::sync::Arc<crate::project::Index<'a>>,
+    index: std::sync::Arc<crate::project::ModuleIndex<'a>>,
     ids: Vec<FnId>,
     /// Per module: the global index of its first function.
     base: Vec<u32>,
@@ -378,12 +378,12 @@ impl<'a> Resolution<'a> {
             .flat_map(|facts| facts.functions.iter().map(|f| f.is_async))
             .collect();
         let counts = modules.iter().map(|facts| facts.functions.len() as u32);
-        let index = std::sync::Arc::new(crate::project::Index::new(modules, None));
+        let index = std::sync::Arc::new(crate::project::ModuleIndex::new(modules, None));
         Resolution::numbered(index, counts, is_async)
     }
 
     fn numbered(
-        index: std::sync::Arc<crate::project::Index<'a>>,
+        index: std::sync::Arc<crate::project::ModuleIndex<'a>>,
         counts: impl Iterator<Item = u32>,
         is_async: Vec<bool>,
     ) -> Self {
@@ -412,7 +412,7 @@ impl<'a> Resolution<'a> {
     }
 
     /// What resolving concluded so far, to be kept in the cache for [`Resolution::resume`].
-    pub fn save(&self) -> Saved {
+    pub fn save(&self) -> SavedResolution {
         let counts = self
             .base
             .iter()
@@ -438,7 +438,7 @@ impl<'a> Resolution<'a> {
         found.direct.sort_by_key(|d| d.function);
         found.edges.sort_by_key(|(caller, _)| *caller);
         found.offloaded.sort_by_key(|o| o.function);
-        Saved {
+        SavedResolution {
             counts,
             is_async: self.is_async.clone(),
             done,
@@ -457,15 +457,15 @@ impl<'a> Resolution<'a> {
     #[allow(clippy::too_many_arguments)]
     pub fn resume(
         modules: &'a Modules<'a>,
-        index: std::sync::Arc<crate::project::Index<'a>>,
-        saved: Saved,
+        index: std::sync::Arc<crate::project::ModuleIndex<'a>>,
+        saved: SavedResolution,
         changed: &[bool],
         catalogue: &Catalogue,
         follow_helpers: bool,
         counts: &Counts<'_>,
         roots: Vec<FnId>,
     ) -> Option<Self> {
-        let Saved {
+        let SavedResolution {
             counts: old_counts,
             is_async: old_async,
             done,
@@ -621,7 +621,7 @@ impl<'a> Resolution<'a> {
     }
 
     /// The index of the modules, to make another [`Project`] of them with.
-    pub fn module_index(&self) -> std::sync::Arc<crate::project::Index<'a>> {
+    pub fn module_index(&self) -> std::sync::Arc<crate::project::ModuleIndex<'a>> {
         self.index.clone()
     }
 
@@ -946,7 +946,7 @@ fn project_decorator(project: &Project, deco: FnId) -> bool {
 /// What resolving concluded, as the cache keeps it: per module how many functions it has,
 /// which are coroutines, what each resolved function's calls lead to and what they found.
 #[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
-pub struct Saved {
+pub struct SavedResolution {
     counts: Vec<u32>,
     is_async: Vec<bool>,
     done: Vec<(FnId, Resolved)>,
