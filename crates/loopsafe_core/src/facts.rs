@@ -330,6 +330,22 @@ impl Suppression {
     }
 }
 
+/// A function of the project: number `idx` of module number `module`.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+pub struct FnId {
+    pub module: u32,
+    pub idx: u32,
+}
+
+/// A class of the project: number `idx` of module number `module`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ClassId {
+    pub module: u32,
+    pub idx: u32,
+}
+
 /// The facts of every module of the project, in module order, each decoded from the
 /// cache only when something first reads it.
 ///
@@ -376,6 +392,22 @@ impl<'a> Modules<'a> {
             load: Some(load),
             damaged: false.into(),
         }
+    }
+
+    /// The facts of module number `m`.
+    #[inline]
+    pub fn module(&self, m: u32) -> &ModuleFacts {
+        &self[m as usize]
+    }
+
+    #[inline]
+    pub fn function(&self, f: FnId) -> &Function {
+        &self[f.module as usize].functions[f.idx as usize]
+    }
+
+    #[inline]
+    pub fn class(&self, c: ClassId) -> &Class {
+        &self[c.module as usize].classes[c.idx as usize]
     }
 
     pub fn len(&self) -> usize {

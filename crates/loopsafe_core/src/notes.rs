@@ -62,15 +62,10 @@ pub(crate) fn notes(
     found: &Findings,
     files: &mut Files,
 ) -> Vec<Note> {
-    let qualname = |f: FnId| {
-        project.modules[f.module as usize].functions[f.idx as usize]
-            .qualname
-            .to_string()
-    };
+    let qualname = |f: FnId| project.modules.function(f).qualname.to_string();
     let mut callees: HashMap<FnId, Vec<FnId>> = HashMap::default();
     for (caller, callee) in &found.edges {
-        let is_sync =
-            !project.modules[callee.module as usize].functions[callee.idx as usize].is_async;
+        let is_sync = !project.modules.function(*callee).is_async;
         if is_sync {
             callees.entry(*caller).or_default().push(*callee);
         }

@@ -198,7 +198,7 @@ pub fn sync_on_loop(
     let functions: rustc_hash::FxHashSet<FnId> = functions
         .iter()
         .copied()
-        .filter(|f| !modules[f.module as usize].functions[f.idx as usize].is_async)
+        .filter(|f| !modules.function(*f).is_async)
         .collect();
     if functions.is_empty() {
         return;
@@ -672,7 +672,7 @@ impl<'a> Resolution<'a> {
                 let mut found = Found::default();
                 let mut stack: Vec<FnId> = chunk.iter().rev().copied().collect();
                 while let Some(id) = stack.pop() {
-                    let is_async = modules[id.module as usize].functions[id.idx as usize].is_async;
+                    let is_async = modules.function(id).is_async;
                     let first_edge = found.edges.len();
                     let r = resolve(&project, id, follow_helpers, is_async, counts, &mut found);
                     if follow {
@@ -763,7 +763,7 @@ fn resolve(
     found: &mut Found,
 ) -> Resolved {
     let mut out = Resolved::default();
-    let func = &project.modules[id.module as usize].functions[id.idx as usize];
+    let func = project.modules.function(id);
     // Module and class bodies run at import; they are nobody's callee.
     if matches!(func.kind, FunctionKind::Module | FunctionKind::ClassBody) {
         return out;
@@ -788,8 +788,7 @@ fn resolve(
                 // A `# noqa: LS901` on a call inside a helper cuts the chain there.
                 let cut = !func.is_async
                     && !counts(id.module, call.span, Rule::BlockingCallThroughHelper);
-                let callee_func =
-                    &project.modules[callee.module as usize].functions[callee.idx as usize];
+                let callee_func = project.modules.function(callee);
                 // Calling a generator function only makes the generator: its body runs
                 // where it is iterated, which is a call of its own (`CallKind::Iterate`).
                 let made_only = call.kind == CallKind::Call && callee_func.is_generator;
@@ -838,8 +837,7 @@ fn resolve(
                 Some(Value::Function(f)) => Some(f),
                 _ => None,
             };
-            let coroutine = target
-                .filter(|f| project.modules[f.module as usize].functions[f.idx as usize].is_async);
+            let coroutine = target.filter(|f| project.modules.function(*f).is_async);
             if let Some(f) = coroutine {
                 // `tasks.add_task(notify)` with `async def notify`: Starlette awaits it on
                 // the loop after the response, so the route reaches it. A coroutine
@@ -865,7 +863,7 @@ fn resolve(
         if let Some(pos) = Catalogue::loop_callback(&api) {
             let arg = call.arg(pos, None);
             if let Some(Value::Function(f)) = arg.map(|a| project.eval(id.module, &a.value)) {
-                let target = &project.modules[f.module as usize].functions[f.idx as usize];
+                let target = project.modules.function(f);
                 if !target.is_async {
                     out.scheduled.push((call_index as u32, f));
                 }
@@ -878,7 +876,7 @@ fn resolve(
 /// Whether calling `f` runs its body: `None` when a decorator may replace it, else
 /// what its decorators do (`Some(None)` for none that matter).
 fn decorators(project: &Project, f: FnId) -> Option<Option<Decorator>> {
-    let func = &project.modules[f.module as usize].functions[f.idx as usize];
+    let func = project.modules.function(f);
     let mut result = Some(None);
     for d in &func.decorators {
         match decorator_effect(project, f.module, d) {
@@ -903,7 +901,7 @@ fn decorator_effect(project: &Project, module: u32, d: &Ref) -> Option<Option<De
         Value::External(p) => Catalogue::decorator(&Catalogue::canonical(&p)).map(Some),
         Value::Function(factory) if called => {
             // A decorator factory: follow it when what it returns is a decorator that keeps.
-            let func = &project.modules[factory.module as usize].functions[factory.idx as usize];
+            let func = project.modules.function(factory);
             let returned = func.returned.iter().find_map(|r| match r {
                 Ref::Function(idx) => Some(FnId {
                     module: factory.module,
@@ -921,7 +919,7 @@ fn decorator_effect(project: &Project, module: u32, d: &Ref) -> Option<Option<De
 /// A decorator written in the project keeps the function when it returns it unchanged,
 /// or returns a sync wrapper defined inside it that does not hand work to a thread.
 fn project_decorator(project: &Project, deco: FnId) -> bool {
-    let facts = &project.modules[deco.module as usize];
+    let facts = project.modules.module(deco.module);
     let func = &facts.functions[deco.idx as usize];
     if func.is_async {
         return false;

@@ -149,7 +149,7 @@ impl Frameworks {
         framework: &'static str,
         why: Reason,
     ) {
-        if project.modules[f.module as usize].functions[f.idx as usize].is_async {
+        if project.modules.function(f).is_async {
             self.entry(kind, f, framework);
         } else {
             if kind == EntryKind::Route {
@@ -162,7 +162,7 @@ impl Frameworks {
     /// An entry point that runs on the loop whether it is `async def` or plain `def`.
     fn handler(&mut self, project: &Project, kind: EntryKind, f: FnId, framework: &'static str) {
         self.entry(kind, f, framework);
-        let is_async = project.modules[f.module as usize].functions[f.idx as usize].is_async;
+        let is_async = project.modules.function(f).is_async;
         if !is_async && !self.sync_on_loop.contains(&f) {
             self.sync_on_loop.push(f);
         }
