@@ -352,6 +352,9 @@ struct Resolved {
     callable: bool,
 }
 
+/// What the calls of each function resolved lead to, by the function's number.
+type Done = Vec<(u32, Resolved)>;
+
 /// The calls of the project's functions, resolved: of every function, or of those that
 /// can run on the event loop (the coroutines, what the frameworks run, and everything
 /// they call, transitively). A function nothing on the loop reaches can neither be a
@@ -366,7 +369,7 @@ pub struct Resolution<'a> {
     base: Vec<u32>,
     is_async: Vec<bool>,
     claimed: Vec<std::sync::atomic::AtomicBool>,
-    done: Vec<(u32, Resolved)>,
+    done: Done,
     /// What resolving found, in no order: put in the order of the functions at the end.
     found: Found,
 }
@@ -465,143 +468,28 @@ impl<'a> Resolution<'a> {
         counts: &Counts<'_>,
         roots: Vec<FnId>,
     ) -> Option<Self> {
-        let SavedResolution {
-            counts: old_counts,
-            is_async: old_async,
-            done,
-            found,
-        } = saved;
-        if old_counts.len() != modules.len() || changed.len() != modules.len() {
-            return None;
-        }
-        let mut old_base = Vec::with_capacity(old_counts.len());
-        let mut at = 0u32;
-        for c in &old_counts {
-            old_base.push(at);
-            at = at.checked_add(*c)?;
-        }
-        if at as usize != old_async.len() {
-            return None;
-        }
-        let mut is_async = Vec::with_capacity(old_async.len());
-        for (m, c) in old_counts.iter().enumerate() {
-            if changed[m] {
-                is_async.extend(modules[m].functions.iter().map(|f| f.is_async));
-            } else {
-                let start = old_base[m] as usize;
-                is_async.extend_from_slice(&old_async[start..start + *c as usize]);
-            }
-        }
+        let (mut kept, is_async) = Kept::new(saved, modules, changed)?;
         let new_counts = (0..modules.len()).map(|m| match changed[m] {
             true => modules[m].functions.len() as u32,
-            false => old_counts[m],
+            false => kept.counts[m],
         });
         let mut this = Resolution::numbered(index.clone(), new_counts, is_async);
-        let valid = |f: FnId| {
-            (f.module as usize) < changed.len()
-                && f.idx < old_counts[f.module as usize]
-                && !changed[f.module as usize]
-        };
-        let old_index = |f: FnId| (old_base[f.module as usize] + f.idx) as usize;
-        // What each kept function led to, by its old number, and the range of its calls
-        // of other functions in the saved edges (both in the order of the functions).
-        let mut kept: Vec<Option<Resolved>> = vec![None; old_async.len()];
-        for (f, r) in done {
-            if valid(f) {
-                kept[old_index(f)] = Some(r);
-            }
-        }
-        let mut calls: Vec<(u32, u32)> = vec![(0, 0); old_async.len()];
-        let mut at = 0;
-        while at < found.edges.len() {
-            let caller = found.edges[at].0;
-            let end = at
-                + found.edges[at..]
-                    .iter()
-                    .take_while(|(c, _)| *c == caller)
-                    .count();
-            if valid(caller) {
-                calls[old_index(caller)] = (at as u32, end as u32);
-            }
-            if found.edges[at..end]
-                .iter()
-                .any(|(_, callee)| callee.module as usize >= changed.len())
-            {
-                return None;
-            }
-            at = end;
-        }
         let project = Project::with_index(modules, catalogue, index);
         let mut fresh = Found::default();
-        let mut reached = vec![false; this.ids.len()];
-        let mut stack: Vec<FnId> = vec![];
-        // False for a function the modules do not have (a damaged cache).
-        let mut push = |f: FnId, stack: &mut Vec<FnId>, this: &Resolution| {
-            let m = f.module as usize;
-            let (Some(start), end) = (this.base.get(m), this.base.get(m + 1)) else {
-                return false;
-            };
-            let end = end.copied().unwrap_or(this.ids.len() as u32);
-            if f.idx >= end - start {
-                return false;
-            }
-            match reached.get_mut((start + f.idx) as usize) {
-                Some(seen) if !*seen => {
-                    *seen = true;
-                    stack.push(f);
-                    true
-                }
-                Some(_) => true,
-                None => false,
-            }
-        };
-        // The coroutines, then what the frameworks run, as a fresh resolution starts.
-        let coroutines: Vec<FnId> = (this.ids.iter().zip(&this.is_async))
-            .filter(|(_, a)| **a)
-            .map(|(f, _)| *f)
-            .collect();
-        for f in coroutines.into_iter().chain(roots) {
-            if !push(f, &mut stack, &this) {
-                return None;
-            }
-        }
-        let mut done = vec![];
-        let mut callees = vec![];
-        while let Some(id) = stack.pop() {
-            callees.clear();
-            let saved = match valid(id) {
-                true => kept[old_index(id)].take(),
-                false => None,
-            };
-            let r = match saved {
-                Some(r) => {
-                    let (start, end) = calls[old_index(id)];
-                    let edges = &found.edges[start as usize..end as usize];
-                    callees.extend(edges.iter().map(|(_, callee)| *callee));
-                    r
-                }
-                None => {
-                    let first_edge = fresh.edges.len();
-                    let on_loop = this.is_async[this.index(id) as usize];
-                    let r = resolve(&project, id, follow_helpers, on_loop, counts, &mut fresh);
-                    callees.extend(fresh.edges[first_edge..].iter().map(|(_, c)| *c));
-                    r
-                }
-            };
-            callees.extend(r.scheduled.iter().map(|(_, f)| *f));
-            for callee in &callees {
-                if !push(*callee, &mut stack, &this) {
-                    return None;
-                }
-            }
-            done.push((this.index(id), r));
-        }
-        let stays = |f: &FnId| valid(*f) && reached[this.index(*f) as usize];
+        let (done, reached) = this.reach(
+            &mut kept,
+            &project,
+            follow_helpers,
+            counts,
+            roots,
+            &mut fresh,
+        )?;
         let Found {
             mut direct,
             mut edges,
             mut offloaded,
-        } = found;
+        } = std::mem::take(&mut kept.found);
+        let stays = |f: &FnId| kept.valid(*f) && reached[this.index(*f) as usize];
         direct.retain(|d| stays(&d.function));
         edges.retain(|(caller, _)| stays(caller));
         offloaded.retain(|o| stays(&o.function));
@@ -618,6 +506,76 @@ impl<'a> Resolution<'a> {
             offloaded,
         };
         Some(this)
+    }
+
+    /// Goes down from the coroutines and `roots`, as a fresh resolution starts, to every
+    /// function the loop reaches: what a function `kept` holds led to is taken from it,
+    /// any other is resolved again (its finds go to `fresh`). What each function reached
+    /// led to, by its number, and which were reached; None for a function the modules do
+    /// not have (a damaged cache).
+    fn reach(
+        &self,
+        kept: &mut Kept,
+        project: &Project,
+        follow_helpers: bool,
+        counts: &Counts<'_>,
+        roots: Vec<FnId>,
+        fresh: &mut Found,
+    ) -> Option<(Done, Vec<bool>)> {
+        let mut reached = vec![false; self.ids.len()];
+        let mut stack: Vec<FnId> = vec![];
+        // False for a function the modules do not have.
+        let mut push = |f: FnId, stack: &mut Vec<FnId>| {
+            let m = f.module as usize;
+            let (Some(start), end) = (self.base.get(m), self.base.get(m + 1)) else {
+                return false;
+            };
+            let end = end.copied().unwrap_or(self.ids.len() as u32);
+            if f.idx >= end - start {
+                return false;
+            }
+            match reached.get_mut((start + f.idx) as usize) {
+                Some(seen) if !*seen => {
+                    *seen = true;
+                    stack.push(f);
+                    true
+                }
+                Some(_) => true,
+                None => false,
+            }
+        };
+        let coroutines: Vec<FnId> = (self.ids.iter().zip(&self.is_async))
+            .filter(|(_, a)| **a)
+            .map(|(f, _)| *f)
+            .collect();
+        for f in coroutines.into_iter().chain(roots) {
+            if !push(f, &mut stack) {
+                return None;
+            }
+        }
+        let mut done = vec![];
+        let mut callees = vec![];
+        while let Some(id) = stack.pop() {
+            callees.clear();
+            let r = match kept.take(id, &mut callees) {
+                Some(r) => r,
+                None => {
+                    let first_edge = fresh.edges.len();
+                    let on_loop = self.is_async[self.index(id) as usize];
+                    let r = resolve(project, id, follow_helpers, on_loop, counts, fresh);
+                    callees.extend(fresh.edges[first_edge..].iter().map(|(_, c)| *c));
+                    r
+                }
+            };
+            callees.extend(r.scheduled.iter().map(|(_, f)| *f));
+            for callee in &callees {
+                if !push(*callee, &mut stack) {
+                    return None;
+                }
+            }
+            done.push((self.index(id), r));
+        }
+        Some((done, reached))
     }
 
     /// The index of the modules, to make another [`Project`] of them with.
@@ -939,6 +897,122 @@ fn project_decorator(project: &Project, deco: FnId) -> bool {
                     .is_some_and(|api| Catalogue::offloads(&api).is_some())
             })
     })
+}
+
+/// A saved resolution laid out for [`Resolution::resume`], by the functions' numbers in
+/// it: what each function of a module that kept its facts led to.
+struct Kept<'c> {
+    /// Per module: whether its facts changed since the resolution was saved.
+    changed: &'c [bool],
+    /// Per module: how many functions it had.
+    counts: Vec<u32>,
+    /// Per module: the saved number of its first function.
+    base: Vec<u32>,
+    /// What each kept function led to, until it is taken.
+    resolved: Vec<Option<Resolved>>,
+    /// The range of each kept function's calls of other functions in `found.edges` (both
+    /// in the order of the functions).
+    calls: Vec<(u32, u32)>,
+    found: Found,
+}
+
+impl<'c> Kept<'c> {
+    /// `saved`, of which the modules `changed` have new facts, with the coroutines of the
+    /// modules numbered as they are now. None when it is not of these modules.
+    fn new(
+        saved: SavedResolution,
+        modules: &Modules,
+        changed: &'c [bool],
+    ) -> Option<(Kept<'c>, Vec<bool>)> {
+        let SavedResolution {
+            counts,
+            is_async: old_async,
+            done,
+            found,
+        } = saved;
+        if counts.len() != modules.len() || changed.len() != modules.len() {
+            return None;
+        }
+        let mut base = Vec::with_capacity(counts.len());
+        let mut at = 0u32;
+        for c in &counts {
+            base.push(at);
+            at = at.checked_add(*c)?;
+        }
+        if at as usize != old_async.len() {
+            return None;
+        }
+        let mut is_async = Vec::with_capacity(old_async.len());
+        for (m, c) in counts.iter().enumerate() {
+            if changed[m] {
+                is_async.extend(modules[m].functions.iter().map(|f| f.is_async));
+            } else {
+                let start = base[m] as usize;
+                is_async.extend_from_slice(&old_async[start..start + *c as usize]);
+            }
+        }
+        let mut kept = Kept {
+            changed,
+            counts,
+            base,
+            resolved: vec![None; old_async.len()],
+            calls: vec![(0, 0); old_async.len()],
+            found: Found::default(),
+        };
+        for (f, r) in done {
+            if kept.valid(f) {
+                let i = kept.old_index(f);
+                kept.resolved[i] = Some(r);
+            }
+        }
+        let mut at = 0;
+        while at < found.edges.len() {
+            let caller = found.edges[at].0;
+            let end = at
+                + found.edges[at..]
+                    .iter()
+                    .take_while(|(c, _)| *c == caller)
+                    .count();
+            if kept.valid(caller) {
+                let i = kept.old_index(caller);
+                kept.calls[i] = (at as u32, end as u32);
+            }
+            if found.edges[at..end]
+                .iter()
+                .any(|(_, callee)| callee.module as usize >= changed.len())
+            {
+                return None;
+            }
+            at = end;
+        }
+        kept.found = found;
+        Some((kept, is_async))
+    }
+
+    /// Whether `f` is a function of a module that kept its facts.
+    fn valid(&self, f: FnId) -> bool {
+        (f.module as usize) < self.changed.len()
+            && f.idx < self.counts[f.module as usize]
+            && !self.changed[f.module as usize]
+    }
+
+    fn old_index(&self, f: FnId) -> usize {
+        (self.base[f.module as usize] + f.idx) as usize
+    }
+
+    /// What `f` led to, with the functions it calls added to `callees`; None when it is
+    /// to be resolved again.
+    fn take(&mut self, f: FnId, callees: &mut Vec<FnId>) -> Option<Resolved> {
+        if !self.valid(f) {
+            return None;
+        }
+        let i = self.old_index(f);
+        let r = self.resolved[i].take()?;
+        let (start, end) = self.calls[i];
+        let edges = &self.found.edges[start as usize..end as usize];
+        callees.extend(edges.iter().map(|(_, callee)| *callee));
+        Some(r)
+    }
 }
 
 /// What resolving concluded, as the cache keeps it: per module how many functions it has,
