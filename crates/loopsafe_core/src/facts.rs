@@ -400,11 +400,13 @@ impl<'a> Modules<'a> {
         &self[m as usize]
     }
 
+    /// The facts of function `f`: read on every step of resolving and searching calls.
     #[inline]
     pub fn function(&self, f: FnId) -> &Function {
         &self[f.module as usize].functions[f.idx as usize]
     }
 
+    /// The facts of class `c`.
     #[inline]
     pub fn class(&self, c: ClassId) -> &Class {
         &self[c.module as usize].classes[c.idx as usize]
