@@ -26,6 +26,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::discover::Listing;
 use crate::facts::ModuleFacts;
+pub use crate::fingerprint::{content_hash, Stamp};
 
 /// This build of the library, named by a hash of its sources (see `build.rs`). The
 /// encoding is not self-describing, so a cache written with another layout of the facts
@@ -35,28 +36,6 @@ const BUILD: &str = env!("LOOPSAFE_SOURCE_HASH");
 
 /// The cache folder's name at the project root.
 pub const DIR: &str = ".loopsafe_cache";
-
-/// A file's size and modification time: when both are as recorded, its text is taken
-/// to be unchanged without reading it, as ruff and git do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Stamp {
-    size: u64,
-    pub(crate) modified: Duration,
-}
-
-impl Stamp {
-    pub fn of(path: &Path) -> Option<Stamp> {
-        let meta = std::fs::metadata(path).ok()?;
-        Some(Stamp {
-            size: meta.len(),
-            modified: meta
-                .modified()
-                .ok()?
-                .duration_since(SystemTime::UNIX_EPOCH)
-                .ok()?,
-        })
-    }
-}
 
 #[derive(Serialize, Deserialize)]
 struct Entry {
@@ -137,7 +116,7 @@ impl std::ops::Deref for Bytes {
 }
 
 /// What one file's facts are saved with.
-pub struct Saved<'a> {
+pub struct SavedModule<'a> {
     pub path: &'a Path,
     pub hash: u64,
     pub stamp: Option<Stamp>,
@@ -147,11 +126,6 @@ pub struct Saved<'a> {
     pub facts: Option<&'a ModuleFacts>,
     /// Where the same facts are in this cache: copied as they are, not encoded again.
     pub stored: Option<Stored>,
-}
-
-/// The hash a file's text is known by.
-pub fn content_hash(text: &str) -> u64 {
-    xxhash_rust::xxh3::xxh3_64(text.as_bytes())
 }
 
 fn config() -> bincode::config::Configuration {
@@ -324,7 +298,7 @@ impl Cache {
     pub fn save<T: Serialize, R: Serialize>(
         &self,
         root: &Path,
-        files: Vec<Saved>,
+        files: Vec<SavedModule>,
         memo: (u64, &T),
         more: Option<&R>,
     ) -> std::io::Result<()> {
@@ -342,14 +316,14 @@ impl Cache {
             && files.iter().zip(&self.index).all(|(f, e)| {
                 f.path == e.path && f.module == e.module && f.is_package == e.is_package
             });
-        let differ = |i: usize, f: &Saved| {
+        let differ = |i: usize, f: &SavedModule| {
             f.stored != Some(Stored(i))
                 || self.in_overlay[i]
                 || f.stamp != self.index[i].stamp
                 || f.hash != self.index[i].hash
         };
         if same_files {
-            let changed: Vec<&Saved> = (files.iter().enumerate())
+            let changed: Vec<&SavedModule> = (files.iter().enumerate())
                 .filter(|(i, f)| differ(*i, f))
                 .map(|(_, f)| f)
                 .collect();
@@ -358,7 +332,7 @@ impl Cache {
                 return self.write(&dir, &overlay, self.generation, &changed, &memo);
             }
         }
-        let all: Vec<&Saved> = files.iter().collect();
+        let all: Vec<&SavedModule> = files.iter().collect();
         let generation = new_generation(self.generation);
         self.write(&dir, &self.file, generation, &all, &memo)?;
         // Caches of other builds or catalogues are stale, and so is the overlay of the
@@ -375,7 +349,7 @@ impl Cache {
         dir: &Path,
         to: &Path,
         generation: u64,
-        files: &[&Saved],
+        files: &[&SavedModule],
         memo: &[u8],
     ) -> std::io::Result<()> {
         use rayon::prelude::*;
@@ -568,7 +542,7 @@ mod tests {
             size: 10,
             modified: Duration::from_secs(1_000),
         });
-        let saved = |path, module, hash, facts, stored| Saved {
+        let saved = |path, module, hash, facts, stored| SavedModule {
             path,
             hash,
             stamp,
@@ -661,7 +635,7 @@ mod tests {
             size: 10,
             modified: Duration::from_secs(1_000),
         };
-        let saved = Saved {
+        let saved = SavedModule {
             path: &path,
             hash: 7,
             stamp: Some(stamp),

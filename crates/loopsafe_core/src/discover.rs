@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use globset::GlobSet;
 use rayon::prelude::*;
 
-use crate::cache::Stamp;
 use crate::config::Settings;
+use crate::fingerprint::Stamp;
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct SourceFile {
@@ -166,7 +166,7 @@ fn listing_key(paths: &[PathBuf], settings: &Settings) -> u64 {
         settings.src,
         settings.respect_gitignore
     );
-    crate::cache::content_hash(&text)
+    crate::fingerprint::content_hash(&text)
 }
 
 /// The walker's configuration: where the project root is, what is excluded.

@@ -8,16 +8,19 @@ pub mod apply;
 pub mod arena;
 pub mod cache;
 pub mod catalogue;
+pub mod compare;
 pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod error;
 pub mod extract;
 pub mod facts;
+pub mod fingerprint;
 pub mod fix;
 pub mod fixer;
 pub mod frameworks;
 pub mod notes;
+pub mod off_loop;
 pub mod project;
 pub mod propagate;
 pub mod render;
@@ -633,7 +636,7 @@ pub fn check_with(
                 .iter()
                 .zip(&stamps)
                 .enumerate()
-                .map(|(i, (f, (hash, stamp, stored)))| cache::Saved {
+                .map(|(i, (f, (hash, stamp, stored)))| cache::SavedModule {
                     path: &f.path,
                     hash: *hash,
                     stamp: *stamp,
@@ -764,7 +767,7 @@ fn prefetch(modules: &Modules, analysis: &Analysis) -> bool {
 /// ([`facts::ModuleFacts::same_interface`]), resolves only the edited modules' calls again.
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Resumable {
-    resolution: propagate::Saved,
+    resolution: propagate::SavedResolution,
     /// What framework detection found, before the settings and the call graph refine it.
     detected: frameworks::Frameworks,
     /// [`facts::ModuleFacts::mentions`] of every module, sorted.
@@ -916,7 +919,7 @@ fn reanalyze<'a>(
     if state_modules.iter().any(|m| *m as usize >= modules.len()) {
         return None;
     }
-    let index = std::sync::Arc::new(project::Index::new(modules, Some(&state_modules)));
+    let index = std::sync::Arc::new(project::ModuleIndex::new(modules, Some(&state_modules)));
     let mut detected = raw.clone();
     if settings.check_tests {
         detected.check_tests();
@@ -952,7 +955,7 @@ fn reanalyze<'a>(
 /// From the resolved calls to the findings, each with the entry points above it.
 fn conclude<'a>(
     modules: &'a Modules<'a>,
-    index: std::sync::Arc<project::Index<'a>>,
+    index: std::sync::Arc<project::ModuleIndex<'a>>,
     catalogue: &'a Catalogue,
     settings: &'a Settings,
     resolution: propagate::Resolution<'a>,

@@ -12,66 +12,11 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::diagnostic::Location;
 use crate::frameworks::Frameworks;
+pub use crate::off_loop::Reason;
 use crate::project::{Callee, FnId, Project};
 use crate::propagate::{Findings, Step};
 use crate::rules::Rule;
 use crate::Files;
-
-/// Why code runs off the event loop.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
-)]
-pub enum Reason {
-    /// A Celery task: runs in a worker process.
-    CeleryTask,
-    /// A sync route or dependency: FastAPI and Starlette run it in a threadpool.
-    SyncRoute,
-    /// A Django sync view: runs in a thread when the server is async.
-    SyncView,
-    /// A Litestar sync handler marked `sync_to_thread=True`.
-    SyncToThread,
-    /// A Flask view: a WSGI worker thread's, even when it is `async def`.
-    FlaskView,
-    /// A sync Quart view or hook: Quart runs it in a thread.
-    QuartSyncView,
-    /// A test coroutine or async fixture: the test runner's event loop runs it.
-    Test,
-    /// Handed to a thread.
-    Offloaded,
-    /// Under `if __name__ == "__main__":`.
-    Script,
-}
-
-impl Reason {
-    /// Why the blocking is acceptable, in a sentence.
-    pub fn explain(self) -> &'static str {
-        match self {
-            Reason::CeleryTask => "Celery tasks run in worker processes, not on the web server's event loop; blocking there holds up one worker, not every request.",
-            Reason::SyncRoute => "Sync `def` routes and dependencies run in FastAPI/Starlette's threadpool, so a blocking call there ties up one worker thread, not the event loop.",
-            Reason::SyncView => "Sync Django views run in a thread under an ASGI server, off the event loop.",
-            Reason::SyncToThread => "Litestar runs a sync handler or dependency marked `sync_to_thread=True` in a worker thread, off the event loop.",
-            Reason::Test => "Test coroutines and async fixtures run on the test runner's event loop (pytest-asyncio, anyio, `IsolatedAsyncioTestCase`): blocking there slows the test suite, not a request the service is serving.",
-            Reason::QuartSyncView => "Quart runs a sync `def` view or hook in a thread (`run_sync`), off the event loop.",
-            Reason::FlaskView => "Flask runs each view in the request's worker thread; an `async def` view gets an event loop of its own there. A blocking call holds up that one request, not the others.",
-            Reason::Offloaded => "Handed to a thread (`asyncio.to_thread`, `run_in_threadpool`, `BackgroundTasks.add_task`, an executor): the function runs off the event loop.",
-            Reason::Script => "Code under `if __name__ == \"__main__\":` runs as a script with its own event loop, not inside the service.",
-        }
-    }
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Reason::CeleryTask => "Celery tasks",
-            Reason::SyncRoute => "Sync routes and dependencies",
-            Reason::SyncView => "Sync Django views",
-            Reason::SyncToThread => "Litestar handlers and dependencies with `sync_to_thread=True`",
-            Reason::FlaskView => "Flask views",
-            Reason::QuartSyncView => "Sync Quart views and hooks",
-            Reason::Test => "Tests",
-            Reason::Offloaded => "Offloaded to a thread",
-            Reason::Script => "Scripts",
-        }
-    }
-}
 
 /// One acceptable blocking call (or, for offloading, the call that hands work off).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,15 +62,10 @@ pub(crate) fn notes(
     found: &Findings,
     files: &mut Files,
 ) -> Vec<Note> {
-    let qualname = |f: FnId| {
-        project.modules[f.module as usize].functions[f.idx as usize]
-            .qualname
-            .to_string()
-    };
+    let qualname = |f: FnId| project.modules.function(f).qualname.to_string();
     let mut callees: HashMap<FnId, Vec<FnId>> = HashMap::default();
     for (caller, callee) in &found.edges {
-        let is_sync =
-            !project.modules[callee.module as usize].functions[callee.idx as usize].is_async;
+        let is_sync = !project.modules.function(*callee).is_async;
         if is_sync {
             callees.entry(*caller).or_default().push(*callee);
         }

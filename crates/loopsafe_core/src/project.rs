@@ -11,21 +11,8 @@ use std::rc::Rc;
 
 use crate::catalogue::{Catalogue, Condition};
 use crate::facts::{Call, CallKind, Const, FunctionKind, Modules, Name, Ref, Span};
+pub use crate::facts::{ClassId, FnId};
 use crate::rules::Rule;
-
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
-pub struct FnId {
-    pub module: u32,
-    pub idx: u32,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ClassId {
-    pub module: u32,
-    pub idx: u32,
-}
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Type {
@@ -87,7 +74,7 @@ const STATE: &str = "starlette.datastructures.State";
 pub struct Project<'a> {
     pub modules: &'a Modules<'a>,
     pub catalogue: &'a Catalogue,
-    index: std::sync::Arc<Index<'a>>,
+    index: std::sync::Arc<ModuleIndex<'a>>,
     /// Per module: the value of each module-level name looked up so far.
     names: RefCell<Vec<HashMap<Name, Value>>>,
     returns: RefCell<HashMap<FnId, Value>>,
@@ -129,13 +116,13 @@ pub struct DirectFinding {
 
 /// What every [`Project`] of the same modules looks up first, made once and shared by
 /// the projects of the threads that resolve calls side by side.
-pub struct Index<'a> {
+pub struct ModuleIndex<'a> {
     by_name: HashMap<&'a str, u32>,
     /// What the project stores on a Starlette `state`, by attribute, in module order.
     state_attrs: HashMap<&'a str, Vec<(u32, &'a Ref)>>,
 }
 
-impl<'a> Index<'a> {
+impl<'a> ModuleIndex<'a> {
     /// The index of `modules`. With `state_modules`, the modules that store something on
     /// a Starlette `state` are those: the others' facts are not read.
     pub fn new(modules: &'a Modules<'a>, state_modules: Option<&[u32]>) -> Self {
@@ -155,7 +142,7 @@ impl<'a> Index<'a> {
             }
         };
         for &i in state_modules {
-            let m = &modules[i as usize];
+            let m = modules.module(i);
             for (name, value) in &m.state_attrs {
                 state_attrs
                     .entry(name.as_str())
@@ -163,7 +150,7 @@ impl<'a> Index<'a> {
                     .push((i, value));
             }
         }
-        Index {
+        ModuleIndex {
             by_name,
             state_attrs,
         }
@@ -175,7 +162,7 @@ impl<'a> Project<'a> {
         Project::with_index(
             modules,
             catalogue,
-            std::sync::Arc::new(Index::new(modules, None)),
+            std::sync::Arc::new(ModuleIndex::new(modules, None)),
         )
     }
 
@@ -183,7 +170,7 @@ impl<'a> Project<'a> {
     pub fn with_index(
         modules: &'a Modules<'a>,
         catalogue: &'a Catalogue,
-        index: std::sync::Arc<Index<'a>>,
+        index: std::sync::Arc<ModuleIndex<'a>>,
     ) -> Self {
         Project {
             modules,
@@ -286,7 +273,7 @@ impl<'a> Project<'a> {
         }
         // A name defined in terms of itself resolves to nothing rather than looping.
         self.names.borrow_mut()[module as usize].insert(Name::new(name), Value::Unknown);
-        let facts = &self.modules[module as usize];
+        let facts = self.modules.module(module);
         let value = match facts.bindings.get(name) {
             Some(bindings) => {
                 last_known(bindings.iter().map(|r| self.eval_depth(module, r, depth)))
@@ -306,7 +293,7 @@ impl<'a> Project<'a> {
     }
 
     fn module_attr(&self, module: u32, name: &str, depth: u32) -> Value {
-        let facts = &self.modules[module as usize];
+        let facts = self.modules.module(module);
         if facts.bindings.contains_key(name) {
             return self.module_name(module, name, depth);
         }
@@ -396,9 +383,9 @@ impl<'a> Project<'a> {
     }
 
     fn decorated_type_depth(&self, f: FnId, depth: u32) -> Option<&'static str> {
-        let func = &self.modules[f.module as usize].functions[f.idx as usize];
+        let func = self.modules.function(f);
         func.decorators.iter().find_map(|d| {
-            let maker = crate::frameworks::decorator_callee(d);
+            let maker = crate::facts::decorator_callee(d);
             let name = match self.eval_depth(f.module, maker, depth + 1) {
                 Value::External(p) => p.to_string(),
                 Value::Method(t, m) => format!("{}.{m}", t.external()?),
@@ -416,13 +403,10 @@ impl<'a> Project<'a> {
     }
 
     fn method(&self, c: ClassId, name: &str) -> Option<FnId> {
-        self.modules[c.module as usize].classes[c.idx as usize]
-            .methods
-            .get(name)
-            .map(|idx| FnId {
-                module: c.module,
-                idx: *idx,
-            })
+        self.modules.class(c).methods.get(name).map(|idx| FnId {
+            module: c.module,
+            idx: *idx,
+        })
     }
 
     /// A member of a project class, through its bases.
@@ -430,13 +414,13 @@ impl<'a> Project<'a> {
         let mro = self.mro(c);
         for class in &mro.project {
             if let Some(f) = self.method(*class, attr) {
-                let kind = self.modules[f.module as usize].functions[f.idx as usize].kind;
+                let kind = self.modules.function(f).kind;
                 if on_instance && kind == FunctionKind::Property {
                     return self.function_return(f, depth + 1);
                 }
                 return Value::Function(f);
             }
-            let facts = &self.modules[class.module as usize];
+            let facts = self.modules.module(class.module);
             let assigned = facts.classes[class.idx as usize]
                 .attrs
                 .iter()
@@ -494,7 +478,7 @@ impl<'a> Project<'a> {
                 continue;
             }
             mro.project.push(class);
-            let bases = &self.modules[class.module as usize].classes[class.idx as usize].bases;
+            let bases = &self.modules.class(class).bases;
             // Pushed in reverse so that the first base is explored first.
             for base in bases.iter().rev() {
                 match self.eval_depth(class.module, base, 1) {
@@ -559,7 +543,7 @@ impl<'a> Project<'a> {
             return v.clone();
         }
         self.returns.borrow_mut().insert(f, Value::Unknown);
-        let func = &self.modules[f.module as usize].functions[f.idx as usize];
+        let func = self.modules.function(f);
         let v = if func.is_async {
             Value::Unknown
         } else {
@@ -622,7 +606,7 @@ impl<'a> Project<'a> {
 
     /// A sync `def` with `yield`: calling it runs none of its body.
     pub fn is_sync_generator(&self, f: FnId) -> bool {
-        let func = &self.modules[f.module as usize].functions[f.idx as usize];
+        let func = self.modules.function(f);
         func.is_generator && !func.is_async
     }
 
@@ -638,7 +622,7 @@ impl<'a> Project<'a> {
         let Some(f) = self.lookup_method(c, name) else {
             return Callee::Unknown;
         };
-        match self.modules[f.module as usize].functions[f.idx as usize].kind {
+        match self.modules.function(f).kind {
             FunctionKind::Property => Callee::Project(f),
             _ => Callee::Unknown,
         }
@@ -735,7 +719,7 @@ impl<'a> Project<'a> {
             // a `str` of its own.
             Ref::Instance(inner) => {
                 return matches!(&**inner, Ref::Name(n) if n == "str")
-                    && !self.modules[module as usize].bindings.contains_key("str")
+                    && !self.modules.module(module).bindings.contains_key("str")
             }
             Ref::Name(name) => (module, name.as_str()),
             Ref::Path(path) => match path
@@ -748,7 +732,9 @@ impl<'a> Project<'a> {
             _ => return false,
         };
         depth < 4
-            && self.modules[module as usize]
+            && self
+                .modules
+                .module(module)
                 .bindings
                 .get(name)
                 .and_then(|b| b.last())

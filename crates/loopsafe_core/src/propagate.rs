@@ -189,7 +189,7 @@ pub fn findings(resolution: Resolution, follow_helpers: bool) -> Findings {
 pub fn sync_on_loop(
     findings: &mut Findings,
     modules: &Modules,
-    index: std::sync::Arc<crate::project::Index<'_>>,
+    index: std::sync::Arc<crate::project::ModuleIndex<'_>>,
     catalogue: &Catalogue,
     follow_helpers: bool,
     counts: &Counts<'_>,
@@ -198,7 +198,7 @@ pub fn sync_on_loop(
     let functions: rustc_hash::FxHashSet<FnId> = functions
         .iter()
         .copied()
-        .filter(|f| !modules[f.module as usize].functions[f.idx as usize].is_async)
+        .filter(|f| !modules.function(*f).is_async)
         .collect();
     if functions.is_empty() {
         return;
@@ -352,6 +352,9 @@ struct Resolved {
     callable: bool,
 }
 
+/// What the calls of each function resolved lead to, by the function's number.
+type Done = Vec<(u32, Resolved)>;
+
 /// The calls of the project's functions, resolved: of every function, or of those that
 /// can run on the event loop (the coroutines, what the frameworks run, and everything
 /// they call, transitively). A function nothing on the loop reaches can neither be a
@@ -360,13 +363,13 @@ struct Resolved {
 pub struct Resolution<'a> {
     /// What each thread's project looks up first, made once for all of them (and for
     /// framework detection beside them).
-    index: std::sync::Arc<crate::project::Index<'a>>,
+    index: std::sync::Arc<crate::project::ModuleIndex<'a>>,
     ids: Vec<FnId>,
     /// Per module: the global index of its first function.
     base: Vec<u32>,
     is_async: Vec<bool>,
     claimed: Vec<std::sync::atomic::AtomicBool>,
-    done: Vec<(u32, Resolved)>,
+    done: Done,
     /// What resolving found, in no order: put in the order of the functions at the end.
     found: Found,
 }
@@ -378,12 +381,12 @@ impl<'a> Resolution<'a> {
             .flat_map(|facts| facts.functions.iter().map(|f| f.is_async))
             .collect();
         let counts = modules.iter().map(|facts| facts.functions.len() as u32);
-        let index = std::sync::Arc::new(crate::project::Index::new(modules, None));
+        let index = std::sync::Arc::new(crate::project::ModuleIndex::new(modules, None));
         Resolution::numbered(index, counts, is_async)
     }
 
     fn numbered(
-        index: std::sync::Arc<crate::project::Index<'a>>,
+        index: std::sync::Arc<crate::project::ModuleIndex<'a>>,
         counts: impl Iterator<Item = u32>,
         is_async: Vec<bool>,
     ) -> Self {
@@ -412,7 +415,7 @@ impl<'a> Resolution<'a> {
     }
 
     /// What resolving concluded so far, to be kept in the cache for [`Resolution::resume`].
-    pub fn save(&self) -> Saved {
+    pub fn save(&self) -> SavedResolution {
         let counts = self
             .base
             .iter()
@@ -438,7 +441,7 @@ impl<'a> Resolution<'a> {
         found.direct.sort_by_key(|d| d.function);
         found.edges.sort_by_key(|(caller, _)| *caller);
         found.offloaded.sort_by_key(|o| o.function);
-        Saved {
+        SavedResolution {
             counts,
             is_async: self.is_async.clone(),
             done,
@@ -457,151 +460,36 @@ impl<'a> Resolution<'a> {
     #[allow(clippy::too_many_arguments)]
     pub fn resume(
         modules: &'a Modules<'a>,
-        index: std::sync::Arc<crate::project::Index<'a>>,
-        saved: Saved,
+        index: std::sync::Arc<crate::project::ModuleIndex<'a>>,
+        saved: SavedResolution,
         changed: &[bool],
         catalogue: &Catalogue,
         follow_helpers: bool,
         counts: &Counts<'_>,
         roots: Vec<FnId>,
     ) -> Option<Self> {
-        let Saved {
-            counts: old_counts,
-            is_async: old_async,
-            done,
-            found,
-        } = saved;
-        if old_counts.len() != modules.len() || changed.len() != modules.len() {
-            return None;
-        }
-        let mut old_base = Vec::with_capacity(old_counts.len());
-        let mut at = 0u32;
-        for c in &old_counts {
-            old_base.push(at);
-            at = at.checked_add(*c)?;
-        }
-        if at as usize != old_async.len() {
-            return None;
-        }
-        let mut is_async = Vec::with_capacity(old_async.len());
-        for (m, c) in old_counts.iter().enumerate() {
-            if changed[m] {
-                is_async.extend(modules[m].functions.iter().map(|f| f.is_async));
-            } else {
-                let start = old_base[m] as usize;
-                is_async.extend_from_slice(&old_async[start..start + *c as usize]);
-            }
-        }
+        let (mut kept, is_async) = Kept::new(saved, modules, changed)?;
         let new_counts = (0..modules.len()).map(|m| match changed[m] {
             true => modules[m].functions.len() as u32,
-            false => old_counts[m],
+            false => kept.counts[m],
         });
         let mut this = Resolution::numbered(index.clone(), new_counts, is_async);
-        let valid = |f: FnId| {
-            (f.module as usize) < changed.len()
-                && f.idx < old_counts[f.module as usize]
-                && !changed[f.module as usize]
-        };
-        let old_index = |f: FnId| (old_base[f.module as usize] + f.idx) as usize;
-        // What each kept function led to, by its old number, and the range of its calls
-        // of other functions in the saved edges (both in the order of the functions).
-        let mut kept: Vec<Option<Resolved>> = vec![None; old_async.len()];
-        for (f, r) in done {
-            if valid(f) {
-                kept[old_index(f)] = Some(r);
-            }
-        }
-        let mut calls: Vec<(u32, u32)> = vec![(0, 0); old_async.len()];
-        let mut at = 0;
-        while at < found.edges.len() {
-            let caller = found.edges[at].0;
-            let end = at
-                + found.edges[at..]
-                    .iter()
-                    .take_while(|(c, _)| *c == caller)
-                    .count();
-            if valid(caller) {
-                calls[old_index(caller)] = (at as u32, end as u32);
-            }
-            if found.edges[at..end]
-                .iter()
-                .any(|(_, callee)| callee.module as usize >= changed.len())
-            {
-                return None;
-            }
-            at = end;
-        }
         let project = Project::with_index(modules, catalogue, index);
         let mut fresh = Found::default();
-        let mut reached = vec![false; this.ids.len()];
-        let mut stack: Vec<FnId> = vec![];
-        // False for a function the modules do not have (a damaged cache).
-        let mut push = |f: FnId, stack: &mut Vec<FnId>, this: &Resolution| {
-            let m = f.module as usize;
-            let (Some(start), end) = (this.base.get(m), this.base.get(m + 1)) else {
-                return false;
-            };
-            let end = end.copied().unwrap_or(this.ids.len() as u32);
-            if f.idx >= end - start {
-                return false;
-            }
-            match reached.get_mut((start + f.idx) as usize) {
-                Some(seen) if !*seen => {
-                    *seen = true;
-                    stack.push(f);
-                    true
-                }
-                Some(_) => true,
-                None => false,
-            }
-        };
-        // The coroutines, then what the frameworks run, as a fresh resolution starts.
-        let coroutines: Vec<FnId> = (this.ids.iter().zip(&this.is_async))
-            .filter(|(_, a)| **a)
-            .map(|(f, _)| *f)
-            .collect();
-        for f in coroutines.into_iter().chain(roots) {
-            if !push(f, &mut stack, &this) {
-                return None;
-            }
-        }
-        let mut done = vec![];
-        let mut callees = vec![];
-        while let Some(id) = stack.pop() {
-            callees.clear();
-            let saved = match valid(id) {
-                true => kept[old_index(id)].take(),
-                false => None,
-            };
-            let r = match saved {
-                Some(r) => {
-                    let (start, end) = calls[old_index(id)];
-                    let edges = &found.edges[start as usize..end as usize];
-                    callees.extend(edges.iter().map(|(_, callee)| *callee));
-                    r
-                }
-                None => {
-                    let first_edge = fresh.edges.len();
-                    let on_loop = this.is_async[this.index(id) as usize];
-                    let r = resolve(&project, id, follow_helpers, on_loop, counts, &mut fresh);
-                    callees.extend(fresh.edges[first_edge..].iter().map(|(_, c)| *c));
-                    r
-                }
-            };
-            callees.extend(r.scheduled.iter().map(|(_, f)| *f));
-            for callee in &callees {
-                if !push(*callee, &mut stack, &this) {
-                    return None;
-                }
-            }
-            done.push((this.index(id), r));
-        }
-        let stays = |f: &FnId| valid(*f) && reached[this.index(*f) as usize];
+        let (done, reached) = this.reach(
+            &mut kept,
+            &project,
+            follow_helpers,
+            counts,
+            roots,
+            &mut fresh,
+        )?;
         let Found {
             mut direct,
             mut edges,
             mut offloaded,
-        } = found;
+        } = std::mem::take(&mut kept.found);
+        let stays = |f: &FnId| kept.valid(*f) && reached[this.index(*f) as usize];
         direct.retain(|d| stays(&d.function));
         edges.retain(|(caller, _)| stays(caller));
         offloaded.retain(|o| stays(&o.function));
@@ -620,8 +508,78 @@ impl<'a> Resolution<'a> {
         Some(this)
     }
 
+    /// Goes down from the coroutines and `roots`, as a fresh resolution starts, to every
+    /// function the loop reaches: what a function `kept` holds led to is taken from it,
+    /// any other is resolved again (its finds go to `fresh`). What each function reached
+    /// led to, by its number, and which were reached; None for a function the modules do
+    /// not have (a damaged cache).
+    fn reach(
+        &self,
+        kept: &mut Kept,
+        project: &Project,
+        follow_helpers: bool,
+        counts: &Counts<'_>,
+        roots: Vec<FnId>,
+        fresh: &mut Found,
+    ) -> Option<(Done, Vec<bool>)> {
+        let mut reached = vec![false; self.ids.len()];
+        let mut stack: Vec<FnId> = vec![];
+        // False for a function the modules do not have.
+        let mut push = |f: FnId, stack: &mut Vec<FnId>| {
+            let m = f.module as usize;
+            let (Some(start), end) = (self.base.get(m), self.base.get(m + 1)) else {
+                return false;
+            };
+            let end = end.copied().unwrap_or(self.ids.len() as u32);
+            if f.idx >= end - start {
+                return false;
+            }
+            match reached.get_mut((start + f.idx) as usize) {
+                Some(seen) if !*seen => {
+                    *seen = true;
+                    stack.push(f);
+                    true
+                }
+                Some(_) => true,
+                None => false,
+            }
+        };
+        let coroutines: Vec<FnId> = (self.ids.iter().zip(&self.is_async))
+            .filter(|(_, a)| **a)
+            .map(|(f, _)| *f)
+            .collect();
+        for f in coroutines.into_iter().chain(roots) {
+            if !push(f, &mut stack) {
+                return None;
+            }
+        }
+        let mut done = vec![];
+        let mut callees = vec![];
+        while let Some(id) = stack.pop() {
+            callees.clear();
+            let r = match kept.take(id, &mut callees) {
+                Some(r) => r,
+                None => {
+                    let first_edge = fresh.edges.len();
+                    let on_loop = self.is_async[self.index(id) as usize];
+                    let r = resolve(project, id, follow_helpers, on_loop, counts, fresh);
+                    callees.extend(fresh.edges[first_edge..].iter().map(|(_, c)| *c));
+                    r
+                }
+            };
+            callees.extend(r.scheduled.iter().map(|(_, f)| *f));
+            for callee in &callees {
+                if !push(*callee, &mut stack) {
+                    return None;
+                }
+            }
+            done.push((self.index(id), r));
+        }
+        Some((done, reached))
+    }
+
     /// The index of the modules, to make another [`Project`] of them with.
-    pub fn module_index(&self) -> std::sync::Arc<crate::project::Index<'a>> {
+    pub fn module_index(&self) -> std::sync::Arc<crate::project::ModuleIndex<'a>> {
         self.index.clone()
     }
 
@@ -672,7 +630,7 @@ impl<'a> Resolution<'a> {
                 let mut found = Found::default();
                 let mut stack: Vec<FnId> = chunk.iter().rev().copied().collect();
                 while let Some(id) = stack.pop() {
-                    let is_async = modules[id.module as usize].functions[id.idx as usize].is_async;
+                    let is_async = modules.function(id).is_async;
                     let first_edge = found.edges.len();
                     let r = resolve(&project, id, follow_helpers, is_async, counts, &mut found);
                     if follow {
@@ -763,7 +721,7 @@ fn resolve(
     found: &mut Found,
 ) -> Resolved {
     let mut out = Resolved::default();
-    let func = &project.modules[id.module as usize].functions[id.idx as usize];
+    let func = project.modules.function(id);
     // Module and class bodies run at import; they are nobody's callee.
     if matches!(func.kind, FunctionKind::Module | FunctionKind::ClassBody) {
         return out;
@@ -788,8 +746,7 @@ fn resolve(
                 // A `# noqa: LS901` on a call inside a helper cuts the chain there.
                 let cut = !func.is_async
                     && !counts(id.module, call.span, Rule::BlockingCallThroughHelper);
-                let callee_func =
-                    &project.modules[callee.module as usize].functions[callee.idx as usize];
+                let callee_func = project.modules.function(callee);
                 // Calling a generator function only makes the generator: its body runs
                 // where it is iterated, which is a call of its own (`CallKind::Iterate`).
                 let made_only = call.kind == CallKind::Call && callee_func.is_generator;
@@ -838,8 +795,7 @@ fn resolve(
                 Some(Value::Function(f)) => Some(f),
                 _ => None,
             };
-            let coroutine = target
-                .filter(|f| project.modules[f.module as usize].functions[f.idx as usize].is_async);
+            let coroutine = target.filter(|f| project.modules.function(*f).is_async);
             if let Some(f) = coroutine {
                 // `tasks.add_task(notify)` with `async def notify`: Starlette awaits it on
                 // the loop after the response, so the route reaches it. A coroutine
@@ -865,7 +821,7 @@ fn resolve(
         if let Some(pos) = Catalogue::loop_callback(&api) {
             let arg = call.arg(pos, None);
             if let Some(Value::Function(f)) = arg.map(|a| project.eval(id.module, &a.value)) {
-                let target = &project.modules[f.module as usize].functions[f.idx as usize];
+                let target = project.modules.function(f);
                 if !target.is_async {
                     out.scheduled.push((call_index as u32, f));
                 }
@@ -878,7 +834,7 @@ fn resolve(
 /// Whether calling `f` runs its body: `None` when a decorator may replace it, else
 /// what its decorators do (`Some(None)` for none that matter).
 fn decorators(project: &Project, f: FnId) -> Option<Option<Decorator>> {
-    let func = &project.modules[f.module as usize].functions[f.idx as usize];
+    let func = project.modules.function(f);
     let mut result = Some(None);
     for d in &func.decorators {
         match decorator_effect(project, f.module, d) {
@@ -903,7 +859,7 @@ fn decorator_effect(project: &Project, module: u32, d: &Ref) -> Option<Option<De
         Value::External(p) => Catalogue::decorator(&Catalogue::canonical(&p)).map(Some),
         Value::Function(factory) if called => {
             // A decorator factory: follow it when what it returns is a decorator that keeps.
-            let func = &project.modules[factory.module as usize].functions[factory.idx as usize];
+            let func = project.modules.function(factory);
             let returned = func.returned.iter().find_map(|r| match r {
                 Ref::Function(idx) => Some(FnId {
                     module: factory.module,
@@ -921,7 +877,7 @@ fn decorator_effect(project: &Project, module: u32, d: &Ref) -> Option<Option<De
 /// A decorator written in the project keeps the function when it returns it unchanged,
 /// or returns a sync wrapper defined inside it that does not hand work to a thread.
 fn project_decorator(project: &Project, deco: FnId) -> bool {
-    let facts = &project.modules[deco.module as usize];
+    let facts = project.modules.module(deco.module);
     let func = &facts.functions[deco.idx as usize];
     if func.is_async {
         return false;
@@ -943,10 +899,126 @@ fn project_decorator(project: &Project, deco: FnId) -> bool {
     })
 }
 
+/// A saved resolution laid out for [`Resolution::resume`], by the functions' numbers in
+/// it: what each function of a module that kept its facts led to.
+struct Kept<'c> {
+    /// Per module: whether its facts changed since the resolution was saved.
+    changed: &'c [bool],
+    /// Per module: how many functions it had.
+    counts: Vec<u32>,
+    /// Per module: the saved number of its first function.
+    base: Vec<u32>,
+    /// What each kept function led to, until it is taken.
+    resolved: Vec<Option<Resolved>>,
+    /// The range of each kept function's calls of other functions in `found.edges` (both
+    /// in the order of the functions).
+    calls: Vec<(u32, u32)>,
+    found: Found,
+}
+
+impl<'c> Kept<'c> {
+    /// `saved`, of which the modules `changed` have new facts, with the coroutines of the
+    /// modules numbered as they are now. None when it is not of these modules.
+    fn new(
+        saved: SavedResolution,
+        modules: &Modules,
+        changed: &'c [bool],
+    ) -> Option<(Kept<'c>, Vec<bool>)> {
+        let SavedResolution {
+            counts,
+            is_async: old_async,
+            done,
+            found,
+        } = saved;
+        if counts.len() != modules.len() || changed.len() != modules.len() {
+            return None;
+        }
+        let mut base = Vec::with_capacity(counts.len());
+        let mut at = 0u32;
+        for c in &counts {
+            base.push(at);
+            at = at.checked_add(*c)?;
+        }
+        if at as usize != old_async.len() {
+            return None;
+        }
+        let mut is_async = Vec::with_capacity(old_async.len());
+        for (m, c) in counts.iter().enumerate() {
+            if changed[m] {
+                is_async.extend(modules[m].functions.iter().map(|f| f.is_async));
+            } else {
+                let start = base[m] as usize;
+                is_async.extend_from_slice(&old_async[start..start + *c as usize]);
+            }
+        }
+        let mut kept = Kept {
+            changed,
+            counts,
+            base,
+            resolved: vec![None; old_async.len()],
+            calls: vec![(0, 0); old_async.len()],
+            found: Found::default(),
+        };
+        for (f, r) in done {
+            if kept.valid(f) {
+                let i = kept.old_index(f);
+                kept.resolved[i] = Some(r);
+            }
+        }
+        let mut at = 0;
+        while at < found.edges.len() {
+            let caller = found.edges[at].0;
+            let end = at
+                + found.edges[at..]
+                    .iter()
+                    .take_while(|(c, _)| *c == caller)
+                    .count();
+            if kept.valid(caller) {
+                let i = kept.old_index(caller);
+                kept.calls[i] = (at as u32, end as u32);
+            }
+            if found.edges[at..end]
+                .iter()
+                .any(|(_, callee)| callee.module as usize >= changed.len())
+            {
+                return None;
+            }
+            at = end;
+        }
+        kept.found = found;
+        Some((kept, is_async))
+    }
+
+    /// Whether `f` is a function of a module that kept its facts.
+    fn valid(&self, f: FnId) -> bool {
+        (f.module as usize) < self.changed.len()
+            && f.idx < self.counts[f.module as usize]
+            && !self.changed[f.module as usize]
+    }
+
+    fn old_index(&self, f: FnId) -> usize {
+        (self.base[f.module as usize] + f.idx) as usize
+    }
+
+    /// What `f` led to, with the functions it calls added to `callees`; None when it is
+    /// to be resolved again.
+    fn take(&mut self, f: FnId, callees: &mut Vec<FnId>) -> Option<Resolved> {
+        if !self.valid(f) {
+            return None;
+        }
+        let i = self.old_index(f);
+        let r = self.resolved[i].take()?;
+        let (start, end) = self.calls[i];
+        let edges = &self.found.edges[start as usize..end as usize];
+        callees.extend(edges.iter().map(|(_, callee)| *callee));
+        Some(r)
+    }
+}
+
 /// What resolving concluded, as the cache keeps it: per module how many functions it has,
 /// which are coroutines, what each resolved function's calls lead to and what they found.
 #[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
-pub struct Saved {
+pub struct SavedResolution {
     counts: Vec<u32>,
     is_async: Vec<bool>,
     done: Vec<(FnId, Resolved)>,

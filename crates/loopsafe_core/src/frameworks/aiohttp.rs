@@ -47,7 +47,7 @@ pub(super) fn scan(project: &Project, scan: &Scan, out: &mut Frameworks) {
             .filter(|a| a.keyword.as_deref() == Some("middlewares"))
         {
             if let Value::Function(f) = project.eval(m, &arg.value) {
-                if project.modules[f.module as usize].functions[f.idx as usize].is_async {
+                if project.modules.function(f).is_async {
                     out.entry(EntryKind::Middleware, f, "aiohttp");
                 }
             }
@@ -107,7 +107,7 @@ pub(super) fn scan(project: &Project, scan: &Scan, out: &mut Frameworks) {
             _ => continue,
         };
         if let Some(Value::Function(f)) = target {
-            if project.modules[f.module as usize].functions[f.idx as usize].is_async {
+            if project.modules.function(f).is_async {
                 out.entry(EntryKind::Route, f, "aiohttp");
             }
         }

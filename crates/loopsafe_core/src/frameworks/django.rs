@@ -29,7 +29,7 @@ pub(super) fn scan(project: &Project, scan: &Scan, out: &mut Frameworks) {
                 _ => None,
             };
             if let Some(f) = run {
-                if project.modules[f.module as usize].functions[f.idx as usize].is_async {
+                if project.modules.function(f).is_async {
                     out.entry(EntryKind::Middleware, f, "django");
                 }
             }

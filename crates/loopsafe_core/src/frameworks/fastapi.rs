@@ -124,7 +124,7 @@ pub(super) fn scan(project: &Project, scan: &Scan, out: &mut Frameworks) {
         };
         match target {
             Some(Value::Function(f)) => {
-                let func = &project.modules[f.module as usize].functions[f.idx as usize];
+                let func = project.modules.function(f);
                 if kind == EntryKind::Route {
                     routes.push(f);
                     out.route(f);
@@ -182,7 +182,7 @@ fn shared_dependencies(project: &Project, scan: &Scan, routes: &[FnId]) -> Vec<(
             _ => continue,
         };
         let applies = |r: &&FnId| only_module.is_none_or(|module| r.module == module);
-        let scope = &project.modules[m as usize].functions[caller.idx as usize];
+        let scope = project.modules.function(caller);
         for dep_call in &scope.calls {
             let inside = dep_call.span.start >= declared.span.start
                 && dep_call.span.end <= declared.span.end;
@@ -207,7 +207,7 @@ fn router_module(project: &Project, module: u32, router: &Ref) -> Option<u32> {
         },
         Ref::Path(path) => project.module_index(path.rsplit_once('.')?.0),
         Ref::Name(name) => {
-            let bindings = project.modules[module as usize].bindings.get(name)?;
+            let bindings = project.modules.module(module).bindings.get(name)?;
             match bindings.last()? {
                 imported @ Ref::Path(_) => router_module(project, module, imported),
                 _ => Some(module),
@@ -254,10 +254,10 @@ fn dependencies(
         }
     }
     while let Some((function, route)) = stack.pop() {
-        let func = &project.modules[function.module as usize].functions[function.idx as usize];
+        let func = project.modules.function(function);
         // Calls in a function's signature are recorded in the scope that defines it.
         let Some(parent) = func.parent else { continue };
-        let scope = &project.modules[function.module as usize].functions[parent as usize];
+        let scope = &project.modules.module(function.module).functions[parent as usize];
         for call in &scope.calls {
             let inside = call.span.start >= func.span.start && call.span.end <= func.span.end;
             if !inside {
@@ -278,7 +278,7 @@ fn dependencies(
 
 fn use_dependency(project: &Project, out: &mut Frameworks, dep: FnId, route: FnId) {
     out.uses.push((dep, route));
-    let dep_func = &project.modules[dep.module as usize].functions[dep.idx as usize];
+    let dep_func = project.modules.function(dep);
     if dep_func.is_async {
         out.entry(EntryKind::Dependency, dep, "fastapi");
     } else {

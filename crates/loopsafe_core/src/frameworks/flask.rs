@@ -5,7 +5,7 @@
 //! finding: the report lists it as acceptable, like a sync route's.
 
 use super::{Frameworks, Scan, HTTP_METHODS};
-use crate::notes::Reason;
+use crate::off_loop::Reason;
 use crate::project::Project;
 
 const OWNERS: &[&str] = &["flask.Blueprint", "flask.Flask"];

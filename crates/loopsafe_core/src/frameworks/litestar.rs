@@ -64,7 +64,7 @@ pub(super) fn scan(project: &Project, scan: &Scan, out: &mut Frameworks) {
             },
             _ => continue,
         };
-        let is_async = project.modules[dep.module as usize].functions[dep.idx as usize].is_async;
+        let is_async = project.modules.function(dep).is_async;
         if !is_async && call.args.iter().any(says_sync_to_thread) {
             out.off(dep, Reason::SyncToThread);
         } else {
@@ -80,14 +80,14 @@ pub(super) fn scan(project: &Project, scan: &Scan, out: &mut Frameworks) {
 /// handler whose decorator declares it, or every handler for one the app declares.
 /// (Routers' and controllers' dependencies reach no handler here.)
 fn users(project: &Project, scope: FnId, call: &Call, handlers: &[FnId]) -> Vec<FnId> {
-    let module = &project.modules[scope.module as usize];
-    let declared_by = handlers.iter().copied().find(|h| {
-        h.module == scope.module && in_decorators(&module.functions[h.idx as usize], call)
-    });
+    let declared_by = handlers
+        .iter()
+        .copied()
+        .find(|h| h.module == scope.module && in_decorators(project.modules.function(*h), call));
     if let Some(handler) = declared_by {
         return vec![handler];
     }
-    let in_app = module.functions[scope.idx as usize].calls.iter().any(|c| {
+    let in_app = project.modules.function(scope).calls.iter().any(|c| {
         c.span.start <= call.span.start
             && call.span.end <= c.span.end
             && last_name(&c.callee) == Some("Litestar")
@@ -105,7 +105,7 @@ fn users(project: &Project, scope: FnId, call: &Call, handlers: &[FnId]) -> Vec<
 
 /// Whether a decorator call above `f` says `sync_to_thread=True`.
 fn sync_to_thread(project: &Project, f: FnId) -> bool {
-    let facts = &project.modules[f.module as usize];
+    let facts = project.modules.module(f.module);
     let func = &facts.functions[f.idx as usize];
     facts
         .functions

@@ -12,15 +12,15 @@ mod flask;
 mod litestar;
 mod quart;
 mod sanic;
-mod tests;
+mod test_suites;
 mod tornado;
 
 use std::collections::{BTreeSet, VecDeque};
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-use crate::facts::{Call, Ref};
-use crate::notes::Reason;
+use crate::facts::{decorator_callee, Call, Ref};
+use crate::off_loop::Reason;
 use crate::project::{FnId, Project, Value};
 
 /// How an entry point is reached, worst first: middleware runs for every request.
@@ -149,7 +149,7 @@ impl Frameworks {
         framework: &'static str,
         why: Reason,
     ) {
-        if project.modules[f.module as usize].functions[f.idx as usize].is_async {
+        if project.modules.function(f).is_async {
             self.entry(kind, f, framework);
         } else {
             if kind == EntryKind::Route {
@@ -162,7 +162,7 @@ impl Frameworks {
     /// An entry point that runs on the loop whether it is `async def` or plain `def`.
     fn handler(&mut self, project: &Project, kind: EntryKind, f: FnId, framework: &'static str) {
         self.entry(kind, f, framework);
-        let is_async = project.modules[f.module as usize].functions[f.idx as usize].is_async;
+        let is_async = project.modules.function(f).is_async;
         if !is_async && !self.sync_on_loop.contains(&f) {
             self.sync_on_loop.push(f);
         }
@@ -249,7 +249,7 @@ pub fn detect(project: &Project) -> Frameworks {
     quart::scan(project, &scan, &mut out);
     sanic::scan(project, &scan, &mut out);
     tornado::scan(project, &mut out);
-    tests::scan(project, &mut out);
+    test_suites::scan(project, &mut out);
     out.entries.sort_by_key(|e| (e.kind, e.function));
     out
 }
@@ -265,15 +265,6 @@ fn last_name(r: &Ref) -> Option<&str> {
         Ref::Path(path) => path.rsplit('.').next(),
         Ref::Call(inner) => last_name(inner),
         _ => None,
-    }
-}
-
-/// What makes a decorator: `router.post` for `@router.post("/")`, `app.task` for
-/// `@app.task`.
-pub(crate) fn decorator_callee(d: &Ref) -> &Ref {
-    match d {
-        Ref::Call(inner) => inner,
-        other => other,
     }
 }
 
@@ -333,9 +324,9 @@ pub(crate) fn registration(c: &Call) -> Option<&str> {
     (passes_callable || declares_dependencies).then_some(name)
 }
 
-/// Whether a module is one a test runner collects (see `tests.rs`).
+/// Whether a module is one a test runner collects (see `test_suites.rs`).
 pub(crate) fn is_test_module(name: &str) -> bool {
-    tests::is_test_module(name)
+    test_suites::is_test_module(name)
 }
 
 /// Registration calls whose names are also common method names (`d.get(key)`). Sorted.

@@ -5,7 +5,7 @@
 //! `def` one in a thread (`run_sync`), off the loop.
 
 use super::{EntryKind, Frameworks, Scan, HTTP_METHODS};
-use crate::notes::Reason;
+use crate::off_loop::Reason;
 use crate::project::Project;
 
 const OWNERS: &[&str] = &["quart.Blueprint", "quart.Quart"];

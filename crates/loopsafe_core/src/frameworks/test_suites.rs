@@ -9,7 +9,7 @@
 //! service code that only tests call today is still the service's, and still reported.
 
 use super::Frameworks;
-use crate::notes::Reason;
+use crate::off_loop::Reason;
 use crate::project::{FnId, Project};
 
 pub(super) fn is_test_module(name: &str) -> bool {
