@@ -550,6 +550,16 @@ mod tests {
     }
 
     #[test]
+    fn docs_list_the_calls_from_the_catalogue() {
+        let http = render_doc(Rule::BlockingHttpCall.info());
+        assert!(http.contains("\n\n## Calls it reports\n- `httpx`: `delete`, `get`, "));
+        assert!(http.contains("- `urllib3`: `request`\n\n## Why is this bad?\n"));
+        let helper = render_doc(Rule::BlockingCallThroughHelper.info());
+        assert!(!helper.contains("## Calls it reports"));
+        assert!(helper.contains("make a blocking call.\n\n## Why is this bad?\n"));
+    }
+
+    #[test]
     fn lookup_by_code_or_name() {
         assert_eq!(Rule::from_code("LS201"), Some(Rule::BlockingHttpCall));
         assert_eq!(Rule::from_code("ls201"), Some(Rule::BlockingHttpCall));

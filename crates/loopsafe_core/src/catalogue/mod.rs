@@ -379,6 +379,19 @@ mod tests {
         assert_sorted(LOOP_CALLBACKS, |r| r.0, "LOOP_CALLBACKS");
     }
 
+    /// rustfmt leaves `tables.rs` alone: this keeps each row on a line of its own.
+    #[test]
+    fn every_row_is_one_line() {
+        for (i, line) in include_str!("tables.rs").lines().enumerate() {
+            let line = line.trim_end();
+            assert!(
+                !line.ends_with('(') && !line.starts_with("    )"),
+                "tables.rs:{}: a row spans lines",
+                i + 1
+            );
+        }
+    }
+
     #[test]
     fn every_exception_row_has_a_wildcard_to_except_from() {
         for row in BLOCKING {
