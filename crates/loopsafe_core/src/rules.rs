@@ -59,6 +59,14 @@ pub struct RuleInfo {
 
 use Rule::*;
 
+/// The fix safety of every rule whose fix runs the call in a thread, written once. A
+/// macro, not a constant, so that rules that say more can `concat!` it with their own.
+macro_rules! to_thread_fix {
+    () => {
+        "Unsafe: the call becomes `await asyncio.to_thread(func, *args, **kwargs)` (or `await run_in_threadpool(...)` where the module already uses Starlette's), with `import asyncio` added if needed. It is unsafe because the function then runs on another thread: code that is not thread-safe, or that touches objects of the event loop, may break. Display-only inside a generator expression or lambda, and when the call is already awaited."
+    };
+}
+
 /// Every rule, ordered by code.
 pub static RULES: &[RuleInfo] = &[
     RuleInfo {
@@ -125,7 +133,7 @@ pub static RULES: &[RuleInfo] = &[
         title: "Event loop started with",
         help: "`await` the coroutine instead of starting another loop",
         doc: RuleDoc {
-            what: "Checks for other event-loop runners (`anyio.run`, `trio.run`, and rows of category `loop` in `extend-blocking-calls`) called inside an `async def`.",
+            what: "Checks for other event-loop runners (and rows of category `loop` in `extend-blocking-calls`) called inside an `async def`.",
             why: "A runner starts a loop and blocks the calling thread until it finishes. Inside a coroutine that thread is the event loop's: nothing else runs until it returns, or it refuses to start.",
             example: "async def main():\n    anyio.run(job)  # LS104\n\n# Use instead:\n    await job()",
             fix: "Display-only: `await` the coroutine on the running loop instead of starting another.",
@@ -139,7 +147,7 @@ pub static RULES: &[RuleInfo] = &[
         title: "Blocking HTTP call",
         help: "use one shared `httpx.AsyncClient` (or aiohttp) and `await` the request",
         doc: RuleDoc {
-            what: "Checks for module-level sync HTTP functions called inside an `async def`: `requests.get` and the other `requests` verbs, `httpx.get` and friends, `urllib.request.urlopen`, `urllib3.request`.",
+            what: "Checks for module-level sync HTTP functions called inside an `async def`.",
             why: "A sync HTTP call waits for DNS, the connection and the whole response on the event loop's thread. While it waits, every other request the process serves waits too. In middleware that is every request.",
             example: "async def dispatch(self, request, call_next):\n    jwks = requests.get(settings.jwks_url, timeout=10).json()  # LS201\n\n# Use instead (one client for the module, created once):\n_http = httpx.AsyncClient(follow_redirects=True)\n...\n    jwks = (await _http.get(settings.jwks_url, timeout=10)).json()",
             fix: "Unsafe: `requests.get(url, ...)` becomes `await _http.get(url, ...)` on one `httpx.AsyncClient(follow_redirects=True)` created once at module level (building a client per call costs tens of milliseconds of CPU on the loop). `allow_redirects=` becomes `follow_redirects=`, `data=` with a literal string becomes `content=`, HEAD requests keep not following redirects, `except requests...` clauses around the call are rewritten to httpx's exceptions, `import httpx` is added and `import requests` goes when unused. It says so when `httpx` is not in the project's dependencies. Display-only when the call passes `verify=`, `cert=`, `proxies=`, `stream=`, `hooks=`, `**kwargs` or a `(connect, read)` timeout, when the response's `.iter_content`, `.raw` or `.ok` are used, or when the `try` also guards requests calls that are not fixed.",
@@ -153,10 +161,10 @@ pub static RULES: &[RuleInfo] = &[
         title: "Blocking HTTP client call",
         help: "use an async client (`httpx.AsyncClient`, aiohttp) created once and `await` its methods",
         doc: RuleDoc {
-            what: "Checks for methods of sync HTTP clients called inside an `async def`: `requests.Session`, `httpx.Client`, `urllib3.PoolManager`, `http.client.HTTPConnection`, whether the client is a local, a module global, a parameter annotated with the client type or (with whole-project analysis) an attribute.",
+            what: "Checks for methods of sync HTTP clients called inside an `async def`, whether the client is a local, a module global, a parameter annotated with the client type or (with whole-project analysis) an attribute.",
             why: "A pooled sync client is still sync: each request holds the event loop until the response arrives.",
             example: "session = requests.Session()\n\nasync def lookup(user_id):\n    return session.get(f\"{API}/users/{user_id}\").json()  # LS202",
-            fix: "Unsafe: the call becomes `await asyncio.to_thread(func, *args, **kwargs)` (or `await run_in_threadpool(...)` where the module already uses Starlette's), with `import asyncio` added if needed. It is unsafe because the function then runs on another thread: code that is not thread-safe, or that touches objects of the event loop, may break. Display-only inside a generator expression or lambda, and when the call is already awaited.",
+            fix: to_thread_fix!(),
         },
     },
     RuleInfo {
@@ -167,10 +175,10 @@ pub static RULES: &[RuleInfo] = &[
         title: "Blocking network call",
         help: "use asyncio streams or `loop.getaddrinfo`, or run it with `await asyncio.to_thread(...)`",
         doc: RuleDoc {
-            what: "Checks for other blocking network calls inside an `async def`: `socket` connects, sends, receives and name lookups, `ftplib`, dnspython's `dns.resolver.resolve`, `paramiko` (SSH commands and SFTP), `ldap3.Connection`, and rows of category `network` in `extend-blocking-calls`.",
+            what: "Checks for other blocking network calls inside an `async def`: sockets' connects, sends and receives, name lookups, SSH, FTP, mail, LDAP and Kafka clients, and rows of category `network` in `extend-blocking-calls`.",
             why: "A DNS lookup or a TCP connect can take seconds when the other side is slow or gone; on the event loop those seconds are everyone's.",
             example: "async def probe(host):\n    ip = socket.gethostbyname(host)  # LS203\n\n# Use instead:\n    infos = await asyncio.get_running_loop().getaddrinfo(host, None)",
-            fix: "Unsafe: the call becomes `await asyncio.to_thread(func, *args, **kwargs)` (or `await run_in_threadpool(...)` where the module already uses Starlette's), with `import asyncio` added if needed. It is unsafe because the function then runs on another thread: code that is not thread-safe, or that touches objects of the event loop, may break. Display-only inside a generator expression or lambda, and when the call is already awaited.",
+            fix: to_thread_fix!(),
         },
     },
     RuleInfo {
@@ -198,7 +206,10 @@ pub static RULES: &[RuleInfo] = &[
             what: "Checks for waits on thread primitives inside an `async def`: `concurrent.futures.Future.result()`, `threading.Event.wait()`, `Thread.join()`, `Lock.acquire()` (and `with lock:` on a `threading` lock, condition or semaphore), `queue.Queue.get()`/`put()`, `concurrent.futures.wait()`, a loop over `executor.map(...)`, `as_completed(...)` or a `multiprocessing` pool's `imap(...)`, which waits for each result in turn; and waits for a Celery task's result (`task.delay(...).get()`, `AsyncResult(task_id).get()`), which blocks until a worker has finished the task.",
             why: "These wait for another thread by blocking the calling one. On the event loop, the loop stops until the other thread is done; if that thread needs the loop, it never is (a deadlock).",
             example: "async def handler():\n    fut = executor.submit(work)\n    return fut.result()  # LS302\n\n# Use instead:\n    return await asyncio.wrap_future(executor.submit(work))",
-            fix: "Unsafe: the call becomes `await asyncio.to_thread(func, *args, **kwargs)` (or `await run_in_threadpool(...)` where the module already uses Starlette's), with `import asyncio` added if needed. It is unsafe because the function then runs on another thread: code that is not thread-safe, or that touches objects of the event loop, may break. Display-only inside a generator expression or lambda, and when the call is already awaited. Display-only for a `threading.Condition` or re-entrant lock, which belongs to the thread that holds it. No fix for `with lock:`: use an `asyncio.Lock` with `async with` if only coroutines take it. No fix for a loop over results either: `await asyncio.gather(*(asyncio.to_thread(f, x) for x in xs))` runs the calls without blocking, or `asyncio.as_completed` over `asyncio.wrap_future(...)`s.",
+            fix: concat!(
+                to_thread_fix!(),
+                " Display-only for a `threading.Condition` or re-entrant lock, which belongs to the thread that holds it. No fix for `with lock:`: use an `asyncio.Lock` with `async with` if only coroutines take it. No fix for a loop over results either: `await asyncio.gather(*(asyncio.to_thread(f, x) for x in xs))` runs the calls without blocking, or `asyncio.as_completed` over `asyncio.wrap_future(...)`s.",
+            ),
         },
     },
     RuleInfo {
@@ -209,10 +220,10 @@ pub static RULES: &[RuleInfo] = &[
         title: "Blocking process call",
         help: "use `await asyncio.create_subprocess_exec(...)`",
         doc: RuleDoc {
-            what: "Checks for calls that run a process and wait for it inside an `async def`: `subprocess.run`, `call`, `check_call`, `check_output`, `getoutput`, `getstatusoutput`, `os.system`, `os.popen`, `os.posix_spawn`, and `os.spawn*` with `os.P_WAIT`.",
+            what: "Checks for calls that run a process and wait for it inside an `async def` (`os.spawn*` with `os.P_WAIT`), and rows of category `process`.",
             why: "The loop waits for the whole process to finish.",
             example: "async def convert(path):\n    subprocess.run([\"ffmpeg\", \"-i\", path, out])  # LS401\n\n# Use instead:\n    proc = await asyncio.create_subprocess_exec(\"ffmpeg\", \"-i\", path, out)\n    await proc.wait()",
-            fix: "Unsafe: the call becomes `await asyncio.to_thread(func, *args, **kwargs)` (or `await run_in_threadpool(...)` where the module already uses Starlette's), with `import asyncio` added if needed. It is unsafe because the function then runs on another thread: code that is not thread-safe, or that touches objects of the event loop, may break. Display-only inside a generator expression or lambda, and when the call is already awaited.",
+            fix: to_thread_fix!(),
         },
     },
     RuleInfo {
@@ -223,10 +234,10 @@ pub static RULES: &[RuleInfo] = &[
         title: "Blocking process start",
         help: "use `await asyncio.create_subprocess_exec(...)`",
         doc: RuleDoc {
-            what: "Checks for `subprocess.Popen` and `os.spawn*` with a mode other than `os.P_WAIT` inside an `async def`.",
+            what: "Checks for calls that start a process inside an `async def`, and `os.spawn*` with a mode other than `os.P_WAIT`.",
             why: "Starting a process forks and executes on the loop's thread, and the `Popen` object leads to blocking `wait()`/`communicate()` calls.",
             example: "async def start():\n    proc = subprocess.Popen([\"worker\"])  # LS402",
-            fix: "Unsafe: the call becomes `await asyncio.to_thread(func, *args, **kwargs)` (or `await run_in_threadpool(...)` where the module already uses Starlette's), with `import asyncio` added if needed. It is unsafe because the function then runs on another thread: code that is not thread-safe, or that touches objects of the event loop, may break. Display-only inside a generator expression or lambda, and when the call is already awaited.",
+            fix: to_thread_fix!(),
         },
     },
     RuleInfo {
@@ -237,10 +248,10 @@ pub static RULES: &[RuleInfo] = &[
         title: "Blocking wait for a process",
         help: "use `await proc.wait()` on an `asyncio.subprocess.Process`",
         doc: RuleDoc {
-            what: "Checks for `os.wait*` and `Popen.wait()`/`communicate()` inside an `async def`.",
+            what: "Checks for waits for a child process inside an `async def`.",
             why: "The loop waits until the child process exits.",
             example: "async def reap(pid):\n    os.waitpid(pid, 0)  # LS403",
-            fix: "Unsafe: the call becomes `await asyncio.to_thread(func, *args, **kwargs)` (or `await run_in_threadpool(...)` where the module already uses Starlette's), with `import asyncio` added if needed. It is unsafe because the function then runs on another thread: code that is not thread-safe, or that touches objects of the event loop, may break. Display-only inside a generator expression or lambda, and when the call is already awaited.",
+            fix: to_thread_fix!(),
         },
     },
     RuleInfo {
@@ -251,7 +262,7 @@ pub static RULES: &[RuleInfo] = &[
         title: "Blocking file open",
         help: "read or write the file in a thread: `await asyncio.to_thread(path.read_text)`, or use aiofiles/anyio",
         doc: RuleDoc {
-            what: "Checks for `open()`, `io.open()`, `codecs.open()` and `pathlib.Path.open()` inside an `async def`.",
+            what: "Checks for files opened inside an `async def` (archives and images only when opened by path, not from an in-memory buffer).",
             why: "File I/O is blocking I/O. A local SSD hides it, but network filesystems, full disks and cold caches do not.",
             example: "async def load():\n    with open(\"config.json\") as f:  # LS501\n        return json.load(f)",
             fix: "Display-only: the reads and writes on the file must move to the thread too, so the suggestion is to put them in one function run with `await asyncio.to_thread(...)`.",
@@ -265,10 +276,13 @@ pub static RULES: &[RuleInfo] = &[
         title: "Blocking filesystem call",
         help: "run it in a thread: `await asyncio.to_thread(...)`, or use `anyio.Path`",
         doc: RuleDoc {
-            what: "Checks for `os.path` and `pathlib.Path` methods that touch the filesystem (`exists`, `stat`, `read_text`, `mkdir`, …) inside an `async def`.",
+            what: "Checks for `os.path` and `pathlib.Path` methods that touch the filesystem inside an `async def`.",
             why: "Each is a system call that can wait on the disk or the network filesystem.",
             example: "async def serve(path: Path):\n    if path.exists():  # LS502\n        ...",
-            fix: "Unsafe: the call becomes `await asyncio.to_thread(func, *args, **kwargs)` (or `await run_in_threadpool(...)` where the module already uses Starlette's), with `import asyncio` added if needed. It is unsafe because the function then runs on another thread: code that is not thread-safe, or that touches objects of the event loop, may break. Display-only inside a generator expression or lambda, and when the call is already awaited. Display-only for calls that return an iterator (`Path.glob`, `os.walk`, `os.scandir`): the work would still happen on the loop as it is consumed.",
+            fix: concat!(
+                to_thread_fix!(),
+                " Display-only for calls that return an iterator (`Path.glob`, `os.walk`, `os.scandir`): the work would still happen on the loop as it is consumed.",
+            ),
         },
     },
     RuleInfo {
@@ -279,10 +293,13 @@ pub static RULES: &[RuleInfo] = &[
         title: "Blocking filesystem call",
         help: "run it in a thread: `await asyncio.to_thread(...)`",
         doc: RuleDoc {
-            what: "Checks for `os` and `shutil` filesystem operations (`os.listdir`, `os.remove`, `os.makedirs`, `shutil.copy`, `shutil.rmtree`, …), pandas reading or writing a file (`pd.read_csv(\"data.csv\")`, `df.to_parquet(path)`: given a string, a string constant or a `Path`; an in-memory buffer or no path does no I/O), and rows of category `filesystem` inside an `async def`.",
+            what: "Checks for filesystem operations, pandas reading or writing a file (`pd.read_csv(\"data.csv\")`, `df.to_parquet(path)`: given a string, a string constant or a `Path`; an in-memory buffer or no path does no I/O), and rows of category `filesystem` inside an `async def`.",
             why: "Directory walks and copies take as long as the disk takes, with the loop stopped.",
             example: "async def cleanup(tmp):\n    shutil.rmtree(tmp)  # LS503\n\n# Use instead:\n    await asyncio.to_thread(shutil.rmtree, tmp)",
-            fix: "Unsafe: the call becomes `await asyncio.to_thread(func, *args, **kwargs)` (or `await run_in_threadpool(...)` where the module already uses Starlette's), with `import asyncio` added if needed. It is unsafe because the function then runs on another thread: code that is not thread-safe, or that touches objects of the event loop, may break. Display-only inside a generator expression or lambda, and when the call is already awaited. Display-only for calls that return an iterator (`os.walk`, `os.scandir`).",
+            fix: concat!(
+                to_thread_fix!(),
+                " Display-only for calls that return an iterator (`os.walk`, `os.scandir`).",
+            ),
         },
     },
     RuleInfo {
@@ -293,10 +310,13 @@ pub static RULES: &[RuleInfo] = &[
         title: "Blocking database call",
         help: "use an async driver (asyncpg, psycopg's AsyncConnection, aiosqlite, motor) or `await asyncio.to_thread(...)`",
         doc: RuleDoc {
-            what: "Checks for sync database drivers used inside an `async def`: `sqlite3`, `psycopg2`, sync `psycopg`, `pymysql`, `MySQLdb`, `mysql.connector`, `pyodbc`, `oracledb`, `pymssql`, `neo4j`, `pymongo`, Supabase queries made with the sync client (`supabase.table(\"t\").select(\"*\").execute()`; `acreate_client` is fine), Firestore's sync `Client`, pandas' `read_sql` and `to_sql`, the Django ORM (`Model.objects.get()`, `.filter(...).first()`, `.count()`, `obj.save()`, also on a model fetched with `await Model.objects.aget(...)`, and `for obj in queryset`: Django raises `SynchronousOnlyOperation` for them in async code), vector databases (`QdrantClient`, Pinecone, Chroma, Weaviate) and LangChain vector stores, and rows of category `database`.",
+            what: "Checks for sync database drivers and clients used inside an `async def`: Supabase queries made with the sync client (`supabase.table(\"t\").select(\"*\").execute()`; `acreate_client` is fine), the Django ORM (`Model.objects.get()`, `.filter(...).first()`, `.count()`, `obj.save()`, also on a model fetched with `await Model.objects.aget(...)`, and `for obj in queryset`: Django raises `SynchronousOnlyOperation` for them in async code), vector databases and LangChain vector stores, and rows of category `database`.",
             why: "Every query waits for the database server with the loop stopped; one slow query stalls every request.",
             example: "async def get_user(uid):\n    cur = conn.cursor()\n    cur.execute(\"select * from users where id = %s\", (uid,))  # LS601",
-            fix: "Unsafe: the call becomes `await asyncio.to_thread(func, *args, **kwargs)` (or `await run_in_threadpool(...)` where the module already uses Starlette's), with `import asyncio` added if needed. It is unsafe because the function then runs on another thread: code that is not thread-safe, or that touches objects of the event loop, may break. Display-only inside a generator expression or lambda, and when the call is already awaited. Where the same object has an async twin, the call awaits it instead (unsafe too): Django's `Model.objects.get(...)` becomes `await Model.objects.aget(...)`, `obj.save()`-style calls their `a`-prefixed versions; those need Django 4.1+, and Django runs them in its own thread, outside a `transaction.atomic()` block the caller holds. A loop over a queryset becomes `async for` (unsafe, Django 4.1+; display-only in a generator expression, whose consumer must change too). Other Django ORM calls are run with `await sync_to_async(func)(*args)`, which keeps them in the thread that holds the request's database connection.",
+            fix: concat!(
+                to_thread_fix!(),
+                " Where the same object has an async twin, the call awaits it instead (unsafe too): Django's `Model.objects.get(...)` becomes `await Model.objects.aget(...)`, `obj.save()`-style calls their `a`-prefixed versions; those need Django 4.1+, and Django runs them in its own thread, outside a `transaction.atomic()` block the caller holds. A loop over a queryset becomes `async for` (unsafe, Django 4.1+; display-only in a generator expression, whose consumer must change too). Other Django ORM calls are run with `await sync_to_async(func)(*args)`, which keeps them in the thread that holds the request's database connection.",
+            ),
         },
     },
     RuleInfo {
@@ -310,7 +330,7 @@ pub static RULES: &[RuleInfo] = &[
             what: "Checks for methods of the sync `redis.Redis` client (and its pipelines, locks and pub/sub) inside an `async def`.",
             why: "Each command is a network round trip made with the loop stopped.",
             example: "cache = redis.Redis()\n\nasync def get(key):\n    return cache.get(key)  # LS602\n\n# Use instead:\ncache = redis.asyncio.Redis()\n...\n    return await cache.get(key)",
-            fix: "Unsafe: the call becomes `await asyncio.to_thread(func, *args, **kwargs)` (or `await run_in_threadpool(...)` where the module already uses Starlette's), with `import asyncio` added if needed. It is unsafe because the function then runs on another thread: code that is not thread-safe, or that touches objects of the event loop, may break. Display-only inside a generator expression or lambda, and when the call is already awaited.",
+            fix: to_thread_fix!(),
         },
     },
     RuleInfo {
@@ -324,7 +344,7 @@ pub static RULES: &[RuleInfo] = &[
             what: "Checks for the sync SQLAlchemy `Session`, `Query`, `Engine` and `Connection` used inside an `async def`, including a session received as a parameter annotated `Session` (the usual FastAPI `db: Session = Depends(get_db)`).",
             why: "The session talks to the database synchronously. FastAPI runs plain `def` routes in a threadpool, but an `async def` route runs on the loop, so a sync session there stalls every request.",
             example: "@app.get(\"/users\")\nasync def users(db: Session = Depends(get_db)):\n    return db.query(User).all()  # LS603\n\n# Use instead: `def users(...)` (FastAPI runs it in its threadpool), or an AsyncSession.",
-            fix: "Unsafe: the call becomes `await asyncio.to_thread(func, *args, **kwargs)` (or `await run_in_threadpool(...)` where the module already uses Starlette's), with `import asyncio` added if needed. It is unsafe because the function then runs on another thread: code that is not thread-safe, or that touches objects of the event loop, may break. Display-only inside a generator expression or lambda, and when the call is already awaited.",
+            fix: to_thread_fix!(),
         },
     },
     RuleInfo {
@@ -335,10 +355,13 @@ pub static RULES: &[RuleInfo] = &[
         title: "Blocking SDK call",
         help: "use the SDK's async client, or `await asyncio.to_thread(...)`",
         doc: RuleDoc {
-            what: "Checks for sync SDK calls that do network I/O inside an `async def`: `boto3` clients, `smtplib`, `jwt.PyJWKClient` key fetches, the sync `OpenAI` and `Anthropic` clients (`client.chat.completions.create(...)`; their `AsyncOpenAI`/`AsyncAnthropic` are fine), other LLM clients (`litellm.completion`, Google GenAI's `client.models.generate_content`, Groq, Mistral, Cohere, Ollama, LangChain chat models' and `prompt | llm` chains' `invoke`/`stream`/`batch`, and embeddings; their async twins are fine), `Elasticsearch`, Stripe, Google Cloud Storage, SendGrid, Slack's `WebClient`, Twilio, RabbitMQ's `pika.BlockingConnection` and `kafka.KafkaProducer`, the sync Supabase client's `auth` and `storage`, Firebase Admin's `auth` (`verify_id_token`, `get_user`) and `messaging`, the Docker SDK (`docker.from_env().containers.run(...)`), Kubernetes' API clients (`CoreV1Api().list_namespaced_pod(...)`), MinIO, and rows of category `sdk`.",
+            what: "Checks for sync SDK calls that do network I/O inside an `async def`: cloud, storage, search, payment, messaging and mail clients, and LLM clients (the sync `OpenAI` client's `client.chat.completions.create(...)`, LangChain chat models' and `prompt | llm` chains' `invoke`/`stream`/`batch`; their async clients and twins, `AsyncOpenAI`, `AsyncAnthropic`, `ainvoke`, are fine), and rows of category `sdk`.",
             why: "They are HTTP or SMTP calls underneath, made with the loop stopped.",
             example: "async def upload(data):\n    s3.put_object(Bucket=B, Key=k, Body=data)  # LS701",
-            fix: "Unsafe: the call becomes `await asyncio.to_thread(func, *args, **kwargs)` (or `await run_in_threadpool(...)` where the module already uses Starlette's), with `import asyncio` added if needed. It is unsafe because the function then runs on another thread: code that is not thread-safe, or that touches objects of the event loop, may break. Display-only inside a generator expression or lambda, and when the call is already awaited. Where the same object has an async twin, the call awaits it instead (unsafe too): `llm.invoke(x)` becomes `await llm.ainvoke(x)`, `litellm.completion(...)` becomes `await litellm.acompletion(...)`, Mistral's `chat.complete` becomes `chat.complete_async`.",
+            fix: concat!(
+                to_thread_fix!(),
+                " Where the same object has an async twin, the call awaits it instead (unsafe too): `llm.invoke(x)` becomes `await llm.ainvoke(x)`, `litellm.completion(...)` becomes `await litellm.acompletion(...)`, Mistral's `chat.complete` becomes `chat.complete_async`.",
+            ),
         },
     },
     RuleInfo {
@@ -349,7 +372,7 @@ pub static RULES: &[RuleInfo] = &[
         title: "Client or SSL context built with",
         help: "create the client once (module level or at startup) and reuse it",
         doc: RuleDoc {
-            what: "Checks for HTTP clients and SSL contexts created inside an `async def`: `httpx.AsyncClient()`, `httpx.Client()`, `ssl.create_default_context()`, `SSLContext.load_verify_locations()`.",
+            what: "Checks for HTTP clients and SSL contexts created inside an `async def`.",
             why: "Each builds an SSL context and loads the CA bundle: measured at about 49 ms of CPU per `httpx.AsyncClient()`, all of it on the loop. A client per request is itself a hotspot, and it throws away connection reuse. httpx's own documentation says to reuse one client.",
             example: "async def fetch(url):\n    async with httpx.AsyncClient() as client:  # LS702\n        return await client.get(url)\n\n# Use instead:\n_http = httpx.AsyncClient()\n\nasync def fetch(url):\n    return await _http.get(url)",
             fix: "Display-only: build the client once (at startup or at module level) and reuse it.",
@@ -363,10 +386,10 @@ pub static RULES: &[RuleInfo] = &[
         title: "Slow password hashing",
         help: "run it in a thread: `await asyncio.to_thread(...)` (the hashing libraries release the GIL)",
         doc: RuleDoc {
-            what: "Checks for password hashing and checking inside an `async def`: `bcrypt`, passlib's `CryptContext` and hash handlers, `argon2.PasswordHasher`, `pwdlib.PasswordHash`, `werkzeug.security`, Django's `make_password`/`check_password`, `hashlib.pbkdf2_hmac` and `hashlib.scrypt`.",
+            what: "Checks for password hashing and checking inside an `async def`.",
             why: "Password hashes are slow on purpose: tens to hundreds of milliseconds of CPU per call, all of it with the loop stopped. A login route that checks a password this way stalls every other request while it does, and under a burst of logins the whole service queues behind them.",
             example: "@app.post(\"/login\")\nasync def login(form: LoginForm):\n    user = await users.get(form.username)\n    if not pwd_context.verify(form.password, user.hashed):  # LS703\n        raise HTTPException(401)\n\n# Use instead:\n    if not await asyncio.to_thread(pwd_context.verify, form.password, user.hashed):",
-            fix: "Unsafe: the call becomes `await asyncio.to_thread(func, *args, **kwargs)` (or `await run_in_threadpool(...)` where the module already uses Starlette's), with `import asyncio` added if needed. It is unsafe because the function then runs on another thread: code that is not thread-safe, or that touches objects of the event loop, may break. Display-only inside a generator expression or lambda, and when the call is already awaited.",
+            fix: to_thread_fix!(),
         },
     },
     RuleInfo {
@@ -377,10 +400,10 @@ pub static RULES: &[RuleInfo] = &[
         title: "Blocking ML model call",
         help: "load the model once at startup, and run it in a thread: `await asyncio.to_thread(model.encode, texts)` (torch and numpy release the GIL)",
         doc: RuleDoc {
-            what: "Checks for loading or running a machine-learning model inside an `async def`: sentence-transformers (`SentenceTransformer(...)`, `.encode`, `CrossEncoder(...).predict`), Hugging Face transformers (`pipeline(...)` and calling the pipeline, `from_pretrained`, `.generate`), Whisper and faster-whisper (`load_model`, `.transcribe`), spaCy (`spacy.load`, `nlp(text)`, `nlp.pipe`), `torch.load`, `joblib.load`/`joblib.dump`, and rows of category `ml`.",
+            what: "Checks for loading or running a machine-learning model inside an `async def` (calling a transformers pipeline or a spaCy `nlp(text)` included), and rows of category `ml`.",
             why: "Loading a model reads hundreds of megabytes and takes seconds; one inference takes milliseconds to minutes of CPU or GPU. All of it runs with the loop stopped: every other request waits for the model, and a model loaded per request is loaded again for each.",
             example: "@app.post(\"/search\")\nasync def search(q: Query):\n    vector = embedder.encode(q.text)  # LS704\n\n# Use instead:\n    vector = await asyncio.to_thread(embedder.encode, q.text)",
-            fix: "Unsafe: the call becomes `await asyncio.to_thread(func, *args, **kwargs)` (or `await run_in_threadpool(...)` where the module already uses Starlette's), with `import asyncio` added if needed. It is unsafe because the function then runs on another thread: code that is not thread-safe, or that touches objects of the event loop, may break. Display-only inside a generator expression or lambda, and when the call is already awaited.",
+            fix: to_thread_fix!(),
         },
     },
     RuleInfo {
@@ -394,7 +417,7 @@ pub static RULES: &[RuleInfo] = &[
             what: "Checks for `input()` and `getpass.getpass()` inside an `async def`.",
             why: "The loop stops until someone types a line, which on a server is never.",
             example: "async def main():\n    name = input(\"name: \")  # LS801",
-            fix: "Unsafe: the call becomes `await asyncio.to_thread(func, *args, **kwargs)` (or `await run_in_threadpool(...)` where the module already uses Starlette's), with `import asyncio` added if needed. It is unsafe because the function then runs on another thread: code that is not thread-safe, or that touches objects of the event loop, may break. Display-only inside a generator expression or lambda, and when the call is already awaited.",
+            fix: to_thread_fix!(),
         },
     },
     RuleInfo {
@@ -463,10 +486,13 @@ impl Rule {
 /// Renders a rule's documentation as Markdown, as `loopsafe rule CODE` prints it.
 pub fn render_doc(info: &RuleInfo) -> String {
     format!(
-        "# {name} ({code})\n\n## What it does\n{what}\n\n## Why is this bad?\n{why}\n\n## Example\n```python\n{example}\n```\n\n## Fix\n{help}.\n\n## Fix safety\n{fix}\n",
+        "# {name} ({code})\n\n## What it does\n{what}\n\n{calls}## Why is this bad?\n{why}\n\n## Example\n```python\n{example}\n```\n\n## Fix\n{help}.\n\n## Fix safety\n{fix}\n",
         name = info.name,
         code = info.code,
         what = info.doc.what,
+        calls = crate::catalogue::docs::calls_section(info.rule)
+            .map(|list| format!("## Calls it reports\n{list}\n"))
+            .unwrap_or_default(),
         why = info.doc.why,
         example = info.doc.example,
         help = capitalize(info.help),
@@ -521,6 +547,16 @@ mod tests {
             Some(Rule::BlockingNetworkCall)
         );
         assert_eq!(Rule::for_category("nonsense"), None);
+    }
+
+    #[test]
+    fn docs_list_the_calls_from_the_catalogue() {
+        let http = render_doc(Rule::BlockingHttpCall.info());
+        assert!(http.contains("\n\n## Calls it reports\n- `httpx`: `delete`, `get`, "));
+        assert!(http.contains("- `urllib3`: `request`\n\n## Why is this bad?\n"));
+        let helper = render_doc(Rule::BlockingCallThroughHelper.info());
+        assert!(!helper.contains("## Calls it reports"));
+        assert!(helper.contains("make a blocking call.\n\n## Why is this bad?\n"));
     }
 
     #[test]

@@ -1,0 +1,198 @@
+//! The documentation generated from the catalogue: per rule, the APIs whose rows report
+//! under it, for `loopsafe rule CODE` and the README's "What it finds" table. Written
+//! from the rows so that it cannot drift from what loopsafe reports; the prose that says
+//! why stays in [`crate::rules`].
+
+use super::{Catalogue, Effect, BLOCKING};
+use crate::rules::{Rule, RULES};
+
+/// The rows of one owner (a module, or a class for methods) that report under a rule.
+struct Owner {
+    name: &'static str,
+    members: Vec<&'static str>,
+    /// A `Type.*` row: every public method blocks, but for [`Owner::except`].
+    every_method: bool,
+    /// Members with rows of their own that do not report under the rule.
+    except: Vec<&'static str>,
+}
+
+/// The owners of one package (the first segment of their names) that report under a rule.
+pub struct Package {
+    pub name: &'static str,
+    owners: Vec<Owner>,
+}
+
+/// The packages whose rows report under `rule`, by name (case aside).
+pub fn packages(rule: Rule) -> Vec<Package> {
+    let mut packages: Vec<Package> = vec![];
+    for row in BLOCKING.iter().filter(|r| r.effect == Effect::Blocks(rule)) {
+        let Some((owner, member)) = row.call.rsplit_once('.') else {
+            continue;
+        };
+        let package = owner.split('.').next().unwrap_or(owner);
+        if packages.last().is_none_or(|p| p.name != package) {
+            packages.push(Package {
+                name: package,
+                owners: vec![],
+            });
+        }
+        let owners = &mut packages.last_mut().expect("pushed above").owners;
+        let at = match owners.iter().position(|o| o.name == owner) {
+            Some(at) => at,
+            None => {
+                owners.push(Owner {
+                    name: owner,
+                    members: vec![],
+                    every_method: false,
+                    except: vec![],
+                });
+                owners.len() - 1
+            }
+        };
+        let entry = &mut owners[at];
+        if member == "*" {
+            entry.every_method = true;
+            entry.except = members_of(owner)
+                .filter(|r| r.1 != "*" && r.0.effect != Effect::Blocks(rule))
+                .map(|r| r.1)
+                .collect();
+        } else {
+            entry.members.push(member);
+        }
+    }
+    // The package's own functions first, then its modules and classes.
+    packages
+        .iter_mut()
+        .for_each(|p| p.owners.sort_by_key(|o| o.name));
+    packages.sort_by_key(|p| p.name.to_ascii_lowercase());
+    packages
+}
+
+/// The rows of `owner`'s own members, with the member's name.
+fn members_of(owner: &str) -> impl Iterator<Item = (&'static super::Row, &'static str)> + '_ {
+    BLOCKING.iter().filter_map(move |row| {
+        let member = row.call.strip_prefix(owner)?.strip_prefix('.')?;
+        (!member.contains('.')).then_some((row, member))
+    })
+}
+
+/// A member as a Python developer writes its use: a class is called to make one.
+fn member(name: &str) -> String {
+    match name {
+        "__call__" => "calling it".into(),
+        "__iter__" => "iterating over it".into(),
+        "__enter__" => "`with` it".into(),
+        _ if name.starts_with(|c: char| c.is_ascii_uppercase()) => format!("`{name}()`"),
+        _ => format!("`{name}`"),
+    }
+}
+
+impl Owner {
+    /// `owner: members`, the owner named relative to `package` when given (nothing for
+    /// the package itself). A private type is named by the call that makes it.
+    fn text(&self, package: Option<&str>) -> String {
+        let made_by = self
+            .name
+            .split('.')
+            .any(|segment| segment.starts_with('_'))
+            .then(|| Catalogue::made_by(self.name))
+            .flatten();
+        let label = match (made_by, package) {
+            (Some(call), _) => Some(format!("what `{call}` returns")),
+            (None, Some(package)) if self.name == package => None,
+            (None, Some(package)) => Some(format!(
+                "`{}`",
+                self.name
+                    .strip_prefix(package)
+                    .and_then(|rest| rest.strip_prefix('.'))
+                    .unwrap_or(self.name)
+            )),
+            (None, None) => Some(format!("`{}`", self.name)),
+        };
+        let mut parts: Vec<String> = vec![];
+        if self.every_method {
+            let except: Vec<String> = self.except.iter().map(|m| member(m)).collect();
+            parts.push(if except.is_empty() {
+                "every public method".into()
+            } else {
+                format!("every public method but {}", except.join(", "))
+            });
+        }
+        parts.extend(self.members.iter().map(|m| member(m)));
+        match label {
+            Some(label) => format!("{label}: {}", parts.join(", ")),
+            None => parts.join(", "),
+        }
+    }
+}
+
+impl Package {
+    /// The package's calls, its owners named in full or relative to the package.
+    pub fn calls(&self, relative: bool) -> String {
+        let package = relative.then_some(self.name);
+        let owners: Vec<String> = self.owners.iter().map(|o| o.text(package)).collect();
+        owners.join("; ")
+    }
+}
+
+/// The Markdown list of the calls a rule reports, one item per package; `None` for a
+/// rule with no catalogue rows.
+pub fn calls_section(rule: Rule) -> Option<String> {
+    let packages = packages(rule);
+    if packages.is_empty() {
+        return None;
+    }
+    let items: Vec<String> = packages
+        .iter()
+        .map(|p| format!("- {}\n", p.calls(false)))
+        .collect();
+    Some(items.concat())
+}
+
+/// The README's "What it finds" table: a row per rule and package.
+pub fn readme_table() -> String {
+    let mut out = String::from("| code | rule | package | calls |\n|---|---|---|---|\n");
+    for info in RULES {
+        let packages = packages(info.rule);
+        if packages.is_empty() {
+            out.push_str(&format!(
+                "| {} | `{}` | | {} |\n",
+                info.code, info.name, info.doc.what
+            ));
+        }
+        for (i, package) in packages.iter().enumerate() {
+            let (code, name) = match i {
+                0 => (info.code, format!("`{}`", info.name)),
+                _ => ("", String::new()),
+            };
+            out.push_str(&format!(
+                "| {code} | {name} | `{}` | {} |\n",
+                package.name,
+                package.calls(true)
+            ));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn calls_are_grouped_by_package_and_owner() {
+        let http = calls_section(Rule::BlockingHttpCall).unwrap();
+        assert!(http.contains(
+            "- `requests`: `delete`, `get`, `head`, `options`, `patch`, `post`, `put`, `request`\n"
+        ));
+        let redis = packages(Rule::SyncRedisCall);
+        assert!(redis[0]
+            .calls(true)
+            .starts_with("`Redis`: every public method but `from_pool`, "));
+        let waits = calls_section(Rule::BlockingWait).unwrap();
+        assert!(
+            waits.contains("what `concurrent.futures.Executor.map()` returns: iterating over it")
+        );
+        assert_eq!(calls_section(Rule::BlockingCallThroughHelper), None);
+    }
+}

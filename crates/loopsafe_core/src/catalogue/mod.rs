@@ -1,0 +1,591 @@
+//! The catalogue of blocking APIs, as data.
+//!
+//! Every row names a fully qualified Python name. Module functions are written as
+//! `module.function` (`requests.get`); methods as `module.Type.method`
+//! (`requests.Session.get`), matched when the receiver is known to be an instance of that
+//! type; `module.Type.*` matches every method of the type that has no row of its own. The
+//! tables are kept sorted (a unit test checks it) so that lookups are binary searches and
+//! a reader can find a row by eye. Adding an API is one row in [`tables`] (`tables.rs`)
+//! plus one fixture line; the rule documentation and the README's table list it from
+//! there ([`docs`]).
+
+use crate::rules::Rule;
+use rustc_hash::{FxHashMap, FxHashSet};
+
+pub mod docs;
+#[rustfmt::skip]
+mod tables;
+pub use tables::*;
+
+/// What a catalogue row says about a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    /// The call blocks the thread that makes it.
+    Blocks(Rule),
+    /// The call does not block (an exception to a `Type.*` row).
+    DoesNotBlock,
+}
+
+/// A condition on the call's arguments that changes what a row means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Condition {
+    Always,
+    /// `os.spawn*(mode, ...)`: runs and waits with `os.P_WAIT` (or no mode); otherwise it
+    /// only starts a process.
+    SpawnMode,
+    /// `queue.Queue.get(block=False)` / `.get(False)` returns at once; so does a wait,
+    /// join or result with a timeout of 0 (`thread.join(timeout=0)`, `future.result(0)`),
+    /// and `executor.shutdown(wait=False)`.
+    BlockArgument,
+    /// `asyncio.run(x)`-style calls: flagged wherever they are.
+    LoopReentry,
+    /// `pandas.read_csv(x)`, `df.to_csv(x)`: file I/O when `x` is a path (a string, a
+    /// string constant, a `pathlib.Path`); an in-memory buffer (`io.StringIO`) or no
+    /// argument at all (`df.to_csv()` returns the text) does no I/O.
+    PathArgument,
+    /// A call that only asks the kernel for the working directory or the environment,
+    /// never the disk, or takes a thread lock (`with self._lock:`), which guards a few
+    /// lines: reported where a coroutine makes it (as ruff does), but too cheap to report
+    /// through every helper that happens to make it.
+    DirectOnly,
+    /// `lock.acquire()`: what `with lock:` does, so reported only where a coroutine makes
+    /// it ([`Condition::DirectOnly`]), and not at all with `blocking=False` or a timeout
+    /// of 0 ([`Condition::BlockArgument`]).
+    LockAcquire,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Row {
+    pub call: &'static str,
+    pub effect: Effect,
+    pub condition: Condition,
+}
+
+/// What a decorator does to the function it decorates, for following calls into it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Decorator {
+    /// Calling the decorated name still runs the function's body, every time.
+    Keeps,
+    /// The body runs on the first call only (or when a time-limited cache expires); other
+    /// calls return a cached value.
+    RunsOnce,
+}
+
+/// Hash indexes over the sorted tables that the analysis asks most: it looks names up
+/// hundreds of thousands of times on a large project, and a binary search compares
+/// strings a dozen times for each (a third of the resolving's instructions, callgrind).
+/// The tables stay the source: sorted, readable, one row per API.
+struct Index {
+    blocking: FxHashMap<&'static str, &'static Row>,
+    types: FxHashMap<&'static str, &'static str>,
+    awaited: FxHashMap<&'static str, &'static str>,
+    aliases: FxHashMap<&'static str, &'static str>,
+    /// The first segment of every alias (`redis` for `redis.StrictRedis`).
+    alias_packages: FxHashSet<&'static str>,
+    /// Every dotted prefix of a `BLOCKING` or `TYPES` name (`redis` and `redis.Redis` for
+    /// `redis.Redis.get`): the names the catalogue describes members of.
+    owners: FxHashSet<&'static str>,
+}
+
+static INDEX: std::sync::LazyLock<Index> = std::sync::LazyLock::new(|| {
+    let owners = BLOCKING
+        .iter()
+        .map(|r| r.call)
+        .chain(TYPES.iter().map(|r| r.0))
+        .flat_map(|name| name.match_indices('.').map(move |(i, _)| &name[..i]))
+        .collect();
+    Index {
+        blocking: BLOCKING.iter().map(|r| (r.call, r)).collect(),
+        types: TYPES.iter().copied().collect(),
+        awaited: AWAITED.iter().copied().collect(),
+        aliases: ALIASES.iter().copied().collect(),
+        alias_packages: ALIASES
+            .iter()
+            .map(|r| r.0.split('.').next().unwrap_or(r.0))
+            .collect(),
+        owners,
+    }
+});
+
+/// Runs `f` on the parts joined, built in a buffer of the thread's: the lookups that
+/// need a name with a suffix (`requests.Session()`, `redis.Redis.*`) allocate nothing.
+fn joined<R>(parts: &[&str], f: impl FnOnce(&str) -> R) -> R {
+    thread_local! {
+        static KEY: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+    }
+    KEY.with(|key| match key.try_borrow_mut() {
+        Ok(mut key) => {
+            key.clear();
+            parts.iter().for_each(|p| key.push_str(p));
+            f(&key)
+        }
+        // Asked again from inside `f`: a buffer of its own.
+        Err(_) => f(&parts.concat()),
+    })
+}
+
+/// Runs `f` on `Type.*` (then `suffix`), the row that `Type.member` falls back to; none
+/// for a private member.
+fn with_wildcard<R>(name: &str, suffix: &str, f: impl FnOnce(&str) -> R) -> Option<R> {
+    let (owner, member) = name.rsplit_once('.')?;
+    wildcard_of(owner, member, suffix, f)
+}
+
+/// [`with_wildcard`] for an owner and member given apart.
+fn wildcard_of<R>(owner: &str, member: &str, suffix: &str, f: impl FnOnce(&str) -> R) -> Option<R> {
+    (!member.starts_with('_')).then(|| joined(&[owner, ".*", suffix], f))
+}
+
+/// A user's own row, from `extend-blocking-calls` in the configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRow {
+    pub call: String,
+    pub rule: Rule,
+}
+
+/// The built-in tables plus the user's rows. User rows win over built-in ones.
+#[derive(Debug, Clone, Default)]
+pub struct Catalogue {
+    user: Vec<UserRow>,
+}
+
+/// What the catalogue knows about one call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Match {
+    pub rule: Rule,
+    pub condition: Condition,
+}
+
+fn find_sorted<'t, T>(table: &'t [T], key: &str, name: impl Fn(&T) -> &str) -> Option<&'t T> {
+    table
+        .binary_search_by(|row| name(row).cmp(key))
+        .ok()
+        .map(|i| &table[i])
+}
+
+impl Catalogue {
+    pub fn new(mut user: Vec<UserRow>) -> Self {
+        user.sort_by(|a, b| a.call.cmp(&b.call));
+        user.dedup_by(|a, b| a.call == b.call);
+        Catalogue { user }
+    }
+
+    /// Rewrites a name to its canonical spelling (`redis.StrictRedis` -> `redis.Redis`).
+    pub fn canonical(name: &str) -> std::borrow::Cow<'_, str> {
+        // Most names (the project's own, and packages without aliases) share no first
+        // segment with any alias: one lookup settles it.
+        let first = name.split('.').next().unwrap_or(name);
+        if !INDEX.alias_packages.contains(first) {
+            return std::borrow::Cow::Borrowed(name);
+        }
+        let mut end = name.len();
+        loop {
+            let prefix = &name[..end];
+            if let Some(to) = INDEX.aliases.get(prefix) {
+                if *to != prefix {
+                    return std::borrow::Cow::Owned(format!("{to}{}", &name[end..]));
+                }
+                return std::borrow::Cow::Borrowed(name);
+            }
+            match prefix.rfind('.') {
+                Some(dot) => end = dot,
+                None => return std::borrow::Cow::Borrowed(name),
+            }
+        }
+    }
+
+    /// Looks up a call by its canonical qualified name. `Type.method` falls back to a
+    /// `Type.*` row when the method has no row of its own.
+    pub fn blocking(&self, call: &str) -> Option<Match> {
+        let user = |name: &str| {
+            find_sorted(&self.user, name, |r| r.call.as_str()).map(|row| Match {
+                rule: row.rule,
+                condition: Condition::Always,
+            })
+        };
+        if let Some(m) = user(call) {
+            return Some(m);
+        }
+        if let Some(row) = INDEX.blocking.get(call) {
+            return match row.effect {
+                Effect::Blocks(rule) => Some(Match {
+                    rule,
+                    condition: if matches!(rule, Rule::AsyncioRun) {
+                        Condition::LoopReentry
+                    } else {
+                        row.condition
+                    },
+                }),
+                Effect::DoesNotBlock => None,
+            };
+        }
+        with_wildcard(call, "", |wildcard| {
+            if let Some(m) = user(wildcard) {
+                return Some(m);
+            }
+            match INDEX.blocking.get(wildcard)?.effect {
+                Effect::Blocks(rule) => Some(Match {
+                    rule,
+                    condition: Condition::Always,
+                }),
+                Effect::DoesNotBlock => None,
+            }
+        })
+        .flatten()
+    }
+
+    /// The type that calling `name` returns, if known. A class is its own constructor.
+    /// `Type.method` falls back to a `Type.*()` row: a fluent builder, whose methods
+    /// return the builder again (`table("t").select("*").eq("id", 1)`).
+    pub fn returns(&self, name: &str) -> Option<&'static str> {
+        let found = joined(&[name, "()"], |key| {
+            INDEX
+                .types
+                .get(key)
+                .or_else(|| INDEX.awaited.get(key))
+                .copied()
+        });
+        found.or_else(|| with_wildcard(name, "()", |key| INDEX.types.get(key).copied()).flatten())
+    }
+
+    /// The type of what calling the class `class` makes, when the catalogue lists it
+    /// under another name than the class's own.
+    pub fn instance_type(class: &str) -> Option<&'static str> {
+        joined(&[class, "()"], |key| INDEX.types.get(key).copied()).filter(|t| *t != class)
+    }
+
+    /// The call whose result has this type, as `Executor.map()` for what it returns: how
+    /// a message names a type that is private to its library.
+    pub fn made_by(type_name: &str) -> Option<&'static str> {
+        TYPES.iter().find(|r| r.1 == type_name).map(|r| r.0)
+    }
+
+    /// Whether awaiting a call of a method of this name can give a typed result
+    /// ([`AWAITED`]).
+    pub fn is_awaited_method(name: &str) -> bool {
+        AWAITED.iter().any(|r| {
+            r.0.strip_suffix("()")
+                .and_then(|call| call.rsplit_once('.'))
+                .is_some_and(|(_, method)| method == name)
+        })
+    }
+
+    /// The type of attribute `attr` of an instance of `owner`, if known.
+    pub fn attribute(&self, owner: &str, attr: &str) -> Option<&'static str> {
+        if let Some(ty) = joined(&[owner, ".", attr], |key| INDEX.types.get(key).copied()) {
+            return Some(ty);
+        }
+        wildcard_of(owner, attr, "", |key| INDEX.types.get(key).copied()).flatten()
+    }
+
+    /// The type of attribute `attr` read on the class `owner` itself (`Model.objects`).
+    /// `owner` is canonicalized only when some row has that attribute: most reads of
+    /// an imported name's attribute are of nothing the catalogue knows.
+    pub fn class_attribute(&self, owner: &str, attr: &str) -> Option<&'static str> {
+        CLASS_ATTRIBUTES.iter().find_map(|(row, ty)| {
+            let (row_owner, row_attr) = row.rsplit_once('.')?;
+            (row_attr == attr && row_owner == Catalogue::canonical(owner)).then_some(*ty)
+        })
+    }
+
+    /// The type a function decorated with `decorator` (a canonical name) becomes.
+    pub fn decorated_type(decorator: &str) -> Option<&'static str> {
+        find_sorted(DECORATED_TYPES, decorator, |r| r.0).map(|r| r.1)
+    }
+
+    /// Builtin functions that block (`open`, `input`, and any `builtins.*` user row):
+    /// calls of other builtins can never be reported, so extraction does not keep them.
+    pub fn blocking_builtins(&self) -> Vec<&str> {
+        fn builtin(call: &str) -> Option<&str> {
+            call.strip_prefix("builtins.").filter(|n| !n.contains('.'))
+        }
+        let rows = BLOCKING
+            .iter()
+            .filter(|r| matches!(r.effect, Effect::Blocks(_)))
+            .filter_map(|r| builtin(r.call));
+        let user = self.user.iter().filter_map(|r| builtin(&r.call));
+        let mut names: Vec<&str> = rows.chain(user).collect();
+        names.sort_unstable();
+        names.dedup();
+        names
+    }
+
+    /// Whether the catalogue describes methods or attributes of `name`, which makes it a
+    /// class: calling it makes an instance (`mycorp.db.Client()` for a user row
+    /// `mycorp.db.Client.*`, `supabase.Client(url, key)` for the rows of its `table()`).
+    pub fn is_type(&self, name: &str) -> bool {
+        INDEX.owners.contains(name)
+            || self.user.iter().any(|r| {
+                r.call
+                    .strip_prefix(name)
+                    .is_some_and(|rest| rest.starts_with('.'))
+            })
+    }
+
+    /// What an external decorator does to the function under it; `None` when unknown.
+    pub fn decorator(name: &str) -> Option<Decorator> {
+        find_sorted(DECORATORS, name, |r| r.0).map(|r| r.1)
+    }
+
+    /// The argument position of the function that `call` schedules on the event loop.
+    pub fn loop_callback(call: &str) -> Option<usize> {
+        find_sorted(LOOP_CALLBACKS, call, |r| r.0).map(|r| r.1)
+    }
+
+    /// The argument position of the function that `call` runs off the event loop.
+    pub fn offloads(call: &str) -> Option<usize> {
+        find_sorted(OFFLOADING, call, |r| r.0).map(|r| r.1)
+    }
+
+    /// Whether offloading `call` awaits a coroutine function on the loop instead
+    /// ([`AWAITS_COROUTINES`]).
+    pub fn awaits_coroutines(call: &str) -> bool {
+        AWAITS_COROUTINES.binary_search(&call).is_ok()
+    }
+
+    /// The method of the same object that does what blocking `call` does, awaitably.
+    pub fn async_twin(call: &str) -> Option<&'static str> {
+        find_sorted(ASYNC_TWINS, call, |r| r.0).map(|r| r.1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_sorted<T>(table: &[T], name: impl Fn(&T) -> &str, what: &str) {
+        for pair in table.windows(2) {
+            assert!(
+                name(&pair[0]) < name(&pair[1]),
+                "{what} is not sorted or has a duplicate: {:?} then {:?}",
+                name(&pair[0]),
+                name(&pair[1])
+            );
+        }
+    }
+
+    #[test]
+    fn tables_are_sorted_without_duplicates() {
+        assert_sorted(BLOCKING, |r| r.call, "BLOCKING");
+        assert_sorted(TYPES, |r| r.0, "TYPES");
+        assert_sorted(CLASS_ATTRIBUTES, |r| r.0, "CLASS_ATTRIBUTES");
+        assert_sorted(DECORATED_TYPES, |r| r.0, "DECORATED_TYPES");
+        assert_sorted(AWAITED, |r| r.0, "AWAITED");
+        assert_sorted(AWAITS_COROUTINES, |r| *r, "AWAITS_COROUTINES");
+        assert_sorted(ALIASES, |r| r.0, "ALIASES");
+        assert_sorted(OFFLOADING, |r| r.0, "OFFLOADING");
+        assert_sorted(ASYNC_TWINS, |r| r.0, "ASYNC_TWINS");
+        assert_sorted(DECORATORS, |r| r.0, "DECORATORS");
+        assert_sorted(LOOP_CALLBACKS, |r| r.0, "LOOP_CALLBACKS");
+    }
+
+    /// rustfmt leaves `tables.rs` alone: this keeps each row on a line of its own.
+    #[test]
+    fn every_row_is_one_line() {
+        for (i, line) in include_str!("tables.rs").lines().enumerate() {
+            let line = line.trim_end();
+            assert!(
+                !line.ends_with('(') && !line.starts_with("    )"),
+                "tables.rs:{}: a row spans lines",
+                i + 1
+            );
+        }
+    }
+
+    #[test]
+    fn every_exception_row_has_a_wildcard_to_except_from() {
+        for row in BLOCKING {
+            if row.effect == Effect::DoesNotBlock {
+                let (owner, _) = row.call.rsplit_once('.').unwrap();
+                let wildcard = format!("{owner}.*");
+                assert!(
+                    BLOCKING.iter().any(|r| r.call == wildcard),
+                    "{} excepts from a missing {wildcard}",
+                    row.call
+                );
+            }
+        }
+    }
+
+    /// The hash index gives the answers a search of the sorted tables gives, for every
+    /// name a row mentions, each owner above it, and a member of each.
+    #[test]
+    fn the_index_answers_as_the_sorted_tables_do() {
+        let wildcard = |name: &str| {
+            let (owner, member) = name.rsplit_once('.')?;
+            (!member.starts_with('_')).then(|| format!("{owner}.*"))
+        };
+        let mut names: Vec<String> = vec![];
+        let rows = BLOCKING.iter().map(|r| r.call);
+        let typed = TYPES
+            .iter()
+            .chain(AWAITED)
+            .map(|r| r.0.trim_end_matches("()"));
+        for name in rows.chain(typed).chain(ALIASES.iter().map(|r| r.0)) {
+            names.extend(name.match_indices('.').map(|(i, _)| name[..i].to_string()));
+            names.extend([
+                name.into(),
+                format!("{name}.member"),
+                format!("{name}._own"),
+            ]);
+        }
+        names.sort();
+        names.dedup();
+        let c = Catalogue::default();
+        for name in &names {
+            let prefix = format!("{name}.");
+            let first = |table: &[(&str, &str)]| {
+                let at = table.partition_point(|r| r.0 < prefix.as_str());
+                table.get(at).is_some_and(|r| r.0.starts_with(&prefix))
+            };
+            let at = BLOCKING.partition_point(|r| r.call < prefix.as_str());
+            let is_type = BLOCKING
+                .get(at)
+                .is_some_and(|r| r.call.starts_with(&prefix));
+            assert_eq!(c.is_type(name), is_type || first(TYPES), "is_type({name})");
+
+            let call = format!("{name}()");
+            let returns = find_sorted(TYPES, &call, |r| r.0)
+                .or_else(|| find_sorted(AWAITED, &call, |r| r.0))
+                .or_else(|| find_sorted(TYPES, &format!("{}()", wildcard(name)?), |r| r.0))
+                .map(|r| r.1);
+            assert_eq!(c.returns(name), returns, "returns({name})");
+
+            let attribute = name.rsplit_once('.').map(|(owner, attr)| {
+                let found = find_sorted(TYPES, name, |r| r.0)
+                    .or_else(|| find_sorted(TYPES, &wildcard(name)?, |r| r.0));
+                (owner, attr, found.map(|r| r.1))
+            });
+            if let Some((owner, attr, ty)) = attribute {
+                assert_eq!(c.attribute(owner, attr), ty, "attribute({name})");
+            }
+
+            let expected = match find_sorted(BLOCKING, name, |r| r.call) {
+                Some(row) => match row.effect {
+                    Effect::Blocks(Rule::AsyncioRun) => {
+                        Some((Rule::AsyncioRun, Condition::LoopReentry))
+                    }
+                    Effect::Blocks(rule) => Some((rule, row.condition)),
+                    Effect::DoesNotBlock => None,
+                },
+                None => wildcard(name)
+                    .and_then(|w| find_sorted(BLOCKING, &w, |r| r.call))
+                    .and_then(|row| match row.effect {
+                        Effect::Blocks(rule) => Some((rule, Condition::Always)),
+                        Effect::DoesNotBlock => None,
+                    }),
+            };
+            let got = c.blocking(name).map(|m| (m.rule, m.condition));
+            assert_eq!(got, expected, "blocking({name})");
+
+            let mut end = name.len();
+            let canonical = loop {
+                let prefix = &name[..end];
+                if let Some((_, to)) = find_sorted(ALIASES, prefix, |r| r.0) {
+                    break format!("{to}{}", &name[end..]);
+                }
+                match prefix.rfind('.') {
+                    Some(dot) => end = dot,
+                    None => break name.clone(),
+                }
+            };
+            assert_eq!(Catalogue::canonical(name), canonical, "canonical({name})");
+        }
+    }
+
+    #[test]
+    fn lookups() {
+        let c = Catalogue::default();
+        assert_eq!(
+            c.blocking("requests.get").unwrap().rule,
+            Rule::BlockingHttpCall
+        );
+        assert_eq!(c.blocking("requests.foo"), None);
+        assert_eq!(
+            c.blocking("redis.Redis.hgetall").unwrap().rule,
+            Rule::SyncRedisCall
+        );
+        assert_eq!(c.blocking("redis.Redis.pipeline"), None);
+        assert_eq!(c.blocking("redis.Redis._private"), None);
+        assert_eq!(
+            c.blocking("asyncio.run").unwrap().condition,
+            Condition::LoopReentry
+        );
+        assert_eq!(c.returns("requests.Session"), Some("requests.Session"));
+        assert_eq!(c.attribute("pathlib.Path", "parent"), Some("pathlib.Path"));
+        assert_eq!(
+            c.attribute("pymongo.MongoClient", "analytics"),
+            Some("pymongo.database.Database")
+        );
+        assert_eq!(Catalogue::offloads("asyncio.to_thread"), Some(0));
+        assert_eq!(
+            Catalogue::decorator("functools.lru_cache"),
+            Some(Decorator::RunsOnce)
+        );
+        assert_eq!(Catalogue::decorator("celery.shared_task"), None);
+        assert_eq!(
+            Catalogue::loop_callback("asyncio.AbstractEventLoop.call_later"),
+            Some(1)
+        );
+    }
+
+    #[test]
+    fn class_attributes_follow_aliases_and_awaited_methods_come_from_their_table() {
+        let c = Catalogue::default();
+        let manager = Some("django.db.models.Manager");
+        assert_eq!(
+            c.class_attribute("django.db.models.Model", "objects"),
+            manager
+        );
+        assert_eq!(
+            c.class_attribute("django.contrib.auth.models.User", "objects"),
+            manager
+        );
+        assert_eq!(c.class_attribute("requests.Session", "objects"), None);
+        assert_eq!(c.class_attribute("django.db.models.Model", "save"), None);
+        assert!(Catalogue::is_awaited_method("aget"));
+        assert!(!Catalogue::is_awaited_method("get"));
+        assert_eq!(
+            c.returns("django.db.models.QuerySet.afirst"),
+            Some("django.db.models.Model")
+        );
+    }
+
+    #[test]
+    fn blocking_builtins_come_from_both_tables() {
+        assert_eq!(Catalogue::default().blocking_builtins(), ["input", "open"]);
+        let c = Catalogue::new(vec![UserRow {
+            call: "builtins.print".into(),
+            rule: Rule::BlockingInput,
+        }]);
+        assert_eq!(c.blocking_builtins(), ["input", "open", "print"]);
+    }
+
+    #[test]
+    fn aliases_rewrite_whole_segments_only() {
+        assert_eq!(
+            Catalogue::canonical("redis.StrictRedis.get"),
+            "redis.Redis.get"
+        );
+        assert_eq!(Catalogue::canonical("requests.api.get"), "requests.get");
+        assert_eq!(Catalogue::canonical("requests.apiary"), "requests.apiary");
+        assert_eq!(
+            Catalogue::canonical("httplib.HTTPConnection"),
+            "http.client.HTTPConnection"
+        );
+        assert_eq!(Catalogue::canonical("unknown.thing"), "unknown.thing");
+    }
+
+    #[test]
+    fn user_rows_extend_and_override() {
+        let c = Catalogue::new(vec![UserRow {
+            call: "mycorp.http.fetch".into(),
+            rule: Rule::BlockingNetworkCall,
+        }]);
+        assert_eq!(
+            c.blocking("mycorp.http.fetch").unwrap().rule,
+            Rule::BlockingNetworkCall
+        );
+        assert_eq!(c.blocking("mycorp.http.other"), None);
+    }
+}
