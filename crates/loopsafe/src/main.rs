@@ -338,21 +338,17 @@ fn run_report(args: ReportArgs) -> ExitCode {
         Err(code) => return code,
     };
     let cwd = std::env::current_dir().unwrap_or_default();
-    let result = match check_with(&paths, &settings, &options) {
-        Ok(r) => r,
+    // The files are found once, for the check and for the fixes.
+    let discovery = match loopsafe_core::Discovery::new(&paths, &settings, &options) {
+        Ok(d) => d,
         Err(e) => {
             eprintln!("loopsafe: error: {e}");
             return ExitCode::from(2);
         }
     };
+    let result = loopsafe_core::check_discovered(&discovery, &options);
     // What the fixes would change, worked out in memory: nothing is written.
-    let fixes = match fix_project(&paths, &settings, &options, Applicability::Unsafe) {
-        Ok(o) => o,
-        Err(e) => {
-            eprintln!("loopsafe: error: {e}");
-            return ExitCode::from(2);
-        }
-    };
+    let fixes = apply::fix_discovered(&discovery, &options, Applicability::Unsafe);
     let title = args.title.clone().unwrap_or_else(|| {
         let first = std::path::absolute(&paths[0]).unwrap_or(paths[0].clone());
         first
