@@ -21,24 +21,23 @@ use crate::project::{self, Project};
 use crate::propagate;
 use crate::rules::Rule;
 use crate::source::source_of;
-use crate::CheckResult;
+use crate::{CheckOptions, CheckResult};
 
-/// Builds the findings, entry points and (with `notes`) notes of the analysis into
-/// `result`, which holds the syntax errors, with their files' text, and the warnings so
-/// far.
+/// Builds the findings, entry points and (with [`CheckOptions::notes`]) notes of the
+/// analysis into `result`, which holds the syntax errors, with their files' text, and
+/// the warnings so far.
 pub(crate) fn build(
     result: &mut CheckResult,
     analysed: &Analysed,
     module_files: &[&SourceFile],
-    overrides: &HashMap<PathBuf, String>,
     catalogue: &Catalogue,
-    notes: bool,
+    options: &CheckOptions,
 ) {
     let (modules, analysis) = (&analysed.modules, &analysed.analysis);
     let mut files = Files {
         modules,
         module_files,
-        overrides,
+        overrides: &options.overrides,
         sources: std::mem::take(&mut result.sources),
         line_starts: HashMap::new(),
         warnings: &mut result.warnings,
@@ -55,7 +54,7 @@ pub(crate) fn build(
             result.diagnostics.push(d);
         }
     }
-    if let (true, Some((found, detected))) = (notes, &analysed.found) {
+    if let (true, Some((found, detected))) = (options.notes, &analysed.found) {
         let project = Project::new(modules, catalogue);
         result.notes = notes::notes(&project, detected, found, &mut files);
     }

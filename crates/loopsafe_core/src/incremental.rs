@@ -14,6 +14,8 @@ use crate::load::{Facts, Loaded};
 use crate::CheckOptions;
 
 /// What the analysis starts from.
+// One per check: boxing the biggest would save nothing.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum Plan {
     /// The last run's conclusions hold: the facts all have the shape they had.
     Reuse(Analysis),

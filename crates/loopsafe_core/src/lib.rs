@@ -1,7 +1,10 @@
 //! loopsafe's library: finds blocking calls that run on the asyncio event loop.
 //!
-//! The pipeline is a chain of plain functions:
-//! discover → read and extract per-module facts (parallel) → project → rules → suppress.
+//! A check is a chain of stages, each a module: `load` finds the files and reads their
+//! facts (parsed in parallel, or taken from the cache), `incremental` decides how much of
+//! the last run's analysis still holds, `analysis` resolves the calls and concludes what
+//! blocks the loop, `findings` words the findings, `suppress` drops those not reported,
+//! `fixes` works out their fixes, and `incremental::save` writes the cache.
 //! Nothing here prints; the CLI renders the [`CheckResult`] that [`check`] returns.
 
 mod analysis;
@@ -133,13 +136,14 @@ pub fn check_discovered(discovery: &Discovery, options: &CheckOptions) -> CheckR
     loop {
         match attempt(discovery, options, cache) {
             Ok(result) => return result,
-            // A damaged cache: every file is read and parsed again.
+            // A damaged cache: every file is read and parsed again, without it (and
+            // without a cache, nothing can be damaged).
             Err(analysis::Damaged) => cache = None,
         }
     }
 }
 
-/// One check, from reading the files to writing the cache.
+/// One check, stage after stage, from reading the files to writing the cache.
 fn attempt(
     discovery: &Discovery,
     options: &CheckOptions,
@@ -147,15 +151,12 @@ fn attempt(
 ) -> Result<CheckResult, analysis::Damaged> {
     let (settings, catalogue, scope) = (discovery.settings, &discovery.catalogue, options.scope);
     let opened = cache.map(|(_, c)| c);
-    let mut warnings = discovery.warnings(cache.is_some());
-    let mut loaded = load::load(discovery, options, opened, &mut warnings);
+    let warnings = discovery.warnings(cache.is_some());
+    let (mut loaded, mut result) = load::load(discovery, options, opened, warnings);
     let policy = Policy::new(&loaded, opened, settings, catalogue, options);
     let plan = policy.plan(&loaded, opened, options);
-    let stored: Vec<Option<cache::Stored>> = loaded.stamps.iter().map(|s| s.2).collect();
-    let decode = |i: usize| {
-        let (at, c) = (stored.get(i).copied().flatten()?, opened?);
-        ParseScope::kept(scope, || c.decode(at))
-    };
+    let facts = std::mem::take(&mut loaded.facts);
+    let decode = loaded.decoder(opened, scope);
     let context = analysis::Context {
         catalogue,
         settings,
@@ -164,26 +165,11 @@ fn attempt(
         everything: options.notes,
         keep: policy.keep,
     };
-    let facts = std::mem::take(&mut loaded.facts);
     let analysed = analysis::run(plan, facts, loaded.names(), &decode, &context)?;
-    let mut result = CheckResult {
-        diagnostics: std::mem::take(&mut loaded.syntax_errors),
-        sources: std::mem::take(&mut loaded.sources),
-        warnings,
-        files_checked: loaded.files_checked,
-        analysis_reused: analysed.reused,
-        analysis_resumed: analysed.resumed,
-        ..CheckResult::default()
-    };
+    result.analysis_reused = analysed.reused;
+    result.analysis_resumed = analysed.resumed;
     let files = &loaded.files;
-    findings::build(
-        &mut result,
-        &analysed,
-        files,
-        &options.overrides,
-        catalogue,
-        options.notes,
-    );
+    findings::build(&mut result, &analysed, files, catalogue, options);
     suppress::suppress(&mut result.diagnostics, settings, &analysed.modules, files);
     findings::order(&mut result);
     if !options.without_fixes {

@@ -11,13 +11,12 @@ use crate::arena::{pool, ParseScope};
 use crate::cache;
 use crate::catalogue::Catalogue;
 use crate::config::Settings;
-use crate::diagnostic::Diagnostic;
 use crate::discover::{self, DiscoverError, SourceFile};
 use crate::extract;
 use crate::facts::ModuleFacts;
 use crate::findings;
 use crate::source::source_of;
-use crate::CheckOptions;
+use crate::{CheckOptions, CheckResult};
 
 /// The files a check reads, found once: `--fix` and `report` check the same files again
 /// and again, on fixed text.
@@ -158,20 +157,17 @@ pub(crate) struct Loaded<'f> {
     pub(crate) restamped: usize,
     /// Some file parsed again has facts of another shape than the cache has for it.
     pub(crate) reshaped: bool,
-    /// The files that do not parse, as findings, and their text.
-    pub(crate) syntax_errors: Vec<Diagnostic>,
-    pub(crate) sources: HashMap<PathBuf, String>,
-    pub(crate) files_checked: usize,
 }
 
-/// Reads every file found, or takes its facts from `cache`; files that cannot be read
-/// become warnings.
+/// Reads every file found, or takes its facts from `cache`. Also the start of the
+/// result: the files that do not parse are findings, those that cannot be read warnings
+/// (after `warnings`).
 pub(crate) fn load<'f>(
     discovery: &'f Discovery,
     options: &CheckOptions,
     cache: Option<&cache::Cache>,
-    warnings: &mut Vec<String>,
-) -> Loaded<'f> {
+    warnings: Vec<String>,
+) -> (Loaded<'f>, CheckResult) {
     let blocking_builtins = discovery.catalogue.blocking_builtins();
     let load = Load {
         scope: options.scope,
@@ -197,19 +193,20 @@ pub(crate) fn load<'f>(
         parsed: 0,
         restamped: 0,
         reshaped: false,
-        syntax_errors: vec![],
-        sources: HashMap::new(),
-        files_checked: 0,
+    };
+    let mut result = CheckResult {
+        warnings,
+        ..CheckResult::default()
     };
     for c in read {
         let c = match c {
             Ok(c) => c,
             Err(w) => {
-                warnings.push(w);
+                result.warnings.push(w);
                 continue;
             }
         };
-        loaded.files_checked += 1;
+        result.files_checked += 1;
         loaded.parsed += usize::from(c.origin == Origin::Parsed);
         loaded.restamped += usize::from(c.origin == Origin::CacheByText);
         loaded.reshaped |= c.origin == Origin::Parsed && !c.same_shape;
@@ -220,20 +217,34 @@ pub(crate) fn load<'f>(
                 loaded.files.push(c.file);
             }
             Err((e, source)) => {
-                loaded
-                    .syntax_errors
+                result
+                    .diagnostics
                     .push(findings::syntax_error(c.file, &e, &source));
-                loaded.sources.insert(c.file.path.clone(), source);
+                result.sources.insert(c.file.path.clone(), source);
             }
         }
     }
-    loaded
+    (loaded, result)
 }
 
 impl<'f> Loaded<'f> {
     /// Each module's name.
     pub(crate) fn names(&self) -> Vec<&'f str> {
         self.files.iter().map(|f| f.module.as_str()).collect()
+    }
+
+    /// Reads a module's facts from the cache, when the analysis first needs them
+    /// ([`Modules::lazy`](crate::facts::Modules::lazy)): None when they are not there,
+    /// or damaged.
+    pub(crate) fn decoder<'s>(
+        &'s self,
+        cache: Option<&'s cache::Cache>,
+        scope: Option<ParseScope>,
+    ) -> impl Fn(usize) -> Option<ModuleFacts> + Sync + 's {
+        move |i| {
+            let (at, c) = (self.stamps.get(i)?.2?, cache?);
+            ParseScope::kept(scope, || c.decode(at))
+        }
     }
 }
 
