@@ -371,9 +371,11 @@ fn run_check(args: CheckArgs) -> Result<ExitStatus, Error> {
 fn run_report(args: ReportArgs) -> Result<ExitStatus, Error> {
     let (paths, settings, options) = prepare(&args.paths, &args.selection, true)?;
     let cwd = std::env::current_dir().unwrap_or_default();
-    let result = check_with(&paths, &settings, &options)?;
+    // The files are found once, for the check and for the fixes.
+    let discovery = loopsafe_core::Discovery::new(&paths, &settings, &options)?;
+    let result = loopsafe_core::check_discovered(&discovery, &options);
     // What the fixes would change, worked out in memory: nothing is written.
-    let fixes = fix_project(&paths, &settings, &options, Applicability::Unsafe)?;
+    let fixes = apply::fix_discovered(&discovery, &options, Applicability::Unsafe);
     let title = args.title.clone().unwrap_or_else(|| {
         let first = std::path::absolute(&paths[0]).unwrap_or(paths[0].clone());
         first

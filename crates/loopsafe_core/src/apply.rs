@@ -12,7 +12,7 @@ use crate::config::Settings;
 use crate::error::{Warning, WriteError};
 use crate::fixer::{self, Applicability, Fix};
 use crate::rules::Rule;
-use crate::{check_with, CheckOptions, CheckResult, DiscoverError};
+use crate::{check_discovered, CheckOptions, CheckResult, DiscoverError, Discovery};
 
 /// Enough for fixes nested several deep; a fix that keeps reappearing stops here.
 const MAX_PASSES: usize = 10;
@@ -52,6 +52,20 @@ pub fn fix_project(
     options: &CheckOptions,
     threshold: Applicability,
 ) -> Result<FixOutcome, DiscoverError> {
+    let options = CheckOptions {
+        cache: None,
+        ..options.clone()
+    };
+    let discovery = Discovery::new(paths, settings, &options)?;
+    Ok(fix_discovered(&discovery, &options, threshold))
+}
+
+/// [`fix_project`] on files found already: each pass checks them again.
+pub fn fix_discovered(
+    discovery: &Discovery,
+    options: &CheckOptions,
+    threshold: Applicability,
+) -> FixOutcome {
     let mut options = options.clone();
     // The passes check text that is not on disk (yet): the cache of what is on disk
     // has nothing to offer, and must not be filled with it.
@@ -59,7 +73,7 @@ pub fn fix_project(
     let mut originals: HashMap<PathBuf, String> = HashMap::new();
     let mut tidy: HashMap<PathBuf, Vec<&'static str>> = HashMap::new();
     let mut outcome = FixOutcome::default();
-    let mut result = check_with(paths, settings, &options)?;
+    let mut result = check_discovered(discovery, &options);
     for _ in 0..MAX_PASSES {
         let mut by_file: Vec<(PathBuf, Vec<usize>)> = vec![];
         for (i, d) in result.diagnostics.iter().enumerate() {
@@ -133,7 +147,7 @@ pub fn fix_project(
         if !changed {
             break;
         }
-        result = check_with(paths, settings, &options)?;
+        result = check_discovered(discovery, &options);
     }
     let mut tidied = false;
     for (path, modules) in &tidy {
@@ -148,7 +162,7 @@ pub fn fix_project(
         }
     }
     if tidied {
-        result = check_with(paths, settings, &options)?;
+        result = check_discovered(discovery, &options);
     }
     let mut changed: Vec<ChangedFile> = originals
         .into_iter()
@@ -164,7 +178,7 @@ pub fn fix_project(
     changed.sort_by(|a, b| a.path.cmp(&b.path));
     outcome.changed = changed;
     outcome.result = result;
-    Ok(outcome)
+    outcome
 }
 
 /// The text after the fixes that can go together, and the fixes dropped because the

@@ -1,0 +1,442 @@
+//! The whole-project analysis: resolving the calls, detecting the frameworks' entry
+//! points, and concluding what blocks the loop, from scratch or from what the last run
+//! kept ([`crate::incremental::Plan`]).
+
+use rayon::prelude::*;
+
+use crate::arena::{pool, ParseScope};
+use crate::cache;
+use crate::catalogue::Catalogue;
+use crate::config::Settings;
+use crate::facts::{self, ModuleFacts, Modules};
+use crate::frameworks;
+use crate::incremental::Plan;
+use crate::load::{self, Facts};
+use crate::project::{self, Project};
+use crate::propagate;
+use crate::rules::{self, Rule};
+use crate::suppress::counting;
+
+/// What the analysis needs besides the modules.
+pub(crate) struct Context<'a> {
+    pub(crate) catalogue: &'a Catalogue,
+    pub(crate) settings: &'a Settings,
+    pub(crate) scope: Option<ParseScope>,
+    pub(crate) cache: Option<&'a cache::Cache>,
+    /// Resolve every function, not only what runs on the loop: the notes list what
+    /// blocks off it too.
+    pub(crate) everything: bool,
+    /// Also work out what the next run needs to resume from.
+    pub(crate) keep: bool,
+}
+
+/// The modules and what the analysis concluded from them.
+pub(crate) struct Analysed<'m> {
+    pub(crate) modules: Modules<'m>,
+    pub(crate) analysis: Analysis,
+    /// Everything the resolution found, and the frameworks detected: from a fresh
+    /// analysis only (the notes are made from them).
+    pub(crate) found: Option<(propagate::Findings, frameworks::Frameworks)>,
+    /// What the next run may resume from.
+    pub(crate) resumable: Option<Resumable>,
+    pub(crate) reused: bool,
+    pub(crate) resumed: bool,
+}
+
+/// The cache turned out damaged: nothing concluded from it is to be trusted.
+pub(crate) struct Damaged;
+
+/// Analyses the project as `plan` says. `decode` reads a module's facts from the cache
+/// when the analysis first needs them (reused or resumed, most are never read).
+pub(crate) fn run<'m>(
+    plan: Plan,
+    mut loaded: Vec<Facts>,
+    names: Vec<&'m str>,
+    decode: &'m (dyn Fn(usize) -> Option<ModuleFacts> + Sync),
+    cx: &Context,
+) -> Result<Analysed<'m>, Damaged> {
+    // Parsed again: not as the cache has them.
+    let changed: Vec<bool> = loaded.iter().map(|f| f.stored().is_none()).collect();
+    // Only the facts the analysis reads are decoded, as it reads them.
+    let lazily = |loaded: Vec<Facts>| {
+        let facts = loaded
+            .into_iter()
+            .map(|f| match f {
+                Facts::Ready(facts) => Some(facts),
+                Facts::Stored(_) => None,
+            })
+            .collect();
+        Modules::lazy(facts, names, decode)
+    };
+    let damaged = |modules: Modules| {
+        ParseScope::release(cx.scope, modules.into_loaded());
+        Err(Damaged)
+    };
+    let analysed = |modules, analysis, found, resumable| Analysed {
+        modules,
+        analysis,
+        found,
+        resumable,
+        reused: false,
+        resumed: false,
+    };
+    match plan {
+        // With the analysis known, only the modules its findings are in are decoded.
+        Plan::Reuse(mut analysis) => {
+            let modules = lazily(loaded);
+            if !prefetch(&modules, &analysis) || !analysis.refresh(&modules) || modules.damaged() {
+                return damaged(modules);
+            }
+            let mut done = analysed(modules, analysis, None, None);
+            done.reused = true;
+            Ok(done)
+        }
+        Plan::Resume(resumable) => {
+            let modules = lazily(loaded);
+            let Some((analysis, _, kept)) =
+                reanalyze(&modules, cx.catalogue, cx.settings, resumable, &changed)
+            else {
+                return damaged(modules);
+            };
+            if !prefetch(&modules, &analysis) || modules.damaged() {
+                return damaged(modules);
+            }
+            let mut done = analysed(modules, analysis, None, Some(kept));
+            done.resumed = true;
+            Ok(done)
+        }
+        Plan::Fresh => {
+            if !pool().install(|| load::decode_all(&mut loaded, cx.scope, cx.cache)) {
+                ParseScope::release(cx.scope, loaded);
+                return Err(Damaged);
+            }
+            let modules = Modules::ready(loaded.into_iter().map(Facts::or_empty).collect());
+            let (analysis, found, detected, kept) =
+                analyze(&modules, cx.catalogue, cx.settings, cx.everything, cx.keep);
+            Ok(analysed(modules, analysis, Some((found, detected)), kept))
+        }
+    }
+}
+
+/// What the whole-project analysis concludes, in the form the findings are built from.
+/// It is kept in the cache with the facts it came from: a run whose modules all have the
+/// same facts, or facts of the same shape ([`ModuleFacts::same_shape`]), reuses it
+/// instead of analysing the project again.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+pub(crate) struct Analysis {
+    /// Blocking calls in coroutines (and in sync functions run on the loop), with the
+    /// entry points above each.
+    pub(crate) direct: Vec<(project::DirectFinding, Option<frameworks::Hotspot>)>,
+    pub(crate) helpers: Vec<(propagate::HelperFinding, Option<frameworks::Hotspot>)>,
+    pub(crate) entries: Vec<frameworks::Entry>,
+    pub(crate) routes: usize,
+}
+
+impl Analysis {
+    /// Which modules the findings and entry points are in: the only facts building the
+    /// findings reads (a hotspot's entry points are among the entries). None when a
+    /// module is out of range (a damaged cache).
+    fn modules(&self, count: usize) -> Option<Vec<bool>> {
+        let mut needed = vec![false; count];
+        for f in self.functions() {
+            *needed.get_mut(f.module as usize)? = true;
+        }
+        Some(needed)
+    }
+
+    /// The functions the findings, their chains and the entry points are in.
+    pub(crate) fn functions(&self) -> impl Iterator<Item = project::FnId> + '_ {
+        let helpers = self.helpers.iter().flat_map(|(h, _)| {
+            std::iter::once(h.caller.function).chain(h.chain.iter().map(|s| s.function))
+        });
+        (self.direct.iter().map(|(d, _)| d.function))
+            .chain(helpers)
+            .chain(self.entries.iter().map(|e| e.function))
+    }
+
+    /// Points each finding at where its call is now: facts of the same shape have the
+    /// same calls, perhaps on other lines. False when a finding names a call the facts do
+    /// not have (a damaged cache).
+    fn refresh(&mut self, modules: &Modules) -> bool {
+        let exists = |f: project::FnId, call: usize| {
+            modules
+                .get(f.module as usize)
+                .and_then(|m| m.functions.get(f.idx as usize))
+                .and_then(|func| func.calls.get(call))
+        };
+        for (d, _) in &mut self.direct {
+            let Some(call) = exists(d.function, d.call_index) else {
+                return false;
+            };
+            d.span = call.func_span;
+            d.call_span = call.span;
+        }
+        let entries_exist = self.entries.iter().all(|e| {
+            modules
+                .get(e.function.module as usize)
+                .is_some_and(|m| m.functions.len() > e.function.idx as usize)
+        });
+        entries_exist
+            && self.helpers.iter().all(|(h, _)| {
+                !h.chain.is_empty()
+                    && std::iter::once(&h.caller)
+                        .chain(&h.chain)
+                        .all(|s| exists(s.function, s.call_index).is_some())
+            })
+    }
+}
+
+/// The settings the analysis depends on, as the key its memo is kept under.
+pub(crate) fn analysis_key(settings: &Settings, catalogue: &Catalogue) -> u64 {
+    let mut key = format!("{catalogue:?} tests:{}", settings.check_tests);
+    for info in rules::RULES {
+        key.push(if settings.is_enabled(info.rule) {
+            '1'
+        } else {
+            '0'
+        });
+        key.push(if settings.is_root_enabled(info.rule) {
+            '1'
+        } else {
+            '0'
+        });
+    }
+    cache::content_hash(&key)
+}
+
+/// Decodes side by side the facts the findings are built from, before they are read one
+/// by one. False when a finding names a module that does not exist (a damaged cache).
+fn prefetch(modules: &Modules, analysis: &Analysis) -> bool {
+    let Some(needed) = analysis.modules(modules.len()) else {
+        return false;
+    };
+    pool().install(|| {
+        needed.par_iter().enumerate().for_each(|(m, needed)| {
+            if *needed {
+                modules.get(m);
+            }
+        })
+    });
+    true
+}
+
+/// What a run keeps in the cache besides the analysis's conclusions, so that the next
+/// run, after an edit that changes some calls but nothing other modules rely on
+/// ([`facts::ModuleFacts::same_interface`]), resolves only the edited modules' calls again.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub(crate) struct Resumable {
+    resolution: propagate::SavedResolution,
+    /// What framework detection found, before the settings and the call graph refine it.
+    detected: frameworks::Frameworks,
+    /// [`facts::ModuleFacts::mentions`] of every module, sorted.
+    mentions: Vec<u64>,
+    /// The modules that store something on a Starlette `state` (read by every module
+    /// that reads one).
+    state_modules: Vec<u32>,
+}
+
+impl Resumable {
+    pub(crate) fn mentioned(&self, name: &str) -> bool {
+        self.mentions.binary_search(&facts::name_hash(name)).is_ok()
+    }
+}
+
+/// [`facts::ModuleFacts::mentions`] of every module, sorted, each once.
+fn mentions_of(modules: &Modules) -> Vec<u64> {
+    // Most names repeat (`self`, a module's imports): a set per thread keeps each once.
+    let mut all: Vec<u64> = (0..modules.len())
+        .into_par_iter()
+        .fold(
+            || (rustc_hash::FxHashSet::default(), Vec::new()),
+            |(mut set, mut one), m| {
+                one.clear();
+                modules[m].mentions(&mut one);
+                set.extend(one.iter().copied());
+                (set, one)
+            },
+        )
+        .map(|(set, _)| set)
+        .reduce(rustc_hash::FxHashSet::default, |mut a, b| {
+            a.extend(b);
+            a
+        })
+        .into_iter()
+        .collect();
+    all.par_sort_unstable();
+    all
+}
+
+/// Resolves the project's calls, finds the frameworks' entry points and what blocks.
+/// With `keep`, also what the next run needs to pick up from here ([`Resumable`]).
+fn analyze<'a>(
+    modules: &'a Modules<'a>,
+    catalogue: &'a Catalogue,
+    settings: &'a Settings,
+    everything: bool,
+    keep: bool,
+) -> (
+    Analysis,
+    propagate::Findings,
+    frameworks::Frameworks,
+    Option<Resumable>,
+) {
+    let counts = counting(modules, settings);
+    let follow_helpers = settings.is_enabled(Rule::BlockingCallThroughHelper);
+    // Only what can run on the loop needs resolving, unless the notes are to list the
+    // blocking calls that run off it too. The coroutines are known at once, the
+    // functions the frameworks run once they are detected: detection needs nothing from
+    // the resolving, so both run at once.
+    let mut resolution = propagate::Resolution::new(modules);
+    let first: Vec<project::FnId> = match everything {
+        true => resolution.all(),
+        false => resolution
+            .all()
+            .into_iter()
+            .filter(|f| modules[f.module as usize].functions[f.idx as usize].is_async)
+            .collect(),
+    };
+    let follow = !everything;
+    let resolve = |r: &mut propagate::Resolution, roots| {
+        r.resolve(modules, catalogue, follow_helpers, &counts, roots, follow);
+    };
+    let index = resolution.module_index();
+    let detect_index = index.clone();
+    let ((), detected) = pool().install(|| {
+        rayon::join(
+            || resolve(&mut resolution, first),
+            || frameworks::detect(&Project::with_index(modules, catalogue, detect_index)),
+        )
+    });
+    let raw = (keep && !everything).then(|| detected.clone());
+    let mut detected = detected;
+    if settings.check_tests {
+        detected.check_tests();
+    }
+    pool().install(|| resolve(&mut resolution, detected.functions()));
+    let resumable = raw.map(|detected| {
+        let (mentions, state_modules) = pool().install(|| {
+            rayon::join(
+                || mentions_of(modules),
+                || {
+                    (0..modules.len() as u32)
+                        .filter(|m| !modules[*m as usize].state_attrs.is_empty())
+                        .collect()
+                },
+            )
+        });
+        Resumable {
+            resolution: resolution.save(),
+            detected,
+            mentions,
+            state_modules,
+        }
+    });
+    let (analysis, found, detected) = conclude(
+        modules, index, catalogue, settings, resolution, detected, &counts,
+    );
+    (analysis, found, detected, resumable)
+}
+
+/// [`analyze`] after an edit that leaves other modules' view of the edited ones as it was
+/// ([`facts::ModuleFacts::same_interface`]): the last run's resolution and framework
+/// detection are picked up, and only the `changed` modules' calls are resolved again
+/// (with any function that the loop now reaches for the first time). The facts of the
+/// other modules are read only where that needs them. None when what was kept does not
+/// fit these modules.
+fn reanalyze<'a>(
+    modules: &'a Modules<'a>,
+    catalogue: &'a Catalogue,
+    settings: &'a Settings,
+    kept: Resumable,
+    changed: &[bool],
+) -> Option<(Analysis, propagate::Findings, Resumable)> {
+    let counts = counting(modules, settings);
+    let follow_helpers = settings.is_enabled(Rule::BlockingCallThroughHelper);
+    let Resumable {
+        resolution,
+        detected: raw,
+        mut mentions,
+        state_modules,
+    } = kept;
+    if state_modules.iter().any(|m| *m as usize >= modules.len()) {
+        return None;
+    }
+    let index = std::sync::Arc::new(project::ModuleIndex::new(modules, Some(&state_modules)));
+    let mut detected = raw.clone();
+    if settings.check_tests {
+        detected.check_tests();
+    }
+    let resolution = propagate::Resolution::resume(
+        modules,
+        index.clone(),
+        resolution,
+        changed,
+        catalogue,
+        follow_helpers,
+        &counts,
+        detected.functions(),
+    )?;
+    // Names the edited modules mention now may be looked up from now on.
+    for (m, _) in changed.iter().enumerate().filter(|(_, c)| **c) {
+        modules[m].mentions(&mut mentions);
+    }
+    mentions.sort_unstable();
+    mentions.dedup();
+    let resumable = Resumable {
+        resolution: resolution.save(),
+        detected: raw,
+        mentions,
+        state_modules,
+    };
+    let (analysis, found, _) = conclude(
+        modules, index, catalogue, settings, resolution, detected, &counts,
+    );
+    Some((analysis, found, resumable))
+}
+
+/// From the resolved calls to the findings, each with the entry points above it.
+fn conclude<'a>(
+    modules: &'a Modules<'a>,
+    index: std::sync::Arc<project::ModuleIndex<'a>>,
+    catalogue: &'a Catalogue,
+    settings: &'a Settings,
+    resolution: propagate::Resolution<'a>,
+    mut detected: frameworks::Frameworks,
+    counts: &propagate::Counts<'_>,
+) -> (Analysis, propagate::Findings, frameworks::Frameworks) {
+    let follow_helpers = settings.is_enabled(Rule::BlockingCallThroughHelper);
+    let mut found = pool().install(|| propagate::findings(resolution, follow_helpers));
+    propagate::sync_on_loop(
+        &mut found,
+        modules,
+        index,
+        catalogue,
+        follow_helpers,
+        counts,
+        &detected.sync_on_loop,
+    );
+    detected.extend_own_loop(|f| found.is_async(f), &found.edges);
+    let mut reach = frameworks::Reach::new(&detected, &found.edges);
+    let mut hotspot = |f: project::FnId| (!detected.entries.is_empty()).then(|| reach.hotspot(f));
+    // Flask's async views and the tests each run on a loop of their own: what blocks
+    // there stalls no request of the service's (the report's notes list it).
+    let direct = found
+        .direct
+        .iter()
+        .filter(|f| !detected.on_own_loop(f.function))
+        .map(|f| (f.clone(), hotspot(f.function)))
+        .collect();
+    let helpers = found
+        .helpers
+        .iter()
+        .filter(|f| !detected.on_own_loop(f.caller.function))
+        .map(|f| (f.clone(), hotspot(f.caller.function)))
+        .collect();
+    let analysis = Analysis {
+        direct,
+        helpers,
+        entries: detected.entries.clone(),
+        routes: reach.routes(),
+    };
+    (analysis, found, detected)
+}

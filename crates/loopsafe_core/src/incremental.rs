@@ -1,0 +1,171 @@
+//! How much of the last run a check can build on: the cache policy. The last analysis is
+//! reused whole when every module has facts of the same shape, resumed when only calls
+//! that no other module relies on changed, else the project is analysed afresh; and the
+//! cache is written again when enough changed to be worth it.
+
+use std::path::PathBuf;
+
+use crate::analysis::{analysis_key, Analysed, Analysis, Resumable};
+use crate::cache;
+use crate::catalogue::Catalogue;
+use crate::config::Settings;
+use crate::error::Warning;
+use crate::frameworks;
+use crate::load::{Facts, Loaded};
+use crate::CheckOptions;
+
+/// What the analysis starts from.
+// One per check: boxing the biggest would save nothing.
+#[allow(clippy::large_enum_variant)]
+pub(crate) enum Plan {
+    /// The last run's conclusions hold: the facts all have the shape they had.
+    Reuse(Analysis),
+    /// The last run's resolution holds for every module not edited.
+    Resume(Resumable),
+    Fresh,
+}
+
+/// The cache policy of one check, from what loading the files found.
+pub(crate) struct Policy {
+    /// The key the analysis is kept under: the settings it depends on.
+    pub(crate) key: u64,
+    /// Enough changed to write the cache again whatever the analysis does.
+    stale: bool,
+    /// How many files were read again: parsed, or found in the cache by their text.
+    changed: usize,
+    /// The check is of text on disk: none overridden.
+    on_disk: bool,
+    /// The run analyses what the next one may resume from, to keep it.
+    pub(crate) keep: bool,
+}
+
+impl Policy {
+    pub(crate) fn new(
+        loaded: &Loaded,
+        cache: Option<&cache::Cache>,
+        settings: &Settings,
+        catalogue: &Catalogue,
+        options: &CheckOptions,
+    ) -> Policy {
+        // The cache is rewritten when enough changed to be worth it: writing it whole
+        // costs more than parsing a few edited files again on the next run. Files whose
+        // time changed but not their text (a checkout) are read again on every run until
+        // it is.
+        let changed = loaded.parsed + loaded.restamped;
+        let modules = loaded.facts.len();
+        let stale = cache.is_some_and(|c| {
+            (changed > 0 && (c.is_empty() || changed * 50 > modules || changed > 200))
+                || c.len().abs_diff(modules) * 50 > modules
+        });
+        let mut policy = Policy {
+            key: analysis_key(settings, catalogue),
+            stale,
+            changed,
+            on_disk: options.overrides.is_empty(),
+            keep: false,
+        };
+        // What to write in the cache besides the analysis, for the next run to pick up.
+        policy.keep = cache.is_some() && !options.notes && policy.rewrites(true);
+        policy
+    }
+
+    /// Whether the cache is written again: when enough changed, or after an edit that
+    /// the analysis ran for, so that the next runs compare their files with these facts.
+    pub(crate) fn rewrites(&self, analysed: bool) -> bool {
+        self.stale || (self.changed > 0 && analysed && self.on_disk)
+    }
+
+    /// What the analysis can start from.
+    pub(crate) fn plan(
+        &self,
+        loaded: &Loaded,
+        cache: Option<&cache::Cache>,
+        options: &CheckOptions,
+    ) -> Plan {
+        let Some(c) = cache else {
+            return Plan::Fresh;
+        };
+        // The last analysis is of these very modules (the numbering its function ids use).
+        let same_modules = options.overrides.is_empty()
+            && !options.notes
+            && c.same_modules(
+                loaded
+                    .files
+                    .iter()
+                    .map(|f| (f.path.as_path(), f.module.as_str(), f.is_package)),
+            );
+        if !same_modules {
+            return Plan::Fresh;
+        }
+        if !loaded.reshaped {
+            return match c.memo::<Analysis>(self.key) {
+                Some(analysis) => Plan::Reuse(analysis),
+                None => Plan::Fresh,
+            };
+        }
+        // After an edit that changed calls, what the last run resolved in the other
+        // modules may still hold.
+        c.memo_with::<Analysis, Resumable>(self.key)
+            .map(|(_, r)| r)
+            .filter(|r| same_interfaces(loaded, c, r))
+            .map_or(Plan::Fresh, Plan::Resume)
+    }
+}
+
+/// Whether every module parsed again shows the others what it showed the last run.
+fn same_interfaces(loaded: &Loaded, c: &cache::Cache, r: &Resumable) -> bool {
+    loaded.facts.iter().zip(&loaded.files).all(|(facts, file)| {
+        let Facts::Ready(new) = facts else {
+            return true;
+        };
+        c.previous(&file.path, &file.module, file.is_package)
+            .and_then(|at| c.decode(at))
+            .is_some_and(|old| {
+                old.same_interface(
+                    new,
+                    |name| r.mentioned(name),
+                    |call| frameworks::registration(call).is_some(),
+                    frameworks::is_test_module(&new.name),
+                )
+            })
+    })
+}
+
+/// Writes the cache again when the policy says so. A failure is a warning.
+pub(crate) fn save(
+    (root, c): &(PathBuf, cache::Cache),
+    policy: &Policy,
+    loaded: &Loaded,
+    analysed: &Analysed,
+    warnings: &mut Vec<Warning>,
+) {
+    // After an edit that changed what some function calls, the cache is rewritten too:
+    // the next runs compare their files with these facts, and reuse this analysis while
+    // those keep their shape.
+    if !policy.rewrites(!analysed.reused) {
+        return;
+    }
+    let entries = loaded
+        .files
+        .iter()
+        .zip(&loaded.stamps)
+        .enumerate()
+        .map(|(i, (f, (hash, stamp, stored)))| cache::SavedModule {
+            path: &f.path,
+            hash: *hash,
+            stamp: *stamp,
+            module: &f.module,
+            is_package: f.is_package,
+            // Facts the cache has are copied from it as they are.
+            facts: stored.is_none().then(|| &analysed.modules[i]),
+            stored: *stored,
+        })
+        .collect();
+    let memo = (policy.key, &analysed.analysis);
+    if let Err(e) = c.save(root, entries, memo, analysed.resumable.as_ref()) {
+        warnings.push(Warning::CacheNotWritten {
+            dir: root.to_path_buf(),
+            error: e,
+        });
+    }
+}
