@@ -6,9 +6,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use loopsafe_core::apply::{self, fix_project};
+use loopsafe_core::catalogue::docs::render_doc;
 use loopsafe_core::config::{self, ConfigError, Settings, UnknownSelector};
-use loopsafe_core::fix::Applicability;
-use loopsafe_core::rules::{render_doc, Rule, RULES};
+use loopsafe_core::fixer::Applicability;
+use loopsafe_core::rules::{Rule, RULES};
 use loopsafe_core::{check_with, render, report, CheckOptions, DiscoverError};
 
 mod alloc;

@@ -1,6 +1,6 @@
 //! The whole-project analysis: resolving the calls, detecting the frameworks' entry
 //! points, and concluding what blocks the loop, from scratch or from what the last run
-//! kept ([`crate::incremental::Plan`]).
+//! kept ([`Plan`]).
 
 use rayon::prelude::*;
 
@@ -10,7 +10,6 @@ use crate::catalogue::Catalogue;
 use crate::config::Settings;
 use crate::facts::{self, ModuleFacts, Modules};
 use crate::frameworks;
-use crate::incremental::Plan;
 use crate::load::{self, Facts};
 use crate::project::{self, Project};
 use crate::propagate;
@@ -45,6 +44,17 @@ pub(crate) struct Analysed<'m> {
 
 /// The cache turned out damaged: nothing concluded from it is to be trusted.
 pub(crate) struct Damaged;
+
+/// What the analysis starts from.
+// One per check: boxing the biggest would save nothing.
+#[allow(clippy::large_enum_variant)]
+pub(crate) enum Plan {
+    /// The last run's conclusions hold: the facts all have the shape they had.
+    Reuse(Analysis),
+    /// The last run's resolution holds for every module not edited.
+    Resume(Resumable),
+    Fresh,
+}
 
 /// Analyses the project as `plan` says. `decode` reads a module's facts from the cache
 /// when the analysis first needs them (reused or resumed, most are never read).

@@ -8,11 +8,12 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use crate::check::{CheckOptions, CheckResult};
 use crate::config::Settings;
 use crate::error::{Warning, WriteError};
 use crate::fixer::{self, Applicability, Fix};
 use crate::rules::Rule;
-use crate::{check_discovered, CheckOptions, CheckResult, DiscoverError, Discovery};
+use crate::{check_discovered, DiscoverError, Discovery};
 
 /// Enough for fixes nested several deep; a fix that keeps reappearing stops here.
 const MAX_PASSES: usize = 10;

@@ -3,14 +3,8 @@
 use std::path::PathBuf;
 
 use crate::facts::{CallKind, Span};
+pub use crate::line_index::{LineIndex, Location};
 use crate::rules::Rule;
-
-/// A 1-based position; the column counts characters, as editors do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Location {
-    pub row: u32,
-    pub column: u32,
-}
 
 /// One step of a chain from a coroutine down to a blocking call: a call made in
 /// `function`.
@@ -111,7 +105,7 @@ pub struct Diagnostic {
     pub root: Option<Root>,
     /// The chain passes through a cached function: it blocks on the first call only.
     pub runs_once: bool,
-    pub fix: Option<crate::fix::Fix>,
+    pub fix: Option<crate::fixer::Fix>,
     /// The entry points that reach it; `None` when no framework was detected.
     pub hotspot: Option<crate::frameworks::Hotspot>,
     /// The call is in a sync function that a framework runs on the loop (a Tornado
@@ -136,56 +130,6 @@ pub struct EntryPoint {
 impl Diagnostic {
     pub fn code(&self) -> &'static str {
         self.rule.code()
-    }
-}
-
-/// Converts byte offsets to rows and columns for one source file.
-pub struct LineIndex<'s> {
-    source: &'s str,
-    starts: Vec<u32>,
-}
-
-impl<'s> LineIndex<'s> {
-    pub fn new(source: &'s str) -> Self {
-        LineIndex {
-            source,
-            starts: crate::extract::line_starts(source),
-        }
-    }
-
-    /// An index from line starts already worked out for this source.
-    pub fn with_starts(source: &'s str, starts: Vec<u32>) -> Self {
-        LineIndex { source, starts }
-    }
-
-    pub fn into_starts(self) -> Vec<u32> {
-        self.starts
-    }
-
-    pub fn location(&self, offset: u32) -> Location {
-        let row = crate::extract::line_of(&self.starts, offset);
-        let start = self.starts[row as usize - 1] as usize;
-        let end = (offset as usize).min(self.source.len());
-        let column = self
-            .source
-            .get(start..end)
-            .map(|s| s.chars().count())
-            .unwrap_or(end - start) as u32
-            + 1;
-        Location { row, column }
-    }
-
-    /// The text of a 1-based line, without its line ending.
-    pub fn line(&self, row: u32) -> &'s str {
-        let Some(&start) = self.starts.get(row as usize - 1) else {
-            return "";
-        };
-        let end = self
-            .starts
-            .get(row as usize)
-            .map(|e| *e as usize)
-            .unwrap_or(self.source.len());
-        self.source[start as usize..end].trim_end_matches(['\n', '\r'])
     }
 }
 

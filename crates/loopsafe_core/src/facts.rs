@@ -313,7 +313,7 @@ impl ModuleFacts {
         if self.suppressions.is_empty() {
             return None;
         }
-        let line = crate::extract::line_of(&self.line_starts, offset);
+        let line = crate::line_index::line_of(&self.line_starts, offset);
         self.suppressions.get(&line)
     }
 }

@@ -5,25 +5,14 @@
 
 use std::path::PathBuf;
 
-use crate::analysis::{analysis_key, Analysed, Analysis, Resumable};
+use crate::analysis::{analysis_key, Analysed, Analysis, Plan, Resumable};
 use crate::cache;
 use crate::catalogue::Catalogue;
+use crate::check::CheckOptions;
 use crate::config::Settings;
 use crate::error::Warning;
 use crate::frameworks;
 use crate::load::{Facts, Loaded};
-use crate::CheckOptions;
-
-/// What the analysis starts from.
-// One per check: boxing the biggest would save nothing.
-#[allow(clippy::large_enum_variant)]
-pub(crate) enum Plan {
-    /// The last run's conclusions hold: the facts all have the shape they had.
-    Reuse(Analysis),
-    /// The last run's resolution holds for every module not edited.
-    Resume(Resumable),
-    Fresh,
-}
 
 /// The cache policy of one check, from what loading the files found.
 pub(crate) struct Policy {

@@ -12,6 +12,7 @@ pub mod apply;
 pub mod arena;
 pub mod cache;
 pub mod catalogue;
+mod check;
 pub mod compare;
 pub mod config;
 pub mod diagnostic;
@@ -19,13 +20,14 @@ pub mod discover;
 pub mod error;
 pub mod extract;
 pub mod facts;
+mod files;
 mod findings;
 pub mod fingerprint;
-pub mod fix;
 pub mod fixer;
 mod fixes;
 pub mod frameworks;
 mod incremental;
+pub mod line_index;
 mod load;
 pub mod notes;
 pub mod off_loop;
@@ -37,60 +39,20 @@ pub mod rules;
 pub mod source;
 mod suppress;
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 
 use rayon::prelude::*;
 
 use crate::config::Settings;
-use crate::diagnostic::{Diagnostic, EntryPoint};
 use crate::incremental::Policy;
 
 use crate::arena::pool;
 pub use crate::arena::{ArenaHooks, ParseScope};
+pub use crate::check::{CheckOptions, CheckResult};
 pub use crate::config::ConfigError;
 pub use crate::discover::DiscoverError;
-use crate::error::Warning;
-pub(crate) use crate::findings::Files;
 pub use crate::load::Discovery;
 pub use crate::source::{read_source, SourceError, MAX_FILE_BYTES};
-
-#[derive(Debug, Default)]
-pub struct CheckResult {
-    pub diagnostics: Vec<Diagnostic>,
-    /// One line each: files that could not be read or were not Python text.
-    pub warnings: Vec<Warning>,
-    pub files_checked: usize,
-    /// The text of every file that has a diagnostic, for rendering.
-    pub sources: HashMap<PathBuf, String>,
-    /// Blocking calls that do not run on the loop, and why (with `CheckOptions::notes`).
-    pub notes: Vec<notes::Note>,
-    /// The entry points the frameworks define.
-    pub entry_points: Vec<EntryPoint>,
-    /// How many routes the frameworks define.
-    pub routes: usize,
-    /// The whole-project analysis was not run again: the cache held its conclusions for
-    /// facts of the same shape as these.
-    pub analysis_reused: bool,
-    /// The last run's analysis was picked up after an edit that changed calls: only the
-    /// edited modules' calls were resolved again.
-    pub analysis_resumed: bool,
-}
-
-/// How to run a check, beyond the settings.
-#[derive(Debug, Clone, Default)]
-pub struct CheckOptions {
-    pub scope: Option<ParseScope>,
-    /// Text to use instead of what is on disk, by path: fixed files not yet written.
-    pub overrides: HashMap<PathBuf, String>,
-    /// Also list the blocking calls that are acceptable (off the loop), for the report.
-    pub notes: bool,
-    /// Keep per-file facts in a cache under this project root (`.loopsafe_cache`).
-    pub cache: Option<PathBuf>,
-    /// Work out no fixes: the output shows none (`--output-format concise`, `github`).
-    /// Finding them parses each file with a finding again.
-    pub without_fixes: bool,
-}
 
 /// Checks the given paths with the given settings.
 pub fn check(paths: &[PathBuf], settings: &Settings) -> Result<CheckResult, DiscoverError> {
@@ -159,6 +121,7 @@ fn attempt(
     let opened = cache.map(|(_, c)| c);
     let warnings = discovery.warnings(cache.is_some());
     let (mut loaded, mut result) = load::load(discovery, options, opened, warnings);
+    findings::syntax_errors(&mut result, std::mem::take(&mut loaded.syntax_errors));
     let policy = Policy::new(&loaded, opened, settings, catalogue, options);
     let plan = policy.plan(&loaded, opened, options);
     let facts = std::mem::take(&mut loaded.facts);

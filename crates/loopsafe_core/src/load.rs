@@ -10,14 +10,13 @@ use rayon::prelude::*;
 use crate::arena::{pool, ParseScope};
 use crate::cache;
 use crate::catalogue::Catalogue;
+use crate::check::{CheckOptions, CheckResult};
 use crate::config::Settings;
 use crate::discover::{self, DiscoverError, SourceFile, WalkWarning};
 use crate::error::Warning;
 use crate::extract;
 use crate::facts::ModuleFacts;
-use crate::findings;
 use crate::source::{source_of, SourceError};
-use crate::{CheckOptions, CheckResult};
 
 /// The files a check reads, found once: `--fix` and `report` check the same files again
 /// and again, on fixed text.
@@ -163,11 +162,12 @@ pub(crate) struct Loaded<'f> {
     pub(crate) restamped: usize,
     /// Some file parsed again has facts of another shape than the cache has for it.
     pub(crate) reshaped: bool,
+    /// The files that do not parse: where, why, and their text.
+    pub(crate) syntax_errors: Vec<(&'f SourceFile, extract::SyntaxError, String)>,
 }
 
 /// Reads every file found, or takes its facts from `cache`. Also the start of the
-/// result: the files that do not parse are findings, those that cannot be read warnings
-/// (after `warnings`).
+/// result: the files that cannot be read are warnings (after `warnings`).
 pub(crate) fn load<'f>(
     discovery: &'f Discovery,
     options: &CheckOptions,
@@ -199,6 +199,7 @@ pub(crate) fn load<'f>(
         parsed: 0,
         restamped: 0,
         reshaped: false,
+        syntax_errors: vec![],
     };
     let mut result = CheckResult {
         warnings,
@@ -222,12 +223,7 @@ pub(crate) fn load<'f>(
                 loaded.facts.push(facts);
                 loaded.files.push(c.file);
             }
-            Err((e, source)) => {
-                result
-                    .diagnostics
-                    .push(findings::syntax_error(c.file, &e, &source));
-                result.sources.insert(c.file.path.clone(), source);
-            }
+            Err((e, source)) => loaded.syntax_errors.push((c.file, e, source)),
         }
     }
     (loaded, result)

@@ -11,12 +11,12 @@ use std::path::PathBuf;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::diagnostic::Location;
+use crate::files::Files;
 use crate::frameworks::Frameworks;
 pub use crate::off_loop::Reason;
 use crate::project::{Callee, FnId, Project};
 use crate::propagate::{Findings, Step};
 use crate::rules::Rule;
-use crate::Files;
 
 /// One acceptable blocking call (or, for offloading, the call that hands work off).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -6,9 +6,9 @@ use std::path::Path;
 use serde_json::{json, Value};
 
 use crate::apply::ChangedFile;
+use crate::check::CheckResult;
 use crate::diagnostic::{Diagnostic, Hop, LineIndex, Location, Root};
-use crate::fix::{Applicability, Fix};
-use crate::CheckResult;
+use crate::fixer::{Applicability, Fix};
 
 /// A path as the user should see it: relative to the working directory when below it.
 pub fn display_path(path: &Path, cwd: &Path) -> String {
@@ -311,7 +311,7 @@ pub fn sarif(result: &CheckResult, cwd: &Path) -> String {
                 "fullDescription": {"text": info.doc.what},
                 "help": {
                     "text": format!("{}\n\nWhy: {}", info.help, info.doc.why),
-                    "markdown": crate::rules::render_doc(info),
+                    "markdown": crate::catalogue::docs::render_doc(info),
                 },
                 "defaultConfiguration": {"level": if info.rule == crate::rules::Rule::SyntaxError { "error" } else { "warning" }},
             })

@@ -7,14 +7,14 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::apply::ChangedFile;
+use crate::check::CheckResult;
 use crate::diagnostic::{quote_api, Diagnostic, EntryPoint, LineIndex};
-use crate::fix::{Applicability, Edit};
+use crate::fixer::{Applicability, Edit};
 use crate::frameworks::EntryKind;
 use crate::notes::Note;
 use crate::off_loop::Reason;
 use crate::render::display_path;
 use crate::rules::Rule;
-use crate::CheckResult;
 
 /// Measured figures from `loopsafe probe`, before and after the fixes.
 #[derive(Debug, Clone, Default)]
@@ -352,7 +352,7 @@ fn entry_source(e: &EntryPoint, result: &CheckResult) -> Option<String> {
         .sources
         .get(&e.path)
         .cloned()
-        .or_else(|| crate::read_source(&e.path).ok())
+        .or_else(|| crate::source::read_source(&e.path).ok())
 }
 
 /// The line a route is declared on: `@router.post("/calls/completed")`.
@@ -480,7 +480,7 @@ fn how(d: &Diagnostic, source: Option<&str>) -> Vec<String> {
 }
 
 fn line_start(source: &str, offset: u32) -> u32 {
-    crate::fix::line_start(source, offset as usize) as u32
+    crate::line_index::line_start(source, offset as usize) as u32
 }
 
 /// The lines of the finding, and the same lines as the fix leaves them (or, for a
@@ -498,7 +498,7 @@ fn before_after(source: &str, d: &Diagnostic) -> (String, String) {
         .end
         .max(d.span.end)
         .max(local.iter().map(|e| e.end).max().unwrap_or(0)) as usize;
-    let end = crate::fix::line_end(source, end);
+    let end = crate::line_index::line_end(source, end);
     // Only edits close to the call: the `except` clauses of its `try`, not code far away.
     let end = end.min(nth_line_end(source, start as usize, 40));
     let local: Vec<&Edit> = local

@@ -483,31 +483,6 @@ impl Rule {
     }
 }
 
-/// Renders a rule's documentation as Markdown, as `loopsafe rule CODE` prints it.
-pub fn render_doc(info: &RuleInfo) -> String {
-    format!(
-        "# {name} ({code})\n\n## What it does\n{what}\n\n{calls}## Why is this bad?\n{why}\n\n## Example\n```python\n{example}\n```\n\n## Fix\n{help}.\n\n## Fix safety\n{fix}\n",
-        name = info.name,
-        code = info.code,
-        what = info.doc.what,
-        calls = crate::catalogue::docs::calls_section(info.rule)
-            .map(|list| format!("## Calls it reports\n{list}\n"))
-            .unwrap_or_default(),
-        why = info.doc.why,
-        example = info.doc.example,
-        help = capitalize(info.help),
-        fix = info.doc.fix,
-    )
-}
-
-fn capitalize(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -547,16 +522,6 @@ mod tests {
             Some(Rule::BlockingNetworkCall)
         );
         assert_eq!(Rule::for_category("nonsense"), None);
-    }
-
-    #[test]
-    fn docs_list_the_calls_from_the_catalogue() {
-        let http = render_doc(Rule::BlockingHttpCall.info());
-        assert!(http.contains("\n\n## Calls it reports\n- `httpx`: `delete`, `get`, "));
-        assert!(http.contains("- `urllib3`: `request`\n\n## Why is this bad?\n"));
-        let helper = render_doc(Rule::BlockingCallThroughHelper.info());
-        assert!(!helper.contains("## Calls it reports"));
-        assert!(helper.contains("make a blocking call.\n\n## Why is this bad?\n"));
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use loopsafe_core::apply::fix_project;
 use loopsafe_core::config::Settings;
-use loopsafe_core::fix::{self, Applicability};
+use loopsafe_core::fixer::{self, Applicability};
 use loopsafe_core::CheckOptions;
 
 #[path = "support/fs.rs"]
@@ -41,7 +41,7 @@ fn fixed(root: &Path, options: &CheckOptions) -> (String, Vec<(PathBuf, String)>
     let mut changed = vec![];
     for file in &outcome.changed {
         let rel = file.path.strip_prefix(root).unwrap().display().to_string();
-        fix::parses(&file.fixed).unwrap_or_else(|e| panic!("{rel} does not parse: {e}"));
+        fixer::parses(&file.fixed).unwrap_or_else(|e| panic!("{rel} does not parse: {e}"));
         out.push_str(&format!("--- {rel} (fixed) ---\n{}", file.fixed));
         changed.push((file.path.clone(), file.fixed.clone()));
     }

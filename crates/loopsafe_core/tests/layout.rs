@@ -228,7 +228,6 @@ fn under_skip(text: &str, line: usize) -> bool {
 }
 
 #[test]
-#[ignore = "enabled once the restructure lands"]
 fn no_function_is_longer_than_the_limit() {
     let mut long = vec![];
     for (path, text) in sources() {
@@ -508,7 +507,6 @@ fn shortest_cycle(
 }
 
 #[test]
-#[ignore = "enabled once the restructure lands"]
 fn no_cycle_between_top_level_modules() {
     let graph = module_graph();
     let mut report = vec![];

@@ -1,10 +1,10 @@
 //! The documentation generated from the catalogue: per rule, the APIs whose rows report
 //! under it, for `loopsafe rule CODE` and the README's "What it finds" table. Written
 //! from the rows so that it cannot drift from what loopsafe reports; the prose that says
-//! why stays in [`crate::rules`].
+//! why stays in [`crate::rules`], and [`render_doc`] puts the two together.
 
 use super::{Catalogue, Effect, BLOCKING};
-use crate::rules::{Rule, RULES};
+use crate::rules::{Rule, RuleInfo, RULES};
 
 /// The rows of one owner (a module, or a class for methods) that report under a rule.
 struct Owner {
@@ -175,6 +175,31 @@ pub fn readme_table() -> String {
     out
 }
 
+/// Renders a rule's documentation as Markdown, as `loopsafe rule CODE` prints it.
+pub fn render_doc(info: &RuleInfo) -> String {
+    format!(
+        "# {name} ({code})\n\n## What it does\n{what}\n\n{calls}## Why is this bad?\n{why}\n\n## Example\n```python\n{example}\n```\n\n## Fix\n{help}.\n\n## Fix safety\n{fix}\n",
+        name = info.name,
+        code = info.code,
+        what = info.doc.what,
+        calls = calls_section(info.rule)
+            .map(|list| format!("## Calls it reports\n{list}\n"))
+            .unwrap_or_default(),
+        why = info.doc.why,
+        example = info.doc.example,
+        help = capitalize(info.help),
+        fix = info.doc.fix,
+    )
+}
+
+fn capitalize(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -194,5 +219,15 @@ mod tests {
             waits.contains("what `concurrent.futures.Executor.map()` returns: iterating over it")
         );
         assert_eq!(calls_section(Rule::BlockingCallThroughHelper), None);
+    }
+
+    #[test]
+    fn docs_list_the_calls_from_the_catalogue() {
+        let http = render_doc(Rule::BlockingHttpCall.info());
+        assert!(http.contains("\n\n## Calls it reports\n- `httpx`: `delete`, `get`, "));
+        assert!(http.contains("- `urllib3`: `request`\n\n## Why is this bad?\n"));
+        let helper = render_doc(Rule::BlockingCallThroughHelper.info());
+        assert!(!helper.contains("## Calls it reports"));
+        assert!(helper.contains("make a blocking call.\n\n## Why is this bad?\n"));
     }
 }

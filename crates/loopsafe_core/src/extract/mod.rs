@@ -32,6 +32,7 @@ use ruff_python_parser::Parsed;
 use ruff_text_size::TextRange;
 
 use crate::facts::{CallKind, Function, FunctionKind, ModuleFacts, Name, Span};
+use crate::line_index::{line_of, line_starts};
 
 use once::OnceState;
 use running_loop::LoopState;
@@ -171,26 +172,6 @@ pub fn facts_of(
         ex.facts.line_starts = line_starts;
     }
     ex.facts
-}
-
-pub fn line_starts(source: &str) -> Vec<u32> {
-    std::iter::once(0)
-        .chain(
-            source
-                .bytes()
-                .enumerate()
-                .filter(|(_, b)| *b == b'\n')
-                .map(|(i, _)| i as u32 + 1),
-        )
-        .collect()
-}
-
-/// 1-based line of a byte offset.
-pub fn line_of(line_starts: &[u32], offset: u32) -> u32 {
-    match line_starts.binary_search(&offset) {
-        Ok(i) => i as u32 + 1,
-        Err(i) => i as u32,
-    }
 }
 
 /// The walk over one module's tree, and what it has learnt so far.

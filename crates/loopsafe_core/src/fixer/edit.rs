@@ -106,21 +106,6 @@ pub fn apply(source: &str, fixes: &[&Fix]) -> (String, Vec<usize>) {
     (out, applied)
 }
 
-/// Where the line holding `offset` starts.
-pub(crate) fn line_start(source: &str, offset: usize) -> usize {
-    let offset = offset.min(source.len());
-    source[..offset].rfind('\n').map(|i| i + 1).unwrap_or(0)
-}
-
-/// Where the next line after the one holding `offset` starts (past its newline).
-pub(crate) fn line_end(source: &str, offset: usize) -> usize {
-    let offset = offset.min(source.len());
-    source[offset..]
-        .find('\n')
-        .map(|i| offset + i + 1)
-        .unwrap_or(source.len())
-}
-
 /// Whether the text parses as Python; the error otherwise.
 pub fn parses(source: &str) -> Result<(), String> {
     ruff_python_parser::parse_module(source)

@@ -8,7 +8,8 @@ use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-use super::edit::{apply, line_end, line_start, Applicability, Edit, Fix};
+use super::edit::{apply, Applicability, Edit, Fix};
+use crate::line_index::{line_end, line_start};
 
 /// An import a fix needs.
 #[derive(Debug, Clone, Copy)]

@@ -29,7 +29,6 @@ use crate::facts::Span;
 use crate::rules::Rule;
 
 pub use edit::{apply, parses, Applicability, Edit, Fix};
-pub(crate) use edit::{line_end, line_start};
 pub use httpx::declares;
 pub use importer::remove_unused_imports;
 
