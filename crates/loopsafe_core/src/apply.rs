@@ -184,7 +184,7 @@ pub fn fix_discovered(
 
 /// The text after the fixes that can go together, and the fixes dropped because the
 /// result would not parse.
-struct Checked {
+struct ParsingFixes {
     text: String,
     applied: Vec<usize>,
     dropped: Vec<(usize, String)>,
@@ -192,10 +192,10 @@ struct Checked {
 
 /// Applies the fixes that do not overlap; if the result does not parse, keeps only the
 /// fixes that parse on their own, and drops everything if even that fails.
-fn apply_checked(source: &str, fixes: &[&Fix]) -> Checked {
+fn apply_checked(source: &str, fixes: &[&Fix]) -> ParsingFixes {
     let (text, applied) = fixer::apply(source, fixes);
     let Err(error) = fixer::parses(&text) else {
-        return Checked {
+        return ParsingFixes {
             text,
             applied,
             dropped: vec![],
@@ -209,13 +209,13 @@ fn apply_checked(source: &str, fixes: &[&Fix]) -> Checked {
     let (text, applied) = fixer::apply(source, &kept);
     if fixer::parses(&text).is_err() {
         dropped.extend(good.into_iter().map(|i| (i, error.clone())));
-        return Checked {
+        return ParsingFixes {
             text: source.to_string(),
             applied: vec![],
             dropped,
         };
     }
-    Checked {
+    ParsingFixes {
         text,
         applied: applied.into_iter().map(|k| good[k]).collect(),
         dropped,

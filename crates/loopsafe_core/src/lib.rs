@@ -7,6 +7,9 @@
 //! `fixes` works out their fixes, and `incremental::save` writes the cache.
 //! Nothing here prints; the CLI renders the [`CheckResult`] that [`check`] returns.
 
+// The library never prints: the CLI renders what a check returns.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
 mod analysis;
 pub mod apply;
 pub mod arena;

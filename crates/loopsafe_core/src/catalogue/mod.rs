@@ -75,7 +75,7 @@ pub enum Decorator {
 /// hundreds of thousands of times on a large project, and a binary search compares
 /// strings a dozen times for each (a third of the resolving's instructions, callgrind).
 /// The tables stay the source: sorted, readable, one row per API.
-struct Index {
+struct LookupIndex {
     blocking: FxHashMap<&'static str, &'static Row>,
     types: FxHashMap<&'static str, &'static str>,
     awaited: FxHashMap<&'static str, &'static str>,
@@ -87,14 +87,14 @@ struct Index {
     owners: FxHashSet<&'static str>,
 }
 
-static INDEX: std::sync::LazyLock<Index> = std::sync::LazyLock::new(|| {
+static INDEX: std::sync::LazyLock<LookupIndex> = std::sync::LazyLock::new(|| {
     let owners = BLOCKING
         .iter()
         .map(|r| r.call)
         .chain(TYPES.iter().map(|r| r.0))
         .flat_map(|name| name.match_indices('.').map(move |(i, _)| &name[..i]))
         .collect();
-    Index {
+    LookupIndex {
         blocking: BLOCKING.iter().map(|r| (r.call, r)).collect(),
         types: TYPES.iter().copied().collect(),
         awaited: AWAITED.iter().copied().collect(),

@@ -14,7 +14,7 @@
 mod edit;
 mod httpx;
 mod importer;
-mod index;
+mod nodes;
 mod reentry;
 mod thread;
 mod twins;
@@ -34,7 +34,7 @@ pub use importer::remove_unused_imports;
 
 use edit::display;
 use importer::Importer;
-use index::Index;
+use nodes::SyntaxNodes;
 
 /// One finding to fix: its rule, the blocking API (or the helper, for LS901) and the
 /// span of the called expression.
@@ -93,7 +93,7 @@ struct Fixer<'a> {
     source: &'a str,
     newline: &'static str,
     comments: Vec<TextRange>,
-    index: Index<'a>,
+    index: SyntaxNodes<'a>,
     importer: Importer<'a>,
     /// The `requests` calls being fixed in this file.
     http_fixes: Vec<Span>,
@@ -105,7 +105,7 @@ impl<'a> Fixer<'a> {
             Some(i) if i > 0 && source.as_bytes()[i - 1] == b'\r' => "\r\n",
             _ => "\n",
         };
-        let mut index = Index::default();
+        let mut index = SyntaxNodes::default();
         index.visit_body(body);
         Fixer {
             source,

@@ -7,7 +7,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// The nodes a fix needs to look around a call.
 #[derive(Default)]
-pub(super) struct Index<'a> {
+pub(super) struct SyntaxNodes<'a> {
     /// Calls by the range of their called expression.
     pub(super) calls: HashMap<(u32, u32), &'a ast::ExprCall>,
     /// Expressions in primary position (`x` in `x.attr`, `x[i]`, `x()`): an `await` put
@@ -28,7 +28,7 @@ pub(super) struct Index<'a> {
     pub(super) loops: HashMap<(u32, u32), (u32, bool)>,
 }
 
-impl<'a> Visitor<'a> for Index<'a> {
+impl<'a> Visitor<'a> for SyntaxNodes<'a> {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
         match stmt {
             Stmt::Try(t) => {
@@ -84,7 +84,7 @@ impl<'a> Visitor<'a> for Index<'a> {
     }
 }
 
-impl Index<'_> {
+impl SyntaxNodes<'_> {
     fn comprehension(&mut self, generators: &[ast::Comprehension], lazy: bool) {
         for g in generators.iter().filter(|g| !g.is_async) {
             let iter = g.iter.range();
