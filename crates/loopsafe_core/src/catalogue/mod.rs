@@ -59,6 +59,45 @@ pub struct Row {
     pub call: &'static str,
     pub effect: Effect,
     pub condition: Condition,
+    /// How long the call can hold up every other request the loop serves.
+    pub cost: Cost,
+}
+
+/// What one call of a blocking API costs the event loop: how long it can keep every other
+/// request waiting. Ordered from cheapest to costliest.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Cost {
+    /// Path arithmetic or a question the kernel answers from memory (`os.path.abspath`,
+    /// `Path.home()`): no I/O at all.
+    None,
+    /// A metadata syscall on a local disk (`exists`, `stat`, `mkdir`, `unlink`,
+    /// `rename`): microseconds.
+    Light,
+    /// Work proportional to the data: reading or writing a file's contents, listing a
+    /// folder, an archive, an image, a dataframe.
+    Data,
+    /// A fixed cost of tens of milliseconds or more whatever the input: loading or running
+    /// a model, hashing a password, building an SDK client that loads its data files, an
+    /// SSL context, starting a process.
+    Slow,
+    /// An unbounded wait on something else: the network, a database, a broker, a
+    /// subprocess, a sleep, a thread, future, queue or lock, the console, a second loop.
+    Wait,
+}
+
+impl Cost {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Cost::None => "none",
+            Cost::Light => "light",
+            Cost::Data => "data",
+            Cost::Slow => "slow",
+            Cost::Wait => "wait",
+        }
+    }
 }
 
 /// What a decorator does to the function it decorates, for following calls into it.
@@ -390,6 +429,37 @@ mod tests {
                 i + 1
             );
         }
+    }
+
+    #[test]
+    fn every_blocking_row_has_a_cost_and_exceptions_have_none() {
+        let cost = |call: &str| {
+            BLOCKING
+                .iter()
+                .find(|r| r.call == call)
+                .unwrap_or_else(|| panic!("{call} has no row"))
+                .cost
+        };
+        for row in BLOCKING {
+            match row.effect {
+                Effect::DoesNotBlock => assert_eq!(row.cost, Cost::None, "{}", row.call),
+                Effect::Blocks(Rule::BlockingPathCall) => {
+                    assert!(row.cost <= Cost::Data, "{}: a path call", row.call)
+                }
+                // Only filesystem rows may be cheap: everything else waits or costs a lot.
+                Effect::Blocks(Rule::OpenFile | Rule::BlockingFilesystemCall) => {}
+                Effect::Blocks(_) => assert!(row.cost >= Cost::Slow, "{}", row.call),
+            }
+        }
+        assert_eq!(cost("requests.get"), Cost::Wait);
+        assert_eq!(cost("threading.Lock.acquire"), Cost::Wait);
+        assert_eq!(cost("bcrypt.hashpw"), Cost::Slow);
+        assert_eq!(cost("builtins.open"), Cost::Data);
+        assert_eq!(cost("pathlib.Path.read_text"), Cost::Data);
+        assert_eq!(cost("pathlib.Path.exists"), Cost::Light);
+        assert_eq!(cost("os.makedirs"), Cost::Light);
+        assert_eq!(cost("os.path.abspath"), Cost::None);
+        assert_eq!(cost("pathlib.Path.home"), Cost::None);
     }
 
     #[test]
