@@ -132,6 +132,7 @@ impl Call {
             nonblocking,
             once,
             off_loop,
+            conditional,
             kind,
         } = self;
         ends.pair(*span, other.span);
@@ -141,6 +142,7 @@ impl Call {
             && *nonblocking == other.nonblocking
             && *once == other.once
             && *off_loop == other.off_loop
+            && *conditional == other.conditional
             && *kind == other.kind
             && args.len() == other.args.len()
             && args.iter().zip(&other.args).all(|(a, b)| {

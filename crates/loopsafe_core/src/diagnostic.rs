@@ -105,6 +105,10 @@ pub struct Diagnostic {
     pub root: Option<Root>,
     /// The chain passes through a cached function: it blocks on the first call only.
     pub runs_once: bool,
+    /// The blocking call, or a call on the way down to it, sits in a branch that does not
+    /// always run (`if`, `except`, `match`, `x and f()`...): it blocks on some requests
+    /// only.
+    pub conditional: bool,
     pub fix: Option<crate::fixer::Fix>,
     /// The entry points that reach it; `None` when no framework was detected.
     pub hotspot: Option<crate::frameworks::Hotspot>,

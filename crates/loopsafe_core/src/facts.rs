@@ -185,6 +185,12 @@ pub struct Call {
     /// a `try: asyncio.get_running_loop()`, or where a test found the loop missing. A
     /// function called on the loop never gets there.
     pub off_loop: bool,
+    /// Made in a branch of its function that does not always run: an `if`/`elif`/`else`
+    /// body, an `except` handler, a `match` case, a `while` body (unless `while True`),
+    /// an arm of `a if c else b`, an operand after the first of `and`/`or`, an element
+    /// of a comprehension with an `if`. A request that does not take the branch does not
+    /// block there.
+    pub conditional: bool,
     pub kind: CallKind,
 }
 

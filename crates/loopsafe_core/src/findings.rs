@@ -104,6 +104,10 @@ fn direct_diagnostic(
     if runs_once {
         message.push_str(" (first call only: inside a one-time set-up)");
     }
+    let conditional = func.calls[finding.call_index].conditional;
+    if conditional {
+        message.push_str(" (on some requests only: it is behind a condition)");
+    }
     Some(Diagnostic {
         rule: finding.rule,
         message,
@@ -117,6 +121,7 @@ fn direct_diagnostic(
         chain: vec![],
         root: None,
         runs_once,
+        conditional,
         fix: None,
         hotspot: hotspot.clone(),
         in_sync_function: !func.is_async,
@@ -156,6 +161,7 @@ fn syntax_error(file: &SourceFile, e: &extract::SyntaxError, source: &str) -> Di
         chain: vec![],
         root: None,
         runs_once: false,
+        conditional: false,
         fix: None,
         hotspot: None,
         in_sync_function: false,
@@ -219,6 +225,16 @@ fn helper_diagnostic(files: &mut Files, finding: &propagate::HelperFinding) -> O
         message
             .push_str(" (first call only: a cached function or a one-time set-up is on the way)");
     }
+    let conditional = std::iter::once(&finding.caller)
+        .chain(&finding.chain)
+        .any(|step| {
+            files.modules[step.function.module as usize].functions[step.function.idx as usize].calls
+                [step.call_index]
+                .conditional
+        });
+    if conditional {
+        message.push_str(" (on some requests only: a condition is on the way)");
+    }
     let call_span = caller.calls[finding.caller.call_index].span;
     Some(Diagnostic {
         rule: Rule::BlockingCallThroughHelper,
@@ -233,6 +249,7 @@ fn helper_diagnostic(files: &mut Files, finding: &propagate::HelperFinding) -> O
         chain,
         root: Some(root),
         runs_once: finding.runs_once,
+        conditional,
         fix: None,
         hotspot: None,
         in_sync_function: !caller.is_async,

@@ -76,6 +76,7 @@ pub fn json(result: &CheckResult, cwd: &Path) -> String {
                 "column": r.location.column,
             })),
             "runs_once": d.runs_once,
+            "conditional": d.conditional,
             "hotspot": d.hotspot.as_ref().map(|h| json!({
                 "reach": h.reach,
                 "entry_points": h.entry_points.iter().filter_map(|e| {
@@ -247,14 +248,20 @@ fn grouped(
     let api = first.api.as_deref().unwrap_or(&last.call);
     let api = api.strip_prefix("builtins.").unwrap_or(api);
     let once = group.iter().all(|d| d.runs_once);
+    let conditional = group.iter().all(|d| d.conditional);
     let path = display_path(&root.path, cwd);
     let (bold, red, reset) = (style.bold, style.red, style.reset);
     // A loop or a `with` block blocks in a dunder it calls without naming it.
     let what = crate::diagnostic::implied_phrase(api).unwrap_or_else(|| format!("call `{api}()`"));
     let title = format!(
-        "Blocking {what} reached from {} async call sites through helpers{}",
+        "Blocking {what} reached from {} async call sites through helpers{}{}",
         group.len(),
-        if once { " (first call only)" } else { "" }
+        if once { " (first call only)" } else { "" },
+        if conditional {
+            " (on some requests only: behind a condition)"
+        } else {
+            ""
+        }
     );
     if color {
         out.push_str(&format!(
@@ -280,10 +287,11 @@ fn grouped(
     let pad = " ".repeat(gutter);
     out.push_str(&format!("{pad} = 1 root cause, {} callers:\n", group.len()));
     for (i, d) in group.iter().enumerate() {
-        let note = if d.runs_once && !once {
-            "  (first call only)"
-        } else {
-            ""
+        let note = match (d.runs_once && !once, d.conditional && !conditional) {
+            (true, true) => "  (first call only; on some requests only)",
+            (true, false) => "  (first call only)",
+            (false, true) => "  (on some requests only)",
+            (false, false) => "",
         };
         hops(out, &d.chain, &pad, &format!("{}.", i + 1), note, cwd);
     }

@@ -197,8 +197,9 @@ fn summary_line(d: &Diagnostic, result: &CheckResult) -> String {
     let place = match top_entry(d, result) {
         Some(e) => match e.kind {
             EntryKind::Middleware => format!(
-                "in {kind} middleware (`{}`): every request through it",
-                class_of(&e.name)
+                "in {kind} middleware (`{}`): {} through it",
+                class_of(&e.name),
+                every(d, "every request", "some requests")
             ),
             EntryKind::Dependency => format!("in a {kind} dependency"),
             EntryKind::Route => format!("in {kind} route handlers"),
@@ -212,6 +213,15 @@ fn summary_line(d: &Diagnostic, result: &CheckResult) -> String {
         format!("blocking calls through sync helpers {place}")
     } else {
         format!("{} {place}", what(d))
+    }
+}
+
+/// How many requests run a finding: `every` unless it is behind a condition.
+fn every<'w>(d: &Diagnostic, every: &'w str, some: &'w str) -> &'w str {
+    if d.conditional {
+        some
+    } else {
+        every
     }
 }
 
@@ -257,10 +267,11 @@ fn hotspot(out: &mut String, n: usize, group: &[&Diagnostic], result: &CheckResu
                 display_path(&c.path, cwd),
                 c.location.row,
                 chain.join(" → "),
-                if c.runs_once {
-                    " (first call only)"
-                } else {
-                    ""
+                match (c.runs_once, c.conditional) {
+                    (true, true) => " (first call only; on some requests only)",
+                    (true, false) => " (first call only)",
+                    (false, true) => " (on some requests only)",
+                    (false, false) => "",
                 }
             ));
         }
@@ -312,9 +323,13 @@ fn reach_text(d: &Diagnostic, result: &CheckResult, cwd: &Path) -> String {
     match e.kind {
         EntryKind::Middleware => {
             let who = if mentions_authorization(e, result) {
-                "every authenticated request"
+                every(
+                    d,
+                    "every authenticated request",
+                    "some authenticated requests",
+                )
             } else {
-                "every request"
+                every(d, "every request", "some requests")
             };
             format!(
                 "middleware `{}` ({at}): {who}, on all {} routes of the app",
@@ -322,8 +337,9 @@ fn reach_text(d: &Diagnostic, result: &CheckResult, cwd: &Path) -> String {
             )
         }
         EntryKind::Dependency => format!(
-            "dependency `{}` ({at}): every request to the {} route{} that use{} it",
+            "dependency `{}` ({at}): {} to the {} route{} that use{} it",
             e.name,
+            every(d, "every request", "some requests"),
             h.reach,
             plural(h.reach),
             if h.reach == 1 { "s" } else { "" }
@@ -331,9 +347,10 @@ fn reach_text(d: &Diagnostic, result: &CheckResult, cwd: &Path) -> String {
         EntryKind::Route => {
             let decorator = decorator_line(e, result);
             format!(
-                "route `{}` ({at}{}): every request to it",
+                "route `{}` ({at}{}): {} to it",
                 e.name,
-                decorator.map(|d| format!(", `{d}`")).unwrap_or_default()
+                decorator.map(|d| format!(", `{d}`")).unwrap_or_default(),
+                every(d, "every request", "some requests")
             )
         }
         EntryKind::Startup => format!(
@@ -341,8 +358,10 @@ fn reach_text(d: &Diagnostic, result: &CheckResult, cwd: &Path) -> String {
             e.name
         ),
         EntryKind::ExceptionHandler => format!(
-            "exception handler `{}` ({at}): every request that raises what it handles",
-            e.name
+            "exception handler `{}` ({at}): {} that raise{} what it handles",
+            e.name,
+            every(d, "every request", "some requests"),
+            if d.conditional { "" } else { "s" }
         ),
     }
 }
@@ -399,12 +418,19 @@ fn why(d: &Diagnostic, result: &CheckResult) -> Vec<String> {
         }
         _ => out.push(d.rule.info().doc.why.to_string()),
     }
+    if d.conditional {
+        out.push("It blocks on some requests only: the call, or a call on the way to it, is behind a condition (an `if`, an `except`, a `match` case, `x and f()`...). Requests that do not meet the condition do not block here.".into());
+    }
     if let Some(e) = top_entry(d, result) {
         let h = d
             .hotspot
             .as_ref()
             .expect("an entry point comes with a hotspot");
         let line = match e.kind {
+            EntryKind::Middleware if d.conditional => format!(
+                "This middleware runs for the app's {} routes, and reaches this call on **some requests only**: each time it does, one slow call here delays all the requests the process is serving, not just this one.",
+                h.reach
+            ),
             EntryKind::Middleware => format!(
                 "This middleware runs on **every request** to the app ({} routes): one slow call here delays every request the process is serving, not just this one.",
                 h.reach
@@ -416,7 +442,8 @@ fn why(d: &Diagnostic, result: &CheckResult) -> Vec<String> {
                 if h.reach == 1 { "s" } else { "" }
             ),
             EntryKind::Route => format!(
-                "It runs on every request to `{}`{}.",
+                "It runs on {} to `{}`{}.",
+                every(d, "every request", "some requests"),
                 e.name,
                 decorator_line(e, result)
                     .map(|d| format!(" (`{d}`)"))

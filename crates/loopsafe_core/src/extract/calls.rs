@@ -145,6 +145,7 @@ impl<'a> Extractor<'a> {
             nonblocking,
             once: self.once.inside,
             off_loop: self.loops.off_loop,
+            conditional: self.branches > 0,
             kind: CallKind::Call,
         };
         self.function().calls.push(record);
@@ -203,6 +204,7 @@ impl<'a> Extractor<'a> {
             nonblocking: false,
             once: self.once.inside,
             off_loop: self.loops.off_loop,
+            conditional: self.branches > 0,
             kind,
         };
         self.function().calls.push(record);

@@ -173,6 +173,8 @@ impl<'a> Extractor<'a> {
     /// (where calls go, one-time set-ups, the loop) starts afresh and is put back after.
     fn function_body(&mut self, f: &'a ast::StmtFunctionDef, idx: u32, scope: Scope<'a>) {
         let saved = (self.current, self.once.inside, self.loops.off_loop);
+        // A nested function's calls run when it is called, whatever branch defines it.
+        let branches = std::mem::take(&mut self.branches);
         let loops = (
             std::mem::take(&mut self.loops.running),
             std::mem::take(&mut self.loops.event),
@@ -196,6 +198,7 @@ impl<'a> Extractor<'a> {
         self.visit_body(&f.body);
         self.scopes.pop();
         (self.current, self.once.inside, self.loops.off_loop) = saved;
+        self.branches = branches;
         (self.loops.running, self.loops.event) = loops;
         self.once.off_by_default = off_by_default;
     }
@@ -240,12 +243,12 @@ impl<'a> Extractor<'a> {
             },
             ..placeholder()
         });
-        let saved = self.current;
+        let saved = (self.current, std::mem::take(&mut self.branches));
         self.current = body;
         self.scopes.push(Scope::new(ScopeKind::Class(idx)));
         self.visit_body(&c.body);
         self.scopes.pop();
-        self.current = saved;
+        (self.current, self.branches) = saved;
     }
 
     /// A `lambda`: a function of its own, returning its body's value.
@@ -274,7 +277,11 @@ impl<'a> Extractor<'a> {
                 scope.bindings.insert(p.name.as_str(), Ref::Unknown);
             }
         }
-        let saved = (self.current, self.once.inside);
+        let saved = (
+            self.current,
+            self.once.inside,
+            std::mem::take(&mut self.branches),
+        );
         self.current = idx;
         self.once.inside = false;
         self.scopes.push(scope);
@@ -282,7 +289,7 @@ impl<'a> Extractor<'a> {
         let r = self.expr_ref(&l.body);
         self.function().returned.push(r);
         self.scopes.pop();
-        (self.current, self.once.inside) = saved;
+        (self.current, self.once.inside, self.branches) = saved;
     }
 
     /// A comprehension: a scope of its own, whose loops iterate as `for` does.
@@ -292,6 +299,9 @@ impl<'a> Extractor<'a> {
         elts: &[&'a Expr],
     ) {
         self.scopes.push(Scope::new(ScopeKind::Comprehension));
+        // What follows a filter (`[f(x) for x in xs if x.ok]`) runs only for the items
+        // that pass it.
+        let branches = self.branches;
         for generator in generators {
             self.visit_expr(&generator.iter);
             if !generator.is_async {
@@ -300,11 +310,13 @@ impl<'a> Extractor<'a> {
             self.assign(&generator.target, None, Ref::Unknown);
             for cond in &generator.ifs {
                 self.visit_expr(cond);
+                self.branches += 1;
             }
         }
         for elt in elts {
             self.visit_expr(elt);
         }
+        self.branches = branches;
         self.scopes.pop();
     }
 }

@@ -12,8 +12,10 @@
 //!   `lambda` and comprehensions; `imports`;
 //! - `calls`: the calls kept, written or implied (a property read, a loop, a `with`);
 //! - `once`: one-time set-ups; `running_loop`: code that runs only without a loop;
+//!   `branches`: code that runs only under a condition;
 //! - `suppression`: `# noqa` and `# loopsafe: ignore` comments.
 
+mod branches;
 mod calls;
 mod definitions;
 mod imports;
@@ -130,6 +132,7 @@ pub fn facts_of(
         scopes: vec![Scope::new(ScopeKind::Module)],
         current: 0,
         in_type_checking: false,
+        branches: 0,
         once: OnceState {
             inside: false,
             off_by_default: vec![],
@@ -182,6 +185,10 @@ struct Extractor<'a> {
     /// The function whose body is being walked: calls are recorded there.
     current: u32,
     in_type_checking: bool,
+    /// How many branches that do not always run (`if` bodies, `except` handlers...) of
+    /// the current function the walk is inside: a call recorded while it is not zero is
+    /// [`crate::facts::Call::conditional`].
+    branches: u32,
     once: OnceState<'a>,
     loops: LoopState<'a>,
     /// Nested `def`s seen ahead of time (by start offset), so that a helper can call a
@@ -291,6 +298,8 @@ impl<'a> Visitor<'a> for Extractor<'a> {
             Stmt::For(f) => self.for_stmt(f),
             Stmt::If(s) => self.if_stmt(s),
             Stmt::Try(t) => self.try_stmt(t),
+            Stmt::While(w) => self.while_stmt(w),
+            Stmt::Match(m) => self.match_stmt(m),
             Stmt::Return(r) => self.return_stmt(r),
             Stmt::Global(g) => self.global_stmt(g),
             Stmt::TypeAlias(alias) => {
@@ -320,6 +329,8 @@ impl<'a> Visitor<'a> for Extractor<'a> {
                 other => self.visit_expr(other),
             },
             Expr::Lambda(l) => self.lambda(l),
+            Expr::If(i) => self.if_expr(i),
+            Expr::BoolOp(b) => self.bool_op(b),
             Expr::ListComp(c) => self.comprehension(&c.generators, &[&c.elt]),
             Expr::SetComp(c) => self.comprehension(&c.generators, &[&c.elt]),
             Expr::Generator(c) => self.comprehension(&c.generators, &[&c.elt]),

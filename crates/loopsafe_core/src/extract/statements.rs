@@ -80,27 +80,38 @@ impl<'a> Extractor<'a> {
             self.facts.main_guards.push(span(s.range));
         }
         let saved = (self.in_type_checking, self.once.inside, self.loops.off_loop);
-        if is_type_checking(&s.test) {
+        let type_checking = is_type_checking(&s.test);
+        if type_checking {
             self.in_type_checking = true;
         }
-        if self.once_guard(&s.test, &s.body) {
+        // A one-time set-up's body is `once`, not a condition; `if TYPE_CHECKING:` keeps
+        // no calls, and its `else` always runs.
+        let once = self.once_guard(&s.test, &s.body);
+        if once {
             self.once.inside = true;
         }
         let loop_running = self.loop_test(&s.test);
         if loop_running == Some(false) {
             self.loops.off_loop = true;
         }
+        let opened = u32::from(!type_checking);
+        let body_opened = u32::from(!type_checking && !once);
+        self.branches += body_opened;
         self.visit_body(&s.body);
+        self.branches -= body_opened;
         (self.in_type_checking, self.once.inside, self.loops.off_loop) = saved;
         if loop_running == Some(true) {
             self.loops.off_loop = true;
         }
+        // An `elif`'s test, too, runs only when the tests above it fail.
+        self.branches += opened;
         for clause in &s.elif_else_clauses {
             if let Some(test) = &clause.test {
                 self.visit_expr(test);
             }
             self.visit_body(&clause.body);
         }
+        self.branches -= opened;
         // `if loop is not None: ...; return`: what follows it in the enclosing
         // block runs without a loop (`visit_body` puts the flag back after it).
         let returns_with_loop =
@@ -125,7 +136,10 @@ impl<'a> Extractor<'a> {
             if asks_for_loop && catches_runtime_error(h.type_.as_deref()) {
                 self.loops.off_loop = true;
             }
+            // A handler runs only when the body raises.
+            self.branches += 1;
             self.visit_body(&h.body);
+            self.branches -= 1;
             self.loops.off_loop = saved;
         }
         self.visit_body(&t.orelse);
