@@ -254,13 +254,13 @@ fn grouped(
     // A loop or a `with` block blocks in a dunder it calls without naming it.
     let what = crate::diagnostic::implied_phrase(api).unwrap_or_else(|| format!("call `{api}()`"));
     let title = format!(
-        "Blocking {what} reached from {} async call sites through helpers{}{}",
+        "Blocking {what} reached from {} async call sites through helpers{}",
         group.len(),
-        if once { " (first call only)" } else { "" },
-        if conditional {
-            " (on some requests only: behind a condition)"
-        } else {
-            ""
+        match (once, conditional) {
+            (true, true) => " (first call only; on some requests only: behind a condition)",
+            (true, false) => " (first call only)",
+            (false, true) => " (on some requests only: behind a condition)",
+            (false, false) => "",
         }
     );
     if color {
