@@ -121,6 +121,7 @@ fn direct_diagnostic(
         hotspot: hotspot.clone(),
         in_sync_function: !func.is_async,
         function: func.qualname.to_string(),
+        other_sinks: vec![],
     })
 }
 
@@ -160,6 +161,7 @@ fn syntax_error(file: &SourceFile, e: &extract::SyntaxError, source: &str) -> Di
         hotspot: None,
         in_sync_function: false,
         function: String::new(),
+        other_sinks: vec![],
     }
 }
 
@@ -237,6 +239,7 @@ fn helper_diagnostic(files: &mut Files, finding: &propagate::HelperFinding) -> O
         hotspot: None,
         in_sync_function: !caller.is_async,
         function: caller.qualname.to_string(),
+        other_sinks: finding.other_sinks.clone(),
     })
 }
 

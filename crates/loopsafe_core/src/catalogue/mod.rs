@@ -273,6 +273,26 @@ impl Catalogue {
         .flatten()
     }
 
+    /// What one call of `api` (a name [`Catalogue::blocking`] matched) costs the loop,
+    /// from its row, or its `Type.*` row. A user's own row is taken at its word: the
+    /// calls people add are their clients and services, which wait.
+    pub fn cost(&self, api: &str) -> Cost {
+        let user = |name: &str| find_sorted(&self.user, name, |r| r.call.as_str()).is_some();
+        if user(api) {
+            return Cost::Wait;
+        }
+        if let Some(row) = INDEX.blocking.get(api) {
+            return row.cost;
+        }
+        with_wildcard(api, "", |wildcard| {
+            if user(wildcard) {
+                return Cost::Wait;
+            }
+            INDEX.blocking.get(wildcard).map_or(Cost::None, |row| row.cost)
+        })
+        .unwrap_or(Cost::None)
+    }
+
     /// The type that calling `name` returns, if known. A class is its own constructor.
     /// `Type.method` falls back to a `Type.*()` row: a fluent builder, whose methods
     /// return the builder again (`table("t").select("*").eq("id", 1)`).
