@@ -338,11 +338,7 @@ fn walk(graph: &Graph, next: &[Option<Next>], from: u32) -> (Vec<Step>, String) 
 /// search never goes through one: each function is visited once in all. Without
 /// `through_cached`, cached functions and calls inside one-time set-ups neither block nor
 /// pass blocking on: what remains blocks every time.
-fn search(
-    graph: &Graph,
-    rank: &rustc_hash::FxHashMap<&str, u32>,
-    through_cached: bool,
-) -> Ways {
+fn search(graph: &Graph, rank: &rustc_hash::FxHashMap<&str, u32>, through_cached: bool) -> Ways {
     const COSTS: usize = Cost::Wait as usize + 1;
     let n = graph.ids.len();
     let mut next: Vec<Option<Next>> = vec![None; n];

@@ -288,7 +288,10 @@ impl Catalogue {
             if user(wildcard) {
                 return Cost::Wait;
             }
-            INDEX.blocking.get(wildcard).map_or(Cost::None, |row| row.cost)
+            INDEX
+                .blocking
+                .get(wildcard)
+                .map_or(Cost::None, |row| row.cost)
         })
         .unwrap_or(Cost::None)
     }
@@ -480,6 +483,25 @@ mod tests {
         assert_eq!(cost("os.makedirs"), Cost::Light);
         assert_eq!(cost("os.path.abspath"), Cost::None);
         assert_eq!(cost("pathlib.Path.home"), Cost::None);
+    }
+
+    #[test]
+    fn a_call_costs_what_its_row_or_its_types_row_says() {
+        let catalogue = Catalogue::new(vec![UserRow {
+            call: "mycorp.db.Client.*".to_string(),
+            rule: Rule::BlockingNetworkCall,
+        }]);
+        assert_eq!(catalogue.cost("os.makedirs"), Cost::Light);
+        assert_eq!(catalogue.cost("requests.post"), Cost::Wait);
+        // No row of its own: its type's `*` row.
+        assert_eq!(catalogue.cost("MySQLdb.cursors.Cursor.execute"), Cost::Wait);
+        // An exception to a `*` row does not block.
+        assert_eq!(
+            catalogue.cost("MySQLdb.connections.Connection.cursor"),
+            Cost::None
+        );
+        assert_eq!(catalogue.cost("mycorp.db.Client.query"), Cost::Wait);
+        assert_eq!(catalogue.cost("mycorp.other"), Cost::None);
     }
 
     #[test]
