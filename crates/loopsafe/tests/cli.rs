@@ -829,3 +829,27 @@ fn test_coroutines_are_reported_only_when_asked() {
         stdout(&asked)
     );
 }
+
+#[test]
+fn json_names_the_other_blocking_calls_a_helper_reaches_only_when_there_are_some() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("jobs.py"),
+        "import os\n\nimport requests\n\n\ndef save(folder, payload):\n    os.makedirs(folder, exist_ok=True)\n    requests.post(\"https://example.com/\", json=payload)\n\n\ndef ping():\n    requests.get(\"https://example.com/\")\n\n\nasync def handler(folder, payload):\n    save(folder, payload)\n    ping()\n",
+    )
+    .unwrap();
+    let json = loopsafe(d, &["check", "--output-format", "json"]);
+    let items: Vec<serde_json::Value> = serde_json::from_str(&stdout(&json)).unwrap();
+    assert_eq!(items.len(), 2, "{items:?}");
+    // The POST, not the nearer `makedirs`, is what the finding is about.
+    assert_eq!(items[0]["api"], "requests.post");
+    assert_eq!(items[0]["chain"][1]["row"], 8);
+    assert!(items[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("`requests.post()`"));
+    assert_eq!(items[0]["other_sinks"], serde_json::json!(["os.makedirs"]));
+    assert_eq!(items[1]["api"], "requests.get");
+    assert!(items[1].get("other_sinks").is_none(), "{}", items[1]);
+}

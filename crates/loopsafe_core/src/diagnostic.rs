@@ -118,6 +118,9 @@ pub struct Diagnostic {
     /// The qualified name of the function the call is in (the coroutine, or the sync
     /// handler); empty for a syntax error.
     pub function: String,
+    /// For a finding through a helper: the other blocking APIs the helper reaches besides
+    /// `api`, costliest first (`api` is the costliest).
+    pub other_sinks: Vec<String>,
 }
 
 /// A function a framework runs on the event loop, located.

@@ -126,6 +126,7 @@ fn direct_diagnostic(
         hotspot: hotspot.clone(),
         in_sync_function: !func.is_async,
         function: func.qualname.to_string(),
+        other_sinks: vec![],
     })
 }
 
@@ -166,6 +167,7 @@ fn syntax_error(file: &SourceFile, e: &extract::SyntaxError, source: &str) -> Di
         hotspot: None,
         in_sync_function: false,
         function: String::new(),
+        other_sinks: vec![],
     }
 }
 
@@ -254,6 +256,7 @@ fn helper_diagnostic(files: &mut Files, finding: &propagate::HelperFinding) -> O
         hotspot: None,
         in_sync_function: !caller.is_async,
         function: caller.qualname.to_string(),
+        other_sinks: finding.other_sinks.clone(),
     })
 }
 

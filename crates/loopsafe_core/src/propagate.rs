@@ -2,8 +2,10 @@
 //! them.
 //!
 //! A sync function *may block* when it makes a blocking call or calls a sync function
-//! that may block. The search runs backwards from every blocking call, breadth first, so
-//! each function remembers its shortest way down to one, and cycles end by themselves.
+//! that may block. The search runs backwards from the blocking calls, breadth first, once
+//! per cost from the costliest down, so each function remembers its shortest way down to
+//! the costliest call it can reach (a helper that does an `mkdir` and then a
+//! `requests.post` is reported for the `requests.post`), and cycles end by themselves.
 //!
 //! Edges exist only where the project stage proves the callee. A function passed
 //! uncalled (to `asyncio.to_thread`, an executor, a thread) is not a call and makes no
@@ -13,7 +15,7 @@ use std::collections::VecDeque;
 
 use rayon::prelude::*;
 
-use crate::catalogue::{Catalogue, Decorator};
+use crate::catalogue::{Catalogue, Cost, Decorator};
 use crate::facts::{CallKind, FunctionKind, Modules, Ref, Span};
 use crate::project::{Callee, DirectFinding, FnId, Project, Value};
 use crate::rules::Rule;
@@ -30,9 +32,13 @@ pub struct Step {
 pub struct HelperFinding {
     /// The coroutine and its call to the helper.
     pub caller: Step,
-    /// The calls below it, ending with the blocking call itself.
+    /// The calls below it, ending with the blocking call itself: the costliest the
+    /// helper can reach, the nearest of those.
     pub chain: Vec<Step>,
     pub api: String,
+    /// The other blocking APIs the helper can reach, costliest first, each once, at most
+    /// [`OTHER_SINKS`]: what else a fix of the helper has to move off the loop.
+    pub other_sinks: Vec<String>,
     /// Every way down passes through a cached function, so it blocks on the first call
     /// only.
     pub runs_once: bool,
@@ -40,10 +46,13 @@ pub struct HelperFinding {
     pub scheduled: bool,
 }
 
+/// How many other blocking APIs a helper finding names besides its chain's.
+pub const OTHER_SINKS: usize = 3;
+
 /// What one call in a function leads to.
 #[derive(Debug, Clone)]
 enum Target {
-    Blocking(Rule, String),
+    Blocking(Rule, String, Cost),
     /// A project function, by index in the graph.
     Function(u32),
 }
@@ -106,25 +115,60 @@ impl Graph {
 }
 
 /// The call graph and, when helpers are followed, each function's shortest way down to
-/// a blocking call.
+/// the costliest blocking call it reaches.
 #[derive(Debug, Default)]
 struct Chains {
     graph: Graph,
+    /// Every blocking API the graph's functions call, costliest first (then by name): a
+    /// sink's rank is its place here.
+    apis: Vec<String>,
     /// Ways that block on every call.
-    always: Vec<Option<Next>>,
+    always: Ways,
     /// Ways through cached functions and one-time set-ups too.
-    once: Vec<Option<Next>>,
+    once: Ways,
+}
+
+/// What each function reaches, by one kind of way down ([`search`]).
+#[derive(Debug, Default)]
+struct Ways {
+    next: Vec<Option<Next>>,
+    /// The ranks of the first few blocking APIs it reaches, costliest first (at most one
+    /// more than [`OTHER_SINKS`]: the chain's own is among them).
+    sinks: Vec<Vec<u32>>,
 }
 
 impl Chains {
     fn new(graph: Graph, follow_helpers: bool) -> Self {
-        let (always, once) = if follow_helpers {
-            rayon::join(|| search(&graph, false), || search(&graph, true))
-        } else {
-            (vec![], vec![])
-        };
+        if !follow_helpers {
+            return Chains {
+                graph,
+                ..Chains::default()
+            };
+        }
+        let mut apis: Vec<(Cost, &str)> = graph
+            .targets
+            .iter()
+            .flatten()
+            .filter_map(|(_, t, _)| match t {
+                Target::Blocking(_, api, cost) => Some((*cost, api.as_str())),
+                Target::Function(_) => None,
+            })
+            .collect();
+        apis.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+        apis.dedup();
+        let rank: rustc_hash::FxHashMap<&str, u32> = apis
+            .iter()
+            .enumerate()
+            .map(|(i, (_, api))| (*api, i as u32))
+            .collect();
+        let (always, once) = rayon::join(
+            || search(&graph, &rank, false),
+            || search(&graph, &rank, true),
+        );
+        let apis = apis.into_iter().map(|(_, api)| api.to_string()).collect();
         Chains {
             graph,
+            apis,
             always,
             once,
         }
@@ -165,7 +209,7 @@ pub fn findings(resolution: Resolution, follow_helpers: bool) -> Findings {
     };
     for (g, targets) in graph.targets.iter().enumerate() {
         for (call_index, t, _) in targets {
-            if let Target::Blocking(rule, api) = t {
+            if let Target::Blocking(rule, api, _) = t {
                 findings.sync_sites.push(Site {
                     function: graph.ids[g],
                     call_index: *call_index as usize,
@@ -218,6 +262,7 @@ pub fn sync_on_loop(
 fn helper_findings(chains: &Chains, on_loop: impl Fn(FnId) -> bool) -> Vec<HelperFinding> {
     let Chains {
         graph,
+        apis,
         always,
         once,
     } = chains;
@@ -239,16 +284,21 @@ fn helper_findings(chains: &Chains, on_loop: impl Fn(FnId) -> bool) -> Vec<Helpe
             .iter()
             .map(|(call_index, callee)| (*call_index, *callee, true, false));
         for (call_index, callee, scheduled, set_up) in calls.chain(scheduled) {
-            if always[callee as usize].is_none() && once[callee as usize].is_none() {
-                continue;
-            }
+            let c = callee as usize;
             // A call inside a one-time set-up blocks once, however often its callee would.
-            let (next, runs_once) = match (&always[callee as usize], &once[callee as usize]) {
+            let (ways, runs_once) = match (&always.next[c], &once.next[c]) {
                 (Some(_), _) if !set_up => (always, false),
                 (_, Some(_)) => (once, true),
                 _ => continue,
             };
-            let (chain, api) = walk(graph, next, callee);
+            let (chain, api) = walk(graph, &ways.next, callee);
+            let other_sinks = ways.sinks[c]
+                .iter()
+                .map(|r| &apis[*r as usize])
+                .filter(|other| **other != api)
+                .take(OTHER_SINKS)
+                .cloned()
+                .collect();
             out.push(HelperFinding {
                 caller: Step {
                     function: id,
@@ -256,6 +306,7 @@ fn helper_findings(chains: &Chains, on_loop: impl Fn(FnId) -> bool) -> Vec<Helpe
                 },
                 chain,
                 api,
+                other_sinks,
                 runs_once,
                 scheduled,
             });
@@ -274,20 +325,28 @@ fn walk(graph: &Graph, next: &[Option<Next>], from: u32) -> (Vec<Step>, String) 
             call_index: n.call_index as usize,
         });
         match &graph.targets[at as usize][n.target as usize].1 {
-            Target::Blocking(_, api) => return (chain, api.clone()),
+            Target::Blocking(_, api, _) => return (chain, api.clone()),
             Target::Function(callee) => at = *callee,
         }
     }
 }
 
-/// Breadth-first search backwards from the blocking calls. Without `through_cached`,
-/// cached functions and calls inside one-time set-ups neither block nor pass blocking
-/// on: what remains blocks every time.
-fn search(graph: &Graph, through_cached: bool) -> Vec<Option<Next>> {
+/// Breadth-first search backwards from the blocking calls, once per cost from the
+/// costliest down: a function takes its way down from the first search that reaches it,
+/// so its chain leads to the costliest call it can reach, the nearest of those. Every
+/// caller of a function reached by a costlier search is reached by it too, so a later
+/// search never goes through one: each function is visited once in all. Without
+/// `through_cached`, cached functions and calls inside one-time set-ups neither block nor
+/// pass blocking on: what remains blocks every time.
+fn search(graph: &Graph, rank: &rustc_hash::FxHashMap<&str, u32>, through_cached: bool) -> Ways {
+    const COSTS: usize = Cost::Wait as usize + 1;
     let n = graph.ids.len();
     let mut next: Vec<Option<Next>> = vec![None; n];
     let mut callers: Vec<Vec<(u32, u32)>> = vec![vec![]; n];
-    let mut queue = VecDeque::new();
+    // Per cost: each function's first call of that cost, as (function, target).
+    let mut seeds: [Vec<(u32, u32)>; COSTS] = Default::default();
+    // Per API's rank: the functions that call it.
+    let mut callers_of: Vec<Vec<u32>> = vec![vec![]; rank.len()];
     let usable = |f: usize| {
         graph.callable[f] && (through_cached || graph.decorator[f] != Some(Decorator::RunsOnce))
     };
@@ -295,42 +354,90 @@ fn search(graph: &Graph, through_cached: bool) -> Vec<Option<Next>> {
         if !usable(f) {
             continue;
         }
-        for (t, (call_index, target, once)) in targets.iter().enumerate() {
+        let mut seeded = [false; COSTS];
+        for (t, (_, target, once)) in targets.iter().enumerate() {
             if !through_cached && *once {
                 continue;
             }
             match target {
-                Target::Blocking(..) => {
-                    if next[f].is_none() {
-                        next[f] = Some(Next {
-                            call_index: *call_index,
-                            target: t as u32,
-                        });
-                        queue.push_back(f as u32);
+                Target::Blocking(_, api, cost) => {
+                    if !std::mem::replace(&mut seeded[*cost as usize], true) {
+                        seeds[*cost as usize].push((f as u32, t as u32));
+                    }
+                    let of = &mut callers_of[rank[api.as_str()] as usize];
+                    if of.last() != Some(&(f as u32)) {
+                        of.push(f as u32);
                     }
                 }
                 Target::Function(callee) => callers[*callee as usize].push((f as u32, t as u32)),
             }
         }
     }
-    while let Some(callee) = queue.pop_front() {
-        for &(caller, t) in &callers[callee as usize] {
-            if next[caller as usize].is_none() {
-                next[caller as usize] = Some(Next {
-                    call_index: graph.targets[caller as usize][t as usize].0,
+    let mut queue = VecDeque::new();
+    for class in seeds.iter().rev() {
+        for &(f, t) in class {
+            if next[f as usize].is_none() {
+                next[f as usize] = Some(Next {
+                    call_index: graph.targets[f as usize][t as usize].0,
                     target: t,
                 });
-                queue.push_back(caller);
+                queue.push_back(f);
+            }
+        }
+        while let Some(callee) = queue.pop_front() {
+            for &(caller, t) in &callers[callee as usize] {
+                if next[caller as usize].is_none() {
+                    next[caller as usize] = Some(Next {
+                        call_index: graph.targets[caller as usize][t as usize].0,
+                        target: t,
+                    });
+                    queue.push_back(caller);
+                }
             }
         }
     }
-    next
+    let sinks = sinks(&callers, &callers_of, n);
+    Ways { next, sinks }
+}
+
+/// The first few APIs (by rank: costliest first) each function reaches, one search
+/// backwards per API in rank order. A function that holds enough already stops the
+/// search: its callers reach all it does, so they hold enough too. Each function is
+/// visited at most `OTHER_SINKS + 1` times.
+fn sinks(callers: &[Vec<(u32, u32)>], callers_of: &[Vec<u32>], n: usize) -> Vec<Vec<u32>> {
+    let mut sinks: Vec<Vec<u32>> = vec![vec![]; n];
+    let mut queue = VecDeque::new();
+    for (r, seeds) in callers_of.iter().enumerate() {
+        let r = r as u32;
+        // Whether `f` takes `r`: it has room, and has not taken it in this search yet.
+        let take = |f: u32, sinks: &mut [Vec<u32>]| {
+            let s = &mut sinks[f as usize];
+            let takes = s.len() <= OTHER_SINKS && s.last() != Some(&r);
+            if takes {
+                s.push(r);
+            }
+            takes
+        };
+        for &f in seeds {
+            if take(f, &mut sinks) {
+                queue.push_back(f);
+            }
+        }
+        while let Some(callee) = queue.pop_front() {
+            for &(caller, _) in &callers[callee as usize] {
+                if take(caller, &mut sinks) {
+                    queue.push_back(caller);
+                }
+            }
+        }
+    }
+    sinks
 }
 
 /// What one call leads to, before the graph numbers the functions.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 enum Lead {
-    Blocking(Rule, String),
+    Blocking(Rule, String, Cost),
     Callee(FnId),
 }
 
@@ -681,7 +788,7 @@ impl<'a> Resolution<'a> {
                     let i = i as usize;
                     let targets = r.targets.into_iter().map(|(call, lead, once)| {
                         let target = match lead {
-                            Lead::Blocking(rule, api) => Target::Blocking(rule, api),
+                            Lead::Blocking(rule, api, cost) => Target::Blocking(rule, api, cost),
                             Lead::Callee(f) => Target::Function(this.index(f)),
                         };
                         (call, target, once)
@@ -771,7 +878,7 @@ fn resolve(
             if !func.is_async && b.through_helpers && counts(id.module, call.span, b.rule) {
                 out.targets.push((
                     call_index as u32,
-                    Lead::Blocking(b.rule, b.api.clone()),
+                    Lead::Blocking(b.rule, b.api.clone(), project.catalogue.cost(&b.api)),
                     call.once,
                 ));
             }

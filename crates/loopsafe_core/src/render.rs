@@ -37,7 +37,7 @@ fn loc(l: Location) -> Value {
 pub fn json(result: &CheckResult, cwd: &Path) -> String {
     let indexes = line_indexes(result);
     let items = result.diagnostics.iter().map(|d| {
-        json!({
+        let mut item = json!({
             "code": d.code(),
             "name": d.rule.name(),
             "message": d.message,
@@ -89,7 +89,13 @@ pub fn json(result: &CheckResult, cwd: &Path) -> String {
                     }))
                 }).collect::<Vec<_>>(),
             })),
-        })
+        });
+        // Only where a helper reaches more than one blocking API: findings without keep
+        // the shape they had.
+        if !d.other_sinks.is_empty() {
+            item["other_sinks"] = json!(d.other_sinks);
+        }
+        item
     });
     pretty(&Streamed::new(items))
 }

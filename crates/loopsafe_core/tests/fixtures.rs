@@ -7,6 +7,9 @@
 //! each call below the coroutine's, down to the blocking one, and `(once)` when it
 //! blocks on the first call only: `# expect: LS901 via services.py:8 > clients.py:12`.
 //!
+//! A fixture that states the other blocking calls one helper finding reaches besides its
+//! chain's (`also=os.makedirs+os.unlink`, costliest first) states them for all.
+//!
 //! A fixture that states the reach of one finding (`reach=3 from=route`: how many
 //! routes run it, and the kinds of entry points above it) states it for all. A fixture
 //! with `# note: celery` lines (acceptable blocking calls, and why: `celery`,
@@ -81,8 +84,9 @@ struct Found {
     said: Findings,
 }
 
-/// The findings and the notes of a fixture; `reach` adds each finding's reach.
-fn actual(fixture: &Path, reach: bool) -> Found {
+/// The findings and the notes of a fixture; `reach` adds each finding's reach, `also`
+/// the other blocking calls of a helper finding.
+fn actual(fixture: &Path, reach: bool, also: bool) -> Found {
     let root = if fixture.is_dir() {
         fixture.to_path_buf()
     } else {
@@ -117,6 +121,9 @@ fn actual(fixture: &Path, reach: bool) -> Found {
                 })
                 .collect();
             code = format!("{code} via {}", hops.join(" > "));
+        }
+        if also && !d.other_sinks.is_empty() {
+            code = format!("{code} also={}", d.other_sinks.join("+"));
         }
         if d.runs_once {
             code.push_str(" (once)");
@@ -242,7 +249,8 @@ fn check_fixture(entry: &str) {
     let want = expected(&root, &files, "# expect:");
     let want_notes = expected(&root, &files, "# note:");
     let reach = want.values().flatten().any(|c| c.contains("reach="));
-    let found = actual(&fixture, reach);
+    let also = want.values().flatten().any(|c| c.contains("also="));
+    let found = actual(&fixture, reach, also);
     let mut failures = vec![];
     if !want_notes.is_empty() {
         compare(entry, "notes", &want_notes, &found.notes, &mut failures);

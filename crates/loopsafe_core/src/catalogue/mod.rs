@@ -273,6 +273,29 @@ impl Catalogue {
         .flatten()
     }
 
+    /// What one call of `api` (a name [`Catalogue::blocking`] matched) costs the loop,
+    /// from its row, or its `Type.*` row. A user's own row is taken at its word: the
+    /// calls people add are their clients and services, which wait.
+    pub fn cost(&self, api: &str) -> Cost {
+        let user = |name: &str| find_sorted(&self.user, name, |r| r.call.as_str()).is_some();
+        if user(api) {
+            return Cost::Wait;
+        }
+        if let Some(row) = INDEX.blocking.get(api) {
+            return row.cost;
+        }
+        with_wildcard(api, "", |wildcard| {
+            if user(wildcard) {
+                return Cost::Wait;
+            }
+            INDEX
+                .blocking
+                .get(wildcard)
+                .map_or(Cost::None, |row| row.cost)
+        })
+        .unwrap_or(Cost::None)
+    }
+
     /// The type that calling `name` returns, if known. A class is its own constructor.
     /// `Type.method` falls back to a `Type.*()` row: a fluent builder, whose methods
     /// return the builder again (`table("t").select("*").eq("id", 1)`).
@@ -460,6 +483,25 @@ mod tests {
         assert_eq!(cost("os.makedirs"), Cost::Light);
         assert_eq!(cost("os.path.abspath"), Cost::None);
         assert_eq!(cost("pathlib.Path.home"), Cost::None);
+    }
+
+    #[test]
+    fn a_call_costs_what_its_row_or_its_types_row_says() {
+        let catalogue = Catalogue::new(vec![UserRow {
+            call: "mycorp.db.Client.*".to_string(),
+            rule: Rule::BlockingNetworkCall,
+        }]);
+        assert_eq!(catalogue.cost("os.makedirs"), Cost::Light);
+        assert_eq!(catalogue.cost("requests.post"), Cost::Wait);
+        // No row of its own: its type's `*` row.
+        assert_eq!(catalogue.cost("MySQLdb.cursors.Cursor.execute"), Cost::Wait);
+        // An exception to a `*` row does not block.
+        assert_eq!(
+            catalogue.cost("MySQLdb.connections.Connection.cursor"),
+            Cost::None
+        );
+        assert_eq!(catalogue.cost("mycorp.db.Client.query"), Cost::Wait);
+        assert_eq!(catalogue.cost("mycorp.other"), Cost::None);
     }
 
     #[test]
