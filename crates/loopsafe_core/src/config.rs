@@ -414,13 +414,7 @@ pub fn load(path: &Path) -> Result<Settings, ConfigError> {
             }
         };
         let cost = match &row.cost {
-            Some(cost) => Cost::from_name(cost.get_ref()).ok_or_else(|| {
-                at(
-                    cost.span(),
-                    "extend-blocking-calls",
-                    ValueProblem::UnknownCost(cost.get_ref().clone()),
-                )
-            })?,
+            Some(cost) => named(cost, "extend-blocking-calls", Cost::from_name, at)?,
             None => UserRow::default_cost(rule),
         };
         settings
@@ -439,16 +433,38 @@ pub fn load(path: &Path) -> Result<Settings, ConfigError> {
     if let Some(check) = options.check_tests {
         settings.check_tests = check;
     }
-    if let Some(min) = options.min_severity {
-        settings.min_severity = Severity::from_name(min.get_ref()).ok_or_else(|| {
-            at(
-                min.span(),
-                "min-severity",
-                ValueProblem::UnknownSeverity(min.get_ref().clone()),
-            )
-        })?;
+    if let Some(min) = &options.min_severity {
+        settings.min_severity = named(min, "min-severity", Severity::from_name, at)?;
     }
     Ok(settings)
+}
+
+/// A value one of a few names stand for (`cost = "data"`, `min-severity = "low"`), or
+/// the error `at` locates where it is written.
+fn named<T: Named>(
+    value: &toml::Spanned<String>,
+    key: &'static str,
+    parse: impl Fn(&str) -> Option<T>,
+    at: impl Fn(std::ops::Range<usize>, &'static str, ValueProblem) -> ConfigError,
+) -> Result<T, ConfigError> {
+    parse(value.get_ref()).ok_or_else(|| at(value.span(), key, T::unknown(value.get_ref().clone())))
+}
+
+/// A kind of value [`named`] reads, with the problem an unknown name is.
+trait Named {
+    fn unknown(name: String) -> ValueProblem;
+}
+
+impl Named for Cost {
+    fn unknown(name: String) -> ValueProblem {
+        ValueProblem::UnknownCost(name)
+    }
+}
+
+impl Named for Severity {
+    fn unknown(name: String) -> ValueProblem {
+        ValueProblem::UnknownSeverity(name)
+    }
 }
 
 #[cfg(test)]

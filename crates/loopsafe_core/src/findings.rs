@@ -70,7 +70,14 @@ pub(crate) fn build(
 /// message. False for a finding not to report at all: a client built once (at startup,
 /// in a lifespan, in a cached factory) is what LS702 asks for, not what it reports.
 fn rate(d: &mut Diagnostic, catalogue: &Catalogue) -> bool {
-    d.frequency = Frequency::of(d.runs_once, d.hotspot.as_ref());
+    // Every entry point above it a startup or lifespan handler: it runs once.
+    let at_startup_only = d.hotspot.as_ref().is_some_and(|h| {
+        !h.entry_points.is_empty()
+            && h.entry_points
+                .iter()
+                .all(|e| e.kind == frameworks::EntryKind::Startup)
+    });
+    d.frequency = Frequency::of(d.runs_once, at_startup_only);
     let builds_client = d.rule == Rule::ClientBuiltOnLoop
         || d.api
             .as_deref()

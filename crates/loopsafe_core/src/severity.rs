@@ -3,7 +3,6 @@
 //! how long the call can hold up *other* requests, times how often that happens.
 
 use crate::catalogue::Cost;
-use crate::frameworks::{EntryKind, Hotspot};
 
 /// How often a blocking call runs, as far as the analysis can tell.
 #[derive(
@@ -28,12 +27,8 @@ impl Frequency {
     }
 
     /// The frequency of a finding that blocks on the first call only when `runs_once`,
-    /// with these entry points above it (`None`: no framework was detected).
-    pub fn of(runs_once: bool, hotspot: Option<&Hotspot>) -> Frequency {
-        let at_startup_only = hotspot.is_some_and(|h| {
-            !h.entry_points.is_empty()
-                && h.entry_points.iter().all(|e| e.kind == EntryKind::Startup)
-        });
+    /// reached only from startup or lifespan handlers when `at_startup_only`.
+    pub fn of(runs_once: bool, at_startup_only: bool) -> Frequency {
         if runs_once || at_startup_only {
             Frequency::Once
         } else {
@@ -157,31 +152,5 @@ mod tests {
                 );
             }
         }
-    }
-
-    #[test]
-    fn startup_only_entry_points_run_once() {
-        let entry = |kind, idx| Entry {
-            kind,
-            function: FnId { module: 0, idx },
-            framework: "fastapi",
-        };
-        let hotspot = |entries: Vec<Entry>| Hotspot {
-            reach: 0,
-            entry_points: entries,
-        };
-        let startup = hotspot(vec![entry(EntryKind::Startup, 0)]);
-        let both = hotspot(vec![
-            entry(EntryKind::Startup, 0),
-            entry(EntryKind::Route, 1),
-        ]);
-        assert_eq!(Frequency::of(false, Some(&startup)), Frequency::Once);
-        assert_eq!(Frequency::of(false, Some(&both)), Frequency::PerRequest);
-        assert_eq!(Frequency::of(true, Some(&both)), Frequency::Once);
-        assert_eq!(Frequency::of(false, None), Frequency::PerRequest);
-        assert_eq!(
-            Frequency::of(false, Some(&hotspot(vec![]))),
-            Frequency::PerRequest
-        );
     }
 }
