@@ -100,8 +100,6 @@ pub fn assess(cost: Cost, frequency: Frequency, conditional: bool) -> Severity {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::facts::FnId;
-    use crate::frameworks::Entry;
 
     const COSTS: [Cost; 5] = [Cost::None, Cost::Light, Cost::Data, Cost::Slow, Cost::Wait];
     const FREQUENCIES: [Frequency; 2] = [Frequency::Once, Frequency::PerRequest];
