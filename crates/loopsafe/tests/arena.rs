@@ -48,6 +48,9 @@ fn binary_json(fixture: &Path) -> Result<String, String> {
             "--no-cache",
             "--min-severity",
             "low",
+            // The library gives the findings by place.
+            "--sort",
+            "location",
         ])
         .current_dir(working_dir(fixture))
         .env("NO_COLOR", "1")
