@@ -10,6 +10,7 @@ use loopsafe_core::catalogue::docs::render_doc;
 use loopsafe_core::config::{self, ConfigError, Settings, UnknownSelector};
 use loopsafe_core::fixer::Applicability;
 use loopsafe_core::rules::{Rule, RULES};
+use loopsafe_core::severity::Severity;
 use loopsafe_core::{check_with, render, report, CheckOptions, DiscoverError};
 
 mod alloc;
@@ -67,10 +68,30 @@ enum OutputFormat {
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
 enum SortBy {
+    /// Worst first: by severity, then those that run on every request, then by reach.
+    Severity,
     /// By file and position.
     Location,
-    /// Worst first: the findings that the most routes run (middleware first).
+    /// The findings that the most routes run first (middleware first).
     Reach,
+}
+
+/// The least severe findings to show.
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum MinSeverity {
+    Low,
+    Medium,
+    High,
+}
+
+impl From<MinSeverity> for Severity {
+    fn from(m: MinSeverity) -> Severity {
+        match m {
+            MinSeverity::Low => Severity::Low,
+            MinSeverity::Medium => Severity::Medium,
+            MinSeverity::High => Severity::High,
+        }
+    }
 }
 
 /// Which rules, from which configuration.
@@ -99,6 +120,10 @@ struct SelectionArgs {
     /// are listed as acceptable (they stall the test runner's loop, not the service's).
     #[arg(long)]
     check_tests: bool,
+    /// Show only findings of this severity or higher (default: medium, or the
+    /// configuration's `min-severity`); `low` shows every finding.
+    #[arg(long, value_enum)]
+    min_severity: Option<MinSeverity>,
 }
 
 #[derive(clap::Args)]
@@ -149,7 +174,7 @@ struct CheckArgs {
     #[arg(long)]
     show_fixes: bool,
     /// Order of the findings in text and concise output.
-    #[arg(long, value_enum, default_value = "location")]
+    #[arg(long, value_enum, default_value = "severity")]
     sort: SortBy,
 }
 
@@ -305,6 +330,9 @@ fn settings_for(args: &SelectionArgs, paths: &[PathBuf]) -> Result<Settings, Err
         .extend(args.extend_select.iter().cloned());
     settings.ignore.extend(args.ignore.iter().cloned());
     settings.check_tests |= args.check_tests;
+    if let Some(min) = args.min_severity {
+        settings.min_severity = min.into();
+    }
     Ok(settings)
 }
 
@@ -342,8 +370,10 @@ fn run_check(args: CheckArgs) -> Result<ExitStatus, Error> {
         OutputFormat::Concise | OutputFormat::Github
     );
     let mut result = check_with(&paths, &settings, &options)?;
-    if args.sort == SortBy::Reach {
-        render::sort_by_reach(&mut result.diagnostics);
+    match args.sort {
+        SortBy::Severity => render::sort_by_severity(&mut result.diagnostics),
+        SortBy::Reach => render::sort_by_reach(&mut result.diagnostics),
+        SortBy::Location => {}
     }
     let stdout = std::io::stdout();
     let color = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use loopsafe_core::config::{self, Settings};
+use loopsafe_core::severity::Severity;
 use loopsafe_core::{check_with, render, CheckOptions};
 
 fn fixtures_dir() -> PathBuf {
@@ -41,7 +42,16 @@ fn binary_json(fixture: &Path) -> Result<String, String> {
     let out = Command::new(env!("CARGO_BIN_EXE_loopsafe"))
         .arg("check")
         .arg(fixture)
-        .args(["--output-format", "json", "--no-cache"])
+        .args([
+            "--output-format",
+            "json",
+            "--no-cache",
+            "--min-severity",
+            "low",
+            // The library gives the findings by place.
+            "--sort",
+            "location",
+        ])
         .current_dir(working_dir(fixture))
         .env("NO_COLOR", "1")
         .output()
@@ -60,10 +70,11 @@ fn binary_json(fixture: &Path) -> Result<String, String> {
 /// options the command line uses (no arenas, no cache).
 fn library_json(fixture: &Path) -> String {
     let cwd = working_dir(fixture);
-    let settings = match config::find_config(fixture) {
+    let mut settings = match config::find_config(fixture) {
         Some(path) => config::load(&path).unwrap(),
         None => Settings::defaults(cwd.clone()),
     };
+    settings.min_severity = Severity::Low;
     let result = check_with(
         &[fixture.to_path_buf()],
         &settings,

@@ -257,11 +257,11 @@ fn bad_files_warn_and_the_rest_is_checked() {
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
     assert!(
-        text.contains("broken.py:1:13: LS001 Syntax error"),
+        text.contains("broken.py:1:13: LS001 [high] Syntax error"),
         "{text}"
     );
-    assert!(text.contains("real.py:4:5: LS301"), "{text}");
-    assert!(text.contains("bom.py:4:5: LS301"), "{text}");
+    assert!(text.contains("real.py:4:5: LS301 [high]"), "{text}");
+    assert!(text.contains("bom.py:4:5: LS301 [high]"), "{text}");
     let err = stderr(&out);
     assert!(
         err.contains("latin1.py") && err.contains("not UTF-8"),
@@ -336,7 +336,7 @@ fn a_shared_loop_over_a_queryset_is_named_as_a_loop() {
     let text = stdout(&loopsafe(d, &["check", "--select", "LS901"]));
     assert!(
         text.contains(
-            "LS901 Blocking loop over a `django.db.models.QuerySet` reached from 2 async call sites"
+            "LS901 [high] Blocking loop over a `django.db.models.QuerySet` reached from 2 async call sites"
         ),
         "{text}"
     );
@@ -356,14 +356,17 @@ fn callers_of_one_root_are_shown_together() {
         "from store import load, settings\n\n\nasync def users():\n    return load(\"users.json\")\n\n\nasync def teams():\n    return load(\"teams.json\")\n\n\nasync def theme():\n    return settings()[\"theme\"]\n",
     )
     .unwrap();
-    let out = loopsafe(d, &["check"]);
+    let out = loopsafe(d, &["check", "--min-severity", "low"]);
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
     assert!(text.contains("1 root cause, 3 callers"), "{text}");
     assert!(text.contains("from 1 root cause"), "{text}");
     insta::assert_snapshot!("grouped_text", text);
 
-    let json = loopsafe(d, &["check", "--output-format", "json"]);
+    let json = loopsafe(
+        d,
+        &["check", "--output-format", "json", "--min-severity", "low"],
+    );
     let items: Vec<serde_json::Value> = serde_json::from_str(&stdout(&json)).unwrap();
     assert_eq!(items.len(), 3);
     assert!(items.iter().all(|i| i["root"] == items[0]["root"]));
@@ -376,7 +379,10 @@ fn callers_of_one_root_are_shown_together() {
     assert_eq!(once, [false, false, true]);
 
     // The report gives the root cause one section, with its callers.
-    let report = stdout(&loopsafe(d, &["report", "--date", "2026-11-26"]));
+    let report = stdout(&loopsafe(
+        d,
+        &["report", "--date", "2026-11-26", "--min-severity", "low"],
+    ));
     assert!(
         report.contains("### 1. `store.py:6`: `open()` reached from 3 async call sites"),
         "{report}"
@@ -630,11 +636,12 @@ fn github_annotations() {
     let text = stdout(&out);
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 6, "{text}");
+    // Every one of them is high: an error annotation.
     assert!(lines
         .iter()
-        .all(|l| l.starts_with("::warning title=loopsafe (LS")));
+        .all(|l| l.starts_with("::error title=loopsafe (LS")));
     assert!(text.contains(
-        "::warning title=loopsafe (LS201),file=examples/sales_calls/app/middleware/tenant.py,line=64,col=20,endLine=64,endColumn=32::LS201 Blocking HTTP call"
+        "::error title=loopsafe (LS201),file=examples/sales_calls/app/middleware/tenant.py,line=64,col=20,endLine=64,endColumn=32::LS201 Blocking HTTP call"
     ));
 }
 
@@ -675,7 +682,7 @@ fn sort_by_reach_puts_the_widest_first() {
             .map(str::to_string)
             .collect()
     };
-    let by_place = run(&[]);
+    let by_place = run(&["--sort", "location"]);
     let by_reach = run(&["--sort", "reach"]);
     assert!(by_place[0].starts_with("api/deps.py:9"), "{by_place:?}");
     // The middleware runs for all five routes, the dependency for two, a route for one.
@@ -852,4 +859,98 @@ fn json_names_the_other_blocking_calls_a_helper_reaches_only_when_there_are_some
     assert_eq!(items[0]["other_sinks"], serde_json::json!(["os.makedirs"]));
     assert_eq!(items[1]["api"], "requests.get");
     assert!(items[1].get("other_sinks").is_none(), "{}", items[1]);
+}
+
+#[test]
+fn min_severity_hides_the_low_findings_counts_them_and_sets_the_exit_status() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // A metadata syscall (low) and a file read (medium), then a sleep (high).
+    std::fs::write(
+        d.join("cheap.py"),
+        "import os\n\nasync def f(p):\n    return os.path.exists(p)\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("read.py"),
+        "async def g(p):\n    return open(p).read()\n",
+    )
+    .unwrap();
+    std::fs::write(d.join("real.py"), ASYNC_SLEEP).unwrap();
+    let concise = |args: &[&str]| {
+        let mut all = vec!["check", "--output-format", "concise"];
+        all.extend_from_slice(args);
+        let out = loopsafe(d, &all);
+        (out.status.code(), stdout(&out))
+    };
+
+    let (code, text) = concise(&[]);
+    assert_eq!(code, Some(1));
+    assert!(text.contains("real.py:4:5: LS301 [high]"), "{text}");
+    assert!(text.contains("read.py:2:12: LS501 [medium]"), "{text}");
+    assert!(!text.contains("cheap.py"), "{text}");
+    assert!(
+        text.contains("1 low-severity finding not shown (`--min-severity low` to see them)."),
+        "{text}"
+    );
+
+    let (_, text) = concise(&["--min-severity", "low"]);
+    assert!(text.contains("cheap.py:4:12: LS502 [low]"), "{text}");
+    assert!(!text.contains("not shown"), "{text}");
+
+    let (_, text) = concise(&["--min-severity", "high"]);
+    assert!(!text.contains("read.py"), "{text}");
+    assert!(
+        text.contains("2 low- or medium-severity findings not shown"),
+        "{text}"
+    );
+
+    // Only what is shown counts for the exit status.
+    std::fs::remove_file(d.join("real.py")).unwrap();
+    std::fs::remove_file(d.join("read.py")).unwrap();
+    let (code, text) = concise(&[]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("All checks passed"), "{text}");
+    assert!(text.contains("1 low-severity finding not shown"), "{text}");
+
+    // The configuration says it too; the command line wins.
+    std::fs::write(d.join("loopsafe.toml"), "min-severity = \"low\"\n").unwrap();
+    let (code, text) = concise(&[]);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("cheap.py:4:12: LS502 [low]"), "{text}");
+    let (code, _) = concise(&["--min-severity", "medium"]);
+    assert_eq!(code, Some(0));
+}
+
+#[test]
+fn default_sort_is_by_severity() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // By place the file read comes first; by severity the sleep does.
+    std::fs::write(
+        d.join("a.py"),
+        "async def g(p):\n    return open(p).read()\n",
+    )
+    .unwrap();
+    std::fs::write(d.join("b.py"), ASYNC_SLEEP).unwrap();
+    let lines = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["check", "-q", "--output-format", "concise"];
+        all.extend_from_slice(args);
+        stdout(&loopsafe(d, &all))
+            .lines()
+            .map(str::to_string)
+            .collect()
+    };
+    let by_severity = lines(&[]);
+    assert!(
+        by_severity[0].starts_with("b.py:4:5: LS301 [high]"),
+        "{by_severity:?}"
+    );
+    assert!(
+        by_severity[1].starts_with("a.py:2:12: LS501 [medium]"),
+        "{by_severity:?}"
+    );
+    assert_eq!(lines(&["--sort", "severity"]), by_severity);
+    let by_place = lines(&["--sort", "location"]);
+    assert!(by_place[0].starts_with("a.py"), "{by_place:?}");
 }

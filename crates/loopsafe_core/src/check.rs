@@ -11,6 +11,10 @@ use crate::notes;
 #[derive(Debug, Default)]
 pub struct CheckResult {
     pub diagnostics: Vec<Diagnostic>,
+    /// How many findings were left out for being less severe than `min-severity`.
+    pub below_min_severity: usize,
+    /// The least severe findings shown (`min-severity`).
+    pub min_severity: crate::severity::Severity,
     /// One line each: files that could not be read or were not Python text.
     pub warnings: Vec<Warning>,
     pub files_checked: usize,

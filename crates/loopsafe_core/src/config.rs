@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 
-use crate::catalogue::UserRow;
+use crate::catalogue::{Cost, UserRow};
 use crate::rules::{Rule, RULES};
+use crate::severity::Severity;
 
 /// Directories never worth checking: virtual environments, caches and build output.
 pub const DEFAULT_EXCLUDES: &[&str] = &[
@@ -80,6 +81,10 @@ pub enum ValueProblem {
     UnknownCategory(String),
     #[error("each row needs a `category` (or a `code`)")]
     NoCategory,
+    #[error("unknown cost `{0}`; expected one of: wait, slow, data, light, none")]
+    UnknownCost(String),
+    #[error("unknown severity `{0}`; expected one of: low, medium, high")]
+    UnknownSeverity(String),
 }
 
 /// A selector (`--select`, `ignore = [...]`) that names no rule.
@@ -101,6 +106,7 @@ pub struct Options {
     pub src: Option<Vec<String>>,
     pub respect_gitignore: Option<bool>,
     pub check_tests: Option<bool>,
+    pub min_severity: Option<toml::Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -109,6 +115,8 @@ pub struct BlockingCallOption {
     pub call: toml::Spanned<String>,
     pub category: Option<toml::Spanned<String>>,
     pub code: Option<toml::Spanned<String>>,
+    /// What one call costs the loop: `wait`, `slow`, `data`, `light` or `none`.
+    pub cost: Option<toml::Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -139,6 +147,8 @@ pub struct Settings {
     /// Report blocking calls in test coroutines and async fixtures too, instead of
     /// listing them as acceptable: they stall the test runner's loop, not the service's.
     pub check_tests: bool,
+    /// The least severe findings shown: lower ones are counted, not reported.
+    pub min_severity: Severity,
 }
 
 impl Settings {
@@ -156,6 +166,7 @@ impl Settings {
             src: vec![],
             respect_gitignore: true,
             check_tests: false,
+            min_severity: Severity::Medium,
         }
     }
 
@@ -402,7 +413,13 @@ pub fn load(path: &Path) -> Result<Settings, ConfigError> {
                 ))
             }
         };
-        settings.extend_blocking_calls.push(UserRow { call, rule });
+        let cost = match &row.cost {
+            Some(cost) => named(cost, "extend-blocking-calls", Cost::from_name, at)?,
+            None => UserRow::default_cost(rule),
+        };
+        settings
+            .extend_blocking_calls
+            .push(UserRow { call, rule, cost });
     }
     settings.src = options
         .src
@@ -416,7 +433,38 @@ pub fn load(path: &Path) -> Result<Settings, ConfigError> {
     if let Some(check) = options.check_tests {
         settings.check_tests = check;
     }
+    if let Some(min) = &options.min_severity {
+        settings.min_severity = named(min, "min-severity", Severity::from_name, at)?;
+    }
     Ok(settings)
+}
+
+/// A value one of a few names stand for (`cost = "data"`, `min-severity = "low"`), or
+/// the error `at` locates where it is written.
+fn named<T: Named>(
+    value: &toml::Spanned<String>,
+    key: &'static str,
+    parse: impl Fn(&str) -> Option<T>,
+    at: impl Fn(std::ops::Range<usize>, &'static str, ValueProblem) -> ConfigError,
+) -> Result<T, ConfigError> {
+    parse(value.get_ref()).ok_or_else(|| at(value.span(), key, T::unknown(value.get_ref().clone())))
+}
+
+/// A kind of value [`named`] reads, with the problem an unknown name is.
+trait Named {
+    fn unknown(name: String) -> ValueProblem;
+}
+
+impl Named for Cost {
+    fn unknown(name: String) -> ValueProblem {
+        ValueProblem::UnknownCost(name)
+    }
+}
+
+impl Named for Severity {
+    fn unknown(name: String) -> ValueProblem {
+        ValueProblem::UnknownSeverity(name)
+    }
 }
 
 #[cfg(test)]
@@ -503,5 +551,33 @@ mod tests {
         assert_eq!(s.extend_blocking_calls.len(), 2);
         assert_eq!(s.extend_blocking_calls[0].rule, Rule::BlockingNetworkCall);
         assert_eq!(s.extend_blocking_calls[1].rule, Rule::SyncDatabaseCall);
+    }
+
+    #[test]
+    fn user_rows_cost_by_category_unless_they_say_and_min_severity_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(
+            dir.path(),
+            "loopsafe.toml",
+            "min-severity = \"low\"\nextend-blocking-calls = [{ call = \"a.load\", category = \"filesystem\" }, { call = \"a.fetch\", category = \"network\" }, { call = \"a.stat\", category = \"filesystem\", cost = \"light\" }]\n",
+        );
+        let s = load(&p).unwrap();
+        let costs: Vec<Cost> = s.extend_blocking_calls.iter().map(|r| r.cost).collect();
+        assert_eq!(costs, [Cost::Data, Cost::Wait, Cost::Light]);
+        assert_eq!(s.min_severity, Severity::Low);
+        assert_eq!(
+            Settings::defaults(".".into()).min_severity,
+            Severity::Medium
+        );
+        let p = write(dir.path(), "loopsafe.toml", "min-severity = \"urgent\"\n");
+        let e = load(&p).unwrap_err().to_string();
+        assert!(e.contains("line 1") && e.contains("urgent"), "{e}");
+        let p = write(
+            dir.path(),
+            "loopsafe.toml",
+            "extend-blocking-calls = [{ call = \"a.b\", category = \"network\", cost = \"pricey\" }]\n",
+        );
+        let e = load(&p).unwrap_err().to_string();
+        assert!(e.contains("pricey"), "{e}");
     }
 }

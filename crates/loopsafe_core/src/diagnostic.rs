@@ -105,10 +105,15 @@ pub struct Diagnostic {
     pub root: Option<Root>,
     /// The chain passes through a cached function: it blocks on the first call only.
     pub runs_once: bool,
-    /// The blocking call, or a call on the way down to it, sits in a branch that does not
-    /// always run (`if`, `except`, `match`, `x and f()`...): it blocks on some requests
-    /// only.
+    /// The chain passes through a branch (`if`, `except`, a guard on configuration):
+    /// it blocks on some requests only.
     pub conditional: bool,
+    /// What one call of the blocking API costs the loop.
+    pub cost: crate::catalogue::Cost,
+    /// How often it runs.
+    pub frequency: crate::severity::Frequency,
+    /// Cost times frequency: what decides whether it is shown and where it ranks.
+    pub severity: crate::severity::Severity,
     pub fix: Option<crate::fixer::Fix>,
     /// The entry points that reach it; `None` when no framework was detected.
     pub hotspot: Option<crate::frameworks::Hotspot>,

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use crate::analysis::Analysed;
-use crate::catalogue::Catalogue;
+use crate::catalogue::{Catalogue, Cost};
 use crate::check::{CheckOptions, CheckResult};
 use crate::diagnostic::{self, implied_on, quote_api, Diagnostic, EntryPoint, LineIndex, Root};
 use crate::discover::SourceFile;
@@ -16,6 +16,7 @@ use crate::notes;
 use crate::project::{self, Project};
 use crate::propagate;
 use crate::rules::Rule;
+use crate::severity::{self, Frequency, Severity};
 
 /// Builds the findings, entry points and (with [`CheckOptions::notes`]) notes of the
 /// analysis into `result`, which holds the syntax errors, with their files' text, and
@@ -38,14 +39,18 @@ pub(crate) fn build(
     };
     files.preload(analysis.functions().map(|f| f.module));
     for (finding, hotspot) in &analysis.direct {
-        if let Some(d) = direct_diagnostic(&mut files, finding, hotspot) {
-            result.diagnostics.push(d);
+        if let Some(mut d) = direct_diagnostic(&mut files, finding, hotspot, catalogue) {
+            if rate(&mut d, catalogue) {
+                result.diagnostics.push(d);
+            }
         }
     }
     for (finding, hotspot) in &analysis.helpers {
-        if let Some(mut d) = helper_diagnostic(&mut files, finding) {
+        if let Some(mut d) = helper_diagnostic(&mut files, finding, catalogue) {
             d.hotspot = hotspot.clone();
-            result.diagnostics.push(d);
+            if rate(&mut d, catalogue) {
+                result.diagnostics.push(d);
+            }
         }
     }
     if let (true, Some((found, detected))) = (options.notes, &analysed.found) {
@@ -59,6 +64,87 @@ pub(crate) fn build(
         .collect();
     result.routes = analysis.routes;
     result.sources = files.sources;
+}
+
+/// Works out how often a finding runs and how severe it is, and says why in its
+/// message. False for a finding not to report at all: a client built once (at startup,
+/// in a lifespan, in a cached factory) is what LS702 asks for, not what it reports.
+fn rate(d: &mut Diagnostic, catalogue: &Catalogue) -> bool {
+    // Every entry point above it a startup or lifespan handler: it runs once.
+    let at_startup_only = d.hotspot.as_ref().is_some_and(|h| {
+        !h.entry_points.is_empty()
+            && h.entry_points
+                .iter()
+                .all(|e| e.kind == frameworks::EntryKind::Startup)
+    });
+    d.frequency = Frequency::of(d.runs_once, at_startup_only);
+    let builds_client = d.rule == Rule::ClientBuiltOnLoop
+        || d.api
+            .as_deref()
+            .and_then(|api| catalogue.blocking(api))
+            .is_some_and(|m| m.rule == Rule::ClientBuiltOnLoop);
+    if builds_client && d.frequency == Frequency::Once {
+        return false;
+    }
+    d.severity = severity::assess(d.cost, d.frequency, d.conditional);
+    let at_startup = !d.runs_once && d.frequency == Frequency::Once;
+    let on_requests = d.hotspot.as_ref().is_some_and(|h| {
+        h.entry_points
+            .iter()
+            .any(|e| e.kind != frameworks::EntryKind::Startup)
+    });
+    if at_startup {
+        d.message.push_str(" (once, at startup)");
+    } else if on_requests && d.frequency == Frequency::PerRequest {
+        // A conditional one says so already: "on some requests only".
+        if !d.conditional {
+            d.message.push_str(", on every request");
+        }
+    }
+    match d.cost {
+        Cost::Light if d.api.as_deref() == Some("time.sleep") => {
+            d.message.push_str(" (a pause of 5 ms or less)")
+        }
+        Cost::Light => d.message.push_str(" (a quick metadata call: microseconds)"),
+        Cost::None => d
+            .message
+            .push_str(" (no disk access: path arithmetic only)"),
+        Cost::Data | Cost::Slow | Cost::Wait => {}
+    }
+    true
+}
+
+/// What one call of `api`, made by call `call_index` of `function`, costs the loop: the
+/// catalogue's cost, except that `time.sleep(x)` with a literal `x` of 5 ms or less is a
+/// quick yield, not a wait.
+fn cost_of(
+    files: &mut Files,
+    catalogue: &Catalogue,
+    function: facts::FnId,
+    call_index: usize,
+    api: &str,
+) -> Cost {
+    let cost = catalogue.cost(api);
+    if api != "time.sleep" {
+        return cost;
+    }
+    let call =
+        &files.modules[function.module as usize].functions[function.idx as usize].calls[call_index];
+    let Some(arg) = call
+        .args
+        .iter()
+        .find(|a| a.keyword.as_deref().is_none_or(|k| k == "secs"))
+    else {
+        return cost;
+    };
+    let span = arg.span;
+    let seconds = files
+        .locate(function.module, span)
+        .and_then(|at| at.text.replace('_', "").parse::<f64>().ok());
+    match seconds {
+        Some(s) if s <= 0.005 => Cost::Light,
+        _ => cost,
+    }
 }
 
 /// Puts the findings in the order they are shown, each once, and keeps the text of only
@@ -79,7 +165,15 @@ fn direct_diagnostic(
     files: &mut Files,
     finding: &project::DirectFinding,
     hotspot: &Option<frameworks::Hotspot>,
+    catalogue: &Catalogue,
 ) -> Option<Diagnostic> {
+    let cost = cost_of(
+        files,
+        catalogue,
+        finding.function,
+        finding.call_index,
+        &finding.api,
+    );
     let m = finding.function.module;
     let at = files.locate(m, finding.span)?;
     let func = &files.modules[m as usize].functions[finding.function.idx as usize];
@@ -122,6 +216,9 @@ fn direct_diagnostic(
         root: None,
         runs_once,
         conditional,
+        cost,
+        frequency: Frequency::PerRequest,
+        severity: Severity::High,
         fix: None,
         hotspot: hotspot.clone(),
         in_sync_function: !func.is_async,
@@ -163,6 +260,10 @@ fn syntax_error(file: &SourceFile, e: &extract::SyntaxError, source: &str) -> Di
         root: None,
         runs_once: false,
         conditional: false,
+        // A file that does not parse is not checked at all: worth fixing first.
+        cost: Cost::Wait,
+        frequency: Frequency::PerRequest,
+        severity: Severity::High,
         fix: None,
         hotspot: None,
         in_sync_function: false,
@@ -185,7 +286,22 @@ fn entry_point(files: &mut Files, e: &frameworks::Entry) -> Option<EntryPoint> {
 }
 
 /// An LS901 finding: the call in the coroutine, then every call down to the blocking one.
-fn helper_diagnostic(files: &mut Files, finding: &propagate::HelperFinding) -> Option<Diagnostic> {
+fn helper_diagnostic(
+    files: &mut Files,
+    finding: &propagate::HelperFinding,
+    catalogue: &Catalogue,
+) -> Option<Diagnostic> {
+    let sink = finding
+        .chain
+        .last()
+        .expect("a chain ends with the blocking call");
+    let cost = cost_of(
+        files,
+        catalogue,
+        sink.function,
+        sink.call_index,
+        &finding.api,
+    );
     let (first, span) = files.hop(finding.caller)?;
     let mut chain = vec![first.clone()];
     for step in &finding.chain {
@@ -252,6 +368,9 @@ fn helper_diagnostic(files: &mut Files, finding: &propagate::HelperFinding) -> O
         root: Some(root),
         runs_once: finding.runs_once,
         conditional,
+        cost,
+        frequency: Frequency::PerRequest,
+        severity: Severity::High,
         fix: None,
         hotspot: None,
         in_sync_function: !caller.is_async,

@@ -5,9 +5,11 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use crate::catalogue::Cost;
 use crate::diagnostic::Diagnostic;
 use crate::fixer;
 use crate::rules::Rule;
+use crate::severity::Frequency;
 
 /// Works out the fix of every finding, file by file (in parallel: each file with a
 /// finding is parsed again, since facts keep no syntax tree).
@@ -37,10 +39,9 @@ pub(crate) fn attach_fixes(diagnostics: &mut [Diagnostic], sources: &HashMap<Pat
         } else {
             None
         };
-        // An `await` cannot go in a sync function: those findings get no fix.
         let requests: Vec<fixer::Request> = group
             .iter()
-            .filter(|d| !d.in_sync_function)
+            .filter(|d| worth_fixing(d))
             .map(|d| fixer::Request {
                 rule: d.rule,
                 api: d.api.as_deref().unwrap_or(""),
@@ -48,10 +49,17 @@ pub(crate) fn attach_fixes(diagnostics: &mut [Diagnostic], sources: &HashMap<Pat
             })
             .collect();
         let fixes = fixer::fixes(source, &requests, &fixer::Context { httpx_declared });
-        for (d, f) in group.iter_mut().filter(|d| !d.in_sync_function).zip(fixes) {
+        for (d, f) in group.iter_mut().filter(|d| worth_fixing(d)).zip(fixes) {
             d.fix = f;
         }
     });
+}
+
+/// Whether a finding gets a fix. An `await` cannot go in a sync function; a thread hop
+/// costs more than a metadata call (or none) saves; and a call that runs once (cached,
+/// at startup) is not worth a hop on every call to reach it.
+fn worth_fixing(d: &Diagnostic) -> bool {
+    !d.in_sync_function && d.cost > Cost::Light && d.frequency != Frequency::Once
 }
 
 /// Whether the project that holds `dir` declares `httpx`: read from the nearest

@@ -39,6 +39,7 @@ pub mod propagate;
 pub mod render;
 pub mod report;
 pub mod rules;
+pub mod severity;
 pub mod source;
 mod suppress;
 
@@ -142,7 +143,9 @@ fn attempt(
     result.analysis_resumed = analysed.resumed;
     let files = &loaded.files;
     findings::build(&mut result, &analysed, files, catalogue, options);
-    suppress::suppress(&mut result.diagnostics, settings, &analysed.modules, files);
+    result.min_severity = settings.min_severity;
+    result.below_min_severity =
+        suppress::suppress(&mut result.diagnostics, settings, &analysed.modules, files);
     findings::order(&mut result);
     if !options.without_fixes {
         pool().install(|| fixes::attach_fixes(&mut result.diagnostics, &result.sources));

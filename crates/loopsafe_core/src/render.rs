@@ -9,6 +9,7 @@ use crate::apply::ChangedFile;
 use crate::check::CheckResult;
 use crate::diagnostic::{Diagnostic, Hop, LineIndex, Location, Root};
 use crate::fixer::{Applicability, Fix};
+use crate::severity::Severity;
 
 /// A path as the user should see it: relative to the working directory when below it.
 pub fn display_path(path: &Path, cwd: &Path) -> String {
@@ -76,6 +77,9 @@ pub fn json(result: &CheckResult, cwd: &Path) -> String {
                 "column": r.location.column,
             })),
             "runs_once": d.runs_once,
+            "severity": d.severity.as_str(),
+            "cost": d.cost.as_str(),
+            "frequency": d.frequency.as_str(),
             "conditional": d.conditional,
             "hotspot": d.hotspot.as_ref().map(|h| json!({
                 "reach": h.reach,
@@ -138,18 +142,20 @@ fn headline(d: &Diagnostic, cwd: &Path, color: bool) -> String {
     let path = display_path(&d.path, cwd);
     if color {
         format!(
-            "\x1b[1m{path}\x1b[0m\x1b[36m:\x1b[0m{}\x1b[36m:\x1b[0m{}\x1b[36m:\x1b[0m \x1b[1;31m{}\x1b[0m {}",
+            "\x1b[1m{path}\x1b[0m\x1b[36m:\x1b[0m{}\x1b[36m:\x1b[0m{}\x1b[36m:\x1b[0m \x1b[1;31m{}\x1b[0m [{}] {}",
             d.location.row,
             d.location.column,
             d.code(),
+            d.severity.as_str(),
             d.message
         )
     } else {
         format!(
-            "{path}:{}:{}: {} {}",
+            "{path}:{}:{}: {} [{}] {}",
             d.location.row,
             d.location.column,
             d.code(),
+            d.severity.as_str(),
             d.message
         )
     }
@@ -259,8 +265,10 @@ fn grouped(
     let (bold, red, reset) = (style.bold, style.red, style.reset);
     // A loop or a `with` block blocks in a dunder it calls without naming it.
     let what = crate::diagnostic::implied_phrase(api).unwrap_or_else(|| format!("call `{api}()`"));
+    let severity = group.iter().map(|d| d.severity).max().unwrap_or_default();
     let title = format!(
-        "Blocking {what} reached from {} async call sites through helpers{}",
+        "[{}] Blocking {what} reached from {} async call sites through helpers{}",
+        severity.as_str(),
         group.len(),
         match (once, conditional) {
             (true, true) => " (first call only; on some requests only: behind a condition)",
@@ -346,8 +354,11 @@ pub fn sarif(result: &CheckResult, cwd: &Path) -> String {
         let mut r = json!({
             "ruleId": d.code(),
             "ruleIndex": index_of(d.code()),
-            // Blocking that runs once (a cached helper) matters less.
-            "level": if d.runs_once { "note" } else if d.rule == crate::rules::Rule::SyntaxError { "error" } else { "warning" },
+            "level": match d.severity {
+                Severity::High => "error",
+                Severity::Medium => "warning",
+                Severity::Low => "note",
+            },
             "message": {"text": d.message},
             "locations": [{
                 "physicalLocation": {
@@ -430,12 +441,10 @@ pub fn github(result: &CheckResult, cwd: &Path) -> String {
     }
     let mut out = String::new();
     for d in &result.diagnostics {
-        let level = if d.rule == crate::rules::Rule::SyntaxError {
-            "error"
-        } else if d.runs_once {
-            "notice"
-        } else {
-            "warning"
+        let level = match d.severity {
+            Severity::High => "error",
+            Severity::Medium => "warning",
+            Severity::Low => "notice",
         };
         out.push_str(&format!(
             "::{level} title={},file={},line={},col={},endLine={},endColumn={}::{}\n",
@@ -466,12 +475,31 @@ pub fn reach_order(a: &Diagnostic, b: &Diagnostic) -> std::cmp::Ordering {
             .hotspot
             .as_ref()
             .and_then(|h| h.entry_points.iter().map(|e| e.kind).min());
-        // Blocking on the first call only is the lesser evil, whatever its reach.
-        (d.runs_once, std::cmp::Reverse(reach), kind.is_none(), kind)
+        // Blocking on the first call only is the lesser evil, whatever its reach; on some
+        // requests only, lesser than on every one.
+        let once = d.frequency == crate::severity::Frequency::Once;
+        (
+            once,
+            d.conditional,
+            std::cmp::Reverse(reach),
+            kind.is_none(),
+            kind,
+        )
     };
     key(a)
         .cmp(&key(b))
         .then_with(|| (&a.path, a.location).cmp(&(&b.path, b.location)))
+}
+
+/// Sorts findings worst first by severity, then as [`sort_by_reach`] does (those that
+/// run on every call first, then by reach).
+pub fn sort_by_severity(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(severity_order);
+}
+
+/// The order of [`sort_by_severity`].
+pub fn severity_order(a: &Diagnostic, b: &Diagnostic) -> std::cmp::Ordering {
+    b.severity.cmp(&a.severity).then_with(|| reach_order(a, b))
 }
 
 /// A unified diff of every changed file, as `--diff` prints it.
@@ -566,7 +594,7 @@ pub fn summary(result: &CheckResult) -> String {
     } else {
         String::new()
     };
-    match n {
+    let line = match n {
         0 => format!(
             "All checks passed: no blocking calls found on the event loop ({} file{} checked).",
             result.files_checked,
@@ -579,6 +607,19 @@ pub fn summary(result: &CheckResult) -> String {
             result.files_checked,
             plural(result.files_checked)
         ),
+    };
+    match result.below_min_severity {
+        0 => line,
+        hidden => {
+            let which = match result.min_severity {
+                Severity::High => "low- or medium-severity",
+                Severity::Medium | Severity::Low => "low-severity",
+            };
+            format!(
+                "{line}\n{hidden} {which} finding{} not shown (`--min-severity low` to see them).",
+                plural(hidden)
+            )
+        }
     }
 }
 

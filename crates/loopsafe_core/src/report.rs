@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::apply::ChangedFile;
+use crate::catalogue::Cost;
 use crate::check::CheckResult;
 use crate::diagnostic::{quote_api, Diagnostic, EntryPoint, LineIndex};
 use crate::fixer::{Applicability, Edit};
@@ -15,6 +16,7 @@ use crate::notes::Note;
 use crate::off_loop::Reason;
 use crate::render::display_path;
 use crate::rules::Rule;
+use crate::severity::Frequency;
 
 /// Measured figures from `loopsafe probe`, before and after the fixes.
 #[derive(Debug, Clone, Default)]
@@ -43,7 +45,7 @@ pub fn markdown(input: &ReportInput) -> String {
         .iter()
         .filter(|d| d.rule != Rule::SyntaxError)
         .collect();
-    hotspots.sort_by(|a, b| crate::render::reach_order(a, b));
+    hotspots.sort_by(|a, b| crate::render::severity_order(a, b));
 
     let mut out = String::new();
     out.push_str(&format!(
@@ -106,7 +108,7 @@ pub fn markdown(input: &ReportInput) -> String {
     out.push_str("---\n\n");
     if !hotspots.is_empty() {
         out.push_str(
-            "## Hotspots\n\nWorst first: the more requests run a hotspot, the higher it is; those that block on the first call only come last.\n\n",
+            "## Hotspots\n\nWorst first: by severity (what one call costs the loop, times how often it runs), then the more requests run a hotspot, the higher it is; those that block on the first call only come last.\n\n",
         );
     }
     // Helpers that reach the same blocking call are one hotspot with many callers.
@@ -293,6 +295,20 @@ fn hotspot(out: &mut String, n: usize, group: &[&Diagnostic], result: &CheckResu
     }
     let source = result.sources.get(&d.path);
     out.push_str(&format!(
+        "**Severity**: {} ({}, {}{})\n\n",
+        d.severity.as_str(),
+        cost_words(d.cost),
+        match d.frequency {
+            Frequency::Once => "once",
+            Frequency::PerRequest => "each time it is reached",
+        },
+        if d.conditional {
+            ", on some requests"
+        } else {
+            ""
+        }
+    ));
+    out.push_str(&format!(
         "**Reached from**: {}\n\n",
         reach_text(d, result, cwd)
     ));
@@ -310,6 +326,17 @@ fn hotspot(out: &mut String, n: usize, group: &[&Diagnostic], result: &CheckResu
         out.push_str(&format!("- {step}\n"));
     }
     out.push_str("\n---\n\n");
+}
+
+/// What one call of a cost does to the loop, in words.
+fn cost_words(cost: Cost) -> &'static str {
+    match cost {
+        Cost::Wait => "an unbounded wait",
+        Cost::Slow => "a fixed cost of tens of milliseconds or more",
+        Cost::Data => "work proportional to the data",
+        Cost::Light => "a quick metadata call",
+        Cost::None => "no disk access",
+    }
 }
 
 fn reach_text(d: &Diagnostic, result: &CheckResult, cwd: &Path) -> String {

@@ -33,14 +33,15 @@ pub(crate) fn counting<'a>(
     }
 }
 
-/// Drops the findings of rules not selected, and those a `# noqa` on their line or the
-/// per-file ignores silence.
+/// Drops the findings of rules not selected, those a `# noqa` on their line or the
+/// per-file ignores silence, and those less severe than `min-severity`. Returns how many
+/// of the reported ones were left out for their severity alone.
 pub(crate) fn suppress(
     diagnostics: &mut Vec<Diagnostic>,
     settings: &Settings,
     modules: &Modules,
     files: &[&SourceFile],
-) {
+) -> usize {
     // A per-file ignore silences its codes as a `# noqa` on every line would.
     let per_file: Vec<(globset::GlobSet, Suppression)> = settings
         .per_file_ignore_sets()
@@ -56,8 +57,30 @@ pub(crate) fn suppress(
         .enumerate()
         .map(|(i, file)| (file.path.as_path(), i))
         .collect();
-    let mut resolved: HashMap<PathBuf, PathBuf> = HashMap::new();
+    let mut reported = reported_by(settings, modules, by_path, per_file, root);
+    let mut below = 0;
     diagnostics.retain(|d| {
+        let reported = reported(d);
+        // Counted only when nothing else silences it: the summary says how to see it.
+        if reported && d.severity < settings.min_severity {
+            below += 1;
+            return false;
+        }
+        reported
+    });
+    below
+}
+
+/// Whether no selection, `# noqa` or per-file ignore silences a finding.
+fn reported_by<'a>(
+    settings: &'a Settings,
+    modules: &'a Modules,
+    by_path: HashMap<&'a Path, usize>,
+    per_file: Vec<(globset::GlobSet, Suppression)>,
+    root: PathBuf,
+) -> impl FnMut(&Diagnostic) -> bool + 'a {
+    let mut resolved: HashMap<PathBuf, PathBuf> = HashMap::new();
+    move |d: &Diagnostic| {
         if !settings.is_enabled(d.rule) {
             return false;
         }
@@ -80,5 +103,5 @@ pub(crate) fn suppress(
             (set.is_match(rel) || name.is_some_and(|n| set.is_match(n)))
                 && silences(Some(ignored), &[d.code()])
         })
-    });
+    }
 }

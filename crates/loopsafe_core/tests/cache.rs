@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use loopsafe_core::config::Settings;
+use loopsafe_core::severity::Severity;
 use loopsafe_core::{check_with, render, CheckOptions};
 
 #[path = "support/files.rs"]
@@ -42,7 +43,10 @@ fn run(root: &Path, cache: bool) -> String {
 
 /// The output, and whether the analysis was reused from the cache.
 fn run_with(root: &Path, cache: bool, notes: bool) -> (String, bool) {
-    let settings = Settings::defaults(root.to_path_buf());
+    let settings = Settings {
+        min_severity: Severity::Low,
+        ..Settings::defaults(root.to_path_buf())
+    };
     let options = CheckOptions {
         notes,
         cache: cache.then(|| root.to_path_buf()),
@@ -240,7 +244,10 @@ fn a_reused_analysis_prints_what_a_fresh_one_does() {
 /// The output, and whether the last analysis was picked up with only the edited
 /// modules' calls resolved again.
 fn run_resumed(root: &Path) -> (String, bool) {
-    let settings = Settings::defaults(root.to_path_buf());
+    let settings = Settings {
+        min_severity: Severity::Low,
+        ..Settings::defaults(root.to_path_buf())
+    };
     let options = CheckOptions {
         cache: Some(root.to_path_buf()),
         ..CheckOptions::default()
@@ -324,7 +331,10 @@ fn resolving_what_the_loop_reaches_finds_what_resolving_everything_does() {
     for (name, dir) in fixture_projects() {
         let root = dir.path().join("project");
         let findings = |notes: bool| {
-            let settings = Settings::defaults(root.clone());
+            let settings = Settings {
+                min_severity: Severity::Low,
+                ..Settings::defaults(root.clone())
+            };
             let options = CheckOptions {
                 notes,
                 ..CheckOptions::default()

@@ -24,6 +24,7 @@ use std::path::{Path, PathBuf};
 
 use loopsafe_core::config::{self, Settings};
 use loopsafe_core::notes::Reason;
+use loopsafe_core::severity::Severity;
 
 fn fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("resources/test/fixtures")
@@ -92,10 +93,12 @@ fn actual(fixture: &Path, reach: bool, also: bool) -> Found {
     } else {
         fixture.parent().unwrap().to_path_buf()
     };
-    let settings = match fixture.is_dir().then(|| fixture.join("loopsafe.toml")) {
+    let mut settings = match fixture.is_dir().then(|| fixture.join("loopsafe.toml")) {
         Some(cfg) if cfg.is_file() => config::load(&cfg).unwrap(),
         _ => Settings::defaults(root.clone()),
     };
+    // Every finding a fixture expects, whatever its severity.
+    settings.min_severity = Severity::Low;
     let options = loopsafe_core::CheckOptions {
         notes: true,
         ..Default::default()

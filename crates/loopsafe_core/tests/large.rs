@@ -13,7 +13,7 @@ fn a_ten_megabyte_file() {
     let mut text = String::from("import time\n\n");
     let mut i = 0;
     while text.len() < 10 * 1024 * 1024 {
-        writeln!(text, "async def handler_{i}(x):\n    y = [x * {i} for _ in range(3)]\n    time.sleep(0.001)\n    return y\n").unwrap();
+        writeln!(text, "async def handler_{i}(x):\n    y = [x * {i} for _ in range(3)]\n    time.sleep(0.1)\n    return y\n").unwrap();
         i += 1;
     }
     // One very long expression and some deep nesting too.

@@ -10,6 +10,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use loopsafe_core::config::Settings;
+use loopsafe_core::severity::Severity;
 
 #[path = "support/crates_io.rs"]
 mod crates_io;
@@ -82,7 +83,10 @@ fn loopsafe_flags_every_line_ruff_flags() {
     let mut missing = vec![];
     let mut extra = vec![];
     for file in files {
-        let settings = Settings::defaults(fixtures.clone());
+        let settings = Settings {
+            min_severity: Severity::Low,
+            ..Settings::defaults(fixtures.clone())
+        };
         let result = loopsafe_core::check(&[fixtures.join(file)], &settings).unwrap();
         let ours: Vec<_> = result
             .diagnostics
@@ -130,7 +134,10 @@ fn loopsafe_flags_every_line_ruff_flags() {
 #[test]
 fn every_ruff_fixture_is_checked_without_a_panic() {
     let fixtures = ruff_linter_sources().join("resources/test/fixtures");
-    let settings = Settings::defaults(fixtures.clone());
+    let settings = Settings {
+        min_severity: Severity::Low,
+        ..Settings::defaults(fixtures.clone())
+    };
     let result = loopsafe_core::check(std::slice::from_ref(&fixtures), &settings)
         .expect("the fixtures directory exists");
     assert!(

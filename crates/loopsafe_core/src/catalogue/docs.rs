@@ -3,7 +3,7 @@
 //! from the rows so that it cannot drift from what loopsafe reports; the prose that says
 //! why stays in [`crate::rules`], and [`render_doc`] puts the two together.
 
-use super::{Catalogue, Effect, BLOCKING};
+use super::{Catalogue, Cost, Effect, BLOCKING};
 use crate::rules::{Rule, RuleInfo, RULES};
 
 /// The rows of one owner (a module, or a class for methods) that report under a rule.
@@ -178,7 +178,7 @@ pub fn readme_table() -> String {
 /// Renders a rule's documentation as Markdown, as `loopsafe rule CODE` prints it.
 pub fn render_doc(info: &RuleInfo) -> String {
     format!(
-        "# {name} ({code})\n\n## What it does\n{what}\n\n{calls}## Why is this bad?\n{why}\n\n## Example\n```python\n{example}\n```\n\n## Fix\n{help}.\n\n## Fix safety\n{fix}\n",
+        "# {name} ({code})\n\n## What it does\n{what}\n\n{calls}## Why is this bad?\n{why}\n\n## Example\n```python\n{example}\n```\n\n## Fix\n{help}.\n\n## Fix safety\n{fix}\n\n## Severity\n{costs}{SEVERITY}",
         name = info.name,
         code = info.code,
         what = info.doc.what,
@@ -189,8 +189,64 @@ pub fn render_doc(info: &RuleInfo) -> String {
         example = info.doc.example,
         help = capitalize(info.help),
         fix = info.doc.fix,
+        costs = costs_line(info.rule),
     )
 }
+
+/// What the calls of a rule cost, from their catalogue rows: `Its calls cost: wait.`
+fn costs_line(rule: Rule) -> String {
+    let mut costs: Vec<Cost> = BLOCKING
+        .iter()
+        .filter(|r| r.effect == Effect::Blocks(rule))
+        .map(|r| r.cost)
+        .collect();
+    costs.sort_unstable_by(|a, b| b.cmp(a));
+    costs.dedup();
+    if costs.is_empty() {
+        return String::new();
+    }
+    let names: Vec<String> = costs.iter().map(|c| format!("`{}`", c.as_str())).collect();
+    format!(
+        "The calls this rule reports cost: {}.\n\n",
+        names.join(", ")
+    )
+}
+
+/// How every finding is ranked, the same for every rule.
+const SEVERITY: &str = "\
+Every finding is ranked by how long one call can hold up the *other* requests the loop \
+serves (its cost), times how often it runs (its frequency).
+
+Cost, from the call's catalogue row (`cost = \"...\"` on a row of `extend-blocking-calls`; \
+by default `data` for the `filesystem` category, `slow` for `cpu`, else `wait`):
+- `wait`: an unbounded wait on something else: the network, a database, a broker, a \
+subprocess, a sleep, a thread, future, queue or lock (`requests.get()`, `time.sleep(1)`).
+- `slow`: a fixed cost of tens of milliseconds or more, whatever the input \
+(`bcrypt.hashpw()`, building an SDK client or an SSL context, loading a model).
+- `data`: work proportional to the data (`open(path).read()`, `json.load(f)`, a dataframe).
+- `light`: a metadata syscall, microseconds on a local disk (`os.path.exists()`, \
+`os.makedirs()`), or `time.sleep()` of a literal 5 ms or less.
+- `none`: no disk access at all (`os.path.abspath()`).
+
+Frequency, from the analysis:
+- `per-request`: reached from a route, a middleware, a dependency or a handler (with no \
+framework detected, from any coroutine).
+- `once`: on the first call only (through a `functools.lru_cache`d function or a one-time \
+set-up such as `if self._client is None:`), or only from startup and lifespan handlers.
+
+Severity:
+- `high`: a `wait` or `slow` call on every request (`requests.get()` in a route).
+- `medium`: a `wait` or `slow` call that runs once (`requests.get()` in a startup handler) \
+or on some requests only, or `data` work on every request (`open(path).read()` in a route).
+- `low`: a `light` or `none` call, however often (`os.path.exists()` in a route), or \
+`data` work that runs once (a cached configuration file).
+
+Only `high` and `medium` findings are shown by default; `--min-severity low` (or \
+`min-severity = \"low\"` in the configuration) shows every one, and the summary says how \
+many were left out. `low` findings and calls that run once get no fix: a thread hop costs \
+more than it saves there. A client built once (in a lifespan, at startup, in a cached \
+factory) is what LS702 recommends, and is not reported.
+";
 
 fn capitalize(s: &str) -> String {
     let mut chars = s.chars();
@@ -229,5 +285,22 @@ mod tests {
         let helper = render_doc(Rule::BlockingCallThroughHelper.info());
         assert!(!helper.contains("## Calls it reports"));
         assert!(helper.contains("make a blocking call.\n\n## Why is this bad?\n"));
+        assert!(http.contains("## Severity\nThe calls this rule reports cost: `wait`.\n\n"));
+        let files = render_doc(Rule::BlockingPathCall.info());
+        assert!(
+            files.contains("cost: `data`, `light`, `none`.\n\n"),
+            "{files}"
+        );
+        assert!(helper.contains("## Severity\nEvery finding is ranked"));
+        for word in [
+            "`high`",
+            "`medium`",
+            "`low`",
+            "`per-request`",
+            "`once`",
+            "`wait`",
+        ] {
+            assert!(helper.contains(word), "{word}");
+        }
     }
 }

@@ -89,6 +89,13 @@ pub enum Cost {
 }
 
 impl Cost {
+    /// The cost a configuration names (`cost = "data"`).
+    pub fn from_name(name: &str) -> Option<Cost> {
+        [Cost::None, Cost::Light, Cost::Data, Cost::Slow, Cost::Wait]
+            .into_iter()
+            .find(|c| c.as_str() == name)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Cost::None => "none",
@@ -180,6 +187,21 @@ fn wildcard_of<R>(owner: &str, member: &str, suffix: &str, f: impl FnOnce(&str) 
 pub struct UserRow {
     pub call: String,
     pub rule: Rule,
+    /// What one call costs the loop: the row's `cost`, else [`UserRow::default_cost`].
+    pub cost: Cost,
+}
+
+impl UserRow {
+    /// The cost of a user's row that names none, from its rule's category: reading or
+    /// writing files is work proportional to the data, CPU work a fixed cost, and every
+    /// other kind of call (network, database, process, waits) an unbounded wait.
+    pub fn default_cost(rule: Rule) -> Cost {
+        match rule.info().category {
+            "filesystem" => Cost::Data,
+            "cpu" => Cost::Slow,
+            _ => Cost::Wait,
+        }
+    }
 }
 
 /// The built-in tables plus the user's rows. User rows win over built-in ones.
@@ -273,27 +295,24 @@ impl Catalogue {
         .flatten()
     }
 
-    /// What one call of `api` (a name [`Catalogue::blocking`] matched) costs the loop,
-    /// from its row, or its `Type.*` row. A user's own row is taken at its word: the
-    /// calls people add are their clients and services, which wait.
+    /// What one call of `api` (as a finding names it, [`crate::diagnostic::Diagnostic::api`])
+    /// costs the loop: the user's row, the catalogue's own, or the `Type.*` row it falls
+    /// back to. An API no row prices is taken as a wait, the costliest: a cost is what
+    /// ranks a finding down, and nothing should be ranked down on a guess.
     pub fn cost(&self, api: &str) -> Cost {
-        let user = |name: &str| find_sorted(&self.user, name, |r| r.call.as_str()).is_some();
-        if user(api) {
-            return Cost::Wait;
-        }
-        if let Some(row) = INDEX.blocking.get(api) {
-            return row.cost;
-        }
-        with_wildcard(api, "", |wildcard| {
-            if user(wildcard) {
-                return Cost::Wait;
-            }
-            INDEX
-                .blocking
-                .get(wildcard)
-                .map_or(Cost::None, |row| row.cost)
-        })
-        .unwrap_or(Cost::None)
+        let user = |name: &str| find_sorted(&self.user, name, |r| r.call.as_str()).map(|r| r.cost);
+        let own = |name: &str| {
+            user(name).or_else(|| {
+                INDEX
+                    .blocking
+                    .get(name)
+                    .filter(|r| matches!(r.effect, Effect::Blocks(_)))
+                    .map(|r| r.cost)
+            })
+        };
+        own(api)
+            .or_else(|| with_wildcard(api, "", own).flatten())
+            .unwrap_or(Cost::Wait)
     }
 
     /// The type that calling `name` returns, if known. A class is its own constructor.
@@ -489,19 +508,16 @@ mod tests {
     fn a_call_costs_what_its_row_or_its_types_row_says() {
         let catalogue = Catalogue::new(vec![UserRow {
             call: "mycorp.db.Client.*".to_string(),
-            rule: Rule::BlockingNetworkCall,
+            rule: Rule::BlockingFilesystemCall,
+            cost: Cost::Data,
         }]);
         assert_eq!(catalogue.cost("os.makedirs"), Cost::Light);
         assert_eq!(catalogue.cost("requests.post"), Cost::Wait);
         // No row of its own: its type's `*` row.
         assert_eq!(catalogue.cost("MySQLdb.cursors.Cursor.execute"), Cost::Wait);
-        // An exception to a `*` row does not block.
-        assert_eq!(
-            catalogue.cost("MySQLdb.connections.Connection.cursor"),
-            Cost::None
-        );
-        assert_eq!(catalogue.cost("mycorp.db.Client.query"), Cost::Wait);
-        assert_eq!(catalogue.cost("mycorp.other"), Cost::None);
+        assert_eq!(catalogue.cost("mycorp.db.Client.query"), Cost::Data);
+        // Nothing prices it: taken as the costliest, never ranked down on a guess.
+        assert_eq!(catalogue.cost("mycorp.other"), Cost::Wait);
     }
 
     #[test]
@@ -669,6 +685,7 @@ mod tests {
         let c = Catalogue::new(vec![UserRow {
             call: "builtins.print".into(),
             rule: Rule::BlockingInput,
+            cost: Cost::Wait,
         }]);
         assert_eq!(c.blocking_builtins(), ["input", "open", "print"]);
     }
@@ -693,11 +710,42 @@ mod tests {
         let c = Catalogue::new(vec![UserRow {
             call: "mycorp.http.fetch".into(),
             rule: Rule::BlockingNetworkCall,
+            cost: Cost::Wait,
         }]);
         assert_eq!(
             c.blocking("mycorp.http.fetch").unwrap().rule,
             Rule::BlockingNetworkCall
         );
         assert_eq!(c.blocking("mycorp.http.other"), None);
+    }
+
+    #[test]
+    fn costs_come_from_rows_wildcards_and_user_rows() {
+        let c = Catalogue::new(vec![
+            UserRow {
+                call: "mycorp.files.load".into(),
+                rule: Rule::BlockingFilesystemCall,
+                cost: UserRow::default_cost(Rule::BlockingFilesystemCall),
+            },
+            UserRow {
+                call: "pathlib.Path.exists".into(),
+                rule: Rule::BlockingPathCall,
+                cost: Cost::Slow,
+            },
+        ]);
+        assert_eq!(c.cost("requests.get"), Cost::Wait);
+        assert_eq!(c.cost("os.path.exists"), Cost::Light);
+        assert_eq!(c.cost("mycorp.files.load"), Cost::Data);
+        // A user's row wins over the catalogue's.
+        assert_eq!(c.cost("pathlib.Path.exists"), Cost::Slow);
+        assert_eq!(
+            Catalogue::default().cost("pathlib.Path.exists"),
+            Cost::Light
+        );
+        // `redis.Redis.hgetall` has no row of its own: `redis.Redis.*` prices it.
+        assert_eq!(c.cost("redis.Redis.hgetall"), Cost::Wait);
+        assert_eq!(c.cost("nobody.knows"), Cost::Wait);
+        assert_eq!(UserRow::default_cost(Rule::ClientBuiltOnLoop), Cost::Slow);
+        assert_eq!(UserRow::default_cost(Rule::BlockingNetworkCall), Cost::Wait);
     }
 }
