@@ -6,12 +6,28 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::diagnostic::Diagnostic;
+use crate::discover::SourceFile;
 use crate::fixer;
 use crate::rules::Rule;
+use crate::source::source_of;
 
 /// Works out the fix of every finding, file by file (in parallel: each file with a
 /// finding is parsed again, since facts keep no syntax tree).
-pub(crate) fn attach_fixes(diagnostics: &mut [Diagnostic], sources: &HashMap<PathBuf, String>) {
+pub(crate) fn attach_fixes(
+    diagnostics: &mut [Diagnostic],
+    sources: &HashMap<PathBuf, String>,
+    project: &Project,
+) {
+    // One offload form for every fix of the run, the one the files with findings (and
+    // the chains through them) use most: read already, unlike the rest of the project.
+    let offload = fixer::Offload::most_used(sources.values().map(String::as_str));
+    // A fix to httpx needs every `except requests...` of the project: read only when
+    // there is one to make.
+    let caught = if diagnostics.iter().any(is_requests_fix) {
+        requests_caught(project)
+    } else {
+        vec![]
+    };
     let mut groups: Vec<&mut [Diagnostic]> = vec![];
     let mut rest = diagnostics;
     while !rest.is_empty() {
@@ -27,10 +43,7 @@ pub(crate) fn attach_fixes(diagnostics: &mut [Diagnostic], sources: &HashMap<Pat
             return;
         };
         // Only a fix to httpx cares whether the project declares it.
-        let needs_httpx = group.iter().any(|d| {
-            d.rule == Rule::BlockingHttpCall
-                && d.api.as_deref().is_some_and(|a| a.starts_with("requests."))
-        });
+        let needs_httpx = group.iter().any(is_requests_fix);
         let httpx_declared = if needs_httpx {
             let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
             httpx_declared(&std::path::absolute(&dir).unwrap_or(dir))
@@ -47,11 +60,66 @@ pub(crate) fn attach_fixes(diagnostics: &mut [Diagnostic], sources: &HashMap<Pat
                 span: d.span,
             })
             .collect();
-        let fixes = fixer::fixes(source, &requests, &fixer::Context { httpx_declared });
+        let requests_caught_elsewhere =
+            caught
+                .iter()
+                .find(|(p, _, _)| *p != path)
+                .map(|(p, exception, line)| {
+                    format!("`except {exception}` in {}:{line}", project.relative(p))
+                });
+        let ctx = fixer::Context {
+            httpx_declared,
+            requests_caught_elsewhere,
+            offload,
+        };
+        let fixes = fixer::fixes(source, &requests, &ctx);
         for (d, f) in group.iter_mut().filter(|d| !d.in_sync_function).zip(fixes) {
             d.fix = f;
         }
     });
+}
+
+/// The files of the project, for the fixes that must look beyond the files with
+/// findings: their text is read from `overrides` first (the fixed text of `--fix`'s
+/// passes).
+pub(crate) struct Project<'a> {
+    pub(crate) files: &'a [&'a SourceFile],
+    pub(crate) overrides: &'a HashMap<PathBuf, String>,
+    pub(crate) root: &'a Path,
+}
+
+impl Project<'_> {
+    /// The path as a message shows it: relative to the project's root where it can be.
+    fn relative(&self, path: &Path) -> String {
+        path.strip_prefix(self.root)
+            .unwrap_or(path)
+            .display()
+            .to_string()
+    }
+}
+
+/// A `requests` call in a coroutine: a fix to httpx is worked out for it.
+fn is_requests_fix(d: &Diagnostic) -> bool {
+    d.rule == Rule::BlockingHttpCall
+        && !d.in_sync_function
+        && d.api.as_deref().is_some_and(|a| a.starts_with("requests."))
+}
+
+/// Every file of the project with an `except` clause that catches an exception of
+/// requests, with the first such exception as written and the line of its clause; in
+/// path order.
+fn requests_caught(project: &Project) -> Vec<(PathBuf, String, usize)> {
+    let mut caught: Vec<(PathBuf, String, usize)> = project
+        .files
+        .par_iter()
+        .filter_map(|file| {
+            let text = source_of(&file.path, project.overrides).ok()?;
+            let (exception, line) = fixer::catches_requests(&text)?;
+            Some((file.path.clone(), exception, line))
+        })
+        .collect();
+    caught.sort();
+    caught
 }
 
 /// Whether the project that holds `dir` declares `httpx`: read from the nearest
