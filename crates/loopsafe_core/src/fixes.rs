@@ -18,15 +18,14 @@ pub(crate) fn attach_fixes(
     sources: &HashMap<PathBuf, String>,
     project: &Project,
 ) {
-    // One offload form for every fix of the run, the one the files with findings (and
-    // the chains through them) use most: read already, unlike the rest of the project.
-    let offload = fixer::Offload::most_used(sources.values().map(String::as_str));
-    // A fix to httpx needs every `except requests...` of the project: read only when
-    // there is one to make.
-    let caught = if diagnostics.iter().any(is_requests_fix) {
-        requests_caught(project)
+    // The project's other files are read (once) only when a fix needs them: for the
+    // offload form every thread fix uses, and for the `except requests...` clauses a
+    // fix to httpx must not leave behind.
+    let (offload, caught) = if diagnostics.iter().any(|d| !d.in_sync_function) {
+        let needs_requests = diagnostics.iter().any(is_requests_fix);
+        scan(project, sources, needs_requests)
     } else {
-        vec![]
+        (fixer::Offload::default(), vec![])
     };
     let mut groups: Vec<&mut [Diagnostic]> = vec![];
     let mut rest = diagnostics;
@@ -105,22 +104,49 @@ fn is_requests_fix(d: &Diagnostic) -> bool {
         && d.api.as_deref().is_some_and(|a| a.starts_with("requests."))
 }
 
-/// Every file of the project with an `except` clause that catches an exception of
-/// requests, with the first such exception as written and the line of its clause; in
-/// path order.
-fn requests_caught(project: &Project) -> Vec<(PathBuf, String, usize)> {
-    let mut caught: Vec<(PathBuf, String, usize)> = project
+/// What the fixes need from every file of the project: the offload form it uses most
+/// (see [`fixer::Offload`]), and, when `requests` is asked for, every file with an
+/// `except` clause that catches an exception of requests, with the first such
+/// exception as written and the line of its clause, in path order.
+fn scan(
+    project: &Project,
+    sources: &HashMap<PathBuf, String>,
+    requests: bool,
+) -> (fixer::Offload, Vec<CaughtAt>) {
+    let per_file: Vec<([usize; 3], Option<CaughtAt>)> = project
         .files
         .par_iter()
         .filter_map(|file| {
-            let text = source_of(&file.path, project.overrides).ok()?;
-            let (exception, line) = fixer::catches_requests(&text)?;
-            Some((file.path.clone(), exception, line))
+            let read;
+            let text = match sources.get(&file.path) {
+                Some(text) => text,
+                None => {
+                    read = source_of(&file.path, project.overrides).ok()?;
+                    &read
+                }
+            };
+            let uses = fixer::Offload::uses(text);
+            let caught = requests
+                .then(|| fixer::catches_requests(text))
+                .flatten()
+                .map(|(exception, line)| (file.path.clone(), exception, line));
+            Some((uses, caught))
         })
         .collect();
+    let mut counts = [0; 3];
+    let mut caught = vec![];
+    for (uses, c) in per_file {
+        for (total, n) in counts.iter_mut().zip(uses) {
+            *total += n;
+        }
+        caught.extend(c);
+    }
     caught.sort();
-    caught
+    (fixer::Offload::most_used(counts), caught)
 }
+
+/// A file, the exception of requests an `except` clause in it catches, and its line.
+type CaughtAt = (PathBuf, String, usize);
 
 /// Whether the project that holds `dir` declares `httpx`: read from the nearest
 /// requirements*.txt, pyproject.toml or Pipfile, walking up. `None` when none is found.

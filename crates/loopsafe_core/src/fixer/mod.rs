@@ -75,15 +75,20 @@ pub enum Offload {
 }
 
 impl Offload {
-    /// The form the texts use most (uses, not imports); `asyncio.to_thread` where none
-    /// is used or on a tie with it.
-    pub fn most_used<'t>(texts: impl Iterator<Item = &'t str>) -> Offload {
-        let mut counts = [0usize; 3];
-        for text in texts {
-            counts[0] += uses(text, "to_thread");
-            counts[1] += uses(text, "sync_to_async");
-            counts[2] += uses(text, "run_in_threadpool");
-        }
+    /// How many times a text uses each form (uses, not imports), in the order of
+    /// [`Offload::most_used`]'s counts.
+    pub fn uses(text: &str) -> [usize; 3] {
+        [
+            uses(text, "to_thread"),
+            uses(text, "sync_to_async"),
+            uses(text, "run_in_threadpool"),
+        ]
+    }
+
+    /// The form used most, given how many times each is used (`to_thread`,
+    /// `sync_to_async`, `run_in_threadpool`); `asyncio.to_thread` where none is used or
+    /// on a tie with it.
+    pub fn most_used(counts: [usize; 3]) -> Offload {
         let forms = [Offload::ToThread, Offload::SyncToAsync, Offload::Threadpool];
         let best = (0..3).max_by_key(|i| (counts[*i], std::cmp::Reverse(*i)));
         best.map_or(Offload::ToThread, |i| forms[i])
@@ -94,6 +99,10 @@ impl Offload {
 /// `@name` not preceded by another identifier character (`database_sync_to_async` is
 /// another function).
 fn uses(text: &str, name: &str) -> usize {
+    // Most files use none: one quick search first.
+    if !text.contains(name) {
+        return 0;
+    }
     text.match_indices(name)
         .filter(|(i, _)| {
             let before = text[..*i].chars().next_back();
@@ -359,3 +368,22 @@ const ITERATORS: &[&str] = &[
     "pathlib.Path.rglob",
     "pathlib.Path.walk",
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offload_form_used_most() {
+        let text = "from asgiref.sync import sync_to_async\n\
+                    x = await sync_to_async(f)(1)\n\
+                    @sync_to_async\ndef g(): ...\n\
+                    y = await database_sync_to_async(h)()\n\
+                    z = await asyncio.to_thread(f)\n";
+        assert_eq!(Offload::uses(text), [1, 2, 0]);
+        assert_eq!(Offload::most_used([1, 2, 0]), Offload::SyncToAsync);
+        assert_eq!(Offload::most_used([2, 2, 2]), Offload::ToThread);
+        assert_eq!(Offload::most_used([0, 0, 0]), Offload::ToThread);
+        assert_eq!(Offload::most_used([0, 1, 3]), Offload::Threadpool);
+    }
+}
