@@ -444,7 +444,7 @@ fn fixing_the_example_app_turns_the_seed_before_into_its_after() {
     assert!(!route.contains("asyncio"), "{route}");
     let middleware = String::from_utf8(read("app/middleware/tenant.py")).unwrap();
     assert!(middleware.contains("\nimport httpx\n"), "{middleware}");
-    assert!(middleware.contains("_http = httpx.AsyncClient(follow_redirects=True)"));
+    assert!(middleware.contains("_http = httpx.AsyncClient(follow_redirects=True, timeout=None)"));
     assert!(middleware.contains("response = await _http.get(settings.clerk_jwks_url, timeout=10)"));
     assert!(!middleware.contains("import requests"), "{middleware}");
     let accounts = String::from_utf8(read("app/routes/accounts.py")).unwrap();

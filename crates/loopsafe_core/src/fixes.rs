@@ -7,13 +7,28 @@ use rayon::prelude::*;
 
 use crate::catalogue::Cost;
 use crate::diagnostic::Diagnostic;
+use crate::discover::SourceFile;
 use crate::fixer;
 use crate::rules::Rule;
 use crate::severity::Frequency;
+use crate::source::source_of;
 
 /// Works out the fix of every finding, file by file (in parallel: each file with a
 /// finding is parsed again, since facts keep no syntax tree).
-pub(crate) fn attach_fixes(diagnostics: &mut [Diagnostic], sources: &HashMap<PathBuf, String>) {
+pub(crate) fn attach_fixes(
+    diagnostics: &mut [Diagnostic],
+    sources: &HashMap<PathBuf, String>,
+    project: &Project,
+) {
+    // The project's other files are read (once) only when a fix needs them: for the
+    // offload form every thread fix uses, and for the `except requests...` clauses a
+    // fix to httpx must not leave behind.
+    let (offload, caught) = if diagnostics.iter().any(worth_fixing) {
+        let needs_requests = diagnostics.iter().any(is_requests_fix);
+        scan(project, sources, needs_requests)
+    } else {
+        (fixer::Offload::default(), vec![])
+    };
     let mut groups: Vec<&mut [Diagnostic]> = vec![];
     let mut rest = diagnostics;
     while !rest.is_empty() {
@@ -29,10 +44,7 @@ pub(crate) fn attach_fixes(diagnostics: &mut [Diagnostic], sources: &HashMap<Pat
             return;
         };
         // Only a fix to httpx cares whether the project declares it.
-        let needs_httpx = group.iter().any(|d| {
-            d.rule == Rule::BlockingHttpCall
-                && d.api.as_deref().is_some_and(|a| a.starts_with("requests."))
-        });
+        let needs_httpx = group.iter().any(is_requests_fix);
         let httpx_declared = if needs_httpx {
             let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
             httpx_declared(&std::path::absolute(&dir).unwrap_or(dir))
@@ -48,7 +60,19 @@ pub(crate) fn attach_fixes(diagnostics: &mut [Diagnostic], sources: &HashMap<Pat
                 span: d.span,
             })
             .collect();
-        let fixes = fixer::fixes(source, &requests, &fixer::Context { httpx_declared });
+        let requests_caught_elsewhere =
+            caught
+                .iter()
+                .find(|(p, _, _)| *p != path)
+                .map(|(p, exception, line)| {
+                    format!("`except {exception}` in {}:{line}", project.relative(p))
+                });
+        let ctx = fixer::Context {
+            httpx_declared,
+            requests_caught_elsewhere,
+            offload,
+        };
+        let fixes = fixer::fixes(source, &requests, &ctx);
         for (d, f) in group.iter_mut().filter(|d| worth_fixing(d)).zip(fixes) {
             d.fix = f;
         }
@@ -61,6 +85,76 @@ pub(crate) fn attach_fixes(diagnostics: &mut [Diagnostic], sources: &HashMap<Pat
 fn worth_fixing(d: &Diagnostic) -> bool {
     !d.in_sync_function && d.cost > Cost::Light && d.frequency != Frequency::Once
 }
+
+/// The files of the project, for the fixes that must look beyond the files with
+/// findings: their text is read from `overrides` first (the fixed text of `--fix`'s
+/// passes).
+pub(crate) struct Project<'a> {
+    pub(crate) files: &'a [&'a SourceFile],
+    pub(crate) overrides: &'a HashMap<PathBuf, String>,
+    pub(crate) root: &'a Path,
+}
+
+impl Project<'_> {
+    /// The path as a message shows it: relative to the project's root where it can be.
+    fn relative(&self, path: &Path) -> String {
+        path.strip_prefix(self.root)
+            .unwrap_or(path)
+            .display()
+            .to_string()
+    }
+}
+
+/// A `requests` call in a coroutine: a fix to httpx is worked out for it.
+fn is_requests_fix(d: &Diagnostic) -> bool {
+    d.rule == Rule::BlockingHttpCall
+        && !d.in_sync_function
+        && d.api.as_deref().is_some_and(|a| a.starts_with("requests."))
+}
+
+/// What the fixes need from every file of the project: the offload form it uses most
+/// (see [`fixer::Offload`]), and, when `requests` is asked for, every file with an
+/// `except` clause that catches an exception of requests, with the first such
+/// exception as written and the line of its clause, in path order.
+fn scan(
+    project: &Project,
+    sources: &HashMap<PathBuf, String>,
+    requests: bool,
+) -> (fixer::Offload, Vec<CaughtAt>) {
+    let per_file: Vec<([usize; 3], Option<CaughtAt>)> = project
+        .files
+        .par_iter()
+        .filter_map(|file| {
+            let read;
+            let text = match sources.get(&file.path) {
+                Some(text) => text,
+                None => {
+                    read = source_of(&file.path, project.overrides).ok()?;
+                    &read
+                }
+            };
+            let uses = fixer::Offload::uses(text);
+            let caught = requests
+                .then(|| fixer::catches_requests(text))
+                .flatten()
+                .map(|(exception, line)| (file.path.clone(), exception, line));
+            Some((uses, caught))
+        })
+        .collect();
+    let mut counts = [0; 3];
+    let mut caught = vec![];
+    for (uses, c) in per_file {
+        for (total, n) in counts.iter_mut().zip(uses) {
+            *total += n;
+        }
+        caught.extend(c);
+    }
+    caught.sort();
+    (fixer::Offload::most_used(counts), caught)
+}
+
+/// A file, the exception of requests an `except` clause in it catches, and its line.
+type CaughtAt = (PathBuf, String, usize);
 
 /// Whether the project that holds `dir` declares `httpx`: read from the nearest
 /// requirements*.txt, pyproject.toml or Pipfile, walking up. `None` when none is found.

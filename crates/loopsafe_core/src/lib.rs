@@ -148,7 +148,12 @@ fn attempt(
         suppress::suppress(&mut result.diagnostics, settings, &analysed.modules, files);
     findings::order(&mut result);
     if !options.without_fixes {
-        pool().install(|| fixes::attach_fixes(&mut result.diagnostics, &result.sources));
+        let project = fixes::Project {
+            files: &loaded.files,
+            overrides: &options.overrides,
+            root: &settings.root,
+        };
+        pool().install(|| fixes::attach_fixes(&mut result.diagnostics, &result.sources, &project));
     }
     if let Some(cache) = cache {
         incremental::save(cache, &policy, &loaded, &analysed, &mut result.warnings);

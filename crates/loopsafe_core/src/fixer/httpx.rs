@@ -2,7 +2,6 @@
 //! shared `httpx.AsyncClient` per module, with the options, the response's uses and the
 //! `except` clauses around the call checked or mapped to httpx's.
 
-use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr};
 use ruff_text_size::Ranged;
 
@@ -53,6 +52,17 @@ impl Fixer<'_> {
         match self.map_exceptions(call) {
             Ok(mapped) => edits.extend(mapped),
             Err(reason) => return display(&format!("{hint} ({reason})")),
+        }
+        // httpx raises its own exceptions (`raise_for_status()` raises
+        // `httpx.HTTPStatusError`): a handler of requests' that this fix does not map
+        // would silently stop catching them.
+        let elsewhere = self
+            .unmapped_handler()
+            .or_else(|| ctx.requests_caught_elsewhere.clone());
+        if let Some(handler) = elsewhere {
+            return display(&format!(
+                "{hint} (not applied: {handler} catches what requests raises, and httpx raises its own exceptions; change that handler with this call)"
+            ));
         }
         match self.importer.module_name("httpx") {
             Ok(Some(_)) => {}
@@ -112,8 +122,9 @@ impl Fixer<'_> {
             format!(
                 "{nl}# One HTTP client for the whole module: building an httpx.AsyncClient loads the{nl}\
                  # CA bundle (tens of milliseconds of CPU), too costly to repeat on every request.{nl}\
-                 # requests follows redirects; httpx only when asked.{nl}\
-                 {client} = httpx.AsyncClient(follow_redirects=True){nl}"
+                 # requests follows redirects and waits without a time limit; httpx does neither{nl}\
+                 # unless told (its default timeout is 5 s). A call's own `timeout=` is kept.{nl}\
+                 {client} = httpx.AsyncClient(follow_redirects=True, timeout=None){nl}"
             ),
         )
     }
@@ -139,19 +150,9 @@ impl Fixer<'_> {
                 return Some(reason);
             }
         }
-        let name = self.index.assigned.get(&range)?;
-        let (_, body) = self
-            .index
-            .functions
+        self.attrs_of_result(call)
             .iter()
-            .filter(|(f, _)| f.contains_range(range))
-            .min_by_key(|(f, _)| f.len())?;
-        let mut uses = AttrUses {
-            name,
-            attrs: vec![],
-        };
-        uses.visit_body(body);
-        uses.attrs.iter().find_map(|a| unsupported(a))
+            .find_map(|a| unsupported(a))
     }
 
     /// Rewrites the `except requests...` clauses around the call to httpx's exceptions.
@@ -210,6 +211,40 @@ impl Fixer<'_> {
             }
         }
         Ok(edits)
+    }
+
+    /// An `except` clause of this module that catches an exception of requests around
+    /// code that makes no requests call itself: it catches what the functions it calls
+    /// raise, this one among them, and no fix maps it. As the message quotes it.
+    fn unmapped_handler(&self) -> Option<String> {
+        self.index.tries.iter().find_map(|(body, handlers)| {
+            let direct = self
+                .importer
+                .bindings_of("requests")
+                .any(|alias| self.source[*body].contains(&format!("{alias}.")));
+            if direct {
+                return None;
+            }
+            let (caught, line) = self.requests_caught(handlers)?;
+            Some(format!("`except {caught}` on line {line}"))
+        })
+    }
+
+    /// The first exception of requests these handlers catch, as written, and the line
+    /// of its `except`.
+    fn requests_caught(&self, handlers: &[ast::ExceptHandler]) -> Option<(&str, usize)> {
+        handlers.iter().find_map(|handler| {
+            let ast::ExceptHandler::ExceptHandler(h) = handler;
+            let types: Vec<&Expr> = match h.type_.as_deref()? {
+                Expr::Tuple(t) => t.elts.iter().collect(),
+                other => vec![other],
+            };
+            let t = types
+                .into_iter()
+                .find(|t| self.requests_exception(t).is_some())?;
+            let line = self.source[..h.start().to_usize()].matches('\n').count() + 1;
+            Some((self.text(t.range()), line))
+        })
     }
 
     /// `requests.HTTPError`, `requests.exceptions.Timeout`, or a name imported from
@@ -283,23 +318,22 @@ fn keyword_edits(args: &ast::Arguments, hint: &str) -> Result<(Vec<Edit>, bool),
     Ok((edits, follow))
 }
 
-/// Attributes read from one name in a function body.
-struct AttrUses<'n> {
-    name: &'n str,
-    attrs: Vec<String>,
-}
-
-impl<'a> Visitor<'a> for AttrUses<'_> {
-    fn visit_expr(&mut self, expr: &'a Expr) {
-        if let Expr::Attribute(a) = expr {
-            if let Expr::Name(n) = &*a.value {
-                if n.id.as_str() == self.name {
-                    self.attrs.push(a.attr.to_string());
-                }
-            }
-        }
-        visitor::walk_expr(self, expr);
+/// The first exception of requests that an `except` clause in `source` catches, as
+/// written, and the line of the clause.
+pub fn catches_requests(source: &str) -> Option<(String, usize)> {
+    // Most modules never mention requests: no parse for them.
+    if !source.contains("requests") || !source.contains("except") {
+        return None;
     }
+    let parsed = ruff_python_parser::parse_module(source).ok()?;
+    let body = &parsed.syntax().body;
+    let fixer = Fixer::new(source, body, vec![]);
+    fixer
+        .index
+        .tries
+        .iter()
+        .find_map(|(_, handlers)| fixer.requests_caught(handlers))
+        .map(|(caught, line)| (caught.to_string(), line))
 }
 
 /// requests exceptions and the httpx ones that cover the same failures.

@@ -29,12 +29,12 @@ use crate::facts::Span;
 use crate::rules::Rule;
 
 pub use edit::{apply, parses, Applicability, Edit, Fix};
-pub use httpx::declares;
+pub use httpx::{catches_requests, declares};
 pub use importer::remove_unused_imports;
 
 use edit::display;
 use importer::Importer;
-use nodes::SyntaxNodes;
+use nodes::{AttrUses, Cleanup, SyntaxNodes};
 
 /// One finding to fix: its rule, the blocking API (or the helper, for LS901) and the
 /// span of the called expression.
@@ -51,6 +51,66 @@ pub struct Context {
     /// Whether the project declares `httpx` as a dependency; `None` when it declares
     /// nothing loopsafe can read.
     pub httpx_declared: Option<bool>,
+    /// An `except` clause in another module of the project that catches an exception of
+    /// `requests` (`except requests.HTTPError` in app/routes.py:12), as the message
+    /// quotes it: a move to httpx would leave it catching nothing.
+    pub requests_caught_elsewhere: Option<String>,
+    /// How the project runs sync code in a worker thread: every thread fix in a run
+    /// uses this one form, so that a helper is not offloaded one way in one file and
+    /// another way in the next.
+    pub offload: Offload,
+}
+
+/// A way to run sync code in a worker thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Offload {
+    /// `await asyncio.to_thread(f, x)`: the standard library's, where nothing else is
+    /// used more.
+    #[default]
+    ToThread,
+    /// `await sync_to_async(f)(x)`, asgiref's (Django).
+    SyncToAsync,
+    /// `await run_in_threadpool(f, x)`, Starlette's.
+    Threadpool,
+}
+
+impl Offload {
+    /// How many times a text uses each form (uses, not imports), in the order of
+    /// [`Offload::most_used`]'s counts.
+    pub fn uses(text: &str) -> [usize; 3] {
+        [
+            uses(text, "to_thread"),
+            uses(text, "sync_to_async"),
+            uses(text, "run_in_threadpool"),
+        ]
+    }
+
+    /// The form used most, given how many times each is used (`to_thread`,
+    /// `sync_to_async`, `run_in_threadpool`); `asyncio.to_thread` where none is used or
+    /// on a tie with it.
+    pub fn most_used(counts: [usize; 3]) -> Offload {
+        let forms = [Offload::ToThread, Offload::SyncToAsync, Offload::Threadpool];
+        let best = (0..3).max_by_key(|i| (counts[*i], std::cmp::Reverse(*i)));
+        best.map_or(Offload::ToThread, |i| forms[i])
+    }
+}
+
+/// How many times `name` is called or used as a decorator in `text`: `name(` or
+/// `@name` not preceded by another identifier character (`database_sync_to_async` is
+/// another function).
+fn uses(text: &str, name: &str) -> usize {
+    // Most files use none: one quick search first.
+    if !text.contains(name) {
+        return 0;
+    }
+    text.match_indices(name)
+        .filter(|(i, _)| {
+            let before = text[..*i].chars().next_back();
+            let after = text[i + name.len()..].chars().next();
+            !before.is_some_and(|c| c.is_alphanumeric() || c == '_') && after == Some('(')
+                || before == Some('@')
+        })
+        .count()
 }
 
 /// The fixes for some findings in one file, in the order of the requests.
@@ -75,14 +135,16 @@ pub fn fixes(source: &str, requests: &[Request], ctx: &Context) -> Vec<Option<Fi
         .iter()
         .map(|r| {
             let key = (r.span.start, r.span.end);
-            match fixer.index.calls.get(&key) {
+            let fix = match fixer.index.calls.get(&key) {
                 Some(call) => Some(fixer.fix(call, r, ctx)),
                 None => fixer
                     .index
                     .loops
                     .get(&key)
                     .and_then(|l| reentry::async_for(*l, r)),
-            }
+            }?;
+            let at = TextRange::new(r.span.start.into(), r.span.end.into());
+            Some(fixer.outside_cleanup(fix, at))
         })
         .collect()
 }
@@ -132,6 +194,36 @@ impl<'a> Fixer<'a> {
         })
     }
 
+    /// The fix, or only its suggestion where it would put an `await` in clean-up code:
+    /// there a cancellation cuts the clean-up short, or replaces the exception that the
+    /// block raises with `CancelledError`.
+    fn outside_cleanup(&self, fix: Fix, at: TextRange) -> Fix {
+        if fix.edits.is_empty() {
+            return fix;
+        }
+        // The innermost clean-up around the call, unless a function defined in it holds
+        // the call: that function's body runs when it is called, not there.
+        let cleanup = self
+            .index
+            .cleanups
+            .iter()
+            .filter(|(c, _)| c.contains_range(at))
+            .filter(|(c, _)| {
+                !self
+                    .index
+                    .functions
+                    .iter()
+                    .any(|(f, _)| c.contains_range(*f) && f.contains_range(at))
+            })
+            .min_by_key(|(c, _)| c.len());
+        let why = match cleanup {
+            None => return fix,
+            Some((_, Cleanup::Finally)) => "in a `finally:` block an `await` can be cancelled, which skips the rest of the clean-up: move the call out of the block first",
+            Some((_, Cleanup::Reraise)) => "in an `except` block that raises, a cancellation at an `await` raises `CancelledError` instead of the block's exception: move the call out of the block first",
+        };
+        display(&format!("{} (not applied: {why})", fix.message))
+    }
+
     fn fix(&self, call: &ast::ExprCall, r: &Request, ctx: &Context) -> Fix {
         let range = call.range();
         if self.index.no_await.iter().any(|g| g.contains_range(range)) {
@@ -143,6 +235,9 @@ impl<'a> Fixer<'a> {
             return display("This call is already awaited; make the function it calls async");
         }
         let api = r.api;
+        if let Some(how) = self.pages(call, r) {
+            return display(&format!("{how}: moving only this call to a thread would fetch the first page there and every later one on the loop: run the whole loop (or a `list(...)` of it) in a worker thread instead"));
+        }
         // A helper's call is not the blocking call itself: only a direct one has a twin.
         // (An `__aiter__` twin is for loops: see `async_for`.)
         if let (false, Some(twin)) = (
@@ -152,7 +247,7 @@ impl<'a> Fixer<'a> {
             return self.twin(call, twin);
         }
         match r.rule {
-            Rule::BlockingCallThroughHelper => self.to_thread(call, r),
+            Rule::BlockingCallThroughHelper => self.to_thread(call, r, ctx),
             Rule::AsyncioRun | Rule::RunUntilComplete => self.await_argument(call, api),
             Rule::TimeSleep if api == "time.sleep" => self.sleep(call),
             Rule::BlockingHttpCall if api.starts_with("requests.") => {
@@ -178,8 +273,50 @@ impl<'a> Fixer<'a> {
             _ if api.starts_with("threading.Condition.") || api.starts_with("threading.RLock.") => {
                 display("A condition or re-entrant lock belongs to the thread that holds it: do not move the wait to another thread")
             }
-            _ => self.to_thread(call, r),
+            _ => self.to_thread(call, r, ctx),
         }
+    }
+
+    /// How the call's result pages through a listing, when it does: its result pages
+    /// itself, or the function turns it into a paging iterator (`.auto_paging_iter()`
+    /// on it, or on the name it is assigned to).
+    fn pages(&self, call: &ast::ExprCall, r: &Request) -> Option<String> {
+        if r.rule != Rule::BlockingCallThroughHelper && PAGING_APIS.contains(&r.api) {
+            return Some(
+                "It returns an iterator that fetches more results as it is iterated".into(),
+            );
+        }
+        let range = call.range();
+        let paging = |attr: &str| PAGING_METHODS.contains(&attr);
+        let attr = match self.index.primaries.get(&range) {
+            Some(Some(attr)) if paging(attr) => Some(attr.to_string()),
+            _ => self.attrs_of_result(call).into_iter().find(|a| paging(a)),
+        }?;
+        Some(format!("Its result is paged through with `.{attr}()`"))
+    }
+
+    /// The attributes the enclosing function reads from the name the call's result is
+    /// assigned to (`r = f()` ... `r.json()`).
+    fn attrs_of_result(&self, call: &ast::ExprCall) -> Vec<String> {
+        let range = call.range();
+        let Some(name) = self.index.assigned.get(&range) else {
+            return vec![];
+        };
+        let Some((_, body)) = self
+            .index
+            .functions
+            .iter()
+            .filter(|(f, _)| f.contains_range(range))
+            .min_by_key(|(f, _)| f.len())
+        else {
+            return vec![];
+        };
+        let mut uses = AttrUses {
+            name,
+            attrs: vec![],
+        };
+        uses.visit_body(body);
+        uses.attrs
     }
 
     /// `await call`: in parentheses where the call is a primary (`(await f()).x`).
@@ -203,6 +340,22 @@ impl<'a> Fixer<'a> {
     }
 }
 
+/// Methods that turn a listing's first page into an iterator that fetches the next
+/// pages as it is iterated.
+const PAGING_METHODS: &[&str] = &["auto_paging_iter", "iter_pages", "paginate"];
+
+/// APIs that return an iterator that fetches page after page (or batch after batch) as
+/// it is iterated.
+const PAGING_APIS: &[&str] = &[
+    "google.cloud.firestore.CollectionReference.list_documents",
+    "google.cloud.firestore.CollectionReference.stream",
+    "google.cloud.firestore.Query.stream",
+    "google.cloud.storage.Bucket.list_blobs",
+    "google.cloud.storage.Client.list_blobs",
+    "pymongo.collection.Collection.aggregate",
+    "pymongo.collection.Collection.find",
+];
+
 /// APIs that return an iterator: a thread would hand back the iterator, and the work
 /// would still happen on the loop as it is consumed.
 const ITERATORS: &[&str] = &[
@@ -215,3 +368,22 @@ const ITERATORS: &[&str] = &[
     "pathlib.Path.rglob",
     "pathlib.Path.walk",
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offload_form_used_most() {
+        let text = "from asgiref.sync import sync_to_async\n\
+                    x = await sync_to_async(f)(1)\n\
+                    @sync_to_async\ndef g(): ...\n\
+                    y = await database_sync_to_async(h)()\n\
+                    z = await asyncio.to_thread(f)\n";
+        assert_eq!(Offload::uses(text), [1, 2, 0]);
+        assert_eq!(Offload::most_used([1, 2, 0]), Offload::SyncToAsync);
+        assert_eq!(Offload::most_used([2, 2, 2]), Offload::ToThread);
+        assert_eq!(Offload::most_used([0, 0, 0]), Offload::ToThread);
+        assert_eq!(Offload::most_used([0, 1, 3]), Offload::Threadpool);
+    }
+}

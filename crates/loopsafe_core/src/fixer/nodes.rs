@@ -26,15 +26,39 @@ pub(super) struct SyntaxNodes<'a> {
     /// Sync `for` loops and comprehension clauses, by their iterable's range: where
     /// their `for` keyword is, and whether a generator expression holds it.
     pub(super) loops: HashMap<(u32, u32), (u32, bool)>,
+    /// Clean-up code where an `await` must not be put: `finally:` blocks and `except`
+    /// blocks that raise.
+    pub(super) cleanups: Vec<(TextRange, Cleanup)>,
+}
+
+/// Code that runs while an exception is on its way, where a cancellation at an `await`
+/// would cut it short.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Cleanup {
+    /// A `finally:` block: a cancellation skips the rest of it.
+    Finally,
+    /// An `except` block that raises: a cancellation raises `CancelledError` instead of
+    /// the exception the block meant to raise.
+    Reraise,
 }
 
 impl<'a> Visitor<'a> for SyntaxNodes<'a> {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
         match stmt {
             Stmt::Try(t) => {
-                if let (Some(first), Some(last)) = (t.body.first(), t.body.last()) {
-                    let body = TextRange::new(first.start(), last.end());
+                if let Some(body) = block(&t.body) {
                     self.tries.push((body, &t.handlers));
+                }
+                if let Some(cleanup) = block(&t.finalbody) {
+                    self.cleanups.push((cleanup, Cleanup::Finally));
+                }
+                for handler in &t.handlers {
+                    let ast::ExceptHandler::ExceptHandler(h) = handler;
+                    let mut raises = Raises(false);
+                    raises.visit_body(&h.body);
+                    if let (true, Some(body)) = (raises.0, block(&h.body)) {
+                        self.cleanups.push((body, Cleanup::Reraise));
+                    }
                 }
             }
             Stmt::FunctionDef(f) => self.functions.push((f.range, &f.body)),
@@ -91,5 +115,43 @@ impl SyntaxNodes<'_> {
             let key = (iter.start().to_u32(), iter.end().to_u32());
             self.loops.insert(key, (g.range.start().to_u32(), lazy));
         }
+    }
+}
+
+/// The range of a block of statements, from its first to its last.
+fn block(body: &[Stmt]) -> Option<TextRange> {
+    Some(TextRange::new(body.first()?.start(), body.last()?.end()))
+}
+
+/// Whether a block raises, outside the functions and classes it defines (their bodies
+/// run later, elsewhere).
+struct Raises(bool);
+
+impl<'a> Visitor<'a> for Raises {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::Raise(_) => self.0 = true,
+            Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
+            _ => visitor::walk_stmt(self, stmt),
+        }
+    }
+}
+
+/// Attributes read from one name in a function body.
+pub(super) struct AttrUses<'n> {
+    pub(super) name: &'n str,
+    pub(super) attrs: Vec<String>,
+}
+
+impl<'a> Visitor<'a> for AttrUses<'_> {
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if let Expr::Attribute(a) = expr {
+            if let Expr::Name(n) = &*a.value {
+                if n.id.as_str() == self.name {
+                    self.attrs.push(a.attr.to_string());
+                }
+            }
+        }
+        visitor::walk_expr(self, expr);
     }
 }
