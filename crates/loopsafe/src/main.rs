@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use loopsafe_core::apply::{self, fix_project};
 use loopsafe_core::catalogue::docs::render_doc;
-use loopsafe_core::config::{self, ConfigError, Settings, UnknownSelector};
+use loopsafe_core::config::{self, BadGlob, ConfigError, Settings, UnknownSelector};
 use loopsafe_core::fixer::Applicability;
 use loopsafe_core::rules::{Rule, RULES};
 use loopsafe_core::{check_with, render, report, CheckOptions, DiscoverError};
@@ -85,6 +85,13 @@ struct SelectionArgs {
     /// Rule codes or prefixes to leave out.
     #[arg(long, value_delimiter = ',')]
     ignore: Vec<String>,
+    /// Files and directories to leave out, as globs (replaces the configured `exclude`,
+    /// and the defaults such as `.venv`).
+    #[arg(long, value_delimiter = ',', value_name = "GLOB")]
+    exclude: Vec<String>,
+    /// Files and directories to leave out besides the configured ones, as globs.
+    #[arg(long, value_delimiter = ',', value_name = "GLOB")]
+    extend_exclude: Vec<String>,
     /// Use this configuration file instead of looking for one.
     #[arg(long)]
     config: Option<PathBuf>,
@@ -189,6 +196,8 @@ enum Error {
     Config(#[from] ConfigError),
     #[error(transparent)]
     Selector(#[from] UnknownSelector),
+    #[error(transparent)]
+    Glob(#[from] BadGlob),
     #[error(transparent)]
     Discover(#[from] DiscoverError),
     /// A `loopsafe probe` result that cannot be read (the message names the file).
@@ -304,6 +313,15 @@ fn settings_for(args: &SelectionArgs, paths: &[PathBuf]) -> Result<Settings, Err
         .extend_select
         .extend(args.extend_select.iter().cloned());
     settings.ignore.extend(args.ignore.iter().cloned());
+    for pattern in args.exclude.iter().chain(&args.extend_exclude) {
+        config::validate_glob(pattern)?;
+    }
+    if !args.exclude.is_empty() {
+        settings.exclude = args.exclude.clone();
+    }
+    settings
+        .extend_exclude
+        .extend(args.extend_exclude.iter().cloned());
     settings.check_tests |= args.check_tests;
     Ok(settings)
 }

@@ -87,6 +87,22 @@ pub enum ValueProblem {
 #[error("`{0}` is not a rule code or prefix (run `loopsafe rules` to list them)")]
 pub struct UnknownSelector(pub String);
 
+/// A file pattern (`--exclude`, `exclude = [...]`) that is not a glob.
+#[derive(Debug, thiserror::Error)]
+#[error("bad glob `{pattern}`: {error}")]
+pub struct BadGlob {
+    pub pattern: String,
+    pub error: globset::Error,
+}
+
+/// Checks a file pattern as the `exclude` keys and `--exclude` read it.
+pub fn validate_glob(pattern: &str) -> Result<(), BadGlob> {
+    Glob::new(pattern).map(drop).map_err(|error| BadGlob {
+        pattern: pattern.to_string(),
+        error,
+    })
+}
+
 /// The options a user can write, as written.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -348,12 +364,8 @@ pub fn load(path: &Path) -> Result<Settings, ConfigError> {
         .chain(options.extend_exclude.iter().flatten())
         .chain(options.per_file_ignores.iter().flat_map(|m| m.keys()))
     {
-        Glob::new(pattern).map_err(|error| {
-            err(ConfigProblem::Glob {
-                pattern: pattern.clone(),
-                error,
-            })
-        })?;
+        validate_glob(pattern)
+            .map_err(|BadGlob { pattern, error }| err(ConfigProblem::Glob { pattern, error }))?;
     }
     if let Some(exclude) = options.exclude {
         settings.exclude = exclude;
