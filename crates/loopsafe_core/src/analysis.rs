@@ -425,6 +425,7 @@ fn conclude<'a>(
         counts,
         &detected.sync_on_loop,
     );
+    detected.settle_scripts(&found.edges);
     detected.extend_own_loop(|f| found.is_async(f), &found.edges);
     let mut reach = frameworks::Reach::new(&detected, &found.edges);
     let mut hotspot = |f: project::FnId| (!detected.entries.is_empty()).then(|| reach.hotspot(f));

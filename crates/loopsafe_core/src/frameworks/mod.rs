@@ -12,6 +12,7 @@ mod flask;
 mod litestar;
 mod quart;
 mod sanic;
+mod scripts;
 mod test_suites;
 mod tornado;
 
@@ -103,6 +104,11 @@ pub struct Frameworks {
     pub own_loop: HashSet<FnId>,
     /// Coroutines of the test suite, run on the test runner's event loop.
     pub tests: HashSet<FnId>,
+    /// What a script may run on a loop of its own (`asyncio.run(main())` under
+    /// `if __name__ == "__main__":`): candidates until [`Frameworks::settle_scripts`]
+    /// has seen who else calls them.
+    #[serde(default)]
+    pub scripts: Vec<FnId>,
 }
 
 impl Frameworks {
@@ -116,7 +122,54 @@ impl Frameworks {
         out.extend(&self.sync_on_loop);
         out.extend(&self.own_loop);
         out.extend(&self.tests);
+        // The sync ones, so that their calls (of the coroutine they run) are known.
+        out.extend(&self.scripts);
         out
+    }
+
+    fn script(&mut self, f: FnId) {
+        if !self.scripts.contains(&f) {
+            self.scripts.push(f);
+        }
+    }
+
+    /// Puts on a loop of their own the script candidates that run only as scripts: no
+    /// entry point, and called by nothing but other such candidates (the `__main__` block
+    /// is nobody's caller). A coroutine a route awaits too, or a function service code
+    /// calls, is the service's and stays reported.
+    pub fn settle_scripts(&mut self, edges: &[(FnId, FnId)]) {
+        if self.scripts.is_empty() {
+            return;
+        }
+        let service: HashSet<FnId> = self
+            .entries
+            .iter()
+            .map(|e| e.function)
+            .chain(self.routes.iter().copied())
+            .chain(self.sync_on_loop.iter().copied())
+            .collect();
+        let mut kept: HashSet<FnId> = self
+            .scripts
+            .iter()
+            .copied()
+            .filter(|f| !service.contains(f))
+            .collect();
+        loop {
+            let before = kept.len();
+            for (caller, callee) in edges {
+                if !kept.contains(caller) {
+                    kept.remove(callee);
+                }
+            }
+            if kept.len() == before {
+                break;
+            }
+        }
+        for f in self.scripts.clone() {
+            if kept.contains(&f) {
+                self.own_loop(f, Reason::Script);
+            }
+        }
     }
 
     fn route(&mut self, function: FnId) {
@@ -249,7 +302,8 @@ pub fn detect(project: &Project) -> Frameworks {
     quart::scan(project, &scan, &mut out);
     sanic::scan(project, &scan, &mut out);
     tornado::scan(project, &mut out);
-    test_suites::scan(project, &mut out);
+    scripts::scan(project, &mut out);
+    test_suites::scan(project, &scan, &mut out);
     out.entries.sort_by_key(|e| (e.kind, e.function));
     out
 }
