@@ -296,7 +296,7 @@ fn settings_for(args: &SelectionArgs, paths: &[PathBuf]) -> Result<Settings, Err
     };
     let mut settings = match config_file {
         Some(path) => config::load(&path)?,
-        None => Settings::defaults(cwd),
+        None => Settings::defaults(cwd.clone()),
     };
     for selector in args
         .select
@@ -323,6 +323,7 @@ fn settings_for(args: &SelectionArgs, paths: &[PathBuf]) -> Result<Settings, Err
         .extend_exclude
         .extend(args.extend_exclude.iter().cloned());
     settings.check_tests |= args.check_tests;
+    settings.console_scripts = config::console_scripts(paths.first().unwrap_or(&cwd));
     Ok(settings)
 }
 

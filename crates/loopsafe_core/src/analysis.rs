@@ -198,7 +198,10 @@ impl Analysis {
 
 /// The settings the analysis depends on, as the key its memo is kept under.
 pub(crate) fn analysis_key(settings: &Settings, catalogue: &Catalogue) -> u64 {
-    let mut key = format!("{catalogue:?} tests:{}", settings.check_tests);
+    let mut key = format!(
+        "{catalogue:?} tests:{} scripts:{:?}",
+        settings.check_tests, settings.console_scripts
+    );
     for info in rules::RULES {
         key.push(if settings.is_enabled(info.rule) {
             '1'
@@ -314,7 +317,10 @@ fn analyze<'a>(
     let ((), detected) = pool().install(|| {
         rayon::join(
             || resolve(&mut resolution, first),
-            || frameworks::detect(&Project::with_index(modules, catalogue, detect_index)),
+            || {
+                let project = Project::with_index(modules, catalogue, detect_index);
+                frameworks::detect(&project, &settings.console_scripts)
+            },
         )
     });
     let raw = (keep && !everything).then(|| detected.clone());

@@ -155,6 +155,10 @@ pub struct Settings {
     /// Report blocking calls in test coroutines and async fixtures too, instead of
     /// listing them as acceptable: they stall the test runner's loop, not the service's.
     pub check_tests: bool,
+    /// The functions the project's console-script entries name (`pkg.cli:main`, from
+    /// [`console_scripts`]): each starts a process of its own, so a coroutine it runs with
+    /// `asyncio.run` runs on that process's loop, not the service's.
+    pub console_scripts: Vec<String>,
 }
 
 impl Settings {
@@ -172,6 +176,7 @@ impl Settings {
             src: vec![],
             respect_gitignore: true,
             check_tests: false,
+            console_scripts: vec![],
         }
     }
 
@@ -290,6 +295,50 @@ pub fn find_config(start: &Path) -> Option<PathBuf> {
             return None;
         }
     }
+}
+
+/// The functions the console-script entries of the nearest `pyproject.toml` in or above
+/// `start` name, as `module:function` (`[project.scripts]`, `[project.gui-scripts]`,
+/// `[tool.poetry.scripts]`). Empty when there is none or it does not parse: the entries
+/// only make some findings notes, so an unreadable file is no reason to stop.
+pub fn console_scripts(start: &Path) -> Vec<String> {
+    let Ok(start) = std::path::absolute(start) else {
+        return vec![];
+    };
+    let file = start
+        .ancestors()
+        .map(|d| d.join("pyproject.toml"))
+        .find(|p| p.is_file());
+    let Some(doc) = file
+        .and_then(|p| std::fs::read_to_string(p).ok())
+        .and_then(|t| toml::from_str::<toml::Table>(&t).ok())
+    else {
+        return vec![];
+    };
+    let table = |path: &[&str]| {
+        let mut at = Some(&doc);
+        for key in path {
+            at = at.and_then(|t| t.get(*key)).and_then(|v| v.as_table());
+        }
+        at.into_iter().flat_map(|t| t.values())
+    };
+    let mut out: Vec<String> = table(&["project", "scripts"])
+        .chain(table(&["project", "gui-scripts"]))
+        .chain(table(&["tool", "poetry", "scripts"]))
+        .filter_map(|v| match v {
+            toml::Value::String(s) => Some(s.as_str()),
+            // Poetry's `{ callable = "pkg.cli:main" }`.
+            toml::Value::Table(t) => t.get("callable").and_then(|c| c.as_str()),
+            _ => None,
+        })
+        // `pkg.cli:main [extra]`: the extras are not part of the name.
+        .filter_map(|s| s.split_whitespace().next())
+        .filter(|s| s.contains(':'))
+        .map(str::to_string)
+        .collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 fn line_col(text: &str, offset: usize) -> (usize, usize) {

@@ -88,10 +88,14 @@ fn actual(fixture: &Path, reach: bool) -> Found {
     } else {
         fixture.parent().unwrap().to_path_buf()
     };
-    let settings = match fixture.is_dir().then(|| fixture.join("loopsafe.toml")) {
+    let mut settings = match fixture.is_dir().then(|| fixture.join("loopsafe.toml")) {
         Some(cfg) if cfg.is_file() => config::load(&cfg).unwrap(),
         _ => Settings::defaults(root.clone()),
     };
+    // A fixture's own `pyproject.toml` names its console scripts, as the CLI reads them.
+    if fixture.join("pyproject.toml").is_file() {
+        settings.console_scripts = config::console_scripts(fixture);
+    }
     let options = loopsafe_core::CheckOptions {
         notes: true,
         ..Default::default()

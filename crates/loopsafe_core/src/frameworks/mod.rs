@@ -290,7 +290,9 @@ impl Frameworks {
 }
 
 /// Finds the entry points and the off-loop code of every framework the project uses.
-pub fn detect(project: &Project) -> Frameworks {
+/// `console_scripts`: the functions the project's console-script entries name
+/// (`pkg.cli:main`).
+pub fn detect(project: &Project, console_scripts: &[String]) -> Frameworks {
     let mut out = Frameworks::default();
     let scan = Scan::new(project);
     fastapi::scan(project, &scan, &mut out);
@@ -302,7 +304,7 @@ pub fn detect(project: &Project) -> Frameworks {
     quart::scan(project, &scan, &mut out);
     sanic::scan(project, &scan, &mut out);
     tornado::scan(project, &mut out);
-    scripts::scan(project, &mut out);
+    scripts::scan(project, console_scripts, &mut out);
     test_suites::scan(project, &scan, &mut out);
     out.entries.sort_by_key(|e| (e.kind, e.function));
     out
@@ -376,6 +378,13 @@ pub(crate) fn registration(c: &Call) -> Option<&str> {
         .iter()
         .any(|a| a.keyword.as_deref() == Some("dependencies"));
     (passes_callable || declares_dependencies).then_some(name)
+}
+
+/// Whether framework detection reads a call: one that may register something, or
+/// one that may run a coroutine on a loop of its own (`asyncio.run(main())`, read by
+/// `scripts.rs`). An edit that adds or removes one changes what detection finds.
+pub(crate) fn detection_reads(c: &Call) -> bool {
+    registration(c).is_some() || last_name(&c.callee).is_some_and(scripts::may_run)
 }
 
 /// Whether a module is one a test runner collects (see `test_suites.rs`).

@@ -24,7 +24,25 @@ const RUNNERS: &[&str] = &[
     "uvloop.run",
 ];
 
-pub(super) fn scan(project: &Project, out: &mut Frameworks) {
+/// Whether a call of this name may be one of [`RUNNERS`].
+pub(super) fn may_run(name: &str) -> bool {
+    name == "run" || name == "run_until_complete"
+}
+
+pub(super) fn scan(project: &Project, console_scripts: &[String], out: &mut Frameworks) {
+    // (A path is read the same from any module: the first one's view is taken.)
+    let entries = if project.modules.is_empty() {
+        &[][..]
+    } else {
+        console_scripts
+    };
+    for entry in entries {
+        // `pkg.cli:main`; an attribute of an object (`pkg.cli:app.run`) is not followed.
+        let path = entry.replacen(':', ".", 1);
+        if let Value::Function(f) = project.eval(0, &Ref::Path(path.as_str().into())) {
+            runs_a_loop(project, f, out);
+        }
+    }
     for (m, facts) in project.modules.iter().enumerate() {
         if facts.main_guards.is_empty() {
             continue;
@@ -43,24 +61,28 @@ pub(super) fn scan(project: &Project, out: &mut Frameworks) {
                 continue;
             }
             // `main()` under the guard, `def main(): asyncio.run(run())` above it.
-            let Value::Function(f) = project.eval(m, &call.callee) else {
-                continue;
-            };
-            if project.modules.function(f).is_async {
-                continue;
-            }
-            let runs: Vec<FnId> = project
-                .modules
-                .function(f)
-                .calls
-                .iter()
-                .filter_map(|c| started(project, f, c))
-                .collect();
-            if !runs.is_empty() {
-                out.script(f);
-                runs.into_iter().for_each(|r| out.script(r));
+            if let Value::Function(f) = project.eval(m, &call.callee) {
+                runs_a_loop(project, f, out);
             }
         }
+    }
+}
+
+/// A sync function that a script starts with (a `__main__` block's call, a console-script
+/// entry), when it runs a coroutine on a loop of its own: a candidate, with the coroutine.
+fn runs_a_loop(project: &Project, f: FnId, out: &mut Frameworks) {
+    let func = project.modules.function(f);
+    if func.is_async {
+        return;
+    }
+    let runs: Vec<FnId> = func
+        .calls
+        .iter()
+        .filter_map(|c| started(project, f, c))
+        .collect();
+    if !runs.is_empty() {
+        out.script(f);
+        runs.into_iter().for_each(|r| out.script(r));
     }
 }
 
@@ -79,9 +101,12 @@ fn started(project: &Project, caller: FnId, call: &Call) -> Option<FnId> {
         Ref::Call(inner) => project.eval(m, inner),
         // `main()` as an argument is a call of its own, written where the argument is.
         Ref::Unknown => {
-            let made = project.modules.function(caller).calls.iter().find(|c| {
-                c.span == arg.span && c.kind == crate::facts::CallKind::Call
-            })?;
+            let made = project
+                .modules
+                .function(caller)
+                .calls
+                .iter()
+                .find(|c| c.span == arg.span && c.kind == crate::facts::CallKind::Call)?;
             project.eval(m, &made.callee)
         }
         other => project.eval(m, other),
