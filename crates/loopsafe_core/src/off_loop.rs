@@ -39,7 +39,7 @@ impl Reason {
             Reason::QuartSyncView => "Quart runs a sync `def` view or hook in a thread (`run_sync`), off the event loop.",
             Reason::FlaskView => "Flask runs each view in the request's worker thread; an `async def` view gets an event loop of its own there. A blocking call holds up that one request, not the others.",
             Reason::Offloaded => "Handed to a thread (`asyncio.to_thread`, `run_in_threadpool`, `BackgroundTasks.add_task`, an executor): the function runs off the event loop.",
-            Reason::Script => "Code under `if __name__ == \"__main__\":`, and the coroutines a script runs there with `asyncio.run(main())` (or `anyio.run`, `trio.run`, `loop.run_until_complete`), run in a process and an event loop of the script's own: blocking there holds up the script, not a request the service is serving.",
+            Reason::Script => "A script runs in a process and on an event loop of its own: code under `if __name__ == \"__main__\":`, and the coroutines only its `asyncio.run(main())` (there or in a console-script entry) runs. Blocking there holds up the script, not a request the service is serving.",
         }
     }
 
