@@ -60,10 +60,11 @@ fn binary_json(fixture: &Path) -> Result<String, String> {
 /// options the command line uses (no arenas, no cache).
 fn library_json(fixture: &Path) -> String {
     let cwd = working_dir(fixture);
-    let settings = match config::find_config(fixture) {
+    let mut settings = match config::find_config(fixture) {
         Some(path) => config::load(&path).unwrap(),
         None => Settings::defaults(cwd.clone()),
     };
+    settings.console_scripts = config::console_scripts(fixture);
     let result = check_with(
         &[fixture.to_path_buf()],
         &settings,
