@@ -440,7 +440,7 @@ fn conclude<'a>(
     let direct = found
         .direct
         .iter()
-        .filter(|f| !detected.on_own_loop(f.function))
+        .filter(|f| !detected.exempts(f.function, f.rule))
         .map(|f| (f.clone(), hotspot(f.function)))
         .collect();
     let helpers = found

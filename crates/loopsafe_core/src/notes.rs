@@ -89,6 +89,10 @@ pub(crate) fn notes(
         // A coroutine run on a loop of its own (a Flask async view): its own blocking
         // calls are acceptable too.
         for d in direct.get(&root).into_iter().flatten() {
+            // Reported still: a script's loop raises on re-entry as any other does.
+            if !frameworks.exempts(root, d.rule) {
+                continue;
+            }
             let step = Step {
                 function: d.function,
                 call_index: d.call_index,

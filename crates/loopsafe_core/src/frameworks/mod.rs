@@ -275,6 +275,14 @@ impl Frameworks {
         self.own_loop.contains(&f) || self.tests.contains(&f)
     }
 
+    /// Whether a blocking call `rule` reports, made directly in `f`, is no finding: `f` runs
+    /// on a loop of its own. Except loop re-entry (`asyncio.run` in a coroutine) in a
+    /// script: it raises on the script's running loop as on any other, a bug, not a stall.
+    pub fn exempts(&self, f: FnId, rule: crate::rules::Rule) -> bool {
+        self.on_own_loop(f)
+            && !(rule.code().starts_with("LS1") && self.off_loop.contains(&(f, Reason::Script)))
+    }
+
     /// A view that runs off the shared loop: a sync one in a worker thread, an async one
     /// in a loop of its own.
     fn own_loop(&mut self, f: FnId, why: Reason) {
