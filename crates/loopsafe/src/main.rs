@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use loopsafe_core::apply::{self, fix_project};
 use loopsafe_core::catalogue::docs::render_doc;
-use loopsafe_core::config::{self, ConfigError, Settings, UnknownSelector};
+use loopsafe_core::config::{self, BadGlob, ConfigError, Settings, UnknownSelector};
 use loopsafe_core::fixer::Applicability;
 use loopsafe_core::rules::{Rule, RULES};
 use loopsafe_core::severity::Severity;
@@ -106,6 +106,13 @@ struct SelectionArgs {
     /// Rule codes or prefixes to leave out.
     #[arg(long, value_delimiter = ',')]
     ignore: Vec<String>,
+    /// Files and directories to leave out, as globs (replaces the configured `exclude`,
+    /// and the defaults such as `.venv`).
+    #[arg(long, value_delimiter = ',', value_name = "GLOB")]
+    exclude: Vec<String>,
+    /// Files and directories to leave out besides the configured ones, as globs.
+    #[arg(long, value_delimiter = ',', value_name = "GLOB")]
+    extend_exclude: Vec<String>,
     /// Use this configuration file instead of looking for one.
     #[arg(long)]
     config: Option<PathBuf>,
@@ -215,6 +222,8 @@ enum Error {
     #[error(transparent)]
     Selector(#[from] UnknownSelector),
     #[error(transparent)]
+    Glob(#[from] BadGlob),
+    #[error(transparent)]
     Discover(#[from] DiscoverError),
     /// A `loopsafe probe` result that cannot be read (the message names the file).
     #[error("{0}")]
@@ -312,7 +321,7 @@ fn settings_for(args: &SelectionArgs, paths: &[PathBuf]) -> Result<Settings, Err
     };
     let mut settings = match config_file {
         Some(path) => config::load(&path)?,
-        None => Settings::defaults(cwd),
+        None => Settings::defaults(cwd.clone()),
     };
     for selector in args
         .select
@@ -329,10 +338,20 @@ fn settings_for(args: &SelectionArgs, paths: &[PathBuf]) -> Result<Settings, Err
         .extend_select
         .extend(args.extend_select.iter().cloned());
     settings.ignore.extend(args.ignore.iter().cloned());
+    for pattern in args.exclude.iter().chain(&args.extend_exclude) {
+        config::validate_glob(pattern)?;
+    }
+    if !args.exclude.is_empty() {
+        settings.exclude = args.exclude.clone();
+    }
+    settings
+        .extend_exclude
+        .extend(args.extend_exclude.iter().cloned());
     settings.check_tests |= args.check_tests;
     if let Some(min) = args.min_severity {
         settings.min_severity = min.into();
     }
+    settings.console_scripts = config::console_scripts(paths.first().unwrap_or(&cwd));
     Ok(settings)
 }
 

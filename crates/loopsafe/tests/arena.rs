@@ -75,6 +75,7 @@ fn library_json(fixture: &Path) -> String {
         None => Settings::defaults(cwd.clone()),
     };
     settings.min_severity = Severity::Low;
+    settings.console_scripts = config::console_scripts(fixture);
     let result = check_with(
         &[fixture.to_path_buf()],
         &settings,

@@ -285,6 +285,51 @@ fn explicit_files_are_checked_even_when_excluded() {
 }
 
 #[test]
+fn exclude_flags_leave_files_out_as_the_config_keys_do() {
+    let dir = tempfile::tempdir().unwrap();
+    for sub in ["scripts", "tools", "app", "venv"] {
+        std::fs::create_dir(dir.path().join(sub)).unwrap();
+        std::fs::write(dir.path().join(sub).join("job.py"), ASYNC_SLEEP).unwrap();
+    }
+    let files = |args: &[&str]| {
+        let mut all = vec!["check", "--output-format", "concise", "--quiet"];
+        all.extend_from_slice(args);
+        let out = loopsafe(dir.path(), &all);
+        let mut dirs: Vec<String> = stdout(&out)
+            .lines()
+            .filter_map(|l| l.split('/').next().map(str::to_string))
+            .collect();
+        dirs.sort();
+        dirs
+    };
+    assert_eq!(files(&[]), ["app", "scripts", "tools"]);
+    // Comma-separated and repeated, added to the defaults: `venv` stays out.
+    assert_eq!(files(&["--extend-exclude", "scripts,tools"]), ["app"]);
+    assert_eq!(
+        files(&[
+            "--extend-exclude",
+            "scripts",
+            "--extend-exclude",
+            "tools/*.py"
+        ]),
+        ["app"]
+    );
+    // `--exclude` replaces the list, the defaults with it.
+    assert_eq!(files(&["--exclude", "scripts"]), ["app", "tools", "venv"]);
+    // On top of a configuration file's excludes.
+    std::fs::write(
+        dir.path().join("loopsafe.toml"),
+        "extend-exclude = [\"tools\"]\n",
+    )
+    .unwrap();
+    assert_eq!(files(&[]), ["app", "scripts"]);
+    assert_eq!(files(&["--extend-exclude", "app"]), ["scripts"]);
+    let bad = loopsafe(dir.path(), &["check", "--exclude", "a[b"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("bad glob `a[b`"), "{}", stderr(&bad));
+}
+
+#[test]
 fn gitignore_is_honoured() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join(".gitignore"), "generated/\n").unwrap();

@@ -198,7 +198,10 @@ impl Analysis {
 
 /// The settings the analysis depends on, as the key its memo is kept under.
 pub(crate) fn analysis_key(settings: &Settings, catalogue: &Catalogue) -> u64 {
-    let mut key = format!("{catalogue:?} tests:{}", settings.check_tests);
+    let mut key = format!(
+        "{catalogue:?} tests:{} scripts:{:?}",
+        settings.check_tests, settings.console_scripts
+    );
     for info in rules::RULES {
         key.push(if settings.is_enabled(info.rule) {
             '1'
@@ -314,7 +317,10 @@ fn analyze<'a>(
     let ((), detected) = pool().install(|| {
         rayon::join(
             || resolve(&mut resolution, first),
-            || frameworks::detect(&Project::with_index(modules, catalogue, detect_index)),
+            || {
+                let project = Project::with_index(modules, catalogue, detect_index);
+                frameworks::detect(&project, &settings.console_scripts)
+            },
         )
     });
     let raw = (keep && !everything).then(|| detected.clone());
@@ -425,6 +431,7 @@ fn conclude<'a>(
         counts,
         &detected.sync_on_loop,
     );
+    detected.settle_scripts(&found.edges);
     detected.extend_own_loop(|f| found.is_async(f), &found.edges);
     let mut reach = frameworks::Reach::new(&detected, &found.edges);
     let mut hotspot = |f: project::FnId| (!detected.entries.is_empty()).then(|| reach.hotspot(f));
@@ -433,7 +440,7 @@ fn conclude<'a>(
     let direct = found
         .direct
         .iter()
-        .filter(|f| !detected.on_own_loop(f.function))
+        .filter(|f| !detected.exempts(f.function, f.rule))
         .map(|f| (f.clone(), hotspot(f.function)))
         .collect();
     let helpers = found

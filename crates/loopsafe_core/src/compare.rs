@@ -397,6 +397,10 @@ fn out_of_sight(
     if registration(call) {
         return false;
     }
+    // What a `__main__` block calls decides which coroutines only a script runs.
+    if i == 0 && facts.main_guards.iter().any(|g| within(*g, call.span)) {
+        return false;
+    }
     let near_registration = f
         .calls
         .iter()
@@ -450,7 +454,7 @@ def f():
         facts(old).same_interface(
             &facts(new),
             |n| mentioned.contains(&n),
-            |c| crate::frameworks::registration(c).is_some(),
+            crate::frameworks::detection_reads,
             false,
         )
     }
@@ -487,6 +491,24 @@ async def index(dep=Depends(helper)):
         // A function appended, named nowhere else.
         let appended = format!("{SERVICE}\n\ndef _new():\n    return open(\"x\")\n");
         assert!(same_interface(SERVICE, &appended, &["helper"]));
+    }
+
+    #[test]
+    fn what_starts_a_script_is_the_interface() {
+        let script = "import asyncio\n\n\nasync def main():\n    pass\n\n\ndef cli():\n    print()\n\n\nif __name__ == \"__main__\":\n    cli()\n";
+        // A coroutine run on a loop of its own, in a function or in the `__main__` block;
+        // another function called there.
+        for (old, new) in [
+            ("    print()\n", "    asyncio.run(main())\n"),
+            ("    cli()\n", "    cli()\n    asyncio.run(main())\n"),
+            ("    cli()\n", "    print()\n"),
+        ] {
+            let edited = script.replace(old, new);
+            assert!(!same_interface(script, &edited, &[]), "{edited}");
+        }
+        // Any other call in a function stays the function's business.
+        let other = script.replace("    print()\n", "    print(1)\n    open(\"x\")\n");
+        assert!(same_interface(script, &other, &[]));
     }
 
     #[test]

@@ -92,6 +92,22 @@ pub enum ValueProblem {
 #[error("`{0}` is not a rule code or prefix (run `loopsafe rules` to list them)")]
 pub struct UnknownSelector(pub String);
 
+/// A file pattern (`--exclude`, `exclude = [...]`) that is not a glob.
+#[derive(Debug, thiserror::Error)]
+#[error("bad glob `{pattern}`: {error}")]
+pub struct BadGlob {
+    pub pattern: String,
+    pub error: globset::Error,
+}
+
+/// Checks a file pattern as the `exclude` keys and `--exclude` read it.
+pub fn validate_glob(pattern: &str) -> Result<(), BadGlob> {
+    Glob::new(pattern).map(drop).map_err(|error| BadGlob {
+        pattern: pattern.to_string(),
+        error,
+    })
+}
+
 /// The options a user can write, as written.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -149,6 +165,10 @@ pub struct Settings {
     pub check_tests: bool,
     /// The least severe findings shown: lower ones are counted, not reported.
     pub min_severity: Severity,
+    /// The functions the project's console-script entries name (`pkg.cli:main`, from
+    /// [`console_scripts`]): each starts a process of its own, so a coroutine it runs with
+    /// `asyncio.run` runs on that process's loop, not the service's.
+    pub console_scripts: Vec<String>,
 }
 
 impl Settings {
@@ -167,6 +187,7 @@ impl Settings {
             respect_gitignore: true,
             check_tests: false,
             min_severity: Severity::Medium,
+            console_scripts: vec![],
         }
     }
 
@@ -287,6 +308,50 @@ pub fn find_config(start: &Path) -> Option<PathBuf> {
     }
 }
 
+/// The functions the console-script entries of the nearest `pyproject.toml` in or above
+/// `start` name, as `module:function` (`[project.scripts]`, `[project.gui-scripts]`,
+/// `[tool.poetry.scripts]`). Empty when there is none or it does not parse: the entries
+/// only make some findings notes, so an unreadable file is no reason to stop.
+pub fn console_scripts(start: &Path) -> Vec<String> {
+    let Ok(start) = std::path::absolute(start) else {
+        return vec![];
+    };
+    let file = start
+        .ancestors()
+        .map(|d| d.join("pyproject.toml"))
+        .find(|p| p.is_file());
+    let Some(doc) = file
+        .and_then(|p| std::fs::read_to_string(p).ok())
+        .and_then(|t| toml::from_str::<toml::Table>(&t).ok())
+    else {
+        return vec![];
+    };
+    let table = |path: &[&str]| {
+        let mut at = Some(&doc);
+        for key in path {
+            at = at.and_then(|t| t.get(*key)).and_then(|v| v.as_table());
+        }
+        at.into_iter().flat_map(|t| t.values())
+    };
+    let mut out: Vec<String> = table(&["project", "scripts"])
+        .chain(table(&["project", "gui-scripts"]))
+        .chain(table(&["tool", "poetry", "scripts"]))
+        .filter_map(|v| match v {
+            toml::Value::String(s) => Some(s.as_str()),
+            // Poetry's `{ callable = "pkg.cli:main" }`.
+            toml::Value::Table(t) => t.get("callable").and_then(|c| c.as_str()),
+            _ => None,
+        })
+        // `pkg.cli:main [extra]`: the extras are not part of the name.
+        .filter_map(|s| s.split_whitespace().next())
+        .filter(|s| s.contains(':'))
+        .map(str::to_string)
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
@@ -359,12 +424,8 @@ pub fn load(path: &Path) -> Result<Settings, ConfigError> {
         .chain(options.extend_exclude.iter().flatten())
         .chain(options.per_file_ignores.iter().flat_map(|m| m.keys()))
     {
-        Glob::new(pattern).map_err(|error| {
-            err(ConfigProblem::Glob {
-                pattern: pattern.clone(),
-                error,
-            })
-        })?;
+        validate_glob(pattern)
+            .map_err(|BadGlob { pattern, error }| err(ConfigProblem::Glob { pattern, error }))?;
     }
     if let Some(exclude) = options.exclude {
         settings.exclude = exclude;

@@ -113,7 +113,7 @@ fn same_interfaces(loaded: &Loaded, c: &cache::Cache, r: &Resumable) -> bool {
                 old.same_interface(
                     new,
                     |name| r.mentioned(name),
-                    |call| frameworks::registration(call).is_some(),
+                    frameworks::detection_reads,
                     frameworks::is_test_module(&new.name),
                 )
             })

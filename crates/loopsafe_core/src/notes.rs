@@ -3,7 +3,8 @@
 //! A blocking call is fine where no event loop waits on it: in a Celery task (a worker
 //! process), in a sync route or dependency (the framework's threadpool), in code handed
 //! to a thread (`asyncio.to_thread`, `run_in_threadpool`, `BackgroundTasks.add_task`), or
-//! in a script's `if __name__ == "__main__":` block, which starts its own loop.
+//! in a script: its `if __name__ == "__main__":` block, and the coroutines only a script's
+//! own loop runs (`asyncio.run(main())` there or in a console-script entry).
 
 use std::collections::VecDeque;
 use std::path::PathBuf;
@@ -88,6 +89,10 @@ pub(crate) fn notes(
         // A coroutine run on a loop of its own (a Flask async view): its own blocking
         // calls are acceptable too.
         for d in direct.get(&root).into_iter().flatten() {
+            // Reported still: a script's loop raises on re-entry as any other does.
+            if !frameworks.exempts(root, d.rule) {
+                continue;
+            }
             let step = Step {
                 function: d.function,
                 call_index: d.call_index,

@@ -22,7 +22,8 @@ pub enum Reason {
     Test,
     /// Handed to a thread.
     Offloaded,
-    /// Under `if __name__ == "__main__":`.
+    /// Under `if __name__ == "__main__":`, or run by a script's own event loop
+    /// (`asyncio.run(main())` there).
     Script,
 }
 
@@ -38,7 +39,7 @@ impl Reason {
             Reason::QuartSyncView => "Quart runs a sync `def` view or hook in a thread (`run_sync`), off the event loop.",
             Reason::FlaskView => "Flask runs each view in the request's worker thread; an `async def` view gets an event loop of its own there. A blocking call holds up that one request, not the others.",
             Reason::Offloaded => "Handed to a thread (`asyncio.to_thread`, `run_in_threadpool`, `BackgroundTasks.add_task`, an executor): the function runs off the event loop.",
-            Reason::Script => "Code under `if __name__ == \"__main__\":` runs as a script with its own event loop, not inside the service.",
+            Reason::Script => "A script runs in a process and on an event loop of its own: code under `if __name__ == \"__main__\":`, and the coroutines only its `asyncio.run(main())` (there or in a console-script entry) runs. Blocking there holds up the script, not a request the service is serving.",
         }
     }
 

@@ -99,6 +99,10 @@ fn actual(fixture: &Path, reach: bool, also: bool) -> Found {
     };
     // Every finding a fixture expects, whatever its severity.
     settings.min_severity = Severity::Low;
+    // A fixture's own `pyproject.toml` names its console scripts, as the CLI reads them.
+    if fixture.join("pyproject.toml").is_file() {
+        settings.console_scripts = config::console_scripts(fixture);
+    }
     let options = loopsafe_core::CheckOptions {
         notes: true,
         ..Default::default()

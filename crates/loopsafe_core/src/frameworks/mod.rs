@@ -12,6 +12,7 @@ mod flask;
 mod litestar;
 mod quart;
 mod sanic;
+mod scripts;
 mod test_suites;
 mod tornado;
 
@@ -103,6 +104,11 @@ pub struct Frameworks {
     pub own_loop: HashSet<FnId>,
     /// Coroutines of the test suite, run on the test runner's event loop.
     pub tests: HashSet<FnId>,
+    /// What a script may run on a loop of its own (`asyncio.run(main())` under
+    /// `if __name__ == "__main__":`): candidates until [`Frameworks::settle_scripts`]
+    /// has seen who else calls them.
+    #[serde(default)]
+    pub scripts: Vec<FnId>,
 }
 
 impl Frameworks {
@@ -116,7 +122,54 @@ impl Frameworks {
         out.extend(&self.sync_on_loop);
         out.extend(&self.own_loop);
         out.extend(&self.tests);
+        // The sync ones, so that their calls (of the coroutine they run) are known.
+        out.extend(&self.scripts);
         out
+    }
+
+    fn script(&mut self, f: FnId) {
+        if !self.scripts.contains(&f) {
+            self.scripts.push(f);
+        }
+    }
+
+    /// Puts on a loop of their own the script candidates that run only as scripts: no
+    /// entry point, and called by nothing but other such candidates (the `__main__` block
+    /// is nobody's caller). A coroutine a route awaits too, or a function service code
+    /// calls, is the service's and stays reported.
+    pub fn settle_scripts(&mut self, edges: &[(FnId, FnId)]) {
+        if self.scripts.is_empty() {
+            return;
+        }
+        let service: HashSet<FnId> = self
+            .entries
+            .iter()
+            .map(|e| e.function)
+            .chain(self.routes.iter().copied())
+            .chain(self.sync_on_loop.iter().copied())
+            .collect();
+        let mut kept: HashSet<FnId> = self
+            .scripts
+            .iter()
+            .copied()
+            .filter(|f| !service.contains(f))
+            .collect();
+        loop {
+            let before = kept.len();
+            for (caller, callee) in edges {
+                if !kept.contains(caller) {
+                    kept.remove(callee);
+                }
+            }
+            if kept.len() == before {
+                break;
+            }
+        }
+        for f in self.scripts.clone() {
+            if kept.contains(&f) {
+                self.own_loop(f, Reason::Script);
+            }
+        }
     }
 
     fn route(&mut self, function: FnId) {
@@ -222,6 +275,14 @@ impl Frameworks {
         self.own_loop.contains(&f) || self.tests.contains(&f)
     }
 
+    /// Whether a blocking call `rule` reports, made directly in `f`, is no finding: `f` runs
+    /// on a loop of its own. Except loop re-entry (`asyncio.run` in a coroutine) in a
+    /// script: it raises on the script's running loop as on any other, a bug, not a stall.
+    pub fn exempts(&self, f: FnId, rule: crate::rules::Rule) -> bool {
+        self.on_own_loop(f)
+            && !(rule.code().starts_with("LS1") && self.off_loop.contains(&(f, Reason::Script)))
+    }
+
     /// A view that runs off the shared loop: a sync one in a worker thread, an async one
     /// in a loop of its own.
     fn own_loop(&mut self, f: FnId, why: Reason) {
@@ -237,7 +298,9 @@ impl Frameworks {
 }
 
 /// Finds the entry points and the off-loop code of every framework the project uses.
-pub fn detect(project: &Project) -> Frameworks {
+/// `console_scripts`: the functions the project's console-script entries name
+/// (`pkg.cli:main`).
+pub fn detect(project: &Project, console_scripts: &[String]) -> Frameworks {
     let mut out = Frameworks::default();
     let scan = Scan::new(project);
     fastapi::scan(project, &scan, &mut out);
@@ -249,7 +312,8 @@ pub fn detect(project: &Project) -> Frameworks {
     quart::scan(project, &scan, &mut out);
     sanic::scan(project, &scan, &mut out);
     tornado::scan(project, &mut out);
-    test_suites::scan(project, &mut out);
+    scripts::scan(project, console_scripts, &mut out);
+    test_suites::scan(project, &scan, &mut out);
     out.entries.sort_by_key(|e| (e.kind, e.function));
     out
 }
@@ -322,6 +386,13 @@ pub(crate) fn registration(c: &Call) -> Option<&str> {
         .iter()
         .any(|a| a.keyword.as_deref() == Some("dependencies"));
     (passes_callable || declares_dependencies).then_some(name)
+}
+
+/// Whether framework detection reads a call: one that may register something, or
+/// one that may run a coroutine on a loop of its own (`asyncio.run(main())`, read by
+/// `scripts.rs`). An edit that adds or removes one changes what detection finds.
+pub(crate) fn detection_reads(c: &Call) -> bool {
+    registration(c).is_some() || last_name(&c.callee).is_some_and(scripts::may_run)
 }
 
 /// Whether a module is one a test runner collects (see `test_suites.rs`).
