@@ -183,6 +183,10 @@ struct CheckArgs {
     /// Order of the findings in text and concise output.
     #[arg(long, value_enum, default_value = "severity")]
     sort: SortBy,
+    /// In text output, show the chain of every call site that reaches a blocking call
+    /// through helpers (by default the worst 3 of each, and how many more there are).
+    #[arg(long)]
+    show_all: bool,
 }
 
 /// How a run ends, as its exit status.
@@ -396,7 +400,11 @@ fn run_check(args: CheckArgs) -> Result<ExitStatus, Error> {
     }
     let stdout = std::io::stdout();
     let color = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let mut out = findings(args.output_format, &result, &cwd, color);
+    let text = render::TextOptions {
+        color,
+        show_all: args.show_all,
+    };
+    let mut out = findings(args.output_format, &result, &cwd, text);
     if matches!(
         args.output_format,
         OutputFormat::Text | OutputFormat::Concise
@@ -506,13 +514,13 @@ fn findings(
     format: OutputFormat,
     result: &loopsafe_core::CheckResult,
     cwd: &std::path::Path,
-    color: bool,
+    text: render::TextOptions,
 ) -> String {
     match format {
         OutputFormat::Json => render::json(result, cwd),
         OutputFormat::Sarif => render::sarif(result, cwd),
         OutputFormat::Github => render::github(result, cwd),
-        OutputFormat::Text => render::text(result, cwd, color),
+        OutputFormat::Text => render::text_with(result, cwd, text),
         OutputFormat::Concise => render::concise(result, cwd),
     }
 }
@@ -571,7 +579,11 @@ fn run_fix(
     let result = &outcome.result;
     let stdout = std::io::stdout();
     let color = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let mut out = findings(args.output_format, result, cwd, color);
+    let text = render::TextOptions {
+        color,
+        show_all: args.show_all,
+    };
+    let mut out = findings(args.output_format, result, cwd, text);
     let machine = matches!(
         args.output_format,
         OutputFormat::Json | OutputFormat::Sarif | OutputFormat::Github

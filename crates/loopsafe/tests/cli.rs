@@ -404,8 +404,12 @@ fn callers_of_one_root_are_shown_together() {
     let out = loopsafe(d, &["check", "--min-severity", "low"]);
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
-    assert!(text.contains("1 root cause, 3 callers"), "{text}");
-    assert!(text.contains("from 1 root cause"), "{text}");
+    assert!(text.contains("1 root cause, 3 call sites:"), "{text}");
+    assert!(!text.contains("more call site"), "{text}");
+    assert!(
+        text.contains("Found 3 blocking calls on the event loop (1 root cause) in 1 file"),
+        "{text}"
+    );
     insta::assert_snapshot!("grouped_text", text);
 
     let json = loopsafe(
@@ -432,12 +436,114 @@ fn callers_of_one_root_are_shown_together() {
         report.contains("### 1. `store.py:6`: `open()` reached from 3 async call sites"),
         "{report}"
     );
-    assert!(report.contains("One root cause, 3 callers"), "{report}");
+    assert!(report.contains("One root cause, 3 call sites:"), "{report}");
     assert!(
         report.contains("`theme` → `settings` → `load` (first call only)"),
         "{report}"
     );
     assert!(!report.contains("### 2."), "{report}");
+}
+
+/// One helper's `time.sleep` reached from ten coroutines, and one `time.sleep` written in
+/// a coroutine: eleven call sites, two root causes.
+fn ten_callers() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("store.py"),
+        "import time\n\n\ndef pause():\n    time.sleep(1)\n",
+    )
+    .unwrap();
+    let mut views = String::from("import time\n\nfrom store import pause\n");
+    for i in 0..10 {
+        views.push_str(&format!("\n\nasync def handler_{i}():\n    pause()\n"));
+    }
+    views.push_str("\n\nasync def alone():\n    time.sleep(2)\n");
+    std::fs::write(d.join("views.py"), views).unwrap();
+    dir
+}
+
+#[test]
+fn text_shows_three_call_sites_of_a_root_cause_and_counts_the_others() {
+    let dir = ten_callers();
+    let d = dir.path();
+    let text = stdout(&loopsafe(d, &["check"]));
+    // The worst three by the sort in use; all ten are alike here, so by place.
+    for shown in ["handler_0", "handler_1", "handler_2"] {
+        assert!(
+            text.contains(&format!("`{shown}` calls `pause()`")),
+            "{text}"
+        );
+    }
+    assert!(!text.contains("handler_3"), "{text}");
+    assert_eq!(text.matches("calls `pause()`").count(), 3, "{text}");
+    assert!(
+        text.contains("= 1 root cause, 10 call sites (the worst 3):"),
+        "{text}"
+    );
+    assert!(
+        text.contains("= … and 7 more call sites (`--show-all`, or the JSON)"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "Found 11 blocking calls on the event loop (2 root causes) in 1 file (2 files checked)."
+        ),
+        "{text}"
+    );
+    insta::assert_snapshot!("capped_text", text);
+
+    let all = stdout(&loopsafe(d, &["check", "--show-all"]));
+    assert_eq!(all.matches("calls `pause()`").count(), 10, "{all}");
+    assert!(all.contains("`handler_9` calls `pause()`"), "{all}");
+    assert!(all.contains("= 1 root cause, 10 call sites:"), "{all}");
+    assert!(!all.contains("more call site"), "{all}");
+    // The same closing line: `--show-all` shows more chains, not more findings.
+    assert_eq!(all.lines().last(), text.lines().last(), "{all}");
+
+    // Machine formats keep one entry per call site.
+    let json = stdout(&loopsafe(d, &["check", "--output-format", "json"]));
+    let items: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
+    let through: Vec<&serde_json::Value> = items.iter().filter(|i| i["code"] == "LS901").collect();
+    assert_eq!(through.len(), 10, "{json}");
+    assert_eq!(items.len(), 11, "{json}");
+    let concise = stdout(&loopsafe(d, &["check", "--output-format", "concise"]));
+    assert_eq!(concise.matches(": LS901 ").count(), 10, "{concise}");
+    assert!(concise.contains("(2 root causes)"), "{concise}");
+}
+
+#[test]
+fn report_counts_root_causes_and_call_sites_as_the_text_does() {
+    let dir = ten_callers();
+    let report = stdout(&loopsafe(dir.path(), &["report", "--date", "2026-11-26"]));
+    assert!(
+        report.contains(
+            "Found **11 blocking calls** on the event loop (**2 root causes**) in 1 file:"
+        ),
+        "{report}"
+    );
+    assert!(report.contains("## Root causes"), "{report}");
+    assert!(!report.contains("hotspot"), "{report}");
+    // Two sections, one a root cause.
+    assert!(report.contains("### 2."), "{report}");
+    assert!(!report.contains("### 3."), "{report}");
+    assert!(
+        report.contains("reached from 10 async call sites through helpers"),
+        "{report}"
+    );
+    assert!(
+        report.contains("One root cause, 10 call sites (the worst 3):"),
+        "{report}"
+    );
+    assert_eq!(report.matches("- `views.py:").count(), 3, "{report}");
+    assert!(
+        report.contains(
+            "- … and 7 more call sites (`loopsafe check --show-all`, or `--output-format json`)"
+        ),
+        "{report}"
+    );
+    // The summary's lines count root causes, with their call sites beside them.
+    assert!(report.contains("(10 call sites)"), "{report}");
 }
 
 #[path = "../../loopsafe_core/tests/support/fs.rs"]

@@ -181,10 +181,38 @@ struct Style {
     reset: &'static str,
 }
 
+/// How many call sites' chains the text output and the report show under one root cause:
+/// one `time.sleep` in a constructor reached from 91 coroutines printed 91 chains, about
+/// 400 lines that said one thing.
+pub const SHOWN_CALL_SITES: usize = 3;
+
+/// What the text output is asked to show.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TextOptions {
+    /// ANSI colours (a terminal).
+    pub color: bool,
+    /// Every call site's chain under a root cause, not only the worst
+    /// [`SHOWN_CALL_SITES`] (`--show-all`).
+    pub show_all: bool,
+}
+
 /// ruff-style full output: the headline, the source line with a caret span, the chain
 /// one hop per line, the help. LS901 findings that share a root are shown once, the root
-/// first and then every caller.
+/// first and then the worst of its call sites.
 pub fn text(result: &CheckResult, cwd: &Path, color: bool) -> String {
+    text_with(
+        result,
+        cwd,
+        TextOptions {
+            color,
+            show_all: false,
+        },
+    )
+}
+
+/// [`text`], with the choices of [`TextOptions`].
+pub fn text_with(result: &CheckResult, cwd: &Path, options: TextOptions) -> String {
+    let color = options.color;
     let style = if color {
         Style {
             blue: "\x1b[1;34m",
@@ -214,7 +242,11 @@ pub fn text(result: &CheckResult, cwd: &Path, color: bool) -> String {
         match group {
             Some((root, group)) if group.len() > 1 => {
                 if shown.insert(root) {
-                    grouped(&mut out, &indexes, root, group, cwd, color, &style);
+                    let shown = match options.show_all {
+                        true => group.len(),
+                        false => SHOWN_CALL_SITES,
+                    };
+                    grouped(&mut out, &indexes, (root, group, shown), cwd, color, &style);
                 }
             }
             _ => single(&mut out, &indexes, d, cwd, color, &style),
@@ -249,8 +281,7 @@ fn single(
 fn grouped(
     out: &mut String,
     indexes: &HashMap<&Path, LineIndex>,
-    root: &Root,
-    group: &[&Diagnostic],
+    (root, group, shown): (&Root, &[&Diagnostic], usize),
     cwd: &Path,
     color: bool,
     style: &Style,
@@ -299,8 +330,17 @@ fn grouped(
         snippet(out, index, root.location, last.end_location, gutter, style);
     }
     let pad = " ".repeat(gutter);
-    out.push_str(&format!("{pad} = 1 root cause, {} callers:\n", group.len()));
-    for (i, d) in group.iter().enumerate() {
+    let hidden = group.len().saturating_sub(shown);
+    out.push_str(&format!(
+        "{pad} = 1 root cause, {} call sites{}:\n",
+        group.len(),
+        if hidden > 0 {
+            format!(" (the worst {shown})")
+        } else {
+            String::new()
+        }
+    ));
+    for (i, d) in group.iter().take(shown).enumerate() {
         let note = match (d.runs_once && !once, d.conditional && !conditional) {
             (true, true) => "  (first call only; on some requests only)",
             (true, false) => "  (first call only)",
@@ -308,6 +348,12 @@ fn grouped(
             (false, false) => "",
         };
         hops(out, &d.chain, &pad, &format!("{}.", i + 1), note, cwd);
+    }
+    if hidden > 0 {
+        out.push_str(&format!(
+            "{pad} = … and {hidden} more call site{} (`--show-all`, or the JSON)\n",
+            plural(hidden)
+        ));
     }
     out.push_str(&format!("{pad} = help: {}\n\n", first.help));
 }
@@ -574,6 +620,24 @@ fn snippet(
     out.push_str(&format!("{blue}{pad} |{reset}\n"));
 }
 
+/// How many root causes the findings have: the blocking calls that helpers make
+/// reachable from several call sites count once, as the text output and the report
+/// show them (one group, one section); every other finding is its own.
+pub fn root_causes<'d>(diagnostics: impl IntoIterator<Item = &'d Diagnostic>) -> usize {
+    let mut roots: HashSet<&Root> = HashSet::new();
+    let mut alone = 0;
+    for d in diagnostics {
+        match &d.root {
+            Some(root) => {
+                roots.insert(root);
+            }
+            None if d.rule != crate::rules::Rule::SyntaxError => alone += 1,
+            None => {}
+        }
+    }
+    roots.len() + alone
+}
+
 /// The closing line of text and concise output.
 pub fn summary(result: &CheckResult) -> String {
     let n = result.diagnostics.len();
@@ -583,14 +647,9 @@ pub fn summary(result: &CheckResult) -> String {
         paths.dedup();
         paths.len()
     };
-    let roots = {
-        let mut roots: Vec<Root> = result.diagnostics.iter().filter_map(root_of).collect();
-        roots.sort();
-        roots.dedup();
-        roots.len()
-    };
+    let roots = root_causes(&result.diagnostics);
     let causes = if roots > 0 && roots < n {
-        format!(", from {roots} root cause{}", plural(roots))
+        format!(" ({roots} root cause{})", plural(roots))
     } else {
         String::new()
     };
@@ -601,7 +660,7 @@ pub fn summary(result: &CheckResult) -> String {
             plural(result.files_checked)
         ),
         _ => format!(
-            "Found {n} blocking call{} on the event loop in {files} file{}{causes} ({} file{} checked).",
+            "Found {n} blocking call{} on the event loop{causes} in {files} file{} ({} file{} checked).",
             plural(n),
             plural(files),
             result.files_checked,

@@ -1,5 +1,5 @@
 //! `loopsafe report`: the write-up a careful engineer produces after a hunt, in the shape
-//! of one: a summary, one section per hotspot (worst first) with Before/After, why it was
+//! of one: a summary, one section per root cause (worst first) with Before/After, why it was
 //! a problem and how it is fixed, then the blocking calls that are acceptable and why,
 //! and the files the fixes change. It states no figure it did not measure.
 
@@ -65,53 +65,8 @@ pub fn markdown(input: &ReportInput) -> String {
             result.entry_points.len()
         ));
     }
-    out.push_str("\n---\n\n## Summary\n\n");
-    if hotspots.is_empty() {
-        out.push_str("No blocking call runs on the event loop.\n\n");
-    } else {
-        out.push_str(&format!(
-            "Found **{} hotspot{}** that block the event loop:\n",
-            hotspots.len(),
-            plural(hotspots.len())
-        ));
-        // Alike hotspots counted together, in the order they first appear.
-        let mut groups: Vec<(String, usize)> = vec![];
-        for d in &hotspots {
-            let line = summary_line(d, result);
-            match groups.iter_mut().find(|(l, _)| *l == line) {
-                Some((_, n)) => *n += 1,
-                None => groups.push((line, 1)),
-            }
-        }
-        for (line, n) in groups {
-            out.push_str(&format!("- {n}x {line}\n"));
-        }
-        let fixable: Vec<&&Diagnostic> = hotspots
-            .iter()
-            .filter(|d| fix_kind(d) != Applicability::DisplayOnly)
-            .collect();
-        let safe = fixable
-            .iter()
-            .filter(|d| fix_kind(d) == Applicability::Safe)
-            .count();
-        out.push_str(&format!(
-            "\n`loopsafe check --fix --unsafe-fixes` fixes {} of them ({} with safe fixes, applied by `--fix` alone){}.\n\n",
-            fixable.len(),
-            safe,
-            if fixable.len() < hotspots.len() {
-                "; the others need a hand, as suggested below"
-            } else {
-                ""
-            }
-        ));
-    }
-    out.push_str("---\n\n");
-    if !hotspots.is_empty() {
-        out.push_str(
-            "## Hotspots\n\nWorst first: by severity (what one call costs the loop, times how often it runs), then the more requests run a hotspot, the higher it is; those that block on the first call only come last.\n\n",
-        );
-    }
-    // Helpers that reach the same blocking call are one hotspot with many callers.
+    // One section a root cause, as the text output groups them: the call sites that
+    // reach one blocking call through helpers are one section.
     let mut sections: Vec<Vec<&Diagnostic>> = vec![];
     let mut by_root: BTreeMap<(&Path, u32, u32), usize> = BTreeMap::new();
     for d in &hotspots {
@@ -128,6 +83,18 @@ pub fn markdown(input: &ReportInput) -> String {
             }
             None => sections.push(vec![d]),
         }
+    }
+    out.push_str("\n---\n\n## Summary\n\n");
+    if hotspots.is_empty() {
+        out.push_str("No blocking call runs on the event loop.\n\n");
+    } else {
+        summary(&mut out, &hotspots, &sections, result);
+    }
+    out.push_str("---\n\n");
+    if !hotspots.is_empty() {
+        out.push_str(
+            "## Root causes\n\nOne section per blocking call, with the call sites that reach it. Worst first: by severity (what one call costs the loop, times how often it runs), then the more requests run it, the higher it is; those that block on the first call only come last.\n\n",
+        );
     }
     for (i, group) in sections.iter().enumerate() {
         hotspot(&mut out, i + 1, group, result, cwd);
@@ -156,6 +123,67 @@ pub fn markdown(input: &ReportInput) -> String {
         }
     }
     out
+}
+
+/// The counts, the same as the text output's closing line, and the root causes alike
+/// counted together.
+fn summary(
+    out: &mut String,
+    hotspots: &[&Diagnostic],
+    sections: &[Vec<&Diagnostic>],
+    result: &CheckResult,
+) {
+    let files = {
+        let mut paths: Vec<&Path> = hotspots.iter().map(|d| d.path.as_path()).collect();
+        paths.sort();
+        paths.dedup();
+        paths.len()
+    };
+    out.push_str(&format!(
+        "Found **{} blocking call{}** on the event loop (**{} root cause{}**) in {files} file{}:\n",
+        hotspots.len(),
+        plural(hotspots.len()),
+        sections.len(),
+        plural(sections.len()),
+        plural(files)
+    ));
+    // Alike root causes counted together, in the order they first appear.
+    let mut groups: Vec<(String, usize, usize)> = vec![];
+    for section in sections {
+        let line = summary_line(section[0], result);
+        match groups.iter_mut().find(|(l, _, _)| *l == line) {
+            Some((_, roots, sites)) => {
+                *roots += 1;
+                *sites += section.len();
+            }
+            None => groups.push((line, 1, section.len())),
+        }
+    }
+    for (line, roots, sites) in groups {
+        let sites = match sites > roots {
+            true => format!(" ({sites} call sites)"),
+            false => String::new(),
+        };
+        out.push_str(&format!("- {roots}x {line}{sites}\n"));
+    }
+    let fixable: Vec<&&Diagnostic> = hotspots
+        .iter()
+        .filter(|d| fix_kind(d) != Applicability::DisplayOnly)
+        .collect();
+    let safe = fixable
+        .iter()
+        .filter(|d| fix_kind(d) == Applicability::Safe)
+        .count();
+    out.push_str(&format!(
+        "\n`loopsafe check --fix --unsafe-fixes` fixes {} of them ({} with safe fixes, applied by `--fix` alone){}.\n\n",
+        fixable.len(),
+        safe,
+        if fixable.len() < hotspots.len() {
+            "; the others need a hand, as suggested below"
+        } else {
+            ""
+        }
+    ));
 }
 
 fn plural(n: usize) -> &'static str {
@@ -231,9 +259,6 @@ fn class_of(qualname: &str) -> &str {
     qualname.split('.').next().unwrap_or(qualname)
 }
 
-/// How many callers of one root cause a section lists by name.
-const MAX_CALLERS: usize = 20;
-
 /// One section: a finding, or the callers of one blocking call through helpers (the
 /// first, reached from the most requests, stands for the others).
 fn hotspot(out: &mut String, n: usize, group: &[&Diagnostic], result: &CheckResult, cwd: &Path) {
@@ -249,16 +274,17 @@ fn hotspot(out: &mut String, n: usize, group: &[&Diagnostic], result: &CheckResu
             last.location.row,
             group.len()
         ));
+        let shown = crate::render::SHOWN_CALL_SITES;
         out.push_str(&format!(
-            "One root cause, {} callers{}:\n\n",
+            "One root cause, {} call sites{}:\n\n",
             group.len(),
-            if group.len() > MAX_CALLERS {
-                format!(" (the first {MAX_CALLERS}, worst first)")
+            if group.len() > shown {
+                format!(" (the worst {shown})")
             } else {
                 String::new()
             }
         ));
-        for c in group.iter().take(MAX_CALLERS) {
+        for c in group.iter().take(shown) {
             let chain: Vec<String> = c
                 .chain
                 .iter()
@@ -277,11 +303,15 @@ fn hotspot(out: &mut String, n: usize, group: &[&Diagnostic], result: &CheckResu
                 }
             ));
         }
-        if group.len() > MAX_CALLERS {
-            out.push_str(&format!("- and {} more\n", group.len() - MAX_CALLERS));
+        if group.len() > shown {
+            let more = group.len() - shown;
+            out.push_str(&format!(
+                "- … and {more} more call site{} (`loopsafe check --show-all`, or `--output-format json`)\n",
+                plural(more)
+            ));
         }
         out.push_str(&format!(
-            "\nThe first caller, `{path}:{}`:\n\n",
+            "\nThe worst call site, `{path}:{}`:\n\n",
             d.location.row
         ));
     }
@@ -643,7 +673,7 @@ fn impact(out: &mut String, impact: Option<&Impact>, hotspots: &[&Diagnostic]) {
                 .iter()
                 .any(|d| !matches!(d.rule, Rule::AsyncioRun | Rule::RunUntilComplete))
             {
-                out.push_str("- Every other hotspot holds the event loop for as long as its call takes: for a network call, the upstream's whole response time. Meanwhile no other request on the process makes progress, not even a health check; under load, requests queue behind each other and latency grows with the number of clients.\n");
+                out.push_str("- Every other blocking call holds the event loop for as long as its call takes: for a network call, the upstream's whole response time. Meanwhile no other request on the process makes progress, not even a health check; under load, requests queue behind each other and latency grows with the number of clients.\n");
             }
             out.push('\n');
         }
