@@ -962,8 +962,24 @@ fn decorator_effect(project: &Project, module: u32, d: &Ref) -> Option<Option<De
         Ref::Call(inner) => (&**inner, true),
         other => (other, false),
     };
-    match project.eval(module, callee) {
-        Value::External(p) => Catalogue::decorator(&Catalogue::canonical(&p)).map(Some),
+    let value = project.eval(module, callee);
+    // `@memoize`, `@singleton`, `@cached(ttl=60)`: named for caching, from any package or
+    // the project's own, the body runs on the first call only.
+    let name = match &value {
+        Value::External(p) => Some(Catalogue::canonical(p).to_string()),
+        Value::Function(f) => Some(project.modules.function(*f).name.to_string()),
+        _ => None,
+    };
+    if let Value::External(p) = &value {
+        if let Some(known) = Catalogue::decorator(&Catalogue::canonical(p)) {
+            return Some(Some(known));
+        }
+    }
+    if name.is_some_and(|n| Catalogue::caches_by_name(&n)) {
+        return Some(Some(Decorator::RunsOnce));
+    }
+    match value {
+        Value::External(_) => None,
         Value::Function(factory) if called => {
             // A decorator factory: follow it when what it returns is a decorator that keeps.
             let func = project.modules.function(factory);

@@ -408,6 +408,13 @@ impl Catalogue {
         find_sorted(DECORATORS, name, |r| r.0).map(|r| r.1)
     }
 
+    /// Whether a decorator's own name (its last segment: `memoize`, `singleton`) says it
+    /// caches the function's result, whichever package it comes from.
+    pub fn caches_by_name(name: &str) -> bool {
+        let last = name.rsplit('.').next().unwrap_or(name);
+        CACHING_DECORATOR_NAMES.binary_search(&last).is_ok()
+    }
+
     /// The argument position of the function that `call` schedules on the event loop.
     pub fn loop_callback(call: &str) -> Option<usize> {
         find_sorted(LOOP_CALLBACKS, call, |r| r.0).map(|r| r.1)
@@ -457,6 +464,7 @@ mod tests {
         assert_sorted(OFFLOADING, |r| r.0, "OFFLOADING");
         assert_sorted(ASYNC_TWINS, |r| r.0, "ASYNC_TWINS");
         assert_sorted(DECORATORS, |r| r.0, "DECORATORS");
+        assert_sorted(CACHING_DECORATOR_NAMES, |r| *r, "CACHING_DECORATOR_NAMES");
         assert_sorted(LOOP_CALLBACKS, |r| r.0, "LOOP_CALLBACKS");
     }
 

@@ -1559,6 +1559,19 @@ pub static DECORATORS: &[(&str, Decorator)] = &[
     ("warnings.deprecated", Decorator::Keeps),
 ];
 
+/// Names of decorators that cache what the function returns, from whatever package they
+/// are imported (or the project's own): `@memoize`, `@singleton`, `@cached(ttl=60)`. A
+/// function so decorated runs its body on the first call (per arguments) only. Sorted.
+pub static CACHING_DECORATOR_NAMES: &[&str] = &[
+    "cache",
+    "cached",
+    "cached_property",
+    "memoize",
+    "memoized",
+    "once",
+    "singleton",
+];
+
 /// Calls that schedule a function they are given to run later *on the event loop*
 /// itself; the number is the position of the function argument. Sorted.
 pub static LOOP_CALLBACKS: &[(&str, usize)] = &[

@@ -190,6 +190,7 @@ impl<'a> Extractor<'a> {
             .map(|p| p.parameter.name.as_str())
             .collect();
         let off_by_default = std::mem::replace(&mut self.once.off_by_default, off_by_default);
+        let memo_locals = std::mem::take(&mut self.once.memo_locals);
         self.current = idx;
         self.once.inside = false;
         self.loops.off_loop = false;
@@ -201,6 +202,7 @@ impl<'a> Extractor<'a> {
         self.branches = branches;
         (self.loops.running, self.loops.event) = loops;
         self.once.off_by_default = off_by_default;
+        self.once.memo_locals = memo_locals;
     }
 
     /// A `class`: its bases, then its body walked as a function of its own (the

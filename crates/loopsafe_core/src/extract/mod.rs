@@ -136,6 +136,7 @@ pub fn facts_of(
         once: OnceState {
             inside: false,
             off_by_default: vec![],
+            memo_locals: vec![],
         },
         loops: LoopState {
             off_loop: false,

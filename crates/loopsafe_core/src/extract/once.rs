@@ -15,6 +15,9 @@ pub(super) struct OnceState<'a> {
     /// that leaves them out does not ask for the set-up to be done again
     /// (`if self._cache is not None and not refresh: return self._cache`).
     pub(super) off_by_default: Vec<&'a str>,
+    /// Locals that hold what a memo dict has for a key (`value = _cache.get(key)`), with
+    /// that entry (`_cache[key]`): `if value is None:` asks whether the entry is unset.
+    pub(super) memo_locals: Vec<(&'a str, String)>,
 }
 
 impl<'a> Extractor<'a> {
@@ -45,9 +48,17 @@ impl<'a> Extractor<'a> {
     fn state_tested(&self, test: &Expr, set: bool) -> Option<String> {
         match test {
             Expr::UnaryOp(u) if u.op == ast::UnaryOp::Not => self.state_tested(&u.operand, !set),
-            Expr::Compare(c) if self.lasting(&c.left) => {
-                (is_not_none(c)? == set).then(|| dotted(&c.left)).flatten()
-            }
+            Expr::Compare(c) if self.memo_local(&c.left).is_some() => (is_not_none(c)? == set)
+                .then(|| self.memo_local(&c.left))
+                .flatten(),
+            Expr::Compare(c) => match (&*c.ops, &*c.comparators) {
+                ([ast::CmpOp::In], [memo]) if set => self.memo_entry(memo, &c.left),
+                ([ast::CmpOp::NotIn], [memo]) if !set => self.memo_entry(memo, &c.left),
+                _ if self.lasting(&c.left) => {
+                    (is_not_none(c)? == set).then(|| dotted(&c.left)).flatten()
+                }
+                _ => None,
+            },
             Expr::BoolOp(b) if (b.op == ast::BoolOp::And) == set => {
                 let (first, rest) = b.values.split_first()?;
                 let state = self.state_tested(first, set)?;
@@ -84,6 +95,19 @@ impl<'a> Extractor<'a> {
     /// when the rest always sets it: `if final: return` before code that sets `final`
     /// under some condition is a wait, and what comes before that runs again and again.
     pub(super) fn returns_once_set(&self, stmt: &Stmt, rest: &[Stmt]) -> bool {
+        if let Stmt::Try(t) = stmt {
+            // `try: return _cache[key]` / `except KeyError: pass`, then the rest computes
+            // and stores `_cache[key]`.
+            let falls_through = matches!(&*t.handlers, [ast::ExceptHandler::ExceptHandler(h)]
+                if matches!(&*h.body, [Stmt::Pass(_)]));
+            return falls_through
+                && t.orelse.is_empty()
+                && t.finalbody.is_empty()
+                && matches!(&*t.body, [Stmt::Return(_)])
+                && self
+                    .memo_lookup(t)
+                    .is_some_and(|entry| sets(rest, &entry, true));
+        }
         let Stmt::If(s) = stmt else {
             return false;
         };
@@ -92,6 +116,65 @@ impl<'a> Extractor<'a> {
         }
         self.state_tested(&s.test, true)
             .is_some_and(|state| sets(rest, &state, true))
+    }
+
+    /// The memo entry a `try` looks up, when its body is only that lookup
+    /// (`return _cache[key]`, `value = _cache[key]`) and its one handler catches the
+    /// `KeyError` of a missing key: the handler runs while the entry is unset.
+    pub(super) fn memo_lookup(&self, t: &ast::StmtTry) -> Option<String> {
+        let [ast::ExceptHandler::ExceptHandler(h)] = &*t.handlers else {
+            return None;
+        };
+        let catches_key_error = matches!(h.type_.as_deref(),
+            Some(Expr::Name(n)) if matches!(n.id.as_str(), "KeyError" | "LookupError"));
+        let looked_up = match &*t.body {
+            [Stmt::Return(r)] => r.value.as_deref(),
+            [Stmt::Assign(a)] if matches!(&*a.targets, [Expr::Name(_)]) => Some(&*a.value),
+            _ => None,
+        };
+        match looked_up? {
+            Expr::Subscript(sub) if catches_key_error => self.memo_entry(&sub.value, &sub.slice),
+            _ => None,
+        }
+    }
+
+    /// Remembers that `name` now holds a memo dict's entry (`value = _cache.get(key)`),
+    /// or forgets what it held when assigned anything else.
+    pub(super) fn note_memo(&mut self, name: &'a str, value: &Expr) {
+        self.once.memo_locals.retain(|(n, _)| *n != name);
+        let Expr::Call(c) = value else { return };
+        let Expr::Attribute(get) = &*c.func else {
+            return;
+        };
+        let key = match (&*c.arguments.args, &*c.arguments.keywords) {
+            ([key], []) | ([key, Expr::NoneLiteral(_)], []) => key,
+            _ => return,
+        };
+        if get.attr.as_str() == "get" {
+            if let Some(entry) = self.memo_entry(&get.value, key) {
+                self.once.memo_locals.push((name, entry));
+            }
+        }
+    }
+
+    /// The memo entry a local holds (`value` after `value = _cache.get(key)`).
+    fn memo_local(&self, expr: &Expr) -> Option<String> {
+        let Expr::Name(n) = expr else { return None };
+        self.once
+            .memo_locals
+            .iter()
+            .find(|(name, _)| *name == n.id.as_str())
+            .map(|(_, entry)| entry.clone())
+    }
+
+    /// `_cache[key]` as lasting state, when the dict outlives the call (a module-level
+    /// dict, an attribute of `self`) and the key is written plainly enough to be
+    /// recognised where it is stored.
+    fn memo_entry(&self, memo: &Expr, key: &Expr) -> Option<String> {
+        if !matches!(memo, Expr::Name(_) | Expr::Attribute(_)) || !self.lasting_object(memo) {
+            return None;
+        }
+        entry(memo, key)
     }
 
     /// The lasting state a test finds set by being true: `self._client`, `_loaded`,
@@ -107,7 +190,7 @@ impl<'a> Extractor<'a> {
                 }
             }
             operand if self.lasting(operand) => dotted(operand),
-            _ => None,
+            operand => self.memo_local(operand),
         }
     }
 
@@ -141,10 +224,19 @@ impl<'a> Extractor<'a> {
     }
 }
 
+/// Whether `body` sets `state` on some path through it: a guard's or handler's body that
+/// does is a one-time set-up.
+pub(super) fn once_sets(body: &[Stmt], state: &str) -> bool {
+    sets(body, state, false)
+}
+
 /// Whether `body` sets `state`: on some path through it or, with `always`, on every
 /// path (an assignment at its top level, or inside a `with` or `try` block there).
 fn sets(body: &[Stmt], state: &str, always: bool) -> bool {
-    let target = |t: &Expr| dotted(t).is_some_and(|d| d == state);
+    let target = |t: &Expr| match t {
+        Expr::Subscript(sub) => entry(&sub.value, &sub.slice).is_some_and(|e| e == state),
+        t => dotted(t).is_some_and(|d| d == state),
+    };
     body.iter().any(|stmt| match stmt {
         Stmt::Assign(a) => a.targets.iter().any(|t| match t {
             Expr::Tuple(tuple) => tuple.elts.iter().any(target),
@@ -190,5 +282,27 @@ fn only_about(test: &Expr, state: &str) -> bool {
         }
         Expr::BoolOp(b) => b.values.iter().all(|e| only_about(e, state)),
         _ => false,
+    }
+}
+
+/// The text of a memo dict's entry, `_cache[key]`, for keys written plainly: names,
+/// attributes, literals and tuples of them. Other keys are not compared.
+fn entry(memo: &Expr, key: &Expr) -> Option<String> {
+    Some(format!("{}[{}]", dotted(memo)?, key_text(key)?))
+}
+
+fn key_text(key: &Expr) -> Option<String> {
+    match key {
+        Expr::Name(_) | Expr::Attribute(_) => dotted(key),
+        Expr::StringLiteral(s) => Some(format!("{:?}", s.value.to_str())),
+        Expr::NumberLiteral(n) => match &n.value {
+            ast::Number::Int(i) => Some(i.to_string()),
+            _ => None,
+        },
+        Expr::Tuple(t) => {
+            let parts: Option<Vec<String>> = t.elts.iter().map(key_text).collect();
+            Some(format!("({})", parts?.join(", ")))
+        }
+        _ => None,
     }
 }

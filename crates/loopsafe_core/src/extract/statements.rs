@@ -4,6 +4,7 @@
 use ruff_python_ast::visitor::Visitor;
 use ruff_python_ast::{self as ast, Expr};
 
+use super::once::once_sets;
 use super::running_loop::{asks_for_loop, catches_runtime_error, exits};
 use super::{last_segment, span, Extractor};
 use crate::facts::{CallKind, Ref};
@@ -15,6 +16,7 @@ impl<'a> Extractor<'a> {
         }
         if let [Expr::Name(target)] = &*a.targets {
             self.note_loop(target.id.as_str(), &a.value);
+            self.note_memo(target.id.as_str(), &a.value);
         }
         self.visit_expr(&a.value);
         let r = self.expr_ref(&a.value);
@@ -124,6 +126,14 @@ impl<'a> Extractor<'a> {
     pub(super) fn try_stmt(&mut self, t: &'a ast::StmtTry) {
         self.visit_body(&t.body);
         let asks_for_loop = asks_for_loop(&t.body);
+        // `try: return _cache[key]` / `except KeyError: _cache[key] = compute(key)`: the
+        // handler runs once per key, not on some requests.
+        let memo_filled = self.memo_lookup(t).is_some_and(|entry| {
+            t.handlers.iter().any(|h| {
+                let ast::ExceptHandler::ExceptHandler(h) = h;
+                once_sets(&h.body, &entry)
+            })
+        });
         for handler in &t.handlers {
             let ast::ExceptHandler::ExceptHandler(h) = handler;
             if let Some(type_) = &h.type_ {
@@ -137,10 +147,13 @@ impl<'a> Extractor<'a> {
                 self.loops.off_loop = true;
             }
             // A handler runs only when the body raises.
-            self.branches += 1;
+            let saved_once = self.once.inside;
+            self.once.inside |= memo_filled;
+            let opened = u32::from(!memo_filled);
+            self.branches += opened;
             self.visit_body(&h.body);
-            self.branches -= 1;
-            self.loops.off_loop = saved;
+            self.branches -= opened;
+            (self.loops.off_loop, self.once.inside) = (saved, saved_once);
         }
         self.visit_body(&t.orelse);
         self.visit_body(&t.finalbody);
