@@ -1061,7 +1061,10 @@ fn min_severity_hides_the_low_findings_counts_them_and_sets_the_exit_status() {
     std::fs::remove_file(d.join("read.py")).unwrap();
     let (code, text) = concise(&[]);
     assert_eq!(code, Some(0), "{text}");
-    assert!(text.contains("All checks passed"), "{text}");
+    assert!(
+        text.contains("No blocking call of high or medium severity found"),
+        "{text}"
+    );
     assert!(text.contains("1 low-severity finding not shown"), "{text}");
 
     // The configuration says it too; the command line wins.
@@ -1104,4 +1107,26 @@ fn default_sort_is_by_severity() {
     assert_eq!(lines(&["--sort", "severity"]), by_severity);
     let by_place = lines(&["--sort", "location"]);
     assert!(by_place[0].starts_with("a.py"), "{by_place:?}");
+}
+
+#[test]
+fn a_check_that_hides_every_finding_does_not_claim_there_are_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("cheap.py"),
+        "import os\n\nasync def f(p):\n    return os.path.exists(p)\n",
+    )
+    .unwrap();
+    let out = loopsafe(d, &["check"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    assert!(!text.contains("no blocking calls found"), "{text}");
+    assert!(
+        text.contains(
+            "No blocking call of high or medium severity found on the event loop (1 file checked)."
+        ),
+        "{text}"
+    );
+    assert!(text.contains("1 low-severity finding not shown"), "{text}");
 }

@@ -653,9 +653,20 @@ pub fn summary(result: &CheckResult) -> String {
     } else {
         String::new()
     };
-    let line = match n {
-        0 => format!(
+    let line = match (n, result.below_min_severity) {
+        (0, 0) => format!(
             "All checks passed: no blocking calls found on the event loop ({} file{} checked).",
+            result.files_checked,
+            plural(result.files_checked)
+        ),
+        // Something was found, only none of it is shown: "no blocking calls" would be
+        // untrue.
+        (0, _) => format!(
+            "No blocking call of {} severity found on the event loop ({} file{} checked).",
+            match result.min_severity {
+                Severity::High => "high",
+                Severity::Medium | Severity::Low => "high or medium",
+            },
             result.files_checked,
             plural(result.files_checked)
         ),
