@@ -7,6 +7,7 @@ Runs each binary RUNS times (default 15), alternating which goes first, with --n
 and prints the median and minimum wall and CPU (user + system) time of each. Use it for a
 change that should cost nothing: a noisy machine slows both builds alike.
 """
+import os
 import resource
 import statistics
 import subprocess
@@ -17,7 +18,9 @@ import time
 def main():
     args = [a for a in sys.argv[1:] if not a.startswith("--format")]
     fmt = next((a.split("=", 1)[1] for a in sys.argv[1:] if a.startswith("--format=")), "concise")
-    old, new, corpus = args[:3]
+    # The runs start in the corpus: binaries named relative to here must still be found.
+    old, new = (os.path.abspath(b) for b in args[:2])
+    corpus = args[2]
     runs = int(args[3]) if len(args) > 3 else 15
     cmd = lambda b: [b, "check", "--isolated", "--exit-zero", "--no-cache",
                      "--output-format", fmt, "-q", "."]
