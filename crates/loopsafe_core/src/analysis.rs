@@ -140,6 +140,9 @@ pub(crate) struct Analysis {
     pub(crate) helpers: Vec<(propagate::HelperFinding, Option<frameworks::Hotspot>)>,
     pub(crate) entries: Vec<frameworks::Entry>,
     pub(crate) routes: usize,
+    /// How often the project's coroutines run sync code in a thread each way
+    /// ([`crate::fixer::Offload::most_used`]'s order): every thread fix uses the most common.
+    pub(crate) offload_uses: [usize; 3],
 }
 
 impl Analysis {
@@ -454,6 +457,23 @@ fn conclude<'a>(
         helpers,
         entries: detected.entries.clone(),
         routes: reach.routes(),
+        offload_uses: offload_uses(modules, &found.offloaded),
     };
     (analysis, found, detected)
+}
+
+/// How many calls in coroutines run sync code in a thread each way: counted from the
+/// resolved calls rather than by reading every file again for the fixes. Only coroutines
+/// count, so that a check and the report (which resolves every function) agree.
+fn offload_uses(modules: &Modules, offloaded: &[propagate::Offload]) -> [usize; 3] {
+    let mut uses = [0; 3];
+    for o in offloaded {
+        if !modules.function(o.function).is_async {
+            continue;
+        }
+        if let Some(form) = crate::fixer::Offload::counted_as(&o.api) {
+            uses[form] += 1;
+        }
+    }
+    uses
 }

@@ -19,15 +19,18 @@ pub(crate) fn attach_fixes(
     diagnostics: &mut [Diagnostic],
     sources: &HashMap<PathBuf, String>,
     project: &Project,
+    offload_uses: [usize; 3],
 ) {
-    // The project's other files are read (once) only when a fix needs them: for the
-    // offload form every thread fix uses, and for the `except requests...` clauses a
-    // fix to httpx must not leave behind.
-    let (offload, caught) = if diagnostics.iter().any(worth_fixing) {
-        let needs_requests = diagnostics.iter().any(is_requests_fix);
-        scan(project, sources, needs_requests)
+    let offload = fixer::Offload::most_used(offload_uses);
+    // The project's other files are read (once) only for the `except requests...`
+    // clauses a fix to httpx must not leave behind.
+    let caught = if diagnostics
+        .iter()
+        .any(|d| worth_fixing(d) && is_requests_fix(d))
+    {
+        requests_caught(project, sources)
     } else {
-        (fixer::Offload::default(), vec![])
+        vec![]
     };
     let mut groups: Vec<&mut [Diagnostic]> = vec![];
     let mut rest = diagnostics;
@@ -112,16 +115,11 @@ fn is_requests_fix(d: &Diagnostic) -> bool {
         && d.api.as_deref().is_some_and(|a| a.starts_with("requests."))
 }
 
-/// What the fixes need from every file of the project: the offload form it uses most
-/// (see [`fixer::Offload`]), and, when `requests` is asked for, every file with an
-/// `except` clause that catches an exception of requests, with the first such
-/// exception as written and the line of its clause, in path order.
-fn scan(
-    project: &Project,
-    sources: &HashMap<PathBuf, String>,
-    requests: bool,
-) -> (fixer::Offload, Vec<CaughtAt>) {
-    let per_file: Vec<([usize; 3], Option<CaughtAt>)> = project
+/// Every file of the project with an `except` clause that catches an exception of
+/// requests, with the first such exception as written and the line of its clause, in
+/// path order.
+fn requests_caught(project: &Project, sources: &HashMap<PathBuf, String>) -> Vec<CaughtAt> {
+    let mut caught: Vec<CaughtAt> = project
         .files
         .par_iter()
         .filter_map(|file| {
@@ -133,24 +131,12 @@ fn scan(
                     &read
                 }
             };
-            let uses = fixer::Offload::uses(text);
-            let caught = requests
-                .then(|| fixer::catches_requests(text))
-                .flatten()
-                .map(|(exception, line)| (file.path.clone(), exception, line));
-            Some((uses, caught))
+            fixer::catches_requests(text)
+                .map(|(exception, line)| (file.path.clone(), exception, line))
         })
         .collect();
-    let mut counts = [0; 3];
-    let mut caught = vec![];
-    for (uses, c) in per_file {
-        for (total, n) in counts.iter_mut().zip(uses) {
-            *total += n;
-        }
-        caught.extend(c);
-    }
     caught.sort();
-    (fixer::Offload::most_used(counts), caught)
+    caught
 }
 
 /// A file, the exception of requests an `except` clause in it catches, and its line.

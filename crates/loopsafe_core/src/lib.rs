@@ -153,7 +153,10 @@ fn attempt(
             overrides: &options.overrides,
             root: &settings.root,
         };
-        pool().install(|| fixes::attach_fixes(&mut result.diagnostics, &result.sources, &project));
+        let uses = analysed.analysis.offload_uses;
+        pool().install(|| {
+            fixes::attach_fixes(&mut result.diagnostics, &result.sources, &project, uses)
+        });
     }
     if let Some(cache) = cache {
         incremental::save(cache, &policy, &loaded, &analysed, &mut result.warnings);

@@ -75,14 +75,17 @@ pub enum Offload {
 }
 
 impl Offload {
-    /// How many times a text uses each form (uses, not imports), in the order of
-    /// [`Offload::most_used`]'s counts.
-    pub fn uses(text: &str) -> [usize; 3] {
-        [
-            uses(text, "to_thread"),
-            uses(text, "sync_to_async"),
-            uses(text, "run_in_threadpool"),
-        ]
+    /// Which of [`Offload::most_used`]'s counts a call of this offloading API (as the
+    /// catalogue names it) counts under; None for the other ways to reach a thread.
+    pub fn counted_as(api: &str) -> Option<usize> {
+        match api {
+            "asyncio.to_thread" => Some(0),
+            "asgiref.sync.sync_to_async" => Some(1),
+            "fastapi.concurrency.run_in_threadpool" | "starlette.concurrency.run_in_threadpool" => {
+                Some(2)
+            }
+            _ => None,
+        }
     }
 
     /// The form used most, given how many times each is used (`to_thread`,
@@ -93,24 +96,6 @@ impl Offload {
         let best = (0..3).max_by_key(|i| (counts[*i], std::cmp::Reverse(*i)));
         best.map_or(Offload::ToThread, |i| forms[i])
     }
-}
-
-/// How many times `name` is called or used as a decorator in `text`: `name(` or
-/// `@name` not preceded by another identifier character (`database_sync_to_async` is
-/// another function).
-fn uses(text: &str, name: &str) -> usize {
-    // Most files use none: one quick search first.
-    if !text.contains(name) {
-        return 0;
-    }
-    text.match_indices(name)
-        .filter(|(i, _)| {
-            let before = text[..*i].chars().next_back();
-            let after = text[i + name.len()..].chars().next();
-            !before.is_some_and(|c| c.is_alphanumeric() || c == '_') && after == Some('(')
-                || before == Some('@')
-        })
-        .count()
 }
 
 /// The fixes for some findings in one file, in the order of the requests.
@@ -375,12 +360,13 @@ mod tests {
 
     #[test]
     fn offload_form_used_most() {
-        let text = "from asgiref.sync import sync_to_async\n\
-                    x = await sync_to_async(f)(1)\n\
-                    @sync_to_async\ndef g(): ...\n\
-                    y = await database_sync_to_async(h)()\n\
-                    z = await asyncio.to_thread(f)\n";
-        assert_eq!(Offload::uses(text), [1, 2, 0]);
+        assert_eq!(Offload::counted_as("asyncio.to_thread"), Some(0));
+        assert_eq!(Offload::counted_as("asgiref.sync.sync_to_async"), Some(1));
+        assert_eq!(
+            Offload::counted_as("starlette.concurrency.run_in_threadpool"),
+            Some(2)
+        );
+        assert_eq!(Offload::counted_as("threading.Thread"), None);
         assert_eq!(Offload::most_used([1, 2, 0]), Offload::SyncToAsync);
         assert_eq!(Offload::most_used([2, 2, 2]), Offload::ToThread);
         assert_eq!(Offload::most_used([0, 0, 0]), Offload::ToThread);
