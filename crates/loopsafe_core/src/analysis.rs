@@ -308,7 +308,7 @@ fn analyze<'a>(
         false => resolution
             .all()
             .into_iter()
-            .filter(|f| modules[f.module as usize].functions[f.idx as usize].is_async)
+            .filter(|f| modules.function(*f).is_async)
             .collect(),
     };
     let follow = !everything;

@@ -101,8 +101,7 @@ impl Files<'_> {
     }
 
     pub(crate) fn hop(&mut self, step: propagate::Step) -> Option<(Hop, facts::Span)> {
-        let func =
-            &self.modules[step.function.module as usize].functions[step.function.idx as usize];
+        let func = &self.modules.function(step.function);
         let call = &func.calls[step.call_index];
         let at = self.locate(step.function.module, call.func_span)?;
         Some((

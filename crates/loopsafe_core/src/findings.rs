@@ -128,8 +128,7 @@ fn cost_of(
     if api != "time.sleep" {
         return cost;
     }
-    let call =
-        &files.modules[function.module as usize].functions[function.idx as usize].calls[call_index];
+    let call = &files.modules.function(function).calls[call_index];
     let Some(arg) = call
         .args
         .iter()
@@ -176,7 +175,7 @@ fn direct_diagnostic(
     );
     let m = finding.function.module;
     let at = files.locate(m, finding.span)?;
-    let func = &files.modules[m as usize].functions[finding.function.idx as usize];
+    let func = &files.modules.function(finding.function);
     let info = finding.rule.info();
     let kind = func.calls[finding.call_index].kind;
     let quoted = kind.quote(&at.text);
@@ -273,7 +272,7 @@ fn syntax_error(file: &SourceFile, e: &extract::SyntaxError, source: &str) -> Di
 }
 
 fn entry_point(files: &mut Files, e: &frameworks::Entry) -> Option<EntryPoint> {
-    let func = &files.modules[e.function.module as usize].functions[e.function.idx as usize];
+    let func = &files.modules.function(e.function);
     let at = files.locate(e.function.module, func.name_span)?;
     Some(EntryPoint {
         kind: e.kind,
@@ -312,10 +311,8 @@ fn helper_diagnostic(
         path: last.path.clone(),
         location: last.location,
     };
-    let caller = &files.modules[finding.caller.function.module as usize].functions
-        [finding.caller.function.idx as usize];
-    let helper = &files.modules[finding.chain[0].function.module as usize].functions
-        [finding.chain[0].function.idx as usize];
+    let caller = files.modules.function(finding.caller.function);
+    let helper = files.modules.function(finding.chain[0].function);
     let info = Rule::BlockingCallThroughHelper.info();
     let api = finding
         .api
@@ -345,11 +342,7 @@ fn helper_diagnostic(
     }
     let conditional = std::iter::once(&finding.caller)
         .chain(&finding.chain)
-        .any(|step| {
-            files.modules[step.function.module as usize].functions[step.function.idx as usize].calls
-                [step.call_index]
-                .conditional
-        });
+        .any(|step| files.modules.function(step.function).calls[step.call_index].conditional);
     if conditional {
         message.push_str(" (on some requests only: a condition is on the way)");
     }
