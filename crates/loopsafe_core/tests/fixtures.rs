@@ -19,6 +19,8 @@
 //! Each fixture is a test of its own, named after it (`network.py` is `network`:
 //! `cargo test -p loopsafe_core --test fixtures network`): `build.rs` lists them.
 
+#[path = "support/files.rs"]
+mod files;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -57,24 +59,12 @@ fn expected(root: &Path, files: &[PathBuf], marker: &str) -> Findings {
     out
 }
 
+/// The Python files of a fixture: the file itself, or every one in its folder.
 fn python_files(path: &Path) -> Vec<PathBuf> {
     if path.is_file() {
         return vec![path.to_path_buf()];
     }
-    let mut files = vec![];
-    let mut stack = vec![path.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let p = entry.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|e| e == "py") {
-                files.push(p);
-            }
-        }
-    }
-    files.sort();
-    files
+    files::python_files(path)
 }
 
 /// What a fixture's check found: its findings, its notes, and what each says, by line.

@@ -2,6 +2,10 @@
 //! [`MAX_FUNCTION_LINES`] (data tables aside), and no cycle between its top-level modules
 //! (a folder module counts as one, and the crate root, `lib.rs`, as one of its own).
 
+// Each test uses some of the shared helpers.
+#[allow(dead_code)]
+#[path = "support/files.rs"]
+mod files;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -13,21 +17,13 @@ fn src_dir() -> PathBuf {
 
 /// Every `.rs` file under `src`, relative to it, with its text.
 fn sources() -> Vec<(PathBuf, String)> {
-    let mut out = vec![];
-    let mut dirs = vec![src_dir()];
-    while let Some(dir) = dirs.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                dirs.push(path);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                let text = std::fs::read_to_string(&path).unwrap();
-                out.push((path.strip_prefix(src_dir()).unwrap().to_path_buf(), text));
-            }
-        }
-    }
-    out.sort();
-    out
+    files::files_ending(&src_dir(), "rs")
+        .into_iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(&path).unwrap();
+            (path.strip_prefix(src_dir()).unwrap().to_path_buf(), text)
+        })
+        .collect()
 }
 
 /// The text with every comment, string and character literal blanked out (newlines
