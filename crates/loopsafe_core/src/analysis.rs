@@ -164,7 +164,12 @@ impl Analysis {
         });
         (self.direct.iter().map(|(d, _)| d.function))
             .chain(helpers)
-            .chain(self.entries.iter().map(|e| e.function))
+            .chain(
+                self.entries
+                    .iter()
+                    .filter(|e| e.framework != frameworks::STARTUP_BY_NAME)
+                    .map(|e| e.function),
+            )
     }
 
     /// Points each finding at where its call is now: facts of the same shape have the
@@ -424,7 +429,7 @@ fn conclude<'a>(
     counts: &propagate::Counts<'_>,
 ) -> (Analysis, propagate::Findings, frameworks::Frameworks) {
     let follow_helpers = settings.is_enabled(Rule::BlockingCallThroughHelper);
-    let mut found = pool().install(|| propagate::findings(resolution, follow_helpers));
+    let mut found = pool().install(|| propagate::findings(resolution, modules, follow_helpers));
     propagate::sync_on_loop(
         &mut found,
         modules,

@@ -99,6 +99,7 @@ impl Function {
             returns_param,
             is_generator,
             calls,
+            params,
         } = self;
         ends.pair(*span, other.span);
         ends.pair(*name_span, other.name_span);
@@ -113,6 +114,7 @@ impl Function {
             && *returned == other.returned
             && *returns_param == other.returns_param
             && *is_generator == other.is_generator
+            && *params == other.params
             && calls.len() == other.calls.len()
             && calls
                 .iter()
@@ -133,6 +135,7 @@ impl Call {
             once,
             off_loop,
             conditional,
+            guards,
             kind,
         } = self;
         ends.pair(*span, other.span);
@@ -143,6 +146,7 @@ impl Call {
             && *once == other.once
             && *off_loop == other.off_loop
             && *conditional == other.conditional
+            && *guards == other.guards
             && *kind == other.kind
             && args.len() == other.args.len()
             && args.iter().zip(&other.args).all(|(a, b)| {
@@ -150,9 +154,10 @@ impl Call {
                     keyword,
                     value,
                     span,
+                    given,
                 } = a;
                 ends.pair(*span, b.span);
-                *keyword == b.keyword && *value == b.value
+                *keyword == b.keyword && *value == b.value && *given == b.given
             })
     }
 }

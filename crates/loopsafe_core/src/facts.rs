@@ -165,6 +165,79 @@ pub struct Arg {
     pub keyword: Option<Name>,
     pub value: Ref,
     pub span: Span,
+    /// What the argument's value is known to be, for a callee whose branches test it.
+    pub given: Given,
+}
+
+/// What a call passes for a parameter, as far as the callee's tests on it go
+/// ([`Guard`]).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub enum Given {
+    #[default]
+    Unknown,
+    /// A literal: `get_secret("OPENAI_API_KEY")`, `increment(key, local_only=True)`.
+    Lit(Lit),
+    /// The caller's own parameter, unchanged (by index in [`Function::params`]): what
+    /// the caller was given, it passes on.
+    Param(u16),
+    /// `*args` or `**kwargs`: any parameter may be bound by it.
+    Splat,
+}
+
+/// A literal value a test can be evaluated on.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Lit {
+    None,
+    Bool(bool),
+    Int(i64),
+    Str(Name),
+}
+
+/// A test on one of the function's parameters that must come out `holds` for a call to
+/// be made: the call sits in `if name.startswith("oidc/"):` (holds), in its `else:`, or
+/// after `if local_only: return` (fails). Only tests on a parameter's value as the
+/// function received it are kept, perhaps after string methods that rewrite it
+/// (`transforms`, each of which may or may not have run).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Guard {
+    pub param: u16,
+    pub test: Test,
+    pub holds: bool,
+    pub transforms: Vec<Transform>,
+}
+
+/// What a [`Guard`] asks of a parameter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Test {
+    /// `x is None`, `x is True`, `x is False`.
+    Is(Lit),
+    /// `if x:`.
+    Truthy,
+    /// `x == "literal"`.
+    Eq(Lit),
+    /// `x.startswith("literal")`.
+    StartsWith(Name),
+}
+
+/// A string method applied to a parameter in place: `name = name.replace("a/", "")`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Transform {
+    Replace(Name, Name),
+    RemovePrefix(Name),
+    Strip,
+    Lower,
+    Upper,
+}
+
+/// A parameter of a function whose calls are guarded by tests on its parameters, or
+/// that passes its parameters on ([`Function::params`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Param {
+    pub name: Name,
+    /// Can be given by position.
+    pub positional: bool,
+    /// A literal default: what the parameter is when a call leaves it out.
+    pub default: Option<Lit>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -191,6 +264,9 @@ pub struct Call {
     /// of a comprehension with an `if`. A request that does not take the branch does not
     /// block there.
     pub conditional: bool,
+    /// Tests on the function's parameters that the call needs to pass, for callers that
+    /// pass literals ([`Guard`]).
+    pub guards: Vec<Guard>,
     pub kind: CallKind,
 }
 
@@ -269,6 +345,9 @@ pub struct Function {
     /// as the generator is iterated (or, under `@contextmanager`, entered).
     pub is_generator: bool,
     pub calls: Vec<Call>,
+    /// Its parameters, in order, when any of its calls is guarded by a test on one or
+    /// passes one on (else empty: most functions do neither).
+    pub params: Vec<Param>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -60,6 +60,7 @@ pub(crate) fn build(
     result.entry_points = analysis
         .entries
         .iter()
+        .filter(|e| e.framework != frameworks::STARTUP_BY_NAME)
         .filter_map(|e| entry_point(&mut files, e))
         .collect();
     result.routes = analysis.routes;
@@ -94,6 +95,16 @@ fn rate(d: &mut Diagnostic, catalogue: &Catalogue) -> bool {
             .any(|e| e.kind != frameworks::EntryKind::Startup)
     });
     if at_startup {
+        // Start-up code serves no request: its condition is a configuration's.
+        for on_some in [
+            " (on some requests only: it is behind a condition)",
+            " (on some requests only: a condition is on the way)",
+        ] {
+            if let Some(at) = d.message.find(on_some) {
+                d.message
+                    .replace_range(at..at + on_some.len(), " (only under a condition)");
+            }
+        }
         d.message.push_str(" (once, at startup)");
     } else if on_requests && d.frequency == Frequency::PerRequest {
         // A conditional one says so already: "on some requests only".

@@ -13,6 +13,8 @@
 
 use std::collections::VecDeque;
 
+mod specialize;
+
 use rayon::prelude::*;
 
 use crate::catalogue::{Catalogue, Cost, Decorator};
@@ -82,6 +84,9 @@ struct Graph {
     scheduled: Vec<Vec<(u32, u32)>>,
     decorator: Vec<Option<Decorator>>,
     callable: Vec<bool>,
+    /// How many of the nodes are the project's functions; those after them are variants
+    /// of them, made for calls that pass literals ([`specialize`]).
+    functions: usize,
 }
 
 /// What the analysis finds: blocking calls written in coroutines, and calls from
@@ -197,8 +202,8 @@ pub struct Offload {
 
 /// The blocking calls in coroutines, and the calls from coroutines into project code
 /// that may block, once the calls that matter are resolved ([`Resolution`]).
-pub fn findings(resolution: Resolution, follow_helpers: bool) -> Findings {
-    let (graph, found) = resolution.into_graph();
+pub fn findings(resolution: Resolution, modules: &Modules, follow_helpers: bool) -> Findings {
+    let (mut graph, found) = resolution.into_graph();
     let mut findings = Findings {
         direct: found.direct,
         helpers: vec![],
@@ -218,6 +223,9 @@ pub fn findings(resolution: Resolution, follow_helpers: bool) -> Findings {
                 });
             }
         }
+    }
+    if follow_helpers {
+        specialize::specialize(&mut graph, modules);
     }
     let chains = Chains::new(graph, follow_helpers);
     if follow_helpers {
@@ -267,7 +275,8 @@ fn helper_findings(chains: &Chains, on_loop: impl Fn(FnId) -> bool) -> Vec<Helpe
         once,
     } = chains;
     let mut out = vec![];
-    for (g, targets) in graph.targets.iter().enumerate() {
+    // A variant is its function called with some literals, not a caller of its own.
+    for (g, targets) in graph.targets.iter().enumerate().take(graph.functions) {
         let id = graph.ids[g];
         // Most functions lead nowhere: asking first whether they run on the loop would
         // read every function's facts (a tenth of the analysis's serial time).
@@ -774,6 +783,7 @@ impl<'a> Resolution<'a> {
             scheduled: Vec::with_capacity(n),
             decorator: vec![None; n],
             callable: vec![false; n],
+            functions: n,
         };
         graph.targets.resize_with(n, Vec::new);
         graph.scheduled.resize_with(n, Vec::new);

@@ -75,6 +75,12 @@ fn each_call_is_rated_by_its_cost_and_how_often_it_runs() {
             row(44, "LS501", "medium", "data", "per-request", true),
             row(50, "LS301", "low", "light", "per-request", false),
             row(52, "LS301", "high", "wait", "per-request", true),
+            // Named as start-up code (`initialize`, `init_tables`), reached from no
+            // route: once. Data work once is low.
+            row(60, "LS501", "low", "data", "once", false),
+            row(64, "LS201", "medium", "wait", "once", false),
+            // Named so (`setup`), but a route awaits it too: per request.
+            row(68, "LS201", "high", "wait", "per-request", true),
         ]
     );
     // The lifespan's client (line 15) is not reported at any severity.
@@ -104,11 +110,11 @@ fn each_call_is_rated_by_its_cost_and_how_often_it_runs() {
 #[test]
 fn the_default_shows_high_and_medium_and_counts_the_rest() {
     let (items, hidden) = findings(Severity::default());
-    assert_eq!(hidden, 2);
+    assert_eq!(hidden, 3);
     let rows: Vec<u64> = rated(&items).iter().map(|r| r.0).collect();
-    assert_eq!(rows, [26, 32, 44, 52]);
+    assert_eq!(rows, [26, 32, 44, 52, 64, 68]);
     let (items, hidden) = findings(Severity::High);
-    assert_eq!(hidden, 4);
+    assert_eq!(hidden, 6);
     let rows: Vec<u64> = rated(&items).iter().map(|r| r.0).collect();
-    assert_eq!(rows, [32, 52]);
+    assert_eq!(rows, [32, 52, 68]);
 }

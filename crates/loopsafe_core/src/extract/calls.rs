@@ -8,7 +8,7 @@ use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
 use super::{dotted, last_segment, span, Extractor};
-use crate::facts::{Arg, Call, CallKind, Name, Ref};
+use crate::facts::{Arg, Call, CallKind, Given, Name, Ref};
 
 /// Builtins that iterate over their arguments.
 const CONSUMING_BUILTINS: &[&str] = &[
@@ -104,6 +104,7 @@ impl<'a> Extractor<'a> {
                     keyword: None,
                     value: self.arg_ref(e),
                     span: span(e.range()),
+                    given: self.given(e),
                 }),
                 // `middlewares=[auth, timing]`: a keyword given a list is kept (where
                 // the list is), then once more per function named in the list.
@@ -114,6 +115,7 @@ impl<'a> Extractor<'a> {
                             keyword: k.arg.as_ref().map(|a| Name::from(a.as_str())),
                             value: Ref::Unknown,
                             span: span(k.range),
+                            given: Given::Unknown,
                         });
                         for e in elts {
                             let value = self.arg_ref(e);
@@ -124,6 +126,7 @@ impl<'a> Extractor<'a> {
                                 keyword: k.arg.as_ref().map(|a| Name::from(a.as_str())),
                                 value,
                                 span: span(e.range()),
+                                given: Given::Unknown,
                             });
                         }
                     }
@@ -131,6 +134,11 @@ impl<'a> Extractor<'a> {
                         keyword: k.arg.as_ref().map(|a| Name::from(a.as_str())),
                         value: self.arg_ref(value),
                         span: span(k.range),
+                        // `**kwargs` may bind any parameter.
+                        given: match k.arg {
+                            Some(_) => self.given(value),
+                            None => Given::Splat,
+                        },
                     }),
                 },
             }
@@ -146,6 +154,7 @@ impl<'a> Extractor<'a> {
             once: self.once.inside,
             off_loop: self.loops.off_loop,
             conditional: self.branches > 0,
+            guards: self.guards.active.clone(),
             kind: CallKind::Call,
         };
         self.function().calls.push(record);
@@ -205,6 +214,7 @@ impl<'a> Extractor<'a> {
             once: self.once.inside,
             off_loop: self.loops.off_loop,
             conditional: self.branches > 0,
+            guards: self.guards.active.clone(),
             kind,
         };
         self.function().calls.push(record);

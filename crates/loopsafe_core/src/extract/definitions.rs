@@ -6,9 +6,10 @@ use ruff_python_ast::visitor::Visitor;
 use ruff_python_ast::{self as ast, Expr, Stmt};
 
 use super::calls::is_property_decorator;
+use super::guards::GuardState;
 use super::scope::{Scope, ScopeKind};
 use super::{last_segment, placeholder, span, Extractor};
-use crate::facts::{CallKind, Class, Function, FunctionKind, Name, Ref, Span};
+use crate::facts::{CallKind, Class, Function, FunctionKind, Given, Name, Ref, Span};
 
 impl<'a> Extractor<'a> {
     /// Reserves function slots for the `def`s directly in `body` (through `if`, `try`,
@@ -191,6 +192,7 @@ impl<'a> Extractor<'a> {
             .collect();
         let off_by_default = std::mem::replace(&mut self.once.off_by_default, off_by_default);
         let memo_locals = std::mem::take(&mut self.once.memo_locals);
+        let guards = std::mem::replace(&mut self.guards, GuardState::of(&f.parameters));
         self.current = idx;
         self.once.inside = false;
         self.loops.off_loop = false;
@@ -203,6 +205,15 @@ impl<'a> Extractor<'a> {
         (self.loops.running, self.loops.event) = loops;
         self.once.off_by_default = off_by_default;
         self.once.memo_locals = memo_locals;
+        let own = std::mem::replace(&mut self.guards, guards);
+        // The parameters are kept only where the project stage can use them.
+        let func = &mut self.facts.functions[idx as usize];
+        let uses_params = func.calls.iter().any(|c| {
+            !c.guards.is_empty() || c.args.iter().any(|a| matches!(a.given, Given::Param(_)))
+        });
+        if uses_params {
+            func.params = own.into_params();
+        }
     }
 
     /// A `class`: its bases, then its body walked as a function of its own (the

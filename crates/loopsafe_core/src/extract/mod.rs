@@ -18,6 +18,7 @@
 mod branches;
 mod calls;
 mod definitions;
+mod guards;
 mod imports;
 mod once;
 mod refs;
@@ -36,6 +37,7 @@ use ruff_text_size::TextRange;
 use crate::facts::{CallKind, Function, FunctionKind, ModuleFacts, Name, Span};
 use crate::line_index::{line_of, line_starts};
 
+use guards::GuardState;
 use once::OnceState;
 use running_loop::LoopState;
 use scope::{Scope, ScopeKind};
@@ -149,6 +151,7 @@ pub fn facts_of(
         lambdas: HashMap::default(),
         nonblocking: vec![],
         properties: HashSet::default(),
+        guards: GuardState::default(),
     };
     calls::property_names(&module_ast.body, &mut ex.properties);
     ex.loops.getters = running_loop::loop_getters(&module_ast.body);
@@ -204,6 +207,8 @@ struct Extractor<'a> {
     /// Names of the properties the module's classes define: reading one of these
     /// attributes may run a getter, so such reads are kept as calls.
     properties: HashSet<&'a str>,
+    /// The current function's parameters and the tests on them that hold here.
+    guards: GuardState<'a>,
 }
 
 fn span(range: TextRange) -> Span {
@@ -261,6 +266,7 @@ fn placeholder() -> Function {
         returns_param: false,
         is_generator: false,
         calls: vec![],
+        params: vec![],
     }
 }
 
@@ -278,6 +284,8 @@ impl<'a> Extractor<'a> {
 impl<'a> Visitor<'a> for Extractor<'a> {
     fn visit_body(&mut self, body: &'a [Stmt]) {
         let saved = (self.once.inside, self.loops.off_loop);
+        // Guards an early exit adds (`if not x: return`) hold to the end of the block.
+        let guards = self.guards.active.len();
         for (i, stmt) in body.iter().enumerate() {
             self.visit_stmt(stmt);
             if !self.once.inside && self.returns_once_set(stmt, &body[i + 1..]) {
@@ -285,6 +293,7 @@ impl<'a> Visitor<'a> for Extractor<'a> {
             }
         }
         (self.once.inside, self.loops.off_loop) = saved;
+        self.guards.active.truncate(guards);
     }
 
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
@@ -303,6 +312,12 @@ impl<'a> Visitor<'a> for Extractor<'a> {
             Stmt::Match(m) => self.match_stmt(m),
             Stmt::Return(r) => self.return_stmt(r),
             Stmt::Global(g) => self.global_stmt(g),
+            Stmt::AugAssign(a) => {
+                if let Expr::Name(n) = &*a.target {
+                    self.param_assigned(n.id.as_str(), None);
+                }
+                visitor::walk_stmt(self, stmt);
+            }
             Stmt::TypeAlias(alias) => {
                 self.type_alias(alias);
                 visitor::walk_stmt(self, stmt);

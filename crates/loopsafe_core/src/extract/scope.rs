@@ -119,7 +119,10 @@ impl<'a> Extractor<'a> {
     /// `self` and of Starlette's `state`.
     pub(super) fn assign(&mut self, target: &'a Expr, value: Option<&Expr>, r: Ref) {
         match target {
-            Expr::Name(n) => self.bind(n.id.as_str(), r),
+            Expr::Name(n) => {
+                self.param_assigned(n.id.as_str(), value);
+                self.bind(n.id.as_str(), r)
+            }
             Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) => {
                 let values: Option<&[Expr]> = match value {
                     Some(Expr::Tuple(t)) if t.elts.len() == elts.len() => Some(&t.elts),

@@ -2,7 +2,7 @@
 //! `return`, `global`, `type`.
 
 use ruff_python_ast::visitor::Visitor;
-use ruff_python_ast::{self as ast, Expr};
+use ruff_python_ast::{self as ast, Expr, Stmt};
 
 use super::once::once_sets;
 use super::running_loop::{asks_for_loop, catches_runtime_error, exits};
@@ -99,7 +99,7 @@ impl<'a> Extractor<'a> {
         let opened = u32::from(!type_checking);
         let body_opened = u32::from(!type_checking && !once);
         self.branches += body_opened;
-        self.visit_body(&s.body);
+        self.with_conditions(&s.test, true, &s.body);
         self.branches -= body_opened;
         (self.in_type_checking, self.once.inside, self.loops.off_loop) = saved;
         if loop_running == Some(true) {
@@ -107,13 +107,28 @@ impl<'a> Extractor<'a> {
         }
         // An `elif`'s test, too, runs only when the tests above it fail.
         self.branches += opened;
+        let guards = self.guards.active.len();
+        let mut failed = vec![];
+        self.conditions(&s.test, false, &mut failed);
+        self.guards.active.extend(failed.iter().cloned());
         for clause in &s.elif_else_clauses {
-            if let Some(test) = &clause.test {
-                self.visit_expr(test);
+            match &clause.test {
+                Some(test) => {
+                    self.visit_expr(test);
+                    self.with_conditions(test, true, &clause.body);
+                    let mut also = vec![];
+                    self.conditions(test, false, &mut also);
+                    self.guards.active.extend(also);
+                }
+                None => self.visit_body(&clause.body),
             }
-            self.visit_body(&clause.body);
         }
+        self.guards.active.truncate(guards);
         self.branches -= opened;
+        // `if not x: return`: what follows in the block runs only when the test failed.
+        if s.elif_else_clauses.is_empty() && leaves(&s.body) {
+            self.guards.active.extend(failed);
+        }
         // `if loop is not None: ...; return`: what follows it in the enclosing
         // block runs without a loop (`visit_body` puts the flag back after it).
         let returns_with_loop =
@@ -250,4 +265,12 @@ fn is_main_guard(test: &Expr) -> bool {
 /// `if TYPE_CHECKING:`: the code under it never runs.
 fn is_type_checking(test: &Expr) -> bool {
     last_segment(test) == Some("TYPE_CHECKING")
+}
+
+/// A block that ends by leaving it: what follows runs only when it did not run.
+fn leaves(body: &[Stmt]) -> bool {
+    matches!(
+        body.last(),
+        Some(Stmt::Return(_) | Stmt::Raise(_) | Stmt::Continue(_) | Stmt::Break(_))
+    )
 }

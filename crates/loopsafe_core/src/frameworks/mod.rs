@@ -6,6 +6,7 @@
 
 mod aiohttp;
 mod celery;
+mod cli_apps;
 mod django;
 mod fastapi;
 mod flask;
@@ -13,6 +14,9 @@ mod litestar;
 mod quart;
 mod sanic;
 mod scripts;
+mod startup;
+
+pub use startup::BY_NAME as STARTUP_BY_NAME;
 mod test_suites;
 mod tornado;
 
@@ -313,6 +317,8 @@ pub fn detect(project: &Project, console_scripts: &[String]) -> Frameworks {
     sanic::scan(project, &scan, &mut out);
     tornado::scan(project, &mut out);
     scripts::scan(project, console_scripts, &mut out);
+    cli_apps::scan(project, &scan, &mut out);
+    startup::scan(project, &mut out);
     test_suites::scan(project, &scan, &mut out);
     out.entries.sort_by_key(|e| (e.kind, e.function));
     out

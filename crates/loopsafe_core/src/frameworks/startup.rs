@@ -1,0 +1,101 @@
+//! Start-up code named as such: `initialize()`, `init_db()`, `setup()`, `lifespan()`,
+//! Home Assistant's `async_setup_entry()`, discord.py's `setup_hook()`. Whatever starts
+//! the service calls them once, before or as it begins serving; the frameworks that
+//! register start-up hooks (FastAPI's `on_event("startup")`, Quart's `before_serving`)
+//! say so in their own files. What blocks only under such a coroutine runs once, not on
+//! every request: a coroutine a route also reaches stays per request, as the reach of
+//! every finding is the union of its entry points.
+
+use rustc_hash::FxHashSet as HashSet;
+
+use super::{Entry, EntryKind, Frameworks};
+use crate::project::{FnId, Project};
+
+/// The framework these entries are said to come from. They only tell how often code
+/// runs: the list of a project's entry points leaves them out (locating thousands of
+/// Home Assistant's `async_setup_entry` would read thousands of files for nothing).
+pub const BY_NAME: &str = "start-up by name";
+
+/// Names of coroutines that set a service up, exactly. Sorted.
+const NAMES: &[&str] = &[
+    "async_added_to_hass",
+    "async_setup",
+    "async_setup_entry",
+    "async_setup_platform",
+    "bootstrap",
+    "init",
+    "initialise",
+    "initialize",
+    "lifespan",
+    "on_startup",
+    "setup",
+    "setup_hook",
+    "start_up",
+    "startup",
+];
+
+/// Prefixes of the names of coroutines that set one part of a service up:
+/// `init_groups`, `_initialize_storage`, `setup_database`.
+const PREFIXES: &[&str] = &["init_", "initialize_", "setup_"];
+
+/// Whether a coroutine of this name sets the service up.
+pub(super) fn is_startup_name(name: &str) -> bool {
+    let name = name.trim_start_matches('_');
+    NAMES.binary_search(&name).is_ok() || PREFIXES.iter().any(|p| name.starts_with(p))
+}
+
+pub(super) fn scan(project: &Project, out: &mut Frameworks) {
+    // Home Assistant has thousands: each is added once, without a search of the list.
+    let known: HashSet<FnId> = out.entries.iter().map(|e| e.function).collect();
+    for (m, facts) in project.modules.iter().enumerate() {
+        for (i, f) in facts.functions.iter().enumerate() {
+            if !f.is_async || !is_startup_name(&f.name) {
+                continue;
+            }
+            let function = FnId {
+                module: m as u32,
+                idx: i as u32,
+            };
+            if !known.contains(&function) {
+                out.entries.push(Entry {
+                    kind: EntryKind::Startup,
+                    function,
+                    framework: BY_NAME,
+                });
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_sorted() {
+        assert!(NAMES.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn set_up_names_and_not_others() {
+        for name in [
+            "initialize",
+            "_init_groups",
+            "async_setup_entry",
+            "setup_hook",
+            "__init_db",
+        ] {
+            assert!(is_startup_name(name), "{name}");
+        }
+        for name in [
+            "start_kernel",
+            "__aenter__",
+            "get",
+            "initialized",
+            "setuptools",
+            "on_message",
+        ] {
+            assert!(!is_startup_name(name), "{name}");
+        }
+    }
+}
