@@ -10,7 +10,9 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use crate::catalogue::{Catalogue, Condition};
-use crate::facts::{Call, CallKind, Const, FunctionKind, Modules, Name, Ref, Span};
+use crate::facts::{
+    Call, CallKind, Const, FunctionKind, Given, Lit, Modules, Name, Ref, Span, Test,
+};
 pub use crate::facts::{ClassId, FnId};
 use crate::rules::Rule;
 
@@ -628,6 +630,23 @@ impl<'a> Project<'a> {
         }
     }
 
+    /// Whether a client is given a transport that calls an app in the process
+    /// (`httpx.AsyncClient(transport=httpx.ASGITransport(app))`): it builds no SSL
+    /// context and opens no connection. A transport built elsewhere may be a network
+    /// one: only these, written at the call, count.
+    fn in_process_transport(&self, module: u32, call: &Call) -> bool {
+        const IN_PROCESS: &[&str] = &[
+            "httpx.ASGITransport",
+            "httpx.MockTransport",
+            "httpx.WSGITransport",
+        ];
+        let Some(Ref::Call(transport)) = call.arg(usize::MAX, Some("transport")).map(|a| &a.value)
+        else {
+            return false;
+        };
+        matches!(self.eval(module, transport), Value::External(p) if IN_PROCESS.contains(&&*Catalogue::canonical(&p)))
+    }
+
     /// The catalogue name of what a call calls, when it is outside the project.
     pub fn external_callee(&self, module: u32, call: &Call) -> Option<Name> {
         match self.callee(module, call) {
@@ -642,6 +661,12 @@ impl<'a> Project<'a> {
         let found = self.catalogue.blocking(api)?;
         // A non-blocking socket's calls return at once.
         if api.starts_with("socket.socket.") && call.nonblocking {
+            return None;
+        }
+        if found.rule == Rule::BlockingHttpCall && opens_data_url(call) {
+            return None;
+        }
+        if found.rule == Rule::ClientBuiltOnLoop && self.in_process_transport(module, call) {
             return None;
         }
         let rule = match found.condition {
@@ -752,4 +777,22 @@ fn last_known(values: impl Iterator<Item = Value>) -> Value {
         }
     }
     result
+}
+
+/// Whether the URL a call opens is a `data:` URL, decoded in memory: a literal, or a
+/// parameter the function has checked (`if not uri.startswith("data:"): raise`).
+fn opens_data_url(call: &Call) -> bool {
+    let Some(url) = call.arg(0, Some("url")) else {
+        return false;
+    };
+    match &url.given {
+        Given::Lit(Lit::Str(s)) => s.starts_with("data:"),
+        Given::Param(p) => call.guards.iter().any(|g| {
+            g.param == *p
+                && g.holds
+                && g.transforms.is_empty()
+                && matches!(&g.test, Test::StartsWith(prefix) if prefix.starts_with("data:"))
+        }),
+        _ => false,
+    }
 }

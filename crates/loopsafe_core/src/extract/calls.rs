@@ -132,7 +132,14 @@ impl<'a> Extractor<'a> {
                     }
                     value => args.push(Arg {
                         keyword: k.arg.as_ref().map(|a| Name::from(a.as_str())),
-                        value: self.arg_ref(value),
+                        value: match (k.arg.as_deref(), value) {
+                            // `transport=httpx.ASGITransport(app)`: what the client is given
+                            // decides whether building it does any I/O.
+                            (Some("transport"), Expr::Call(c)) => {
+                                Ref::Call(Box::new(self.expr_ref(&c.func)))
+                            }
+                            _ => self.arg_ref(value),
+                        },
                         span: span(k.range),
                         // `**kwargs` may bind any parameter.
                         given: match k.arg {
