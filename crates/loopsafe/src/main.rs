@@ -156,8 +156,14 @@ struct ReportArgs {
 
 #[derive(clap::Args)]
 struct CheckArgs {
-    /// Files or directories to check (default: the current directory).
+    /// Files or directories to check (default: the current directory). Files and
+    /// package folders are checked within their project (see `--isolated-files`).
     paths: Vec<PathBuf>,
+    /// Analyse only the files given, not the project they belong to. By default a file
+    /// (or a package folder) is checked within its project, so that a route in another
+    /// module that reaches a blocking call through it is reported too.
+    #[arg(long)]
+    isolated_files: bool,
     #[arg(long, value_enum, default_value = "text")]
     output_format: OutputFormat,
     #[command(flatten)]
@@ -385,6 +391,16 @@ fn prepare(
 fn run_check(args: CheckArgs) -> Result<ExitStatus, Error> {
     let (paths, settings, mut options) = prepare(&args.paths, &args.selection, false)?;
     let cwd = std::env::current_dir().unwrap_or_default();
+    let paths = match (
+        args.isolated_files,
+        loopsafe_core::focus::scope(&paths, &cwd),
+    ) {
+        (false, Some(scope)) => {
+            options.focus = Some(scope.focus);
+            scope.paths
+        }
+        _ => paths,
+    };
     if args.fix || args.diff {
         return run_fix(&args, &paths, &settings, &options, &cwd);
     }

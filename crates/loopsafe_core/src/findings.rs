@@ -223,6 +223,7 @@ fn direct_diagnostic(
         in_sync_function: !func.is_async,
         function: func.qualname.to_string(),
         other_sinks: vec![],
+        through: None,
     })
 }
 
@@ -268,6 +269,7 @@ fn syntax_error(file: &SourceFile, e: &extract::SyntaxError, source: &str) -> Di
         in_sync_function: false,
         function: String::new(),
         other_sinks: vec![],
+        through: None,
     }
 }
 
@@ -369,6 +371,7 @@ fn helper_diagnostic(
         in_sync_function: !caller.is_async,
         function: caller.qualname.to_string(),
         other_sinks: finding.other_sinks.clone(),
+        through: None,
     })
 }
 

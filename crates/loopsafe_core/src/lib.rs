@@ -28,6 +28,7 @@ mod findings;
 pub mod fingerprint;
 pub mod fixer;
 mod fixes;
+pub mod focus;
 pub mod frameworks;
 mod incremental;
 pub mod line_index;
@@ -143,6 +144,9 @@ fn attempt(
     result.analysis_resumed = analysed.resumed;
     let files = &loaded.files;
     findings::build(&mut result, &analysed, files, catalogue, options);
+    if let Some(only) = &options.focus {
+        focus::retain(&mut result.diagnostics, only);
+    }
     result.min_severity = settings.min_severity;
     result.below_min_severity =
         suppress::suppress(&mut result.diagnostics, settings, &analysed.modules, files);
