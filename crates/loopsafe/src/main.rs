@@ -13,6 +13,7 @@ use loopsafe_core::rules::{Rule, RULES};
 use loopsafe_core::severity::Severity;
 use loopsafe_core::{check_with, render, report, CheckOptions, DiscoverError};
 
+mod adopt;
 mod alloc;
 mod probe;
 
@@ -193,6 +194,17 @@ struct CheckArgs {
     /// through helpers (by default the worst 3 of each, and how many more there are).
     #[arg(long)]
     show_all: bool,
+    /// Report only the findings not recorded in this baseline (see `--write-baseline`),
+    /// and list the recorded ones that no longer occur.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["fix", "diff"])]
+    baseline: Option<PathBuf>,
+    /// Record today's findings in a baseline file (JSON), for `--baseline`.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["fix", "diff", "add_noqa", "baseline"])]
+    write_baseline: Option<PathBuf>,
+    /// Add a `# noqa: CODE` comment on the line of each finding (merged into a `# noqa`
+    /// already there), so that the next check starts clean.
+    #[arg(long, conflicts_with_all = ["fix", "diff"])]
+    add_noqa: bool,
 }
 
 /// How a run ends, as its exit status.
@@ -247,6 +259,8 @@ enum Error {
     Clean(std::io::Error),
     #[error("`{0}` is not a rule code or name (see `loopsafe rules`)")]
     UnknownRule(String),
+    #[error(transparent)]
+    Baseline(#[from] loopsafe_core::baseline::BaselineError),
 }
 
 fn main() -> ExitCode {
@@ -408,7 +422,33 @@ fn run_check(args: CheckArgs) -> Result<ExitStatus, Error> {
         args.output_format,
         OutputFormat::Concise | OutputFormat::Github
     );
+    // Read before the check: a baseline that cannot be used stops the run at once.
+    let baseline = match &args.baseline {
+        Some(path) => Some(loopsafe_core::baseline::Baseline::read(path)?),
+        None => None,
+    };
     let mut result = check_with(&paths, &settings, &options)?;
+    if let Some(path) = &args.write_baseline {
+        let n = loopsafe_core::baseline::write(&result.diagnostics, &result.sources, path)?;
+        if !args.quiet {
+            println!(
+                "Recorded {n} finding{} in {}: `--baseline {}` reports only new ones.",
+                adopt::plural(n),
+                path.display(),
+                path.display()
+            );
+        }
+        return Ok(ExitStatus::Success);
+    }
+    let before_baseline = result.diagnostics.len();
+    let gone = match &baseline {
+        Some(b) => b.apply(&mut result.diagnostics, &result.sources),
+        None => vec![],
+    };
+    let baselined = before_baseline - result.diagnostics.len();
+    if args.add_noqa {
+        return add_noqa(&result, args.quiet);
+    }
     match args.sort {
         SortBy::Severity => render::sort_by_severity(&mut result.diagnostics),
         SortBy::Reach => render::sort_by_reach(&mut result.diagnostics),
@@ -421,6 +461,9 @@ fn run_check(args: CheckArgs) -> Result<ExitStatus, Error> {
         show_all: args.show_all,
     };
     let mut out = findings(args.output_format, &result, &cwd, text);
+    if baseline.is_some() && args.output_format == OutputFormat::Json {
+        out = adopt::json_with_baseline(&out, &gone, &cwd);
+    }
     if matches!(
         args.output_format,
         OutputFormat::Text | OutputFormat::Concise
@@ -428,6 +471,13 @@ fn run_check(args: CheckArgs) -> Result<ExitStatus, Error> {
     {
         out.push_str(&render::summary(&result));
         out.push('\n');
+        if baselined > 0 {
+            out.push_str(&format!(
+                "{baselined} finding{} recorded in the baseline not shown.\n",
+                adopt::plural(baselined)
+            ));
+        }
+        out.push_str(&adopt::gone_note(&gone, &cwd));
     }
     print_out(&out);
     if !args.quiet {
@@ -439,6 +489,47 @@ fn run_check(args: CheckArgs) -> Result<ExitStatus, Error> {
         ExitStatus::Success
     } else {
         ExitStatus::Failure
+    })
+}
+
+/// `--add-noqa`: writes the comments, each file parsed again first, and says how many.
+fn add_noqa(result: &loopsafe_core::CheckResult, quiet: bool) -> Result<ExitStatus, Error> {
+    let outcome = loopsafe_core::noqa::add_noqa(&result.diagnostics, &result.sources);
+    let mut failed = false;
+    let mut lines = 0;
+    let mut files = 0;
+    for file in &outcome.files {
+        match apply::write_fixed(&file.path, &file.text) {
+            Ok(()) => {
+                lines += file.lines;
+                files += 1;
+            }
+            Err(e) => {
+                print_error(&e);
+                failed = true;
+            }
+        }
+    }
+    if !quiet {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        for s in &outcome.skipped {
+            eprintln!(
+                "loopsafe: warning: {}:{}: no `# noqa` added: {}",
+                render::display_path(&s.path, &cwd),
+                s.row,
+                s.reason
+            );
+        }
+        println!(
+            "Added a `# noqa` comment on {lines} line{} in {files} file{}.",
+            adopt::plural(lines),
+            adopt::plural(files)
+        );
+    }
+    Ok(if failed {
+        ExitStatus::Error
+    } else {
+        ExitStatus::Success
     })
 }
 

@@ -193,3 +193,264 @@ fn an_edit_in_a_service_module_reports_the_route_it_makes_block_as_caused_there(
         ROUTES
     );
 }
+
+/// A copy of the example service, to edit.
+fn example_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&repo_root().join("examples/sales_calls"), dir.path());
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// Replaces `old` (which must be there) in the file.
+fn edit(path: &Path, old: &str, new: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.contains(old), "{old} not in {}", path.display());
+    std::fs::write(path, text.replacen(old, new, 1)).unwrap();
+}
+
+/// Each finding's file and row, from the JSON output.
+fn finding_lines(dir: &Path) -> Vec<(String, usize)> {
+    let out = loopsafe(dir, &["check", "--output-format", "json"]);
+    json(&out)
+        .iter()
+        .map(|d| {
+            (
+                d["filename"].as_str().unwrap().to_string(),
+                d["location"]["row"].as_u64().unwrap() as usize,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_baseline_survives_moved_code_and_reports_only_what_is_new_or_gone() {
+    let dir = example_copy();
+    let root = dir.path();
+    let wrote = loopsafe(
+        root,
+        &["check", "--write-baseline", "loopsafe-baseline.json"],
+    );
+    assert_eq!(wrote.status.code(), Some(0), "{}", stderr(&wrote));
+    assert!(
+        stdout(&wrote).contains("Recorded 6 findings"),
+        "{}",
+        stdout(&wrote)
+    );
+
+    // A line inserted above every finding (indented as it is), and functions renamed
+    // that no finding is in.
+    let mut lines = finding_lines(root);
+    lines.sort();
+    lines.reverse();
+    for (file, row) in &lines {
+        let path = root.join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let mut rows: Vec<&str> = text.lines().collect();
+        let indent: String = rows[row - 1].chars().take_while(|c| *c == ' ').collect();
+        let comment = format!("{indent}# a line inserted above the finding");
+        rows.insert(row - 1, &comment);
+        std::fs::write(&path, rows.join("\n") + "\n").unwrap();
+    }
+    let accounts = root.join("app/routes/accounts.py");
+    edit(
+        &accounts,
+        "async def get_contacts(",
+        "async def list_contacts(",
+    );
+    let call_rail = root.join("app/routes/call_rail.py");
+    edit(&call_rail, "def get_call(", "def fetch_one_call(");
+    let same = loopsafe(root, &["check", "--baseline", "loopsafe-baseline.json"]);
+    assert_eq!(same.status.code(), Some(0), "{}", stdout(&same));
+    let text = stdout(&same);
+    assert!(
+        text.contains("6 findings recorded in the baseline not shown"),
+        "{text}"
+    );
+    assert!(!text.contains("no longer occur"), "{text}");
+
+    // A new blocking call: that one alone is reported.
+    edit(
+        &accounts,
+        "from fastapi import",
+        "import time\n\nfrom fastapi import",
+    );
+    edit(
+        &accounts,
+        "    return {\"account_id\": account_id, \"contacts\": contacts}",
+        "    time.sleep(0.5)\n    return {\"account_id\": account_id, \"contacts\": contacts}",
+    );
+    let new = loopsafe(
+        root,
+        &[
+            "check",
+            "--baseline",
+            "loopsafe-baseline.json",
+            "--output-format",
+            "json",
+        ],
+    );
+    assert_eq!(new.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&new)).unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{report:#}");
+    assert_eq!(findings[0]["code"], "LS301", "{report:#}");
+    assert!(
+        findings[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("list_contacts"),
+        "{report:#}"
+    );
+    assert_eq!(report["baseline_gone"].as_array().unwrap().len(), 0);
+
+    // A recorded one fixed: listed as gone, in text and JSON.
+    let tenant = root.join("app/middleware/tenant.py");
+    edit(
+        &tenant,
+        "requests.get(settings.clerk_jwks_url, timeout=10)",
+        "self._cached_jwks_response()",
+    );
+    let fixed = loopsafe(root, &["check", "--baseline", "loopsafe-baseline.json"]);
+    let text = stdout(&fixed);
+    assert!(
+        text.contains("1 finding of the baseline no longer occurs"),
+        "{text}"
+    );
+    assert!(
+        text.contains("app/middleware/tenant.py: LS201 in `TenantMiddleware._get_jwks`"),
+        "{text}"
+    );
+    let fixed = loopsafe(
+        root,
+        &[
+            "check",
+            "--baseline",
+            "loopsafe-baseline.json",
+            "--output-format",
+            "json",
+        ],
+    );
+    let report: serde_json::Value = serde_json::from_str(&stdout(&fixed)).unwrap();
+    let gone = report["baseline_gone"].as_array().unwrap();
+    assert_eq!(gone.len(), 1, "{report:#}");
+    assert_eq!(gone[0]["function"], "TenantMiddleware._get_jwks");
+    assert_eq!(gone[0]["filename"], "app/middleware/tenant.py");
+}
+
+#[test]
+fn a_baseline_counts_identical_calls_one_by_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let twice = "import time\n\n\nasync def f():\n    time.sleep(1)\n    time.sleep(1)\n";
+    write_files(dir.path(), &[("jobs.py", twice)]);
+    let wrote = loopsafe(dir.path(), &["check", "--write-baseline", "b.json"]);
+    assert_eq!(wrote.status.code(), Some(0));
+    let thrice = format!("{twice}    time.sleep( 1 )\n");
+    write_files(dir.path(), &[("jobs.py", &thrice)]);
+    let out = loopsafe(
+        dir.path(),
+        &[
+            "check",
+            "--baseline",
+            "b.json",
+            "--output-format",
+            "concise",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert_eq!(text.matches("LS301").count(), 1, "{text}");
+}
+
+#[test]
+fn a_baseline_that_cannot_be_read_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        &[("jobs.py", "x = 1\n"), ("b.json", "{\"version\": 1}")],
+    );
+    let missing = loopsafe(dir.path(), &["check", "--baseline", "nope.json"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(
+        stderr(&missing).contains("cannot read the baseline nope.json"),
+        "{}",
+        stderr(&missing)
+    );
+    let bad = loopsafe(dir.path(), &["check", "--baseline", "b.json"]);
+    assert_eq!(bad.status.code(), Some(2));
+    let err = stderr(&bad);
+    assert!(err.contains("b.json is not a loopsafe baseline"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+/// Whether Python parses the file (the test asks Python, not loopsafe's parser).
+fn python_parses(path: &Path) -> bool {
+    Command::new("python3")
+        .args(["-c", "import ast, sys; ast.parse(open(sys.argv[1]).read())"])
+        .arg(path)
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false)
+}
+
+#[test]
+fn add_noqa_silences_every_finding_keeps_files_parsing_and_is_idempotent() {
+    let dir = example_copy();
+    let root = dir.path();
+    // A comment already on a finding's line: the code is merged into it.
+    let tenant = root.join("app/middleware/tenant.py");
+    edit(
+        &tenant,
+        "requests.get(settings.clerk_jwks_url, timeout=10)",
+        "requests.get(settings.clerk_jwks_url, timeout=10)  # noqa: E501",
+    );
+    let added = loopsafe(root, &["check", "--add-noqa"]);
+    assert_eq!(added.status.code(), Some(0), "{}", stderr(&added));
+    assert!(
+        stdout(&added).contains("Added a `# noqa` comment on 6 lines in 4 files"),
+        "{}",
+        stdout(&added)
+    );
+    let text = std::fs::read_to_string(&tenant).unwrap();
+    assert!(
+        text.contains("timeout=10)  # noqa: E501, LS201\n"),
+        "{text}"
+    );
+    let after = loopsafe(root, &["check"]);
+    assert_eq!(after.status.code(), Some(0), "{}", stdout(&after));
+    let snapshot = |root: &Path| {
+        let mut files = vec![];
+        for sub in [
+            "middleware/tenant.py",
+            "routes/accounts.py",
+            "routes/enhanced_callrail.py",
+            "routes/recording_sessions.py",
+        ] {
+            let path = root.join("app").join(sub);
+            assert!(python_parses(&path), "{}", path.display());
+            files.push(std::fs::read_to_string(path).unwrap());
+        }
+        files
+    };
+    let first = snapshot(root);
+    let again = loopsafe(root, &["check", "--add-noqa"]);
+    assert_eq!(again.status.code(), Some(0));
+    assert!(
+        stdout(&again).contains("on 0 lines in 0 files"),
+        "{}",
+        stdout(&again)
+    );
+    assert_eq!(snapshot(root), first);
+}

@@ -13,6 +13,7 @@
 mod analysis;
 pub mod apply;
 pub mod arena;
+pub mod baseline;
 pub mod cache;
 pub mod catalogue;
 mod check;
@@ -33,6 +34,7 @@ pub mod frameworks;
 mod incremental;
 pub mod line_index;
 mod load;
+pub mod noqa;
 pub mod notes;
 pub mod off_loop;
 pub mod project;
