@@ -16,6 +16,7 @@ use loopsafe_core::{check_with, render, report, CheckOptions, DiscoverError};
 mod adopt;
 mod alloc;
 mod probe;
+mod show_settings;
 
 // Analysis allocates many small objects from two threads; the system allocator spends
 // a third of the run in malloc and free (measured with perf on the benchmark corpus).
@@ -65,6 +66,10 @@ enum OutputFormat {
     Sarif,
     /// GitHub Actions annotations.
     Github,
+    /// A GitLab Code Quality report (JSON).
+    Gitlab,
+    /// JUnit XML: a test suite per file, a failed test case per finding.
+    Junit,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -97,7 +102,7 @@ impl From<MinSeverity> for Severity {
 
 /// Which rules, from which configuration.
 #[derive(clap::Args)]
-struct SelectionArgs {
+pub(crate) struct SelectionArgs {
     /// Rule codes or prefixes to check (replaces the configured selection).
     #[arg(long, value_delimiter = ',')]
     select: Vec<String>,
@@ -205,6 +210,13 @@ struct CheckArgs {
     /// already there), so that the next check starts clean.
     #[arg(long, conflicts_with_all = ["fix", "diff"])]
     add_noqa: bool,
+    /// Print how many findings each rule has instead of the findings.
+    #[arg(long, conflicts_with_all = ["fix", "diff", "add_noqa", "write_baseline"])]
+    statistics: bool,
+    /// Print the settings the check would use, and where each comes from (default,
+    /// configuration file, command line), then stop.
+    #[arg(long)]
+    show_settings: bool,
 }
 
 /// How a run ends, as its exit status.
@@ -405,6 +417,7 @@ fn prepare(
 fn run_check(args: CheckArgs) -> Result<ExitStatus, Error> {
     let (paths, settings, mut options) = prepare(&args.paths, &args.selection, false)?;
     let cwd = std::env::current_dir().unwrap_or_default();
+    let given = paths.clone();
     let paths = match (
         args.isolated_files,
         loopsafe_core::focus::scope(&paths, &cwd),
@@ -415,13 +428,28 @@ fn run_check(args: CheckArgs) -> Result<ExitStatus, Error> {
         }
         _ => paths,
     };
+    if args.show_settings {
+        let shown = show_settings::Shown {
+            args: &args.selection,
+            given: &given,
+            analysed: &paths,
+            settings: &settings,
+            options: &options,
+        };
+        print_out(&shown.render(&cwd));
+        return Ok(ExitStatus::Success);
+    }
     if args.fix || args.diff {
         return run_fix(&args, &paths, &settings, &options, &cwd);
     }
-    options.without_fixes = matches!(
-        args.output_format,
-        OutputFormat::Concise | OutputFormat::Github
-    );
+    options.without_fixes = !args.statistics
+        && matches!(
+            args.output_format,
+            OutputFormat::Concise
+                | OutputFormat::Github
+                | OutputFormat::Gitlab
+                | OutputFormat::Junit
+        );
     // Read before the check: a baseline that cannot be used stops the run at once.
     let baseline = match &args.baseline {
         Some(path) => Some(loopsafe_core::baseline::Baseline::read(path)?),
@@ -460,8 +488,12 @@ fn run_check(args: CheckArgs) -> Result<ExitStatus, Error> {
         color,
         show_all: args.show_all,
     };
-    let mut out = findings(args.output_format, &result, &cwd, text);
-    if baseline.is_some() && args.output_format == OutputFormat::Json {
+    let mut out = match (args.statistics, args.output_format) {
+        (true, OutputFormat::Json) => adopt::statistics_json(&result),
+        (true, _) => adopt::statistics(&result),
+        (false, format) => findings(format, &result, &cwd, text),
+    };
+    if baseline.is_some() && !args.statistics && args.output_format == OutputFormat::Json {
         out = adopt::json_with_baseline(&out, &gone, &cwd);
     }
     if matches!(
@@ -629,6 +661,8 @@ fn findings(
         OutputFormat::Github => render::github(result, cwd),
         OutputFormat::Text => render::text_with(result, cwd, text),
         OutputFormat::Concise => render::concise(result, cwd),
+        OutputFormat::Gitlab => loopsafe_core::ci_formats::gitlab(result, cwd),
+        OutputFormat::Junit => loopsafe_core::ci_formats::junit(result, cwd),
     }
 }
 
@@ -693,7 +727,11 @@ fn run_fix(
     let mut out = findings(args.output_format, result, cwd, text);
     let machine = matches!(
         args.output_format,
-        OutputFormat::Json | OutputFormat::Sarif | OutputFormat::Github
+        OutputFormat::Json
+            | OutputFormat::Sarif
+            | OutputFormat::Github
+            | OutputFormat::Gitlab
+            | OutputFormat::Junit
     );
     if !machine && !args.quiet {
         if args.show_fixes && !outcome.fixed.is_empty() {

@@ -454,3 +454,165 @@ fn add_noqa_silences_every_finding_keeps_files_parsing_and_is_idempotent() {
     );
     assert_eq!(snapshot(root), first);
 }
+
+#[test]
+fn example_gitlab_code_quality_report() {
+    let out = loopsafe(
+        &repo_root(),
+        &["check", "examples/sales_calls", "--output-format", "gitlab"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stdout(&out);
+    let items: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
+    assert_eq!(items.len(), 6);
+    let mut fingerprints: Vec<&str> = items
+        .iter()
+        .map(|i| i["fingerprint"].as_str().unwrap())
+        .collect();
+    fingerprints.sort();
+    fingerprints.dedup();
+    assert_eq!(fingerprints.len(), 6, "fingerprints are unique");
+    insta::assert_snapshot!("example_gitlab", text);
+}
+
+#[test]
+fn gitlab_fingerprints_do_not_move_with_the_code() {
+    let dir = example_copy();
+    let fingerprints = |dir: &Path| {
+        let out = loopsafe(dir, &["check", "--output-format", "gitlab"]);
+        let items: Vec<serde_json::Value> = serde_json::from_str(&stdout(&out)).unwrap();
+        let mut f: Vec<String> = items
+            .iter()
+            .map(|i| i["fingerprint"].as_str().unwrap().to_string())
+            .collect();
+        f.sort();
+        f
+    };
+    let before = fingerprints(dir.path());
+    let tenant = dir.path().join("app/middleware/tenant.py");
+    let text = std::fs::read_to_string(&tenant).unwrap();
+    std::fs::write(&tenant, format!("# moved\n\n{text}")).unwrap();
+    assert_eq!(fingerprints(dir.path()), before);
+}
+
+#[test]
+fn example_junit_report() {
+    let out = loopsafe(
+        &repo_root(),
+        &["check", "examples/sales_calls", "--output-format", "junit"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert_eq!(text.matches("<testcase ").count(), 6);
+    assert_eq!(text.matches("<testsuite ").count(), 4, "one per file");
+    insta::assert_snapshot!("example_junit", text);
+
+    let dir = tempfile::tempdir().unwrap();
+    write_files(dir.path(), &[("ok.py", "async def f():\n    return 1\n")]);
+    let clean = loopsafe(dir.path(), &["check", "--output-format", "junit"]);
+    assert_eq!(clean.status.code(), Some(0));
+    assert!(
+        stdout(&clean).contains("failures=\"0\""),
+        "{}",
+        stdout(&clean)
+    );
+}
+
+#[test]
+fn statistics_count_the_findings_of_each_rule() {
+    let out = loopsafe(
+        &repo_root(),
+        &["check", "examples/sales_calls", "--statistics"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    let rows: Vec<&str> = text.lines().collect();
+    assert_eq!(rows[0], "2\tLS101\t[*] asyncio-run-in-coroutine", "{text}");
+    assert_eq!(rows[1], "2\tLS201\t[ ] blocking-http-call", "{text}");
+    assert_eq!(
+        rows[2], "2\tLS901\t[ ] blocking-call-through-helper",
+        "{text}"
+    );
+    assert!(rows[3].starts_with("Found 6 blocking calls"), "{text}");
+
+    let json_out = loopsafe(
+        &repo_root(),
+        &[
+            "check",
+            "examples/sales_calls",
+            "--statistics",
+            "--output-format",
+            "json",
+        ],
+    );
+    let items = json(&json_out);
+    assert_eq!(items.len(), 3);
+    assert_eq!(items[0]["code"], "LS101");
+    assert_eq!(items[0]["count"], 2);
+    assert_eq!(items[0]["fixable"], 2);
+}
+
+#[test]
+fn show_settings_names_where_each_value_comes_from() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        &[
+            (
+                "pyproject.toml",
+                "[tool.loopsafe]\nignore = [\"LS3\"]\nmin-severity = \"low\"\n",
+            ),
+            ("app.py", "x = 1\n"),
+        ],
+    );
+    let out = loopsafe(
+        dir.path(),
+        &[
+            "check",
+            "--show-settings",
+            "--ignore",
+            "LS5",
+            "--select",
+            "LS",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let row = |key: &str| {
+        text.lines()
+            .find(|l| l.split_whitespace().next() == Some(key))
+            .unwrap_or_else(|| panic!("{key} in {text}"))
+            .to_string()
+    };
+    assert!(
+        text.starts_with("Configuration file: pyproject.toml\n"),
+        "{text}"
+    );
+    assert!(
+        row("select").ends_with("= [\"LS\"]  # command line"),
+        "{text}"
+    );
+    assert!(
+        row("ignore").ends_with("= [\"LS3\", \"LS5\"]  # pyproject.toml + command line"),
+        "{text}"
+    );
+    assert!(
+        row("min-severity").ends_with("= \"low\"  # pyproject.toml"),
+        "{text}"
+    );
+    assert!(row("check-tests").ends_with("= false  # default"), "{text}");
+    assert!(text.contains("Cache: off (LOOPSAFE_NO_CACHE)"), "{text}");
+    // Nothing is checked: no finding, no summary.
+    assert!(!text.contains("checked)"), "{text}");
+
+    let isolated = loopsafe(dir.path(), &["check", "--show-settings", "--isolated"]);
+    let text = stdout(&isolated);
+    assert!(
+        text.starts_with("Configuration file: none (`--isolated`)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("min-severity          = \"medium\"  # default"),
+        "{text}"
+    );
+}

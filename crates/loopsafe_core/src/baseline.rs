@@ -112,6 +112,20 @@ fn entry(d: &Diagnostic, sources: &HashMap<PathBuf, String>, base: &Path) -> Ent
     }
 }
 
+/// What identifies a finding, as one line of text: the same key as a baseline's, for
+/// other tools that compare findings across commits (GitLab's fingerprints).
+pub fn identity(d: &Diagnostic, sources: &HashMap<PathBuf, String>, base: &Path) -> String {
+    let e = entry(d, sources, base);
+    format!(
+        "{}\0{}\0{}\0{}\0{}",
+        e.code,
+        e.file,
+        e.function,
+        e.call,
+        e.chain.join("\0")
+    )
+}
+
 /// The baseline of these findings, as the file's text.
 pub fn write(
     diagnostics: &[Diagnostic],

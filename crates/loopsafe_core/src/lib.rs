@@ -17,6 +17,7 @@ pub mod baseline;
 pub mod cache;
 pub mod catalogue;
 mod check;
+pub mod ci_formats;
 pub mod compare;
 pub mod config;
 pub mod diagnostic;
