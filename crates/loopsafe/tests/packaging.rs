@@ -1,8 +1,12 @@
 //! loopsafe as Python developers install it: a wheel built by maturin (from PyPI) and
-//! installed in a fresh venv.
+//! installed in a fresh venv, and the pre-commit hooks, installed by pre-commit (from
+//! PyPI) from a snapshot of this checkout.
 //!
-//! The binary is built with the `wheel-test` profile (no optimisation: see the
-//! workspace's Cargo.toml) into a target directory of its own under `target/tmp`.
+//! Both build the binary with the `wheel-test` profile (no optimisation: see the
+//! workspace's Cargo.toml) into one target directory under `target/tmp`, so the second
+//! build reuses the first's dependencies, and a run after an unchanged one builds
+//! nothing: the hook repository's commit has fixed dates, so its hash, and the
+//! environment pre-commit installed for it, stay the same.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -196,4 +200,140 @@ fn the_wheel_installs_in_a_fresh_venv_and_runs_as_a_command_and_a_module() {
         Duration::from_secs(120),
     );
     assert_eq!(module.status.code(), Some(1), "{}", text(&module));
+}
+
+fn git(dir: &Path, args: &[&str]) -> Output {
+    succeeded(run(
+        Command::new("git")
+            .args([
+                "-c",
+                "user.name=loopsafe tests",
+                "-c",
+                "user.email=tests@loopsafe.invalid",
+                "-c",
+                "commit.gpgsign=false",
+                "-c",
+                "init.defaultBranch=main",
+            ])
+            .args(args)
+            .current_dir(dir)
+            // Fixed dates: the same tree makes the same commit, run after run.
+            .env("GIT_AUTHOR_DATE", "2026-01-01T00:00:00Z")
+            .env("GIT_COMMITTER_DATE", "2026-01-01T00:00:00Z"),
+        Duration::from_secs(120),
+    ))
+}
+
+/// This checkout as it is on disk (tracked and new files, not ignored ones), committed
+/// in a repository of its own: what pre-commit installs the hooks from. Returns the
+/// repository and its commit.
+fn hook_repository() -> (PathBuf, String) {
+    let snapshot = tmp().join("pre-commit-hook-repo");
+    let _ = std::fs::remove_dir_all(&snapshot);
+    std::fs::create_dir_all(&snapshot).unwrap();
+    let root = repo_root();
+    let listed = git(
+        &root,
+        &[
+            "ls-files",
+            "-z",
+            "--cached",
+            "--others",
+            "--exclude-standard",
+        ],
+    );
+    for path in listed.stdout.split(|b| *b == 0).filter(|p| !p.is_empty()) {
+        let rel = Path::new(std::str::from_utf8(path).unwrap());
+        let from = root.join(rel);
+        // Listed but deleted since.
+        if !from.is_file() {
+            continue;
+        }
+        let to = snapshot.join(rel);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(&from, &to).unwrap();
+    }
+    git(&snapshot, &["init", "-q"]);
+    git(&snapshot, &["add", "-A"]);
+    git(&snapshot, &["commit", "-q", "-m", "snapshot"]);
+    let head = git(&snapshot, &["rev-parse", "HEAD"]);
+    let sha = String::from_utf8(head.stdout).unwrap().trim().to_string();
+    (snapshot, sha)
+}
+
+const ROUTES: &str = "\
+import time
+
+from fastapi import FastAPI
+
+app = FastAPI()
+
+
+@app.get(\"/slow\")
+async def slow():
+    time.sleep(1)
+    return {\"ok\": True}
+";
+
+#[test]
+fn the_pre_commit_hooks_fail_on_a_staged_blocking_call_and_pass_once_it_is_fixed() {
+    let started = Instant::now();
+    let (hooks, rev) = hook_repository();
+    let pre_commit = tool_venv("pre-commit-venv", "pre-commit>=3,<5").join("bin/pre-commit");
+    let project = tempfile::tempdir().unwrap();
+    let dir = project.path();
+    let config = format!(
+        "repos:\n  - repo: {}\n    rev: {rev}\n    hooks:\n      - id: loopsafe\n      - id: loopsafe-fix\n",
+        hooks.display()
+    );
+    for (path, text) in [
+        (".pre-commit-config.yaml", config.as_str()),
+        ("app/__init__.py", ""),
+        ("app/routes.py", ROUTES),
+        ("app/clean.py", "async def ok():\n    return 1\n"),
+    ] {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    git(dir, &["init", "-q"]);
+    git(dir, &["add", "-A"]);
+    let hook = |id: &str| {
+        run(
+            Command::new(&pre_commit)
+                .args(["run", id])
+                .current_dir(dir)
+                // One installed environment per hook commit, kept between runs.
+                .env("PRE_COMMIT_HOME", tmp().join("pre-commit-home"))
+                .env("CARGO_TARGET_DIR", shared_target())
+                .env("MATURIN_PEP517_ARGS", format!("--profile {PROFILE}"))
+                .env("PIP_DISABLE_PIP_VERSION_CHECK", "1"),
+            Duration::from_secs(1500),
+        )
+    };
+    // The staged blocking call fails the commit (this run installs the hooks).
+    let build = one_build_at_a_time();
+    let blocked = hook("loopsafe");
+    drop(build);
+    let out = text(&blocked);
+    assert_eq!(blocked.status.code(), Some(1), "{out}");
+    assert!(out.contains("app/routes.py:10:5: LS301"), "{out}");
+    eprintln!("hooks installed and run in {:?}", started.elapsed());
+
+    // The fixing hook rewrites the file: pre-commit fails the run, as files changed.
+    let fixed = hook("loopsafe-fix");
+    assert_eq!(fixed.status.code(), Some(1), "{}", text(&fixed));
+    assert!(
+        text(&fixed).contains("files were modified by this hook"),
+        "{}",
+        text(&fixed)
+    );
+    let routes = std::fs::read_to_string(dir.join("app/routes.py")).unwrap();
+    assert!(routes.contains("    await asyncio.sleep(1)\n"), "{routes}");
+
+    git(dir, &["add", "-A"]);
+    let passed = hook("loopsafe");
+    assert_eq!(passed.status.code(), Some(0), "{}", text(&passed));
+    assert!(text(&passed).contains("Passed"), "{}", text(&passed));
+    eprintln!("pre-commit test took {:?}", started.elapsed());
 }
