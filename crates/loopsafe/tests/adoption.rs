@@ -616,3 +616,78 @@ fn show_settings_names_where_each_value_comes_from() {
         "{text}"
     );
 }
+
+/// The shell script of one step of the GitHub Action (`action.yml`), dedented.
+fn action_step(name: &str) -> String {
+    let action = std::fs::read_to_string(repo_root().join("action.yml")).unwrap();
+    let lines: Vec<&str> = action.lines().collect();
+    let step = lines
+        .iter()
+        .position(|l| l.trim() == format!("- name: {name}"))
+        .unwrap_or_else(|| panic!("no step {name} in action.yml"));
+    let run = step
+        + lines[step..]
+            .iter()
+            .position(|l| l.trim() == "run: |")
+            .expect("the step runs a script");
+    lines[run + 1..]
+        .iter()
+        .take_while(|l| l.is_empty() || l.starts_with("        "))
+        .map(|l| l.get(8..).unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn the_github_action_annotates_each_finding_writes_sarif_and_fails() {
+    let script = action_step("Check");
+    let dir = tempfile::tempdir().unwrap();
+    let sarif = dir.path().join("loopsafe.sarif");
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_loopsafe")).parent().unwrap();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = Command::new("bash")
+        .args(["-e", "-c", &script])
+        .current_dir(repo_root())
+        .env("PATH", path)
+        .env("ARGS", "examples/sales_calls --min-severity high")
+        .env("SARIF", &sarif)
+        .env("LOOPSAFE_NO_CACHE", "1")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let annotations = stdout(&out);
+    assert_eq!(
+        annotations.matches("::error title=loopsafe").count(),
+        6,
+        "{annotations}"
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&sarif).unwrap()).unwrap();
+    assert_eq!(report["runs"][0]["results"].as_array().unwrap().len(), 6);
+
+    // Nothing found: the step passes, and still writes the report.
+    let clean = tempfile::tempdir().unwrap();
+    write_files(clean.path(), &[("ok.py", "async def f():\n    return 1\n")]);
+    let passed = Command::new("bash")
+        .args(["-e", "-c", &script])
+        .current_dir(clean.path())
+        .env(
+            "PATH",
+            format!(
+                "{}:{}",
+                bin_dir.display(),
+                std::env::var("PATH").unwrap_or_default()
+            ),
+        )
+        .env("ARGS", ".")
+        .env("SARIF", clean.path().join("r.sarif"))
+        .env("LOOPSAFE_NO_CACHE", "1")
+        .output()
+        .unwrap();
+    assert_eq!(passed.status.code(), Some(0), "{}", stderr(&passed));
+    assert!(clean.path().join("r.sarif").is_file());
+}
