@@ -165,6 +165,15 @@ fn an_edit_in_a_service_module_reports_the_route_it_makes_block_as_caused_there(
         stdout(&concise)
     );
 
+    // A package folder is checked within its project too.
+    let folder = loopsafe(
+        dir.path(),
+        &["check", "app/services", "--output-format", "json"],
+    );
+    let items = json(&folder);
+    assert_eq!(items.len(), 1, "{items:?}");
+    assert_eq!(items[0]["through"], "app/services/pricing.py");
+
     // A file the chain does not pass through reports nothing, though the project has
     // a finding; the route's own file reports it without the label.
     let other = loopsafe(dir.path(), &["check", "app/services/unused.py"]);
