@@ -121,20 +121,20 @@ fn file_with_comments(source: &str, rows: &Rows) -> (String, usize, Vec<(u32, &'
             skipped.push((row, "the line ends with a backslash"));
             continue;
         }
-        // A token that runs on past the end of the line: a string over several lines.
+        // Tokens do not overlap, so the last one to start before the line's end is the
+        // only one that can run on past it (a string over several lines), and the only
+        // one that can be a comment on the line (a comment runs to the line's end).
         let at_end = TextSize::new(end as u32);
-        let open = tokens
-            .iter()
-            .any(|t| t.start() < at_end && t.end() > at_end && t.kind() != TokenKind::Newline);
-        if open {
+        let last = tokens
+            .partition_point(|t| t.start() < at_end)
+            .checked_sub(1)
+            .map(|i| &tokens[i]);
+        if last.is_some_and(|t| t.end() > at_end && t.kind() != TokenKind::Newline) {
             skipped.push((row, "the line ends inside a string"));
             continue;
         }
-        let comment = tokens.iter().find(|t| {
-            t.kind() == TokenKind::Comment
-                && t.start() >= TextSize::new(start as u32)
-                && t.end() <= at_end
-        });
+        let comment = last
+            .filter(|t| t.kind() == TokenKind::Comment && t.start() >= TextSize::new(start as u32));
         edits.extend(edit_for(
             source,
             row,
