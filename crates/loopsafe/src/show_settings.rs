@@ -47,18 +47,15 @@ fn list(items: &[String]) -> String {
 }
 
 impl Shown<'_> {
-    pub fn render(&self, cwd: &Path) -> String {
+    /// Each setting: its key, its value as TOML writes it, and where it comes from.
+    fn rows(&self, file: Option<&str>) -> Vec<(&'static str, String, String)> {
         let (s, a) = (self.settings, self.args);
-        let file = s
-            .config_file
-            .as_ref()
-            .map(|f| display_path(&std::path::absolute(f).unwrap_or(f.clone()), cwd));
         let in_file = s.config_file.as_deref().map(keys_in).unwrap_or_default();
         // Where a value comes from: the command line, the file, both (lists the
         // command line extends), or neither.
         let from = |key: &str, cli: bool, extends: bool| -> String {
             let file_sets = in_file.iter().any(|k| k == key);
-            let file = file.clone().unwrap_or_default();
+            let file = file.unwrap_or_default().to_string();
             match (file_sets, cli) {
                 (true, true) if extends => format!("{file} + command line"),
                 (_, true) => "command line".into(),
@@ -66,7 +63,7 @@ impl Shown<'_> {
                 (false, false) => "default".into(),
             }
         };
-        let mut rows: Vec<(&str, String, String)> = vec![
+        let mut rows: Vec<(&'static str, String, String)> = vec![
             (
                 "select",
                 list(&s.select),
@@ -133,6 +130,16 @@ impl Shown<'_> {
             list(&calls),
             from("extend-blocking-calls", false, false),
         ));
+        rows
+    }
+
+    pub fn render(&self, cwd: &Path) -> String {
+        let (s, a) = (self.settings, self.args);
+        let file = s
+            .config_file
+            .as_ref()
+            .map(|f| display_path(&std::path::absolute(f).unwrap_or(f.clone()), cwd));
+        let rows = self.rows(file.as_deref());
         let mut out = String::new();
         let config = match (&file, a.isolated) {
             (_, true) => "none (`--isolated`)".to_string(),
