@@ -700,3 +700,34 @@ fn the_github_action_annotates_each_finding_writes_sarif_and_fails() {
     assert_eq!(passed.status.code(), Some(0), "{}", stderr(&passed));
     assert!(clean.path().join("r.sarif").is_file());
 }
+
+#[test]
+fn a_named_file_the_project_excludes_is_checked_with_its_project() {
+    let dir = service();
+    write_files(
+        dir.path(),
+        &[
+            (
+                "pyproject.toml",
+                "[project]\nname = \"service\"\n\n[tool.loopsafe]\nextend-exclude = [\"app/legacy\"]\n",
+            ),
+            ("app/legacy/__init__.py", ""),
+            (
+                "app/legacy/jobs.py",
+                "import time\n\n\nasync def poll():\n    time.sleep(1)\n",
+            ),
+        ],
+    );
+    let walked = loopsafe(dir.path(), &["check"]);
+    assert_eq!(walked.status.code(), Some(0), "{}", stdout(&walked));
+    let named = loopsafe(
+        dir.path(),
+        &["check", "app/legacy/jobs.py", "--output-format", "concise"],
+    );
+    assert_eq!(named.status.code(), Some(1), "{}", stdout(&named));
+    assert!(
+        stdout(&named).starts_with("app/legacy/jobs.py:5:5: LS301"),
+        "{}",
+        stdout(&named)
+    );
+}

@@ -12,13 +12,16 @@ use crate::diagnostic::Diagnostic;
 pub struct Focus {
     /// Canonical paths: a finding in one of them, or below one, is reported.
     pub paths: Vec<PathBuf>,
+    /// The files named, spelt as the walk of their project spells them: checked even
+    /// where the walk leaves them out (an excluded or ignored file named on the command
+    /// line is checked, as in a plain check).
+    pub files: Vec<PathBuf>,
 }
 
 /// What to analyse for the paths given on the command line.
 #[derive(Debug, Clone)]
 pub struct Scope {
-    /// The paths to discover: the projects' roots, then the given files again (a file
-    /// named on the command line is checked even where the walk would exclude it).
+    /// The paths to discover: the projects' roots.
     pub paths: Vec<PathBuf>,
     pub focus: Focus,
 }
@@ -50,18 +53,24 @@ pub fn scope(paths: &[PathBuf], cwd: &Path) -> Option<Scope> {
         .filter(|r| !roots.iter().any(|o| o != *r && r.starts_with(o)))
         .cloned()
         .collect();
-    let mut walk: Vec<PathBuf> = outer.iter().map(|r| shown(r, &cwd)).collect();
-    // The files again, spelt as the walk of their root spells them, so that a file the
-    // walk also finds is one file.
-    for file in focus.iter().filter(|f| f.is_file()) {
-        if let Some(root) = outer.iter().find(|r| file.starts_with(r)) {
+    let walk: Vec<PathBuf> = outer.iter().map(|r| shown(r, &cwd)).collect();
+    // Spelt as the walk of their root spells them, so that a file the walk finds is
+    // known as the same file.
+    let files = focus
+        .iter()
+        .filter(|f| f.is_file())
+        .filter_map(|file| {
+            let root = outer.iter().find(|r| file.starts_with(r))?;
             let rel = file.strip_prefix(root).unwrap_or(file);
-            walk.push(shown(root, &cwd).join(rel));
-        }
-    }
+            Some(shown(root, &cwd).join(rel))
+        })
+        .collect();
     Some(Scope {
         paths: walk,
-        focus: Focus { paths: focus },
+        focus: Focus {
+            paths: focus,
+            files,
+        },
     })
 }
 
