@@ -13,8 +13,10 @@ use loopsafe_core::rules::{Rule, RULES};
 use loopsafe_core::severity::Severity;
 use loopsafe_core::{check_with, render, report, CheckOptions, DiscoverError};
 
+mod adopt;
 mod alloc;
 mod probe;
+mod show_settings;
 
 // Analysis allocates many small objects from two threads; the system allocator spends
 // a third of the run in malloc and free (measured with perf on the benchmark corpus).
@@ -64,6 +66,10 @@ enum OutputFormat {
     Sarif,
     /// GitHub Actions annotations.
     Github,
+    /// A GitLab Code Quality report (JSON).
+    Gitlab,
+    /// JUnit XML: a test suite per file, a failed test case per finding.
+    Junit,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -96,7 +102,7 @@ impl From<MinSeverity> for Severity {
 
 /// Which rules, from which configuration.
 #[derive(clap::Args)]
-struct SelectionArgs {
+pub(crate) struct SelectionArgs {
     /// Rule codes or prefixes to check (replaces the configured selection).
     #[arg(long, value_delimiter = ',')]
     select: Vec<String>,
@@ -156,8 +162,14 @@ struct ReportArgs {
 
 #[derive(clap::Args)]
 struct CheckArgs {
-    /// Files or directories to check (default: the current directory).
+    /// Files or directories to check (default: the current directory). Files and
+    /// package folders are checked within their project (see `--isolated-files`).
     paths: Vec<PathBuf>,
+    /// Analyse only the files given, not the project they belong to. By default a file
+    /// (or a package folder) is checked within its project, so that a route in another
+    /// module that reaches a blocking call through it is reported too.
+    #[arg(long)]
+    isolated_files: bool,
     #[arg(long, value_enum, default_value = "text")]
     output_format: OutputFormat,
     #[command(flatten)]
@@ -187,6 +199,24 @@ struct CheckArgs {
     /// through helpers (by default the worst 3 of each, and how many more there are).
     #[arg(long)]
     show_all: bool,
+    /// Report only the findings not recorded in this baseline (see `--write-baseline`),
+    /// and list the recorded ones that no longer occur.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["fix", "diff"])]
+    baseline: Option<PathBuf>,
+    /// Record today's findings in a baseline file (JSON), for `--baseline`.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["fix", "diff", "add_noqa", "baseline"])]
+    write_baseline: Option<PathBuf>,
+    /// Add a `# noqa: CODE` comment on the line of each finding (merged into a `# noqa`
+    /// already there), so that the next check starts clean.
+    #[arg(long, conflicts_with_all = ["fix", "diff"])]
+    add_noqa: bool,
+    /// Print how many findings each rule has instead of the findings.
+    #[arg(long, conflicts_with_all = ["fix", "diff", "add_noqa", "write_baseline"])]
+    statistics: bool,
+    /// Print the settings the check would use, and where each comes from (default,
+    /// configuration file, command line), then stop.
+    #[arg(long)]
+    show_settings: bool,
 }
 
 /// How a run ends, as its exit status.
@@ -241,6 +271,8 @@ enum Error {
     Clean(std::io::Error),
     #[error("`{0}` is not a rule code or name (see `loopsafe rules`)")]
     UnknownRule(String),
+    #[error(transparent)]
+    Baseline(#[from] loopsafe_core::baseline::BaselineError),
 }
 
 fn main() -> ExitCode {
@@ -385,14 +417,66 @@ fn prepare(
 fn run_check(args: CheckArgs) -> Result<ExitStatus, Error> {
     let (paths, settings, mut options) = prepare(&args.paths, &args.selection, false)?;
     let cwd = std::env::current_dir().unwrap_or_default();
+    let given = paths.clone();
+    let paths = match (
+        args.isolated_files,
+        loopsafe_core::focus::scope(&paths, &cwd),
+    ) {
+        (false, Some(scope)) => {
+            options.focus = Some(scope.focus);
+            scope.paths
+        }
+        _ => paths,
+    };
+    if args.show_settings {
+        let shown = show_settings::Shown {
+            args: &args.selection,
+            given: &given,
+            analysed: &paths,
+            settings: &settings,
+            options: &options,
+        };
+        print_out(&shown.render(&cwd));
+        return Ok(ExitStatus::Success);
+    }
     if args.fix || args.diff {
         return run_fix(&args, &paths, &settings, &options, &cwd);
     }
-    options.without_fixes = matches!(
-        args.output_format,
-        OutputFormat::Concise | OutputFormat::Github
-    );
+    options.without_fixes = !args.statistics
+        && matches!(
+            args.output_format,
+            OutputFormat::Concise
+                | OutputFormat::Github
+                | OutputFormat::Gitlab
+                | OutputFormat::Junit
+        );
+    // Read before the check: a baseline that cannot be used stops the run at once.
+    let baseline = match &args.baseline {
+        Some(path) => Some(loopsafe_core::baseline::Baseline::read(path)?),
+        None => None,
+    };
     let mut result = check_with(&paths, &settings, &options)?;
+    if let Some(path) = &args.write_baseline {
+        let n = loopsafe_core::baseline::write(&result.diagnostics, &result.sources, path)?;
+        if !args.quiet {
+            println!(
+                "Recorded {n} finding{} in {}: `--baseline {}` reports only new ones.",
+                adopt::plural(n),
+                path.display(),
+                path.display()
+            );
+        }
+        return Ok(ExitStatus::Success);
+    }
+    let before_baseline = result.diagnostics.len();
+    let gone = match &baseline {
+        Some(b) => b.apply(&mut result.diagnostics, &result.sources),
+        None => vec![],
+    };
+    let baselined = before_baseline - result.diagnostics.len();
+    if args.add_noqa {
+        return add_noqa(&result, args.quiet);
+    }
     match args.sort {
         SortBy::Severity => render::sort_by_severity(&mut result.diagnostics),
         SortBy::Reach => render::sort_by_reach(&mut result.diagnostics),
@@ -404,7 +488,14 @@ fn run_check(args: CheckArgs) -> Result<ExitStatus, Error> {
         color,
         show_all: args.show_all,
     };
-    let mut out = findings(args.output_format, &result, &cwd, text);
+    let mut out = match (args.statistics, args.output_format) {
+        (true, OutputFormat::Json) => adopt::statistics_json(&result),
+        (true, _) => adopt::statistics(&result),
+        (false, format) => findings(format, &result, &cwd, text),
+    };
+    if baseline.is_some() && !args.statistics && args.output_format == OutputFormat::Json {
+        out = adopt::json_with_baseline(&out, &gone, &cwd);
+    }
     if matches!(
         args.output_format,
         OutputFormat::Text | OutputFormat::Concise
@@ -412,6 +503,13 @@ fn run_check(args: CheckArgs) -> Result<ExitStatus, Error> {
     {
         out.push_str(&render::summary(&result));
         out.push('\n');
+        if baselined > 0 {
+            out.push_str(&format!(
+                "{baselined} finding{} recorded in the baseline not shown.\n",
+                adopt::plural(baselined)
+            ));
+        }
+        out.push_str(&adopt::gone_note(&gone, &cwd));
     }
     print_out(&out);
     if !args.quiet {
@@ -423,6 +521,47 @@ fn run_check(args: CheckArgs) -> Result<ExitStatus, Error> {
         ExitStatus::Success
     } else {
         ExitStatus::Failure
+    })
+}
+
+/// `--add-noqa`: writes the comments, each file parsed again first, and says how many.
+fn add_noqa(result: &loopsafe_core::CheckResult, quiet: bool) -> Result<ExitStatus, Error> {
+    let outcome = loopsafe_core::noqa::add_noqa(&result.diagnostics, &result.sources);
+    let mut failed = false;
+    let mut lines = 0;
+    let mut files = 0;
+    for file in &outcome.files {
+        match apply::write_fixed(&file.path, &file.text) {
+            Ok(()) => {
+                lines += file.lines;
+                files += 1;
+            }
+            Err(e) => {
+                print_error(&e);
+                failed = true;
+            }
+        }
+    }
+    if !quiet {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        for s in &outcome.skipped {
+            eprintln!(
+                "loopsafe: warning: {}:{}: no `# noqa` added: {}",
+                render::display_path(&s.path, &cwd),
+                s.row,
+                s.reason
+            );
+        }
+        println!(
+            "Added a `# noqa` comment on {lines} line{} in {files} file{}.",
+            adopt::plural(lines),
+            adopt::plural(files)
+        );
+    }
+    Ok(if failed {
+        ExitStatus::Error
+    } else {
+        ExitStatus::Success
     })
 }
 
@@ -522,6 +661,8 @@ fn findings(
         OutputFormat::Github => render::github(result, cwd),
         OutputFormat::Text => render::text_with(result, cwd, text),
         OutputFormat::Concise => render::concise(result, cwd),
+        OutputFormat::Gitlab => loopsafe_core::ci_formats::gitlab(result, cwd),
+        OutputFormat::Junit => loopsafe_core::ci_formats::junit(result, cwd),
     }
 }
 
@@ -586,7 +727,11 @@ fn run_fix(
     let mut out = findings(args.output_format, result, cwd, text);
     let machine = matches!(
         args.output_format,
-        OutputFormat::Json | OutputFormat::Sarif | OutputFormat::Github
+        OutputFormat::Json
+            | OutputFormat::Sarif
+            | OutputFormat::Github
+            | OutputFormat::Gitlab
+            | OutputFormat::Junit
     );
     if !machine && !args.quiet {
         if args.show_fixes && !outcome.fixed.is_empty() {

@@ -43,6 +43,8 @@ fn binary_json(fixture: &Path) -> Result<String, String> {
         .arg("check")
         .arg(fixture)
         .args([
+            // The library is given the fixture alone too.
+            "--isolated-files",
             "--output-format",
             "json",
             "--no-cache",

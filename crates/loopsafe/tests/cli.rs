@@ -806,6 +806,9 @@ fn sort_by_reach_puts_first_call_only_findings_last() {
         "concise",
         "--sort",
         "reach",
+        // The fixture alone: its project would be this repository (the pyproject.toml
+        // at its root), where the example's framework makes other coroutines the loop's.
+        "--isolated-files",
         "one_time_setup.py",
     ];
     let text = stdout(&loopsafe(&fixtures, &args));

@@ -78,10 +78,13 @@ pub fn fix_discovered(
     for _ in 0..MAX_PASSES {
         let mut by_file: Vec<(PathBuf, Vec<usize>)> = vec![];
         for (i, d) in result.diagnostics.iter().enumerate() {
-            if !d
-                .fix
-                .as_ref()
-                .is_some_and(|f| f.applicability >= threshold && !f.edits.is_empty())
+            // A finding reported for a file it passes through is fixed in another
+            // file: one the user did not ask to change.
+            if d.through.is_some()
+                || !d
+                    .fix
+                    .as_ref()
+                    .is_some_and(|f| f.applicability >= threshold && !f.edits.is_empty())
             {
                 continue;
             }

@@ -47,4 +47,7 @@ pub struct CheckOptions {
     /// Work out no fixes: the output shows none (`--output-format concise`, `github`).
     /// Finding them parses each file with a finding again.
     pub without_fixes: bool,
+    /// Report only the findings in these files, or whose chain passes through them:
+    /// the project around them is analysed (`focus::scope`).
+    pub focus: Option<crate::focus::Focus>,
 }

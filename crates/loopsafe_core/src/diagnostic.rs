@@ -126,6 +126,9 @@ pub struct Diagnostic {
     /// For a finding through a helper: the other blocking APIs the helper reaches besides
     /// `api`, costliest first (`api` is the costliest).
     pub other_sinks: Vec<String>,
+    /// Checking some files of a project: the file among them that the chain passes
+    /// through, for a finding located in another file (`focus.rs`).
+    pub through: Option<PathBuf>,
 }
 
 /// A function a framework runs on the event loop, located.

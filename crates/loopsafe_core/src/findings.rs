@@ -234,6 +234,7 @@ fn direct_diagnostic(
         in_sync_function: !func.is_async,
         function: func.qualname.to_string(),
         other_sinks: vec![],
+        through: None,
     })
 }
 
@@ -279,6 +280,7 @@ fn syntax_error(file: &SourceFile, e: &extract::SyntaxError, source: &str) -> Di
         in_sync_function: false,
         function: String::new(),
         other_sinks: vec![],
+        through: None,
     }
 }
 
@@ -380,6 +382,7 @@ fn helper_diagnostic(
         in_sync_function: !caller.is_async,
         function: caller.qualname.to_string(),
         other_sinks: finding.other_sinks.clone(),
+        through: None,
     })
 }
 

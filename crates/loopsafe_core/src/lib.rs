@@ -13,9 +13,11 @@
 mod analysis;
 pub mod apply;
 pub mod arena;
+pub mod baseline;
 pub mod cache;
 pub mod catalogue;
 mod check;
+pub mod ci_formats;
 pub mod compare;
 pub mod config;
 pub mod diagnostic;
@@ -28,10 +30,12 @@ mod findings;
 pub mod fingerprint;
 pub mod fixer;
 mod fixes;
+pub mod focus;
 pub mod frameworks;
 mod incremental;
 pub mod line_index;
 mod load;
+pub mod noqa;
 pub mod notes;
 pub mod off_loop;
 pub mod project;
@@ -143,6 +147,9 @@ fn attempt(
     result.analysis_resumed = analysed.resumed;
     let files = &loaded.files;
     findings::build(&mut result, &analysed, files, catalogue, options);
+    if let Some(only) = &options.focus {
+        focus::retain(&mut result.diagnostics, only);
+    }
     result.min_severity = settings.min_severity;
     result.below_min_severity =
         suppress::suppress(&mut result.diagnostics, settings, &analysed.modules, files);

@@ -61,7 +61,19 @@ impl<'a> Discovery<'a> {
             (discovered, cache.join().ok().flatten())
         });
         drop(blocking_builtins);
-        let (files, warnings, listing) = discovered?;
+        let (mut files, mut warnings, listing) = discovered?;
+        // A file named on the command line that the walk of its project left out (an
+        // excluded or ignored one) is checked all the same. Walked again with it, rarely:
+        // naming a file in the paths keeps the walk's listing from being reused.
+        let named = options.focus.iter().flat_map(|f| &f.files);
+        let left_out: Vec<PathBuf> = named
+            .filter(|f| !files.iter().any(|s| s.path == **f))
+            .cloned()
+            .collect();
+        if !left_out.is_empty() {
+            let all: Vec<PathBuf> = paths.iter().chain(&left_out).cloned().collect();
+            (files, warnings) = pool.install(|| discover::discover(&all, settings))?;
+        }
         let listing_warning = match (&options.cache, listing) {
             (Some(root), Some(listing)) => cache::write_listing(root, &listing)
                 .err()

@@ -99,6 +99,9 @@ pub fn json(result: &CheckResult, cwd: &Path) -> String {
         if !d.other_sinks.is_empty() {
             item["other_sinks"] = json!(d.other_sinks);
         }
+        if let Some(through) = &d.through {
+            item["through"] = json!(display_path(through, cwd));
+        }
         item
     });
     pretty(&Streamed::new(items))
@@ -133,9 +136,28 @@ pub fn concise(result: &CheckResult, cwd: &Path) -> String {
     let mut out = String::new();
     for d in &result.diagnostics {
         out.push_str(&headline(d, cwd, false));
+        out.push_str(&through_note(d, cwd));
         out.push('\n');
     }
     out
+}
+
+/// For a finding reported because its chain passes through a file that was checked
+/// (`loopsafe check app/services/pricing.py`), which file: the finding itself is in
+/// another one. Empty for the others.
+pub fn through_note(d: &Diagnostic, cwd: &Path) -> String {
+    match &d.through {
+        Some(path) => format!(
+            " (caused by `{}`: the chain passes through it)",
+            display_path(path, cwd)
+        ),
+        None => String::new(),
+    }
+}
+
+/// A message with its [`through_note`], for the formats that have no other place for it.
+pub fn full_message(d: &Diagnostic, cwd: &Path) -> String {
+    format!("{}{}", d.message, through_note(d, cwd))
 }
 
 fn headline(d: &Diagnostic, cwd: &Path, color: bool) -> String {
@@ -271,6 +293,12 @@ fn single(
     }
     let pad = " ".repeat(gutter);
     hops(out, &d.chain, &pad, "chain:", "", cwd);
+    if let Some(through) = &d.through {
+        out.push_str(&format!(
+            "{pad} = caused by your change in `{}`: the chain passes through it\n",
+            display_path(through, cwd)
+        ));
+    }
     out.push_str(&format!("{pad} = help: {}\n", d.help));
     if let Some(f) = &d.fix {
         out.push_str(&format!("{pad} = {}\n", fix_line(f)));
@@ -347,7 +375,14 @@ fn grouped(
             (false, true) => "  (on some requests only)",
             (false, false) => "",
         };
-        hops(out, &d.chain, &pad, &format!("{}.", i + 1), note, cwd);
+        let note = match &d.through {
+            Some(path) => format!(
+                "{note}  (caused by your change in `{}`)",
+                display_path(path, cwd)
+            ),
+            None => note.to_string(),
+        };
+        hops(out, &d.chain, &pad, &format!("{}.", i + 1), &note, cwd);
     }
     if hidden > 0 {
         out.push_str(&format!(
@@ -405,7 +440,7 @@ pub fn sarif(result: &CheckResult, cwd: &Path) -> String {
                 Severity::Medium => "warning",
                 Severity::Low => "note",
             },
-            "message": {"text": d.message},
+            "message": {"text": full_message(d, cwd)},
             "locations": [{
                 "physicalLocation": {
                     "artifactLocation": {"uri": uri},
@@ -500,7 +535,7 @@ pub fn github(result: &CheckResult, cwd: &Path) -> String {
             d.location.column,
             d.end_location.row,
             d.end_location.column,
-            data(&format!("{} {}", d.code(), d.message)),
+            data(&format!("{} {}", d.code(), full_message(d, cwd))),
         ));
     }
     out
