@@ -60,8 +60,10 @@ impl ModuleFacts {
             main_guards,
             settings,
             state_attrs,
+            constants,
         } = self;
         let same = *name == other.name
+            && *constants == other.constants
             && *is_package == other.is_package
             && *star_imports == other.star_imports
             && *settings == other.settings

@@ -182,6 +182,13 @@ pub enum Given {
     Param(u16),
     /// `*args` or `**kwargs`: any parameter may be bound by it.
     Splat,
+    /// A module-level name (`ENV_VAR`), perhaps imported, or the dotted path a local
+    /// import binds: a literal if the module that defines it binds it once to one
+    /// ([`ModuleFacts::constants`]).
+    Global(Name),
+    /// An f-string that starts with literal text (`f"/proc/{pid}/stat"`): what its value
+    /// starts with.
+    Prefix(Name),
 }
 
 /// A literal value a test can be evaluated on.
@@ -390,6 +397,9 @@ pub struct ModuleFacts {
     /// Values stored on a Starlette/FastAPI `state` anywhere in the module
     /// (`app.state.http = requests.Session()` in a lifespan), in source order.
     pub state_attrs: Vec<(Name, Ref)>,
+    /// Module-level names bound once, to a literal (`API_KEY_ENV = "OPENAI_API_KEY"`):
+    /// what a call passing the name passes.
+    pub constants: HashMap<Name, Lit>,
 }
 
 impl ModuleFacts {
@@ -477,6 +487,30 @@ impl<'a> Modules<'a> {
             load: Some(load),
             damaged: false.into(),
         }
+    }
+
+    /// The literal a module-level name holds in module `m`: bound there once to one, or
+    /// imported (`from app.settings import ENV_VAR`) from a module that does.
+    /// `by_name` finds a module by its dotted name.
+    pub fn constant(
+        &self,
+        m: u32,
+        name: &str,
+        by_name: &dyn Fn(&str) -> Option<u32>,
+    ) -> Option<&Lit> {
+        let facts = self.module(m);
+        if let Some(lit) = facts.constants.get(name) {
+            return Some(lit);
+        }
+        // A dotted path, or the path a module-level import binds the name to.
+        let path = match facts.bindings.get(name).map(Vec::as_slice) {
+            _ if name.contains('.') => name,
+            Some([Ref::Path(path)]) => path.as_str(),
+            _ => return None,
+        };
+        let (module, attr) = path.rsplit_once('.')?;
+        let m = by_name(module)?;
+        self.module(m).constants.get(attr)
     }
 
     /// The facts of module number `m`.

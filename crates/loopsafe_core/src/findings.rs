@@ -136,10 +136,13 @@ fn cost_of(
     api: &str,
 ) -> Cost {
     let cost = catalogue.cost(api);
+    let call = &files.modules.function(function).calls[call_index];
+    if cost == Cost::Data && opens_pseudo_file(files.modules, function.module, call) {
+        return Cost::Light;
+    }
     if api != "time.sleep" {
         return cost;
     }
-    let call = &files.modules.function(function).calls[call_index];
     let Some(arg) = call
         .args
         .iter()
@@ -155,6 +158,25 @@ fn cost_of(
         Some(s) if s <= 0.005 => Cost::Light,
         _ => cost,
     }
+}
+
+/// Whether the file a call opens is one of the kernel's in-memory files (`/proc/...`,
+/// `/sys/...`): reading one takes microseconds, whatever it is.
+fn opens_pseudo_file(modules: &facts::Modules, module: u32, call: &facts::Call) -> bool {
+    let Some(arg) = call.arg(0, Some("file")) else {
+        return false;
+    };
+    let by_name = |name: &str| (0..modules.len()).find(|i| modules.name(*i) == name);
+    let by_name = |name: &str| by_name(name).map(|i| i as u32);
+    let path: &str = match &arg.given {
+        facts::Given::Lit(facts::Lit::Str(s)) | facts::Given::Prefix(s) => s,
+        facts::Given::Global(name) => match modules.constant(module, name, &by_name) {
+            Some(facts::Lit::Str(s)) => s,
+            _ => return false,
+        },
+        _ => return false,
+    };
+    path.starts_with("/proc/") || path.starts_with("/sys/")
 }
 
 /// Puts the findings in the order they are shown, each once, and keeps the text of only

@@ -97,6 +97,26 @@ impl<'a> Extractor<'a> {
         if callee == Ref::Unknown {
             return;
         }
+        let args = self.arguments(call);
+        let nonblocking = self.nonblocking_receiver(call);
+        let record = Call {
+            callee,
+            span: span(call.range()),
+            func_span: span(call.func.range()),
+            args,
+            awaited,
+            nonblocking,
+            once: self.once.inside,
+            off_loop: self.loops.off_loop,
+            conditional: self.branches > 0,
+            guards: self.guards.active.clone(),
+            kind: CallKind::Call,
+        };
+        self.function().calls.push(record);
+    }
+
+    /// A call's arguments, as far as rules and the callee's guards look at them.
+    fn arguments(&mut self, call: &ast::ExprCall) -> Vec<Arg> {
         let mut args = vec![];
         for a in call.arguments.iter_source_order() {
             match a {
@@ -150,21 +170,7 @@ impl<'a> Extractor<'a> {
                 },
             }
         }
-        let nonblocking = self.nonblocking_receiver(call);
-        let record = Call {
-            callee,
-            span: span(call.range()),
-            func_span: span(call.func.range()),
-            args,
-            awaited,
-            nonblocking,
-            once: self.once.inside,
-            off_loop: self.loops.off_loop,
-            conditional: self.branches > 0,
-            guards: self.guards.active.clone(),
-            kind: CallKind::Call,
-        };
-        self.function().calls.push(record);
+        args
     }
 
     /// Whether the call's receiver was set non-blocking (`sock.setblocking(False)`)
@@ -206,16 +212,16 @@ impl<'a> Extractor<'a> {
         if !matches!(callee, Ref::Attr(..)) {
             return;
         }
-        self.record_implied(callee, a.range, CallKind::Read);
+        self.record_implied(callee, a.range, CallKind::Read, vec![]);
     }
 
     /// Code that runs as a call without one written: a property read, a loop, a `with`.
-    fn record_implied(&mut self, callee: Ref, range: TextRange, kind: CallKind) {
+    fn record_implied(&mut self, callee: Ref, range: TextRange, kind: CallKind, args: Vec<Arg>) {
         let record = Call {
             callee,
             span: span(range),
             func_span: span(range),
-            args: vec![],
+            args,
             awaited: false,
             nonblocking: false,
             once: self.once.inside,
@@ -254,7 +260,21 @@ impl<'a> Extractor<'a> {
             CallKind::Enter => "__enter__",
             _ => "__iter__",
         };
-        self.record_implied(receiver.attr(dunder), obj.range(), kind);
+        // `with heartbeats(engine, join_on_exit=False):` runs the generator's body with
+        // those arguments: its guards are evaluated on them. Only what they are given is
+        // kept: the rules read the arguments of the call itself, recorded beside.
+        let args = match obj {
+            Expr::Call(c) => self
+                .arguments(c)
+                .into_iter()
+                .map(|a| Arg {
+                    value: Ref::Unknown,
+                    ..a
+                })
+                .collect(),
+            _ => vec![],
+        };
+        self.record_implied(receiver.attr(dunder), obj.range(), kind, args);
     }
 
     /// Calls of builtins that never block (`len`, `isinstance`, `str`, ...) are most calls

@@ -10,7 +10,7 @@
 use ruff_python_ast::{self as ast, Expr, Stmt};
 
 use super::Extractor;
-use crate::facts::{Given, Guard, Lit, Name, Param, Test, Transform};
+use crate::facts::{Given, Guard, Lit, Name, Param, Ref, Test, Transform};
 
 /// Literal strings longer than this are not kept: tests compare names and prefixes.
 const MAX_LITERAL: usize = 200;
@@ -83,6 +83,23 @@ impl<'a> Extractor<'a> {
             Expr::Starred(_) => Given::Splat,
             Expr::Name(n) => match self.guards.param(n.id.as_str()) {
                 Some((i, Change::Untouched)) if self.in_function_scope() => Given::Param(i),
+                Some(_) => Given::Unknown,
+                None => match self.lookup(n.id.as_str()) {
+                    // A module's name, or one imported inside the function.
+                    Ref::Name(name) | Ref::Path(name) => Given::Global(name),
+                    _ => Given::Unknown,
+                },
+            },
+            Expr::FString(f) => match f.value.iter().next() {
+                Some(ast::FStringPart::Literal(lit)) if !lit.value.is_empty() => {
+                    Given::Prefix(Name::from(&*lit.value))
+                }
+                Some(ast::FStringPart::FString(fs)) => match fs.elements.iter().next() {
+                    Some(ast::InterpolatedStringElement::Literal(lit)) => {
+                        Given::Prefix(Name::from(lit.value.as_ref()))
+                    }
+                    _ => Given::Unknown,
+                },
                 _ => Given::Unknown,
             },
             e => literal(e).map_or(Given::Unknown, Given::Lit),

@@ -167,6 +167,11 @@ pub fn facts_of(
     });
     ex.visit_body(&module_ast.body);
     ex.drop_builtin_calls(blocking_builtins);
+    // A name bound more than once (or to something else too) is no constant.
+    let bindings = &ex.facts.bindings;
+    ex.facts
+        .constants
+        .retain(|name, _| bindings.get(name).is_some_and(|b| b.len() == 1));
 
     if !suppressions.is_empty() {
         let line_starts = line_starts(source);

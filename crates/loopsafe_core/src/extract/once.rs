@@ -150,10 +150,15 @@ impl<'a> Extractor<'a> {
             ([key], []) | ([key, Expr::NoneLiteral(_)], []) => key,
             _ => return,
         };
-        if get.attr.as_str() == "get" {
-            if let Some(entry) = self.memo_entry(&get.value, key) {
-                self.once.memo_locals.push((name, entry));
-            }
+        let entry = match get.attr.as_str() {
+            "get" => self.memo_entry(&get.value, key),
+            // A cache object's own API (`cache.get_cache(key)`, stored back with
+            // `cache.set_cache(key, value)`): a cache, wherever the function found it.
+            "get_cache" => entry(&get.value, key),
+            _ => None,
+        };
+        if let Some(entry) = entry {
+            self.once.memo_locals.push((name, entry));
         }
     }
 
@@ -238,6 +243,7 @@ fn sets(body: &[Stmt], state: &str, always: bool) -> bool {
         t => dotted(t).is_some_and(|d| d == state),
     };
     body.iter().any(|stmt| match stmt {
+        Stmt::Expr(e) => stores(&e.value, state),
         Stmt::Assign(a) => a.targets.iter().any(|t| match t {
             Expr::Tuple(tuple) => tuple.elts.iter().any(target),
             t => target(t),
@@ -287,6 +293,21 @@ fn only_about(test: &Expr, state: &str) -> bool {
 
 /// The text of a memo dict's entry, `_cache[key]`, for keys written plainly: names,
 /// attributes, literals and tuples of them. Other keys are not compared.
+/// `cache.set_cache(key, value)`, `cache.set(key=key, value=value)`: a store of the
+/// entry `state` into a cache object.
+fn stores(e: &Expr, state: &str) -> bool {
+    let Expr::Call(c) = e else { return false };
+    let Expr::Attribute(set) = &*c.func else {
+        return false;
+    };
+    if !matches!(set.attr.as_str(), "set" | "set_cache") {
+        return false;
+    }
+    let key = c.arguments.find_argument_value("key", 0);
+    key.and_then(|key| entry(&set.value, key))
+        .is_some_and(|e| e == state)
+}
+
 fn entry(memo: &Expr, key: &Expr) -> Option<String> {
     Some(format!("{}[{}]", dotted(memo)?, key_text(key)?))
 }

@@ -121,6 +121,11 @@ impl<'a> Extractor<'a> {
         match target {
             Expr::Name(n) => {
                 self.param_assigned(n.id.as_str(), value);
+                if self.scopes.len() == 1 {
+                    if let Some(lit) = value.and_then(super::guards::literal) {
+                        self.facts.constants.insert(Name::from(n.id.as_str()), lit);
+                    }
+                }
                 self.bind(n.id.as_str(), r)
             }
             Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) => {

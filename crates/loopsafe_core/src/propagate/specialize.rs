@@ -15,7 +15,9 @@
 use rustc_hash::FxHashMap as HashMap;
 
 use super::{Graph, Target};
-use crate::facts::{Call, Function, FunctionKind, Given, Guard, Lit, Modules, Test, Transform};
+use crate::facts::{
+    Call, Function, FunctionKind, Given, Guard, Lit, Modules, Name, Test, Transform,
+};
 
 /// Past this many variants, calls lead to the functions themselves: a bound on the work
 /// for projects that pass thousands of distinct literals.
@@ -33,10 +35,15 @@ pub(super) fn specialize(graph: &mut Graph, modules: &Modules) {
     if relevant.iter().all(|m| *m == 0) {
         return;
     }
+    let by_name: HashMap<&str, u32> = (0..modules.len())
+        .map(|i| (modules.name(i), i as u32))
+        .collect();
     let mut variants = Variants {
         graph,
         functions: &functions,
         relevant: &relevant,
+        modules,
+        by_name: &by_name,
         made: HashMap::default(),
         queue: vec![],
     };
@@ -49,7 +56,7 @@ pub(super) fn specialize(graph: &mut Graph, modules: &Modules) {
             };
             let call = &function.calls[*call_index as usize];
             let callee = *callee;
-            if let Some(v) = variants.lead(call, callee, &[]) {
+            if let Some(v) = variants.lead(call, g as u32, callee, &[]) {
                 rewrites.push((g, t, v));
             }
         }
@@ -66,6 +73,8 @@ struct Variants<'g, 'f> {
     graph: &'g mut Graph,
     functions: &'g [&'f Function],
     relevant: &'g [u64],
+    modules: &'g Modules<'f>,
+    by_name: &'g HashMap<&'f str, u32>,
     made: HashMap<(u32, Values), u32>,
     /// Variants made whose calls are still to be filled in.
     queue: Vec<(u32, u32, Values)>,
@@ -74,7 +83,13 @@ struct Variants<'g, 'f> {
 impl Variants<'_, '_> {
     /// The variant of `callee` that `call` (made where the caller's parameters hold
     /// `values`) leads to, if its arguments fix any parameter that matters.
-    fn lead(&mut self, call: &Call, callee: u32, values: &[(u16, Lit)]) -> Option<u32> {
+    fn lead(
+        &mut self,
+        call: &Call,
+        caller: u32,
+        callee: u32,
+        values: &[(u16, Lit)],
+    ) -> Option<u32> {
         let mask = self.relevant[callee as usize];
         if mask == 0 {
             return None;
@@ -88,6 +103,13 @@ impl Variants<'_, '_> {
                     .iter()
                     .find(|(have, _)| *have == q)
                     .map(|(_, lit)| (p, lit.clone())),
+                Bound::Global(name) => {
+                    let module = self.graph.ids[caller as usize].module;
+                    let by_name = |m: &str| self.by_name.get(m).copied();
+                    self.modules
+                        .constant(module, name, &by_name)
+                        .map(|lit| (p, lit.clone()))
+                }
                 Bound::Unknown => None,
             })
             .collect();
@@ -127,7 +149,7 @@ impl Variants<'_, '_> {
                 continue;
             }
             let target = match target {
-                Target::Function(callee) => match self.lead(call, *callee, values) {
+                Target::Function(callee) => match self.lead(call, v, *callee, values) {
                     Some(variant) => Target::Function(variant),
                     None => target.clone(),
                 },
@@ -193,6 +215,8 @@ enum Bound<'c> {
     Lit(&'c Lit),
     /// The caller's own parameter.
     Param(u16),
+    /// A module-level name of the caller's module.
+    Global(&'c Name),
     Unknown,
 }
 
@@ -205,7 +229,8 @@ fn bind<'c>(call: &'c Call, callee: &'c Function, p: u16) -> Bound<'c> {
     let from_given = |given: &'c Given| match given {
         Given::Lit(lit) => Bound::Lit(lit),
         Given::Param(q) => Bound::Param(*q),
-        Given::Unknown | Given::Splat => Bound::Unknown,
+        Given::Global(name) => Bound::Global(name),
+        Given::Unknown | Given::Splat | Given::Prefix(_) => Bound::Unknown,
     };
     if let Some(arg) = call
         .args
