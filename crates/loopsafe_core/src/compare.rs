@@ -2,7 +2,7 @@
 //! (only positions moved, so the last analysis holds) or offer the rest of the project
 //! the same interface (so only the edited module's calls need resolving again).
 
-use crate::facts::{Arg, Call, Class, Function, FunctionKind, ModuleFacts, Ref, Span};
+use crate::facts::{Arg, Call, Class, Function, FunctionKind, Given, Lit, ModuleFacts, Ref, Span};
 use crate::fingerprint::name_hash;
 
 impl ModuleFacts {
@@ -17,7 +17,7 @@ impl ModuleFacts {
     /// calls, so what it concludes from facts of the same shape is the same, up to where
     /// each call now is.
     pub fn same_shape(&self, other: &ModuleFacts) -> bool {
-        let mut ends = Positions::default();
+        let mut ends = Positions::new(self, other);
         let functions = &self.functions;
         let same = self.same_outline(other, &mut ends)
             && self.bindings == other.bindings
@@ -61,6 +61,8 @@ impl ModuleFacts {
             settings,
             state_attrs,
             constants,
+            // Compared where calls pass them.
+            literals: _,
         } = self;
         let same = *name == other.name
             && *constants == other.constants
@@ -137,7 +139,7 @@ impl Call {
             once,
             off_loop,
             conditional,
-            guards,
+            guarded_by,
             kind,
         } = self;
         ends.pair(*span, other.span);
@@ -148,7 +150,7 @@ impl Call {
             && *once == other.once
             && *off_loop == other.off_loop
             && *conditional == other.conditional
-            && *guards == other.guards
+            && *guarded_by == other.guarded_by
             && *kind == other.kind
             && args.len() == other.args.len()
             && args.iter().zip(&other.args).all(|(a, b)| {
@@ -159,7 +161,7 @@ impl Call {
                     given,
                 } = a;
                 ends.pair(*span, b.span);
-                *keyword == b.keyword && *value == b.value && *given == b.given
+                *keyword == b.keyword && *value == b.value && ends.same_given(*given, b.given)
             })
     }
 }
@@ -185,7 +187,10 @@ impl Class {
 
 /// Every span of two versions of a module's facts, side by side.
 #[derive(Default)]
-struct Positions {
+struct Positions<'a> {
+    /// Each version's table of what calls pass ([`ModuleFacts::literals`]): arguments
+    /// are compared by what they pass, not by where it sits in the table.
+    literals: (&'a [Lit], &'a [Lit]),
     spans: Vec<(Span, Span)>,
     /// Spans, in the first version, of functions whose calls changed: where what
     /// encloses one ends is not compared ([`ModuleFacts::same_interface`]). Known only
@@ -193,7 +198,25 @@ struct Positions {
     edited: Vec<Span>,
 }
 
-impl Positions {
+impl Positions<'_> {
+    fn new<'a>(a: &'a ModuleFacts, b: &'a ModuleFacts) -> Positions<'a> {
+        Positions {
+            literals: (&a.literals, &b.literals),
+            ..Positions::default()
+        }
+    }
+
+    /// Whether two arguments pass the same thing.
+    fn same_given(&self, a: Given, b: Given) -> bool {
+        let (x, y) = self.literals;
+        match (a, b) {
+            (Given::Lit(i), Given::Lit(j))
+            | (Given::Global(i), Given::Global(j))
+            | (Given::Prefix(i), Given::Prefix(j)) => x.get(i as usize) == y.get(j as usize),
+            (a, b) => a == b,
+        }
+    }
+
     fn pair(&mut self, a: Span, b: Span) {
         self.spans.push((a, b));
     }
@@ -253,7 +276,7 @@ impl ModuleFacts {
     ) -> bool {
         // Suppressions are read only at the module's own calls, which are resolved again.
         let (functions, bindings) = (&self.functions, &self.bindings);
-        let mut ends = Positions::default();
+        let mut ends = Positions::new(self, new);
         if !self.same_outline(new, &mut ends) || functions.len() > new.functions.len() {
             return false;
         }
@@ -281,7 +304,7 @@ impl ModuleFacts {
             // Calls kept are paired by position only when they match: pairing a call
             // with the one added in its place would make the order look changed.
             let mut matches = |x: &Call, y: &Call| {
-                let mut these = Positions::default();
+                let mut these = Positions::new(self, new);
                 let same = x.same_shape(y, &mut these);
                 if same {
                     ends.spans.extend(these.spans);

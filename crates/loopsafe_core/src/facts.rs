@@ -170,25 +170,26 @@ pub struct Arg {
 }
 
 /// What a call passes for a parameter, as far as the callee's tests on it go
-/// ([`Guard`]).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+/// ([`Guard`]). Texts are kept once per module, in [`ModuleFacts::literals`], so that the
+/// common case, an argument nothing is known of, costs no more than a number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum Given {
     #[default]
     Unknown,
     /// A literal: `get_secret("OPENAI_API_KEY")`, `increment(key, local_only=True)`.
-    Lit(Lit),
+    Lit(u32),
     /// The caller's own parameter, unchanged (by index in [`Function::params`]): what
     /// the caller was given, it passes on.
     Param(u16),
     /// `*args` or `**kwargs`: any parameter may be bound by it.
     Splat,
     /// A module-level name (`ENV_VAR`), perhaps imported, or the dotted path a local
-    /// import binds: a literal if the module that defines it binds it once to one
-    /// ([`ModuleFacts::constants`]).
-    Global(Name),
+    /// import binds (its text, a `Lit::Str`): a literal if the module that defines it
+    /// binds it once to one ([`ModuleFacts::constants`]).
+    Global(u32),
     /// An f-string that starts with literal text (`f"/proc/{pid}/stat"`): what its value
-    /// starts with.
-    Prefix(Name),
+    /// starts with (a `Lit::Str`).
+    Prefix(u32),
 }
 
 /// A literal value a test can be evaluated on.
@@ -272,8 +273,10 @@ pub struct Call {
     /// block there.
     pub conditional: bool,
     /// Tests on the function's parameters that the call needs to pass, for callers that
-    /// pass literals ([`Guard`]).
-    pub guards: Vec<Guard>,
+    /// pass literals ([`Guard`]); boxed, as most calls have none ([`Call::guards`]).
+    // One word per call instead of three: a project has hundreds of thousands of calls.
+    #[allow(clippy::box_collection)]
+    pub guarded_by: Option<Box<Vec<Guard>>>,
     pub kind: CallKind,
 }
 
@@ -320,6 +323,11 @@ impl CallKind {
 }
 
 impl Call {
+    /// The tests on parameters the call needs to pass ([`Guard`]).
+    pub fn guards(&self) -> &[Guard] {
+        self.guarded_by.as_deref().map_or(&[], Vec::as_slice)
+    }
+
     /// The argument passed as `keyword`, else the `pos`-th positional one.
     pub fn arg(&self, pos: usize, keyword: Option<&str>) -> Option<&Arg> {
         keyword
@@ -400,9 +408,16 @@ pub struct ModuleFacts {
     /// Module-level names bound once, to a literal (`API_KEY_ENV = "OPENAI_API_KEY"`):
     /// what a call passing the name passes.
     pub constants: HashMap<Name, Lit>,
+    /// What the module's calls are known to pass ([`Given`]), by index.
+    pub literals: Vec<Lit>,
 }
 
 impl ModuleFacts {
+    /// The literal a call passes, the text of a name or of a prefix ([`Given`]).
+    pub fn literal(&self, i: u32) -> &Lit {
+        &self.literals[i as usize]
+    }
+
     /// The suppression written on the line holding `offset`.
     pub fn suppression_at(&self, offset: u32) -> Option<&Suppression> {
         if self.suppressions.is_empty() {

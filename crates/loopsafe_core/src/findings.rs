@@ -168,10 +168,17 @@ fn opens_pseudo_file(modules: &facts::Modules, module: u32, call: &facts::Call) 
     };
     let by_name = |name: &str| (0..modules.len()).find(|i| modules.name(*i) == name);
     let by_name = |name: &str| by_name(name).map(|i| i as u32);
-    let path: &str = match &arg.given {
-        facts::Given::Lit(facts::Lit::Str(s)) | facts::Given::Prefix(s) => s,
-        facts::Given::Global(name) => match modules.constant(module, name, &by_name) {
-            Some(facts::Lit::Str(s)) => s,
+    let facts = modules.module(module);
+    let path: &str = match arg.given {
+        facts::Given::Lit(i) | facts::Given::Prefix(i) => match facts.literal(i) {
+            facts::Lit::Str(s) => s,
+            _ => return false,
+        },
+        facts::Given::Global(i) => match facts.literal(i) {
+            facts::Lit::Str(name) => match modules.constant(module, name, &by_name) {
+                Some(facts::Lit::Str(s)) => s,
+                _ => return false,
+            },
             _ => return false,
         },
         _ => return false,

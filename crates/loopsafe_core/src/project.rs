@@ -663,7 +663,8 @@ impl<'a> Project<'a> {
         if api.starts_with("socket.socket.") && call.nonblocking {
             return None;
         }
-        if found.rule == Rule::BlockingHttpCall && opens_data_url(call) {
+        if found.rule == Rule::BlockingHttpCall && opens_data_url(self.modules.module(module), call)
+        {
             return None;
         }
         if found.rule == Rule::ClientBuiltOnLoop && self.in_process_transport(module, call) {
@@ -781,14 +782,14 @@ fn last_known(values: impl Iterator<Item = Value>) -> Value {
 
 /// Whether the URL a call opens is a `data:` URL, decoded in memory: a literal, or a
 /// parameter the function has checked (`if not uri.startswith("data:"): raise`).
-fn opens_data_url(call: &Call) -> bool {
+fn opens_data_url(facts: &crate::facts::ModuleFacts, call: &Call) -> bool {
     let Some(url) = call.arg(0, Some("url")) else {
         return false;
     };
-    match &url.given {
-        Given::Lit(Lit::Str(s)) => s.starts_with("data:"),
-        Given::Param(p) => call.guards.iter().any(|g| {
-            g.param == *p
+    match url.given {
+        Given::Lit(i) => matches!(facts.literal(i), Lit::Str(s) if s.starts_with("data:")),
+        Given::Param(p) => call.guards().iter().any(|g| {
+            g.param == p
                 && g.holds
                 && g.transforms.is_empty()
                 && matches!(&g.test, Test::StartsWith(prefix) if prefix.starts_with("data:"))

@@ -225,14 +225,23 @@ subprocess, a sleep, a thread, future, queue or lock (`requests.get()`, `time.sl
 (`bcrypt.hashpw()`, building an SDK client or an SSL context, loading a model).
 - `data`: work proportional to the data (`open(path).read()`, `json.load(f)`, a dataframe).
 - `light`: a metadata syscall, microseconds on a local disk (`os.path.exists()`, \
-`os.makedirs()`), or `time.sleep()` of a literal 5 ms or less.
+`os.makedirs()`, listing one folder with `os.listdir()`), reading the kernel's in-memory \
+files (`open(f\"/proc/{pid}/stat\")`), or `time.sleep()` of a literal 5 ms or less.
 - `none`: no disk access at all (`os.path.abspath()`).
 
 Frequency, from the analysis:
 - `per-request`: reached from a route, a middleware, a dependency or a handler (with no \
 framework detected, from any coroutine).
-- `once`: on the first call only (through a `functools.lru_cache`d function or a one-time \
-set-up such as `if self._client is None:`), or only from startup and lifespan handlers.
+- `once`: on the first call only (through a `functools.lru_cache`d function, a one-time \
+set-up such as `if self._client is None:`, or a cache object's `get_cache`/`set_cache`), \
+or only from start-up code: startup and lifespan handlers, and coroutines named \
+`initialize`, `init_*`, `setup*`, `lifespan`, `async_setup_entry` or `setup_hook` that \
+no route reaches.
+
+A call made only for some arguments (in `if name.startswith(\"oidc/\"):`, after \
+`if dry_run: return`) is not counted where the caller passes literals that rule it out \
+(`get_secret(\"OPENAI_API_KEY\")`, `download(url, dry_run=True)`), also through module \
+constants and helpers that pass their parameters on.
 
 Severity:
 - `high`: a `wait` or `slow` call on every request (`requests.get()` in a route).

@@ -109,7 +109,7 @@ impl<'a> Extractor<'a> {
             once: self.once.inside,
             off_loop: self.loops.off_loop,
             conditional: self.branches > 0,
-            guards: self.guards.active.clone(),
+            guarded_by: self.guarded_by(),
             kind: CallKind::Call,
         };
         self.function().calls.push(record);
@@ -227,7 +227,7 @@ impl<'a> Extractor<'a> {
             once: self.once.inside,
             off_loop: self.loops.off_loop,
             conditional: self.branches > 0,
-            guards: self.guards.active.clone(),
+            guarded_by: self.guarded_by(),
             kind,
         };
         self.function().calls.push(record);

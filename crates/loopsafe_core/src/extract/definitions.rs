@@ -209,7 +209,7 @@ impl<'a> Extractor<'a> {
         // The parameters are kept only where the project stage can use them.
         let func = &mut self.facts.functions[idx as usize];
         let uses_params = func.calls.iter().any(|c| {
-            !c.guards.is_empty() || c.args.iter().any(|a| matches!(a.given, Given::Param(_)))
+            !c.guards().is_empty() || c.args.iter().any(|a| matches!(a.given, Given::Param(_)))
         });
         if uses_params {
             func.params = own.into_params();

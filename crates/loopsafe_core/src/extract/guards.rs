@@ -78,32 +78,56 @@ fn ordered(
 
 impl<'a> Extractor<'a> {
     /// What an argument of a call passes, for the callee's guards.
-    pub(super) fn given(&self, arg: &Expr) -> Given {
-        match arg {
-            Expr::Starred(_) => Given::Splat,
+    pub(super) fn given(&mut self, arg: &Expr) -> Given {
+        let lit = match arg {
+            Expr::Starred(_) => return Given::Splat,
             Expr::Name(n) => match self.guards.param(n.id.as_str()) {
-                Some((i, Change::Untouched)) if self.in_function_scope() => Given::Param(i),
-                Some(_) => Given::Unknown,
-                None => match self.lookup(n.id.as_str()) {
-                    // A module's name, or one imported inside the function.
-                    Ref::Name(name) | Ref::Path(name) => Given::Global(name),
-                    _ => Given::Unknown,
+                Some((i, Change::Untouched)) if self.in_function_scope() => return Given::Param(i),
+                Some(_) => return Given::Unknown,
+                None => match self.local_binding(n.id.as_str()) {
+                    None => return self.keep(Lit::Str(Name::from(n.id.as_str())), Given::Global),
+                    // One imported inside the function.
+                    Some(Ref::Path(path)) => {
+                        let path = Lit::Str(path.clone());
+                        return self.keep(path, Given::Global);
+                    }
+                    Some(_) => return Given::Unknown,
                 },
             },
-            Expr::FString(f) => match f.value.iter().next() {
-                Some(ast::FStringPart::Literal(lit)) if !lit.value.is_empty() => {
-                    Given::Prefix(Name::from(&*lit.value))
-                }
-                Some(ast::FStringPart::FString(fs)) => match fs.elements.iter().next() {
-                    Some(ast::InterpolatedStringElement::Literal(lit)) => {
-                        Given::Prefix(Name::from(lit.value.as_ref()))
+            Expr::FString(f) => {
+                let prefix = match f.value.iter().next() {
+                    Some(ast::FStringPart::Literal(lit)) => Some(&*lit.value),
+                    Some(ast::FStringPart::FString(fs)) => match fs.elements.iter().next() {
+                        Some(ast::InterpolatedStringElement::Literal(lit)) => Some(&*lit.value),
+                        _ => None,
+                    },
+                    None => None,
+                };
+                return match prefix {
+                    Some(p) if !p.is_empty() && p.len() <= MAX_LITERAL => {
+                        self.keep(Lit::Str(Name::from(p)), Given::Prefix)
                     }
                     _ => Given::Unknown,
-                },
-                _ => Given::Unknown,
-            },
-            e => literal(e).map_or(Given::Unknown, Given::Lit),
+                };
+            }
+            e => literal(e),
+        };
+        match lit {
+            Some(lit) => self.keep(lit, Given::Lit),
+            None => Given::Unknown,
         }
+    }
+
+    /// The guards a call made here needs to pass, as the facts keep them.
+    #[allow(clippy::box_collection)]
+    pub(super) fn guarded_by(&self) -> Option<Box<Vec<Guard>>> {
+        (!self.guards.active.is_empty()).then(|| Box::new(self.guards.active.clone()))
+    }
+
+    /// Keeps a value in the module's table, for a [`Given`] that names it by index.
+    fn keep(&mut self, lit: Lit, given: fn(u32) -> Given) -> Given {
+        self.facts.literals.push(lit);
+        given((self.facts.literals.len() - 1) as u32)
     }
 
     /// A parameter given a value: `name = name.replace("a", "b")` keeps its guards

@@ -74,6 +74,25 @@ impl<'a> Extractor<'a> {
         Ref::Name(Name::from(name))
     }
 
+    /// What [`Extractor::lookup`] finds, without a copy: `None` for a module-level name.
+    pub(super) fn local_binding(&self, name: &str) -> Option<&Ref> {
+        let innermost = self.scopes.len() - 1;
+        for (i, scope) in self.scopes.iter().enumerate().rev() {
+            match scope.kind {
+                ScopeKind::Module => return None,
+                ScopeKind::Class(_) if i != innermost => continue,
+                _ => {}
+            }
+            if scope.globals.contains(name) {
+                return None;
+            }
+            if let Some(r) = scope.bindings.get(name) {
+                return Some(r);
+            }
+        }
+        None
+    }
+
     /// Binds a name in the current scope. The module's names (and `global` ones) are
     /// recorded in the facts, every value they are given; a class body's among its
     /// attributes too.

@@ -318,7 +318,7 @@ pub fn detect(project: &Project, console_scripts: &[String]) -> Frameworks {
     tornado::scan(project, &mut out);
     scripts::scan(project, console_scripts, &mut out);
     cli_apps::scan(project, &scan, &mut out);
-    startup::scan(project, &mut out);
+    startup::scan(&scan, &mut out);
     test_suites::scan(project, &scan, &mut out);
     out.entries.sort_by_key(|e| (e.kind, e.function));
     out
@@ -453,6 +453,8 @@ const REGISTRATIONS: &[&str] = &[
 pub(crate) struct Scan<'p> {
     decorated: Vec<(FnId, &'p crate::facts::Function)>,
     calls: Vec<(FnId, &'p Call, &'p str)>,
+    /// Coroutines named as start-up code ([`startup`]).
+    startup: Vec<FnId>,
 }
 
 impl<'p> Scan<'p> {
@@ -460,10 +462,14 @@ impl<'p> Scan<'p> {
         let mut scan = Scan {
             decorated: vec![],
             calls: vec![],
+            startup: vec![],
         };
         for (id, f) in functions_all(project) {
             if id.idx > 0 && !f.decorators.is_empty() {
                 scan.decorated.push((id, f));
+            }
+            if f.is_async && startup::is_startup_name(&f.name) {
+                scan.startup.push(id);
             }
             for c in &f.calls {
                 if let Some(name) = registration(c) {

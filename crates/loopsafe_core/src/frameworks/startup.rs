@@ -8,8 +8,8 @@
 
 use rustc_hash::FxHashSet as HashSet;
 
-use super::{Entry, EntryKind, Frameworks};
-use crate::project::{FnId, Project};
+use super::{Entry, EntryKind, Frameworks, Scan};
+use crate::project::FnId;
 
 /// The framework these entries are said to come from. They only tell how often code
 /// runs: the list of a project's entry points leaves them out (locating thousands of
@@ -44,25 +44,16 @@ pub(super) fn is_startup_name(name: &str) -> bool {
     NAMES.binary_search(&name).is_ok() || PREFIXES.iter().any(|p| name.starts_with(p))
 }
 
-pub(super) fn scan(project: &Project, out: &mut Frameworks) {
+pub(super) fn scan(scan: &Scan, out: &mut Frameworks) {
     // Home Assistant has thousands: each is added once, without a search of the list.
     let known: HashSet<FnId> = out.entries.iter().map(|e| e.function).collect();
-    for (m, facts) in project.modules.iter().enumerate() {
-        for (i, f) in facts.functions.iter().enumerate() {
-            if !f.is_async || !is_startup_name(&f.name) {
-                continue;
-            }
-            let function = FnId {
-                module: m as u32,
-                idx: i as u32,
-            };
-            if !known.contains(&function) {
-                out.entries.push(Entry {
-                    kind: EntryKind::Startup,
-                    function,
-                    framework: BY_NAME,
-                });
-            }
+    for function in &scan.startup {
+        if !known.contains(function) {
+            out.entries.push(Entry {
+                kind: EntryKind::Startup,
+                function: *function,
+                framework: BY_NAME,
+            });
         }
     }
 }

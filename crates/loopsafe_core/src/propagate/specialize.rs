@@ -31,7 +31,7 @@ type Values = Vec<(u16, Lit)>;
 pub(super) fn specialize(graph: &mut Graph, modules: &Modules) {
     let n = graph.ids.len();
     let functions: Vec<&Function> = graph.ids.iter().map(|f| modules.function(*f)).collect();
-    let relevant = relevant_params(graph, &functions);
+    let relevant = relevant_params(graph, &functions, modules);
     if relevant.iter().all(|m| *m == 0) {
         return;
     }
@@ -95,9 +95,13 @@ impl Variants<'_, '_> {
             return None;
         }
         let function = self.functions[callee as usize];
+        let literals = &self
+            .modules
+            .module(self.graph.ids[caller as usize].module)
+            .literals;
         let fixed: Values = (0..function.params.len().min(64) as u16)
             .filter(|p| mask & (1 << p) != 0)
-            .filter_map(|p| match bind(call, function, p) {
+            .filter_map(|p| match bind(call, literals, function, p) {
                 Bound::Lit(lit) => Some((p, lit.clone())),
                 Bound::Param(q) => values
                     .iter()
@@ -145,7 +149,7 @@ impl Variants<'_, '_> {
         let calls = self.graph.targets[of as usize].clone();
         for (call_index, target, once) in &calls {
             let call = &function.calls[*call_index as usize];
-            if call.guards.iter().any(|g| ruled_out(g, values)) {
+            if call.guards().iter().any(|g| ruled_out(g, values)) {
                 continue;
             }
             let target = match target {
@@ -163,24 +167,27 @@ impl Variants<'_, '_> {
 
 /// Per function, a bit per parameter that decides what it reaches: one its calls'
 /// guards test, or one it passes on to a parameter that does.
-fn relevant_params(graph: &Graph, functions: &[&Function]) -> Vec<u64> {
+fn relevant_params(graph: &Graph, functions: &[&Function], modules: &Modules) -> Vec<u64> {
     let n = graph.ids.len();
     let mut relevant = vec![0u64; n];
     let mut callers: Vec<Vec<(u32, u32)>> = vec![vec![]; n];
     let mut queue = vec![];
     for (g, targets) in graph.targets.iter().enumerate() {
         let function = functions[g];
+        // Only a function that keeps its parameters tests one or passes one on: the
+        // others' calls are not read (most of a project's, and far apart in memory).
+        if function.params.is_empty() {
+            continue;
+        }
         for (call_index, target, _) in targets {
             let call = &function.calls[*call_index as usize];
-            for guard in &call.guards {
+            for guard in call.guards() {
                 if guard.param < 64 {
                     relevant[g] |= 1 << guard.param;
                 }
             }
             if let Target::Function(callee) = target {
-                if !function.params.is_empty() {
-                    callers[*callee as usize].push((g as u32, *call_index));
-                }
+                callers[*callee as usize].push((g as u32, *call_index));
             }
         }
         if relevant[g] != 0 {
@@ -193,8 +200,9 @@ fn relevant_params(graph: &Graph, functions: &[&Function]) -> Vec<u64> {
         for &(caller, call_index) in &callers[callee as usize] {
             let call = &functions[caller as usize].calls[call_index as usize];
             let mut passed = 0u64;
+            let literals = &modules.module(graph.ids[caller as usize].module).literals;
             for p in (0..function.params.len().min(64) as u16).filter(|p| mask & (1 << p) != 0) {
-                if let Bound::Param(q) = bind(call, function, p) {
+                if let Bound::Param(q) = bind(call, literals, function, p) {
                     if q < 64 {
                         passed |= 1 << q;
                     }
@@ -220,16 +228,20 @@ enum Bound<'c> {
     Unknown,
 }
 
-/// What `call` binds to parameter `p` of `callee`: by keyword, by position (after
-/// `self` or `cls`), or the parameter's literal default when the call leaves it out.
-fn bind<'c>(call: &'c Call, callee: &'c Function, p: u16) -> Bound<'c> {
+/// What `call` (made in a module with these `literals`) binds to parameter `p` of
+/// `callee`: by keyword, by position (after `self` or `cls`), or the parameter's literal
+/// default when the call leaves it out.
+fn bind<'c>(call: &'c Call, literals: &'c [Lit], callee: &'c Function, p: u16) -> Bound<'c> {
     let Some(param) = callee.params.get(p as usize) else {
         return Bound::Unknown;
     };
-    let from_given = |given: &'c Given| match given {
-        Given::Lit(lit) => Bound::Lit(lit),
-        Given::Param(q) => Bound::Param(*q),
-        Given::Global(name) => Bound::Global(name),
+    let from_given = |given: &'c Given| match *given {
+        Given::Lit(i) => Bound::Lit(&literals[i as usize]),
+        Given::Param(q) => Bound::Param(q),
+        Given::Global(i) => match &literals[i as usize] {
+            Lit::Str(name) => Bound::Global(name),
+            _ => Bound::Unknown,
+        },
         Given::Unknown | Given::Splat | Given::Prefix(_) => Bound::Unknown,
     };
     if let Some(arg) = call
