@@ -63,8 +63,10 @@ impl ModuleFacts {
             constants,
             // Compared where calls pass them.
             literals: _,
+            unresolved_calls,
         } = self;
         let same = *name == other.name
+            && *unresolved_calls == other.unresolved_calls
             && *constants == other.constants
             && *is_package == other.is_package
             && *star_imports == other.star_imports

@@ -410,6 +410,9 @@ pub struct ModuleFacts {
     pub constants: HashMap<Name, Lit>,
     /// What the module's calls are known to pass ([`Given`]), by index.
     pub literals: Vec<Lit>,
+    /// The names of methods called on objects of unknown type (`logger.dispatch(...)`),
+    /// sorted: any coroutine of that name may be called there, with any arguments.
+    pub unresolved_calls: Vec<Name>,
 }
 
 impl ModuleFacts {

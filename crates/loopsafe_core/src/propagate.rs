@@ -107,6 +107,40 @@ pub struct Findings {
 }
 
 impl Findings {
+    /// Drops the findings whose call in the coroutine every caller's arguments rule out
+    /// (`if result_store:` in a coroutine that every caller calls without one). `entries`:
+    /// the coroutines a framework calls, whose arguments are not known.
+    pub fn drop_ruled_out_by_callers(
+        &mut self,
+        modules: &Modules,
+        entries: &rustc_hash::FxHashSet<FnId>,
+        callee_of: &dyn Fn(FnId, &crate::facts::Call) -> Option<FnId>,
+    ) {
+        let graph = &self.chains.graph;
+        let sites: Vec<(FnId, usize)> = (self.direct.iter().map(|d| (d.function, d.call_index)))
+            .chain(
+                self.helpers
+                    .iter()
+                    .map(|h| (h.caller.function, h.caller.call_index)),
+            )
+            .collect();
+        let out = specialize::ruled_out_by_callers(
+            graph,
+            modules,
+            entries,
+            &self.edges,
+            callee_of,
+            &sites,
+        );
+        let (direct, helpers) = out.split_at(self.direct.len());
+        let mut direct = direct.iter();
+        self.direct
+            .retain(|_| !direct.next().copied().unwrap_or(false));
+        let mut helpers = helpers.iter();
+        self.helpers
+            .retain(|_| !helpers.next().copied().unwrap_or(false));
+    }
+
     /// Whether `f` is a coroutine function, without reading its module's facts.
     pub fn is_async(&self, f: FnId) -> bool {
         self.chains.graph.is_async(f)

@@ -95,6 +95,11 @@ impl<'a> Extractor<'a> {
         }
         let callee = self.expr_ref(&call.func);
         if callee == Ref::Unknown {
+            if let Expr::Attribute(a) = &*call.func {
+                self.facts
+                    .unresolved_calls
+                    .push(Name::from(a.attr.as_str()));
+            }
             return;
         }
         let args = self.arguments(call);

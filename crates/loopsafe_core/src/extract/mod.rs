@@ -167,6 +167,8 @@ pub fn facts_of(
     });
     ex.visit_body(&module_ast.body);
     ex.drop_builtin_calls(blocking_builtins);
+    ex.facts.unresolved_calls.sort_unstable();
+    ex.facts.unresolved_calls.dedup();
     // A name bound more than once (or to something else too) is no constant.
     let bindings = &ex.facts.bindings;
     ex.facts

@@ -12,12 +12,13 @@
 //! passed on to a parameter that matters. A call whose arguments say nothing about them
 //! keeps its edge to the function itself.
 
-use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::{Graph, Target};
 use crate::facts::{
-    Call, Function, FunctionKind, Given, Guard, Lit, Modules, Name, Test, Transform,
+    Call, Function, FunctionKind, Given, Guard, Lit, Modules, Name, Ref, Test, Transform,
 };
+use crate::project::FnId;
 
 /// Past this many variants, calls lead to the functions themselves: a bound on the work
 /// for projects that pass thousands of distinct literals.
@@ -162,6 +163,155 @@ impl Variants<'_, '_> {
             targets.push((*call_index, target, *once));
         }
         self.graph.targets[v as usize] = targets;
+    }
+}
+
+/// Which of `sites` (calls made in coroutines) no caller gets to: the call sits behind a
+/// test on one of its coroutine's own parameters (`if result_store:`) that the arguments
+/// of every call of the coroutine rule out (each leaves `result_store` to its default,
+/// None). A coroutine a framework calls (`entries`), one handed to the loop as a
+/// callback, or one no resolved call reaches keeps its calls: its arguments are not known.
+pub(super) fn ruled_out_by_callers(
+    graph: &Graph,
+    modules: &Modules,
+    entries: &HashSet<FnId>,
+    edges: &[(FnId, FnId)],
+    callee_of: &dyn Fn(FnId, &Call) -> Option<FnId>,
+    sites: &[(FnId, usize)],
+) -> Vec<bool> {
+    let guarded = |(f, call): &(FnId, usize)| {
+        !entries.contains(f) && !modules.function(*f).calls[*call].guards().is_empty()
+    };
+    let wanted: HashSet<FnId> = sites.iter().filter(|s| guarded(s)).map(|s| s.0).collect();
+    if wanted.is_empty() {
+        return vec![false; sites.len()];
+    }
+    // Every call of a wanted coroutine: (caller, call index); None once its arguments
+    // cannot all be known. Calls are matched by the name they call too, resolved or not
+    // (`self.logging_obj.dispatch(...)` on an object of unknown type may be one), and a
+    // coroutine passed uncalled (`partial(f, ...)`, a callback) gets unknown arguments.
+    let mut callers: HashMap<FnId, Option<Vec<(FnId, usize)>>> =
+        wanted.iter().map(|f| (*f, Some(vec![]))).collect();
+    let mut named: HashMap<&str, Vec<FnId>> = HashMap::default();
+    for f in &wanted {
+        named
+            .entry(modules.function(*f).name.as_str())
+            .or_default()
+            .push(*f);
+    }
+    let mut resolved: HashMap<FnId, Vec<FnId>> = HashMap::default();
+    for &(caller, callee) in edges {
+        if wanted.contains(&callee) {
+            resolved.entry(caller).or_default().push(callee);
+        }
+    }
+    for (m, facts) in modules.iter().enumerate() {
+        for (name, fs) in &named {
+            if facts
+                .unresolved_calls
+                .binary_search_by(|n| n.as_str().cmp(name))
+                .is_ok()
+            {
+                for f in fs {
+                    callers.insert(*f, None);
+                }
+            }
+        }
+        for (i, function) in facts.functions.iter().enumerate() {
+            let caller = FnId {
+                module: m as u32,
+                idx: i as u32,
+            };
+            for (ci, call) in function.calls.iter().enumerate() {
+                for arg in &call.args {
+                    let passed = match &arg.value {
+                        Ref::Function(f) => {
+                            let f = FnId {
+                                module: m as u32,
+                                idx: *f,
+                            };
+                            wanted.contains(&f).then_some(vec![f])
+                        }
+                        r => last_name(r).and_then(|n| named.get(n).cloned()),
+                    };
+                    for f in passed.into_iter().flatten() {
+                        callers.insert(f, None);
+                    }
+                }
+                let by_name = last_name(&call.callee)
+                    .and_then(|n| named.get(n))
+                    .into_iter()
+                    .flatten()
+                    .copied();
+                let by_edge = resolved
+                    .get(&caller)
+                    .into_iter()
+                    .flatten()
+                    .copied()
+                    .filter(|f| callee_of(caller, call) == Some(*f));
+                let mut targets: Vec<FnId> = by_name.chain(by_edge).collect();
+                targets.sort_unstable_by_key(|f| (f.module, f.idx));
+                targets.dedup();
+                for f in targets {
+                    if let Some(Some(list)) = callers.get_mut(&f) {
+                        list.push((caller, ci));
+                    }
+                }
+            }
+        }
+    }
+    for g in 0..graph.functions {
+        for (_, t) in &graph.scheduled[g] {
+            let callee = graph.ids[*t as usize];
+            if wanted.contains(&callee) {
+                callers.insert(callee, None);
+            }
+        }
+    }
+    let by_name: HashMap<&str, u32> = (0..modules.len())
+        .map(|i| (modules.name(i), i as u32))
+        .collect();
+    let by_name = |m: &str| by_name.get(m).copied();
+    sites
+        .iter()
+        .map(|site| {
+            if !guarded(site) {
+                return false;
+            }
+            let (f, call_index) = *site;
+            let coroutine = modules.function(f);
+            let guards = coroutine.calls[call_index].guards();
+            let Some(Some(calls)) = callers.get(&f) else {
+                return false;
+            };
+            !calls.is_empty()
+                && calls.iter().all(|&(caller, ci)| {
+                    let module = caller.module;
+                    let call = &modules.function(caller).calls[ci];
+                    let literals = &modules.module(module).literals;
+                    let values: Values = guards
+                        .iter()
+                        .filter_map(|guard| {
+                            let lit = match bind(call, literals, coroutine, guard.param) {
+                                Bound::Lit(lit) => lit,
+                                Bound::Global(name) => modules.constant(module, name, &by_name)?,
+                                Bound::Param(_) | Bound::Unknown => return None,
+                            };
+                            Some((guard.param, lit.clone()))
+                        })
+                        .collect();
+                    guards.iter().any(|guard| ruled_out(guard, &values))
+                })
+        })
+        .collect()
+}
+
+/// The name a reference calls or passes: `dispatch` for `self.log.dispatch`.
+fn last_name(r: &Ref) -> Option<&str> {
+    match r {
+        Ref::Attr(_, n) | Ref::Name(n) => Some(n),
+        Ref::Path(p) => p.rsplit('.').next(),
+        _ => None,
     }
 }
 
