@@ -64,6 +64,8 @@ impl ModuleFacts {
             // Compared where calls pass them.
             literals: _,
             unresolved_calls,
+            // An index of the calls, compared with them.
+            called_names: _,
         } = self;
         let same = *name == other.name
             && *unresolved_calls == other.unresolved_calls

@@ -116,6 +116,16 @@ impl Ref {
 
     /// Number of nodes, to keep inlined references small.
     #[inline]
+    /// The name a reference calls or passes: `dispatch` for `self.log.dispatch`, the
+    /// index of a function of the module for a function.
+    pub fn last_name(&self) -> Option<&str> {
+        match self {
+            Ref::Attr(_, n) | Ref::Name(n) => Some(n),
+            Ref::Path(p) => p.rsplit('.').next(),
+            _ => None,
+        }
+    }
+
     pub fn size(&self) -> usize {
         // Most references are chains (`self.client.get`): walked in a loop, not recursion.
         let mut size = 1;
@@ -411,8 +421,13 @@ pub struct ModuleFacts {
     /// What the module's calls are known to pass ([`Given`]), by index.
     pub literals: Vec<Lit>,
     /// The names of methods called on objects of unknown type (`logger.dispatch(...)`),
-    /// sorted: any coroutine of that name may be called there, with any arguments.
+    /// and of what such calls are given (`scheduler.every(60, notify)`), sorted: any
+    /// coroutine of that name may be called there, with any arguments.
     pub unresolved_calls: Vec<Name>,
+    /// The last names of what the module's calls call or pass (`dispatch` for
+    /// `self.log.dispatch(...)`, `f` for `partial(f)`), as [`name_hash`]es, sorted: where
+    /// to look for the calls of a function without reading every call of the project.
+    pub called_names: Vec<u64>,
 }
 
 impl ModuleFacts {

@@ -95,10 +95,16 @@ impl<'a> Extractor<'a> {
         }
         let callee = self.expr_ref(&call.func);
         if callee == Ref::Unknown {
+            // Who knows what it calls, or does with the functions it is given.
             if let Expr::Attribute(a) = &*call.func {
                 self.facts
                     .unresolved_calls
                     .push(Name::from(a.attr.as_str()));
+            }
+            for arg in call.arguments.iter_source_order() {
+                if let Some(name) = super::last_segment(arg.value()) {
+                    self.facts.unresolved_calls.push(Name::from(name));
+                }
             }
             return;
         }

@@ -34,7 +34,7 @@ use ruff_python_ast::{self as ast, Expr, ModModule, Stmt};
 use ruff_python_parser::Parsed;
 use ruff_text_size::TextRange;
 
-use crate::facts::{CallKind, Function, FunctionKind, ModuleFacts, Name, Span};
+use crate::facts::{CallKind, Function, FunctionKind, ModuleFacts, Name, Ref, Span};
 use crate::line_index::{line_of, line_starts};
 
 use guards::GuardState;
@@ -169,6 +169,7 @@ pub fn facts_of(
     ex.drop_builtin_calls(blocking_builtins);
     ex.facts.unresolved_calls.sort_unstable();
     ex.facts.unresolved_calls.dedup();
+    ex.facts.called_names = called_names(&ex.facts.functions);
     // A name bound more than once (or to something else too) is no constant.
     let bindings = &ex.facts.bindings;
     ex.facts
@@ -186,6 +187,23 @@ pub fn facts_of(
         ex.facts.line_starts = line_starts;
     }
     ex.facts
+}
+
+/// [`ModuleFacts::called_names`] of these functions.
+fn called_names(functions: &[Function]) -> Vec<u64> {
+    let mut names: Vec<u64> = functions
+        .iter()
+        .flat_map(|f| &f.calls)
+        .flat_map(|c| std::iter::once(&c.callee).chain(c.args.iter().map(|a| &a.value)))
+        .filter_map(|r| match r {
+            Ref::Function(i) => functions.get(*i as usize).map(|f| f.name.as_str()),
+            r => r.last_name(),
+        })
+        .map(crate::facts::name_hash)
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names
 }
 
 /// The walk over one module's tree, and what it has learnt so far.

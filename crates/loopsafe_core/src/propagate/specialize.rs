@@ -199,6 +199,7 @@ pub(super) fn ruled_out_by_callers(
             .or_default()
             .push(*f);
     }
+    let hashes: Vec<u64> = named.keys().map(|n| crate::facts::name_hash(n)).collect();
     let mut resolved: HashMap<FnId, Vec<FnId>> = HashMap::default();
     for &(caller, callee) in edges {
         if wanted.contains(&callee) {
@@ -217,6 +218,15 @@ pub(super) fn ruled_out_by_callers(
                 }
             }
         }
+        // A module that neither calls nor passes any of the names, nor calls any of the
+        // coroutines by resolution, has none of their calls: its calls are not read.
+        let mentions = hashes
+            .iter()
+            .any(|h| facts.called_names.binary_search(h).is_ok())
+            || resolved.keys().any(|caller| caller.module == m as u32);
+        if !mentions {
+            continue;
+        }
         for (i, function) in facts.functions.iter().enumerate() {
             let caller = FnId {
                 module: m as u32,
@@ -232,13 +242,15 @@ pub(super) fn ruled_out_by_callers(
                             };
                             wanted.contains(&f).then_some(vec![f])
                         }
-                        r => last_name(r).and_then(|n| named.get(n).cloned()),
+                        r => r.last_name().and_then(|n| named.get(n).cloned()),
                     };
                     for f in passed.into_iter().flatten() {
                         callers.insert(f, None);
                     }
                 }
-                let by_name = last_name(&call.callee)
+                let by_name = call
+                    .callee
+                    .last_name()
                     .and_then(|n| named.get(n))
                     .into_iter()
                     .flatten()
@@ -304,15 +316,6 @@ pub(super) fn ruled_out_by_callers(
                 })
         })
         .collect()
-}
-
-/// The name a reference calls or passes: `dispatch` for `self.log.dispatch`.
-fn last_name(r: &Ref) -> Option<&str> {
-    match r {
-        Ref::Attr(_, n) | Ref::Name(n) => Some(n),
-        Ref::Path(p) => p.rsplit('.').next(),
-        _ => None,
-    }
 }
 
 /// Per function, a bit per parameter that decides what it reaches: one its calls'
