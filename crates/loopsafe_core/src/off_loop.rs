@@ -25,6 +25,9 @@ pub enum Reason {
     /// Under `if __name__ == "__main__":`, or run by a script's own event loop
     /// (`asyncio.run(main())` there).
     Script,
+    /// A coroutine a decorator turns into a sync function that runs it with
+    /// `asyncio.run` (`@sync`).
+    SyncWrapper,
 }
 
 impl Reason {
@@ -40,6 +43,7 @@ impl Reason {
             Reason::FlaskView => "Flask runs each view in the request's worker thread; an `async def` view gets an event loop of its own there. A blocking call holds up that one request, not the others.",
             Reason::Offloaded => "Handed to a thread (`asyncio.to_thread`, `run_in_threadpool`, `BackgroundTasks.add_task`, an executor): the function runs off the event loop.",
             Reason::Script => "A script runs in a process and on an event loop of its own: code under `if __name__ == \"__main__\":`, and the coroutines only its `asyncio.run(main())` (there or in a console-script entry) runs. Blocking there holds up the script, not a request the service is serving.",
+            Reason::SyncWrapper => "A decorator turns these coroutines into sync functions that run them with `asyncio.run` (or `run_until_complete`) on an event loop of their own: the sync caller waits for them, the service's loop never runs them.",
         }
     }
 
@@ -54,6 +58,7 @@ impl Reason {
             Reason::Test => "Tests",
             Reason::Offloaded => "Offloaded to a thread",
             Reason::Script => "Scripts",
+            Reason::SyncWrapper => "Coroutines run by a sync wrapper",
         }
     }
 }

@@ -171,6 +171,7 @@ fn actual(fixture: &Path, reach: bool, also: bool) -> Found {
             Reason::FlaskView => "flask",
             Reason::QuartSyncView => "quart-sync",
             Reason::Test => "test",
+            Reason::SyncWrapper => "sync-wrapper",
         };
         said.entry((rel.clone(), n.location.row))
             .or_default()

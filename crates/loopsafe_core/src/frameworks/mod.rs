@@ -317,6 +317,7 @@ pub fn detect(project: &Project, console_scripts: &[String]) -> Frameworks {
     sanic::scan(project, &scan, &mut out);
     tornado::scan(project, &mut out);
     scripts::scan(project, console_scripts, &mut out);
+    scripts::sync_wrapped(project, &scan.decorated, &mut out);
     cli_apps::scan(project, &scan, &mut out);
     startup::scan(&scan, &mut out);
     test_suites::scan(project, &scan, &mut out);

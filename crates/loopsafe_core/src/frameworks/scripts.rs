@@ -9,8 +9,8 @@
 //! the call graph ([`Frameworks::settle_scripts`]): a coroutine also awaited by a route,
 //! or a function some service code calls, is the service's.
 
-use super::Frameworks;
-use crate::facts::{Call, Ref};
+use super::{Frameworks, Reason};
+use crate::facts::{decorator_callee, Call, Function, Ref};
 use crate::project::{Callee, FnId, Project, Value};
 
 /// The calls that run a coroutine on a new event loop, blocking until it is done, as the
@@ -66,6 +66,49 @@ pub(super) fn scan(project: &Project, console_scripts: &[String], out: &mut Fram
             }
         }
     }
+}
+
+/// Coroutines a decorator turns into sync functions that run them on a loop of their own
+/// (`@sync`, whose wrapper does `return asyncio.run(func(*args, **kwargs))`): called, the
+/// wrapper blocks its caller, a sync function, until the coroutine is done; the coroutine
+/// never runs on the service's loop.
+pub(super) fn sync_wrapped(
+    project: &Project,
+    decorated: &[(FnId, &Function)],
+    out: &mut Frameworks,
+) {
+    for (f, func) in decorated {
+        if !func.is_async {
+            continue;
+        }
+        let wrapped = func.decorators.iter().any(|d| {
+            let Value::Function(deco) = project.eval(f.module, decorator_callee(d)) else {
+                return false;
+            };
+            let deco_func = project.modules.function(deco);
+            // The function the decorator returns, nested in it, runs the loop.
+            deco_func.returned.iter().any(|r| match r {
+                Ref::Function(inner) => {
+                    let inner = FnId {
+                        module: deco.module,
+                        idx: *inner,
+                    };
+                    let calls = &project.modules.function(inner).calls;
+                    calls.iter().any(|c| runs_loop(project, inner, c))
+                }
+                _ => false,
+            })
+        });
+        if wrapped {
+            out.own_loop(*f, Reason::SyncWrapper);
+        }
+    }
+}
+
+/// Whether a call starts an event loop and runs something on it until done.
+fn runs_loop(project: &Project, caller: FnId, call: &Call) -> bool {
+    matches!(project.callee(caller.module, call),
+        Callee::External(api) if RUNNERS.binary_search(&api.as_str()).is_ok())
 }
 
 /// A sync function that a script starts with (a `__main__` block's call, a console-script
