@@ -58,21 +58,29 @@ pub fn json_with_baseline(findings_json: &str, gone: &[Gone], cwd: &Path) -> Str
     out
 }
 
-/// `--statistics`: how many findings of each rule, most first, as `ruff check
-/// --statistics` prints them.
-pub fn statistics(result: &CheckResult) -> String {
+/// Per rule, most first (then by code): (code, name), (findings, of which have a safe fix).
+type Counts<'a> = Vec<((&'a str, &'a str), (usize, usize))>;
+
+fn counts(result: &CheckResult) -> Counts<'_> {
     let mut counts: BTreeMap<(&str, &str), (usize, usize)> = BTreeMap::new();
     for d in &result.diagnostics {
-        let fixable = d
+        let safe = d
             .fix
             .as_ref()
             .is_some_and(|f| f.applicability == loopsafe_core::fixer::Applicability::Safe);
         let entry = counts.entry((d.code(), d.rule.name())).or_default();
         entry.0 += 1;
-        entry.1 += usize::from(fixable);
+        entry.1 += usize::from(safe);
     }
     let mut rows: Vec<_> = counts.into_iter().collect();
     rows.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.0.cmp(&b.0)));
+    rows
+}
+
+/// `--statistics`: how many findings of each rule, most first, as `ruff check
+/// --statistics` prints them.
+pub fn statistics(result: &CheckResult) -> String {
+    let rows = counts(result);
     let width = rows
         .iter()
         .map(|(_, (n, _))| n.to_string().len())
@@ -88,19 +96,7 @@ pub fn statistics(result: &CheckResult) -> String {
 
 /// `--statistics --output-format json`: the same counts as a list.
 pub fn statistics_json(result: &CheckResult) -> String {
-    let mut counts: BTreeMap<(&str, &str), (usize, usize)> = BTreeMap::new();
-    for d in &result.diagnostics {
-        let safe = d
-            .fix
-            .as_ref()
-            .is_some_and(|f| f.applicability == loopsafe_core::fixer::Applicability::Safe);
-        let entry = counts.entry((d.code(), d.rule.name())).or_default();
-        entry.0 += 1;
-        entry.1 += usize::from(safe);
-    }
-    let mut rows: Vec<_> = counts.into_iter().collect();
-    rows.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.0.cmp(&b.0)));
-    let items: Vec<serde_json::Value> = rows
+    let items: Vec<serde_json::Value> = counts(result)
         .into_iter()
         .map(|((code, name), (count, fixable))| {
             serde_json::json!({"code": code, "name": name, "count": count, "fixable": fixable})

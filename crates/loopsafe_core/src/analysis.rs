@@ -440,21 +440,15 @@ fn conclude<'a>(
         &detected.sync_on_loop,
     );
     // What a framework calls gets arguments nobody here wrote.
-    let called_by_frameworks: rustc_hash::FxHashSet<project::FnId> = detected
-        .entries
-        .iter()
-        .map(|e| e.function)
-        .chain(detected.routes.iter().copied())
-        .chain(detected.sync_on_loop.iter().copied())
-        .collect();
-    let project = project::Project::with_index(modules, catalogue, index);
+    let called_by_frameworks = detected.called_by_frameworks();
+    let project = project::Project::with_index(modules, catalogue, index.clone());
     let callee_of = |caller: project::FnId, call: &crate::facts::Call| match project
         .callee(caller.module, call)
     {
         project::Callee::Project(f) => Some(f),
         _ => None,
     };
-    found.drop_ruled_out_by_callers(modules, &called_by_frameworks, &callee_of);
+    found.drop_ruled_out_by_callers(modules, &called_by_frameworks, &index, &callee_of);
     detected.settle_scripts(&found.edges);
     detected.extend_own_loop(|f| found.is_async(f), &found.edges);
     let mut reach = frameworks::Reach::new(&detected, &found.edges);

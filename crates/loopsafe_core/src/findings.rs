@@ -94,17 +94,17 @@ fn rate(d: &mut Diagnostic, catalogue: &Catalogue) -> bool {
             .iter()
             .any(|e| e.kind != frameworks::EntryKind::Startup)
     });
-    if at_startup {
-        // Start-up code serves no request: its condition is a configuration's.
-        for on_some in [
-            " (on some requests only: it is behind a condition)",
-            " (on some requests only: a condition is on the way)",
-        ] {
-            if let Some(at) = d.message.find(on_some) {
-                d.message
-                    .replace_range(at..at + on_some.len(), " (only under a condition)");
+    if d.conditional {
+        d.message.push_str(match (at_startup, d.rule) {
+            // Start-up code serves no request: its condition is a configuration's.
+            (true, _) => " (only under a condition)",
+            (false, Rule::BlockingCallThroughHelper) => {
+                " (on some requests only: a condition is on the way)"
             }
-        }
+            (false, _) => " (on some requests only: it is behind a condition)",
+        });
+    }
+    if at_startup {
         d.message.push_str(" (once, at startup)");
     } else if on_requests && d.frequency == Frequency::PerRequest {
         // A conditional one says so already: "on some requests only".
@@ -166,8 +166,13 @@ fn opens_pseudo_file(modules: &facts::Modules, module: u32, call: &facts::Call) 
     let Some(arg) = call.arg(0, Some("file")) else {
         return false;
     };
-    let by_name = |name: &str| (0..modules.len()).find(|i| modules.name(*i) == name);
-    let by_name = |name: &str| by_name(name).map(|i| i as u32);
+    // Rare (a file read given a constant): a search, not an index of the modules. The
+    // first module of a name wins, as in the project's index.
+    let by_name = |name: &str| {
+        (0..modules.len())
+            .find(|i| modules.name(*i) == name)
+            .map(|i| i as u32)
+    };
     let facts = modules.module(module);
     let path: &str = match arg.given {
         facts::Given::Lit(i) | facts::Given::Prefix(i) => match facts.literal(i) {
@@ -237,10 +242,8 @@ fn direct_diagnostic(
     if runs_once {
         message.push_str(" (first call only: inside a one-time set-up)");
     }
+    // Said by `rate`, which knows whether requests run it.
     let conditional = func.calls[finding.call_index].conditional;
-    if conditional {
-        message.push_str(" (on some requests only: it is behind a condition)");
-    }
     Some(Diagnostic {
         rule: finding.rule,
         message,
@@ -385,9 +388,6 @@ fn helper_diagnostic(
     let conditional = std::iter::once(&finding.caller)
         .chain(&finding.chain)
         .any(|step| files.modules.function(step.function).calls[step.call_index].conditional);
-    if conditional {
-        message.push_str(" (on some requests only: a condition is on the way)");
-    }
     let call_span = caller.calls[finding.caller.call_index].span;
     Some(Diagnostic {
         rule: Rule::BlockingCallThroughHelper,

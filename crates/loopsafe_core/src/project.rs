@@ -125,6 +125,11 @@ pub struct ModuleIndex<'a> {
 }
 
 impl<'a> ModuleIndex<'a> {
+    /// The number of the module of this dotted name.
+    pub fn module(&self, name: &str) -> Option<u32> {
+        self.by_name.get(name).copied()
+    }
+
     /// The index of `modules`. With `state_modules`, the modules that store something on
     /// a Starlette `state` are those: the others' facts are not read.
     pub fn new(modules: &'a Modules<'a>, state_modules: Option<&[u32]>) -> Self {
@@ -185,7 +190,7 @@ impl<'a> Project<'a> {
     }
 
     pub fn module_index(&self, name: &str) -> Option<u32> {
-        self.index.by_name.get(name).copied()
+        self.index.module(name)
     }
 
     pub fn eval(&self, module: u32, r: &Ref) -> Value {
@@ -640,8 +645,11 @@ impl<'a> Project<'a> {
             "httpx.MockTransport",
             "httpx.WSGITransport",
         ];
-        let Some(Ref::Call(transport)) = call.arg(usize::MAX, Some("transport")).map(|a| &a.value)
-        else {
+        let transport = call
+            .args
+            .iter()
+            .find(|a| a.keyword.as_deref() == Some("transport"));
+        let Some(Ref::Call(transport)) = transport.map(|a| &a.value) else {
             return false;
         };
         matches!(self.eval(module, transport), Value::External(p) if IN_PROCESS.contains(&&*Catalogue::canonical(&p)))

@@ -114,6 +114,7 @@ impl Findings {
         &mut self,
         modules: &Modules,
         entries: &rustc_hash::FxHashSet<FnId>,
+        index: &crate::project::ModuleIndex,
         callee_of: &dyn Fn(FnId, &crate::facts::Call) -> Option<FnId>,
     ) {
         let graph = &self.chains.graph;
@@ -129,6 +130,7 @@ impl Findings {
             modules,
             entries,
             &self.edges,
+            index,
             callee_of,
             &sites,
         );
@@ -237,6 +239,7 @@ pub struct Offload {
 /// The blocking calls in coroutines, and the calls from coroutines into project code
 /// that may block, once the calls that matter are resolved ([`Resolution`]).
 pub fn findings(resolution: Resolution, modules: &Modules, follow_helpers: bool) -> Findings {
+    let index = resolution.module_index();
     let (mut graph, found) = resolution.into_graph();
     let mut findings = Findings {
         direct: found.direct,
@@ -259,7 +262,7 @@ pub fn findings(resolution: Resolution, modules: &Modules, follow_helpers: bool)
         }
     }
     if follow_helpers {
-        specialize::specialize(&mut graph, modules);
+        specialize::specialize(&mut graph, modules, &index);
     }
     let chains = Chains::new(graph, follow_helpers);
     if follow_helpers {

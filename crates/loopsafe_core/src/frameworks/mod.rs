@@ -145,13 +145,7 @@ impl Frameworks {
         if self.scripts.is_empty() {
             return;
         }
-        let service: HashSet<FnId> = self
-            .entries
-            .iter()
-            .map(|e| e.function)
-            .chain(self.routes.iter().copied())
-            .chain(self.sync_on_loop.iter().copied())
-            .collect();
+        let service = self.called_by_frameworks();
         let mut kept: HashSet<FnId> = self
             .scripts
             .iter()
@@ -174,6 +168,18 @@ impl Frameworks {
                 self.own_loop(f, Reason::Script);
             }
         }
+    }
+
+    /// What a framework itself calls: entry points, routes (sync ones too) and sync
+    /// handlers it runs on the loop. The service's code, with arguments no caller in the
+    /// project chose.
+    pub fn called_by_frameworks(&self) -> HashSet<FnId> {
+        self.entries
+            .iter()
+            .map(|e| e.function)
+            .chain(self.routes.iter().copied())
+            .chain(self.sync_on_loop.iter().copied())
+            .collect()
     }
 
     fn route(&mut self, function: FnId) {

@@ -132,10 +132,7 @@ fn runs_a_loop(project: &Project, f: FnId, out: &mut Frameworks) {
 /// The coroutine function a call in `caller` runs on a loop of its own:
 /// `asyncio.run(main())`, `trio.run(main)`.
 fn started(project: &Project, caller: FnId, call: &Call) -> Option<FnId> {
-    let Callee::External(api) = project.callee(caller.module, call) else {
-        return None;
-    };
-    if RUNNERS.binary_search(&api.as_str()).is_err() {
+    if !runs_loop(project, caller, call) {
         return None;
     }
     let arg = call.arg(0, None)?;

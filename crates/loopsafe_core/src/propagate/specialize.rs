@@ -18,7 +18,7 @@ use super::{Graph, Target};
 use crate::facts::{
     Call, Function, FunctionKind, Given, Guard, Lit, Modules, Name, Ref, Test, Transform,
 };
-use crate::project::FnId;
+use crate::project::{FnId, ModuleIndex};
 
 /// Past this many variants, calls lead to the functions themselves: a bound on the work
 /// for projects that pass thousands of distinct literals.
@@ -29,22 +29,19 @@ type Values = Vec<(u16, Lit)>;
 
 /// Rewrites the graph's calls that pass literals ruling out some of their callee's calls
 /// to lead to variants without them.
-pub(super) fn specialize(graph: &mut Graph, modules: &Modules) {
+pub(super) fn specialize(graph: &mut Graph, modules: &Modules, index: &ModuleIndex) {
     let n = graph.ids.len();
     let functions: Vec<&Function> = graph.ids.iter().map(|f| modules.function(*f)).collect();
     let relevant = relevant_params(graph, &functions, modules);
     if relevant.iter().all(|m| *m == 0) {
         return;
     }
-    let by_name: HashMap<&str, u32> = (0..modules.len())
-        .map(|i| (modules.name(i), i as u32))
-        .collect();
     let mut variants = Variants {
         graph,
         functions: &functions,
         relevant: &relevant,
         modules,
-        by_name: &by_name,
+        index,
         made: HashMap::default(),
         queue: vec![],
     };
@@ -75,7 +72,7 @@ struct Variants<'g, 'f> {
     functions: &'g [&'f Function],
     relevant: &'g [u64],
     modules: &'g Modules<'f>,
-    by_name: &'g HashMap<&'f str, u32>,
+    index: &'g ModuleIndex<'f>,
     made: HashMap<(u32, Values), u32>,
     /// Variants made whose calls are still to be filled in.
     queue: Vec<(u32, u32, Values)>,
@@ -110,9 +107,8 @@ impl Variants<'_, '_> {
                     .map(|(_, lit)| (p, lit.clone())),
                 Bound::Global(name) => {
                     let module = self.graph.ids[caller as usize].module;
-                    let by_name = |m: &str| self.by_name.get(m).copied();
                     self.modules
-                        .constant(module, name, &by_name)
+                        .constant(module, name, &|m| self.index.module(m))
                         .map(|lit| (p, lit.clone()))
                 }
                 Bound::Unknown => None,
@@ -176,6 +172,7 @@ pub(super) fn ruled_out_by_callers(
     modules: &Modules,
     entries: &HashSet<FnId>,
     edges: &[(FnId, FnId)],
+    index: &ModuleIndex,
     callee_of: &dyn Fn(FnId, &Call) -> Option<FnId>,
     sites: &[(FnId, usize)],
 ) -> Vec<bool> {
@@ -280,10 +277,7 @@ pub(super) fn ruled_out_by_callers(
             }
         }
     }
-    let by_name: HashMap<&str, u32> = (0..modules.len())
-        .map(|i| (modules.name(i), i as u32))
-        .collect();
-    let by_name = |m: &str| by_name.get(m).copied();
+    let by_name = |m: &str| index.module(m);
     sites
         .iter()
         .map(|site| {
