@@ -2,43 +2,14 @@
 //! a baseline of the findings a project starts with, `# noqa` comments for them, and the
 //! output formats and settings other tools read.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
-
-/// Runs loopsafe in `dir` without the cache (tests leave no cache in the repository).
-fn loopsafe(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_loopsafe"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env("LOOPSAFE_NO_CACHE", "1")
-        .output()
-        .expect("loopsafe runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).unwrap()
-}
-
-/// Writes the files (path, text) under `dir`, making folders as needed.
-fn write_files(dir: &Path, files: &[(&str, &str)]) {
-    for (path, text) in files {
-        let path = dir.join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-}
+#[path = "support/cli.rs"]
+mod support;
+use support::{loopsafe, repo_root, stderr, stdout, write_files};
+#[path = "../../loopsafe_core/tests/support/fs.rs"]
+mod fs;
 
 fn json(out: &Output) -> Vec<serde_json::Value> {
     serde_json::from_str(&stdout(out)).unwrap_or_else(|e| panic!("{e}: {}", stdout(out)))
@@ -206,21 +177,8 @@ fn an_edit_in_a_service_module_reports_the_route_it_makes_block_as_caused_there(
 /// A copy of the example service, to edit.
 fn example_copy() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    copy_dir(&repo_root().join("examples/sales_calls"), dir.path());
+    fs::copy(&repo_root().join("examples/sales_calls"), dir.path());
     dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 /// Replaces `old` (which must be there) in the file.
@@ -488,8 +446,7 @@ fn example_gitlab_code_quality_report() {
 fn gitlab_fingerprints_do_not_move_with_the_code() {
     let dir = example_copy();
     let fingerprints = |dir: &Path| {
-        let out = loopsafe(dir, &["check", "--output-format", "gitlab"]);
-        let items: Vec<serde_json::Value> = serde_json::from_str(&stdout(&out)).unwrap();
+        let items = json(&loopsafe(dir, &["check", "--output-format", "gitlab"]));
         let mut f: Vec<String> = items
             .iter()
             .map(|i| i["fingerprint"].as_str().unwrap().to_string())

@@ -1,37 +1,10 @@
 //! The `loopsafe` command as a user runs it: exit statuses, output formats, bad input.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
-
-/// Runs loopsafe in `dir`, without the cache: tests must not leave caches in the
-/// repository (the cache test runs it with one).
-fn loopsafe(dir: &Path, args: &[&str]) -> Output {
-    loopsafe_with_cache(dir, args, false)
-}
-
-fn loopsafe_with_cache(dir: &Path, args: &[&str], cache: bool) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_loopsafe"));
-    cmd.args(args).current_dir(dir).env("NO_COLOR", "1");
-    if !cache {
-        cmd.env("LOOPSAFE_NO_CACHE", "1");
-    }
-    cmd.output().expect("loopsafe runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).unwrap()
-}
+#[path = "support/cli.rs"]
+mod support;
+use support::{loopsafe, loopsafe_with_cache, repo_root, stderr, stdout};
 
 const ASYNC_SLEEP: &str = "import time\n\nasync def f():\n    time.sleep(1)\n";
 
