@@ -28,6 +28,9 @@ pub enum Reason {
     /// A coroutine a decorator turns into a sync function that runs it with
     /// `asyncio.run` (`@sync`).
     SyncWrapper,
+    /// A coroutine sync code starts with `asyncio.run` (or a helper around it), on a
+    /// loop of its own.
+    StartedBySyncCode,
 }
 
 impl Reason {
@@ -44,6 +47,7 @@ impl Reason {
             Reason::Offloaded => "Handed to a thread (`asyncio.to_thread`, `run_in_threadpool`, `BackgroundTasks.add_task`, an executor): the function runs off the event loop.",
             Reason::Script => "A script runs in a process and on an event loop of its own: code under `if __name__ == \"__main__\":`, and the coroutines only its `asyncio.run(main())` (there or in a console-script entry) runs. Blocking there holds up the script, not a request the service is serving.",
             Reason::SyncWrapper => "A decorator turns these coroutines into sync functions that run them with `asyncio.run` (or `run_until_complete`) on an event loop of their own: the sync caller waits for them, the service's loop never runs them.",
+            Reason::StartedBySyncCode => "Sync code starts these coroutines with `asyncio.run` (or `run_until_complete`, `anyio.run`, or a helper of the project's around them), on an event loop of their own in the calling thread: a thread's target, a CLI command, a worker's task. Blocking there holds up that thread, not the service's loop; nothing in the service awaits them.",
         }
     }
 
@@ -59,6 +63,7 @@ impl Reason {
             Reason::Offloaded => "Offloaded to a thread",
             Reason::Script => "Scripts",
             Reason::SyncWrapper => "Coroutines run by a sync wrapper",
+            Reason::StartedBySyncCode => "Coroutines sync code runs on a loop of its own",
         }
     }
 }

@@ -172,6 +172,7 @@ fn actual(fixture: &Path, reach: bool, also: bool) -> Found {
             Reason::QuartSyncView => "quart-sync",
             Reason::Test => "test",
             Reason::SyncWrapper => "sync-wrapper",
+            Reason::StartedBySyncCode => "started-by-sync",
         };
         said.entry((rel.clone(), n.location.row))
             .or_default()

@@ -113,6 +113,10 @@ pub struct Frameworks {
     /// has seen who else calls them.
     #[serde(default)]
     pub scripts: Vec<FnId>,
+    /// Coroutines sync code starts on a loop of its own (`asyncio.run(refresh())` in a
+    /// thread's target), with the function that starts each: candidates, as `scripts`.
+    #[serde(default)]
+    pub started_by_sync: Vec<(FnId, FnId)>,
 }
 
 impl Frameworks {
@@ -128,6 +132,11 @@ impl Frameworks {
         out.extend(&self.tests);
         // The sync ones, so that their calls (of the coroutine they run) are known.
         out.extend(&self.scripts);
+        out.extend(
+            self.started_by_sync
+                .iter()
+                .flat_map(|(sync, run)| [*sync, *run]),
+        );
         out
     }
 
@@ -137,25 +146,34 @@ impl Frameworks {
         }
     }
 
-    /// Puts on a loop of their own the script candidates that run only as scripts: no
-    /// entry point, and called by nothing but other such candidates (the `__main__` block
-    /// is nobody's caller). A coroutine a route awaits too, or a function service code
-    /// calls, is the service's and stays reported.
+    fn started_by_sync(&mut self, caller: FnId, coroutine: FnId) {
+        if !self.started_by_sync.contains(&(caller, coroutine)) {
+            self.started_by_sync.push((caller, coroutine));
+        }
+    }
+
+    /// Puts on a loop of their own the candidates that run only there: script candidates
+    /// and coroutines sync code starts, that are no entry point and are called by nothing
+    /// but other such candidates (the `__main__` block is nobody's caller, nor is the
+    /// `asyncio.run(...)` that starts a coroutine). A coroutine a route awaits too, or a
+    /// function service code calls, is the service's and stays reported.
     pub fn settle_scripts(&mut self, edges: &[(FnId, FnId)]) {
-        if self.scripts.is_empty() {
+        if self.scripts.is_empty() && self.started_by_sync.is_empty() {
             return;
         }
         let service = self.called_by_frameworks();
+        let started: HashSet<(FnId, FnId)> = self.started_by_sync.iter().copied().collect();
         let mut kept: HashSet<FnId> = self
             .scripts
             .iter()
+            .chain(self.started_by_sync.iter().map(|(_, f)| f))
             .copied()
             .filter(|f| !service.contains(f))
             .collect();
         loop {
             let before = kept.len();
-            for (caller, callee) in edges {
-                if !kept.contains(caller) {
+            for edge @ (caller, callee) in edges {
+                if !kept.contains(caller) && !started.contains(edge) {
                     kept.remove(callee);
                 }
             }
@@ -166,6 +184,14 @@ impl Frameworks {
         for f in self.scripts.clone() {
             if kept.contains(&f) {
                 self.own_loop(f, Reason::Script);
+            }
+        }
+        for (sync, f) in self.started_by_sync.clone() {
+            if kept.contains(&f) && !self.own_loop.contains(&f) {
+                // Under the view that starts it (a Flask view's), when a framework says
+                // where that runs.
+                let why = self.off_loop.iter().find(|(g, _)| *g == sync);
+                self.own_loop(f, why.map_or(Reason::StartedBySyncCode, |(_, r)| *r));
             }
         }
     }
@@ -324,6 +350,7 @@ pub fn detect(project: &Project, console_scripts: &[String]) -> Frameworks {
     tornado::scan(project, &mut out);
     scripts::scan(project, console_scripts, &mut out);
     scripts::sync_wrapped(project, &scan.decorated, &mut out);
+    scripts::started_by_sync_code(project, &mut out);
     cli_apps::scan(project, &scan, &mut out);
     startup::scan(&scan, &mut out);
     test_suites::scan(project, &scan, &mut out);
@@ -406,6 +433,11 @@ pub(crate) fn registration(c: &Call) -> Option<&str> {
 /// `scripts.rs`). An edit that adds or removes one changes what detection finds.
 pub(crate) fn detection_reads(c: &Call) -> bool {
     registration(c).is_some() || last_name(&c.callee).is_some_and(scripts::may_run)
+}
+
+/// Whether a function or call of this name may run a coroutine on a loop of its own.
+pub(crate) fn may_run(name: &str) -> bool {
+    scripts::may_run(name)
 }
 
 /// Whether a module is one a test runner collects (see `test_suites.rs`).

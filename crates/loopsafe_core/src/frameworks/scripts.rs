@@ -9,8 +9,10 @@
 //! the call graph ([`Frameworks::settle_scripts`]): a coroutine also awaited by a route,
 //! or a function some service code calls, is the service's.
 
+use rustc_hash::FxHashMap as HashMap;
+
 use super::{Frameworks, Reason};
-use crate::facts::{decorator_callee, Call, Function, Ref};
+use crate::facts::{decorator_callee, Call, Function, Given, Ref};
 use crate::project::{Callee, FnId, Project, Value};
 
 /// The calls that run a coroutine on a new event loop, blocking until it is done, as the
@@ -24,9 +26,11 @@ const RUNNERS: &[&str] = &[
     "uvloop.run",
 ];
 
-/// Whether a call of this name may be one of [`RUNNERS`].
+/// Whether a call of this name may start a loop: one of [`RUNNERS`], or a helper that
+/// calls one (`asyncio_run(coro)`), whose names say so. An edit that
+/// adds or removes such a call changes what detection finds (`detection_reads`).
 pub(super) fn may_run(name: &str) -> bool {
-    name == "run" || name == "run_until_complete"
+    name.contains("run")
 }
 
 pub(super) fn scan(project: &Project, console_scripts: &[String], out: &mut Frameworks) {
@@ -66,6 +70,82 @@ pub(super) fn scan(project: &Project, console_scripts: &[String], out: &mut Fram
             }
         }
     }
+}
+
+/// Coroutines that sync code starts on a loop of its own, anywhere in the project: a
+/// thread's target or a Celery task doing `asyncio.run(refresh())`, a CLI command doing
+/// `asyncio_run(export())` through a helper that wraps `asyncio.run`. Candidates, with
+/// the call that starts each, until [`Frameworks::settle_scripts`] has seen who else
+/// awaits them. A coroutine's own `asyncio.run(...)` is no start: it raises on the
+/// running loop (loop re-entry, reported as such).
+pub(super) fn started_by_sync_code(project: &Project, out: &mut Frameworks) {
+    let helpers = runner_helpers(project);
+    for (m, facts) in project.modules.iter().enumerate() {
+        for (idx, func) in facts.functions.iter().enumerate() {
+            if func.is_async {
+                continue;
+            }
+            let caller = FnId {
+                module: m as u32,
+                idx: idx as u32,
+            };
+            for call in &func.calls {
+                if !super::last_name(&call.callee).is_some_and(may_run) {
+                    continue;
+                }
+                let arg = if runs_loop(project, caller, call) {
+                    call.arg(0, None)
+                } else {
+                    match project.eval(caller.module, &call.callee) {
+                        Value::Function(h) => helpers
+                            .get(&h)
+                            .and_then(|param| call.arg(*param as usize, None)),
+                        _ => None,
+                    }
+                };
+                let Some(arg) = arg else { continue };
+                let Some(coroutine) = coroutine_of(project, caller, arg) else {
+                    continue;
+                };
+                // `return fetch()` elsewhere in the function hands the coroutine to a
+                // caller that may await it on the service's loop.
+                let elsewhere = func.calls.iter().any(|c| {
+                    c.span != arg.span
+                        && project.eval(caller.module, &c.callee) == Value::Function(coroutine)
+                });
+                if !elsewhere {
+                    out.started_by_sync(caller, coroutine);
+                }
+            }
+        }
+    }
+}
+
+/// Sync functions that run the coroutine they are given on a loop of their own, by the
+/// position of that parameter: `def asyncio_run(coro): return asyncio.run(coro)`. (Not
+/// yet one given a coroutine function it calls, `loop.run_until_complete(make())`: the
+/// facts keep no call of an unknown callee.)
+fn runner_helpers(project: &Project) -> HashMap<FnId, u16> {
+    let mut helpers = HashMap::default();
+    for (m, facts) in project.modules.iter().enumerate() {
+        for (idx, func) in facts.functions.iter().enumerate() {
+            if func.is_async || !may_run(&func.name) {
+                continue;
+            }
+            let f = FnId {
+                module: m as u32,
+                idx: idx as u32,
+            };
+            let param = func.calls.iter().find_map(|c| match c.arg(0, None)?.given {
+                Given::Param(i) if runs_loop(project, f, c) => Some(i),
+                _ => None,
+            });
+            if let Some(i) = param {
+                helpers.insert(f, i);
+            }
+        }
+    }
+    helpers
 }
 
 /// Coroutines a decorator turns into sync functions that run them on a loop of their own
@@ -135,7 +215,11 @@ fn started(project: &Project, caller: FnId, call: &Call) -> Option<FnId> {
     if !runs_loop(project, caller, call) {
         return None;
     }
-    let arg = call.arg(0, None)?;
+    coroutine_of(project, caller, call.arg(0, None)?)
+}
+
+/// The coroutine function an argument made in `caller` runs: `main()` or `main`.
+fn coroutine_of(project: &Project, caller: FnId, arg: &crate::facts::Arg) -> Option<FnId> {
     let m = caller.module;
     let target = match &arg.value {
         Ref::Call(inner) => project.eval(m, inner),
