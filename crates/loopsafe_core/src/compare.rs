@@ -143,6 +143,7 @@ impl Call {
             once,
             off_loop,
             conditional,
+            bundled_file,
             guarded_by,
             kind,
         } = self;
@@ -154,6 +155,7 @@ impl Call {
             && *once == other.once
             && *off_loop == other.off_loop
             && *conditional == other.conditional
+            && *bundled_file == other.bundled_file
             && *guarded_by == other.guarded_by
             && *kind == other.kind
             && args.len() == other.args.len()

@@ -282,6 +282,9 @@ pub struct Call {
     /// of a comprehension with an `if`. A request that does not take the branch does not
     /// block there.
     pub conditional: bool,
+    /// Opens or reads a file shipped with the package (`Path(__file__).parent /
+    /// "prices.json"`): small, and cached by the OS after the first read.
+    pub bundled_file: bool,
     /// Tests on the function's parameters that the call needs to pass, for callers that
     /// pass literals ([`Guard`]); boxed, as most calls have none ([`Call::guards`]).
     // One word per call instead of three: a project has hundreds of thousands of calls.

@@ -116,6 +116,15 @@ fn rate(d: &mut Diagnostic, catalogue: &Catalogue) -> bool {
         Cost::Light if d.api.as_deref() == Some("time.sleep") => {
             d.message.push_str(" (a pause of 5 ms or less)")
         }
+        // A file read priced light: the kernel's in-memory files, or the package's own.
+        Cost::Light
+            if d.api
+                .as_deref()
+                .is_some_and(|api| catalogue.cost(api) == Cost::Data) =>
+        {
+            d.message
+                .push_str(" (a small file the package ships, or the kernel's: microseconds)")
+        }
         Cost::Light => d.message.push_str(" (a quick metadata call: microseconds)"),
         Cost::None => d
             .message
@@ -137,7 +146,9 @@ fn cost_of(
 ) -> Cost {
     let cost = catalogue.cost(api);
     let call = &files.modules.function(function).calls[call_index];
-    if cost == Cost::Data && opens_pseudo_file(files.modules, function.module, call) {
+    if cost == Cost::Data
+        && (call.bundled_file || opens_pseudo_file(files.modules, function.module, call))
+    {
         return Cost::Light;
     }
     if api != "time.sleep" {

@@ -86,6 +86,14 @@ fn each_call_is_rated_by_its_cost_and_how_often_it_runs() {
             row(82, "LS501", "low", "light", "per-request", false),
             row(84, "LS501", "low", "light", "per-request", false),
             row(87, "LS503", "low", "light", "per-request", false),
+            // Files shipped with the package (through a module constant, a local, a
+            // path built with os.path): small, cached after the first read: low. A
+            // user's upload is data.
+            row(100, "LS502", "low", "light", "per-request", false),
+            row(102, "LS501", "low", "light", "per-request", false),
+            row(104, "LS501", "low", "light", "per-request", false),
+            row(107, "LS501", "medium", "data", "per-request", true),
+            row(115, "LS501", "medium", "data", "per-request", true),
         ]
     );
     // The lifespan's client (line 15) is not reported at any severity.
@@ -110,16 +118,21 @@ fn each_call_is_rated_by_its_cost_and_how_often_it_runs() {
             && m.ends_with("(a quick metadata call: microseconds)")),
         "{messages:#?}"
     );
+    assert!(
+        messages.iter().any(|m| m.contains("`PRICES.read_text()`")
+            && m.ends_with("(a small file the package ships, or the kernel's: microseconds)")),
+        "{messages:#?}"
+    );
 }
 
 #[test]
 fn the_default_shows_high_and_medium_and_counts_the_rest() {
     let (items, hidden) = findings(Severity::default());
-    assert_eq!(hidden, 6);
-    let rows: Vec<u64> = rated(&items).iter().map(|r| r.0).collect();
-    assert_eq!(rows, [26, 32, 44, 52, 64, 68]);
-    let (items, hidden) = findings(Severity::High);
     assert_eq!(hidden, 9);
+    let rows: Vec<u64> = rated(&items).iter().map(|r| r.0).collect();
+    assert_eq!(rows, [26, 32, 44, 52, 64, 68, 107, 115]);
+    let (items, hidden) = findings(Severity::High);
+    assert_eq!(hidden, 14);
     let rows: Vec<u64> = rated(&items).iter().map(|r| r.0).collect();
     assert_eq!(rows, [32, 52, 68]);
 }

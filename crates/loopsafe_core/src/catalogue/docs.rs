@@ -226,7 +226,9 @@ subprocess, a sleep, a thread, future, queue or lock (`requests.get()`, `time.sl
 - `data`: work proportional to the data (`open(path).read()`, `json.load(f)`, a dataframe).
 - `light`: a metadata syscall, microseconds on a local disk (`os.path.exists()`, \
 `os.makedirs()`, listing one folder with `os.listdir()`), reading the kernel's in-memory \
-files (`open(f\"/proc/{pid}/stat\")`), or `time.sleep()` of a literal 5 ms or less.
+files (`open(f\"/proc/{pid}/stat\")`) or a file the package ships, for reading \
+(`(Path(__file__).parent / \"prices.json\").read_text()`), or `time.sleep()` of a \
+literal 5 ms or less.
 - `none`: no disk access at all (`os.path.abspath()`).
 
 Frequency, from the analysis:

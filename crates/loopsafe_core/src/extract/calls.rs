@@ -110,6 +110,7 @@ impl<'a> Extractor<'a> {
         }
         let args = self.arguments(call);
         let nonblocking = self.nonblocking_receiver(call);
+        let bundled_file = self.reads_bundled_file(call);
         let record = Call {
             callee,
             span: span(call.range()),
@@ -120,6 +121,7 @@ impl<'a> Extractor<'a> {
             once: self.once.inside,
             off_loop: self.loops.off_loop,
             conditional: self.branches > 0,
+            bundled_file,
             guarded_by: self.guarded_by(),
             kind: CallKind::Call,
         };
@@ -238,6 +240,7 @@ impl<'a> Extractor<'a> {
             once: self.once.inside,
             off_loop: self.loops.off_loop,
             conditional: self.branches > 0,
+            bundled_file: false,
             guarded_by: self.guarded_by(),
             kind,
         };
@@ -245,7 +248,7 @@ impl<'a> Extractor<'a> {
     }
 
     /// Whether `func` names one of `builtins`, not rebound here.
-    fn is_builtin(&self, func: &Expr, builtins: &[&str]) -> bool {
+    pub(super) fn is_builtin(&self, func: &Expr, builtins: &[&str]) -> bool {
         let Expr::Name(n) = func else { return false };
         let name = n.id.as_str();
         builtins.contains(&name) && self.lookup(name) == Ref::Name(name.into())

@@ -16,6 +16,7 @@
 //! - `suppression`: `# noqa` and `# loopsafe: ignore` comments.
 
 mod branches;
+mod bundled;
 mod calls;
 mod definitions;
 mod guards;
@@ -152,6 +153,7 @@ pub fn facts_of(
         nonblocking: vec![],
         properties: HashSet::default(),
         guards: GuardState::default(),
+        bundled: bundled::BundledState::default(),
     };
     calls::property_names(&module_ast.body, &mut ex.properties);
     ex.loops.getters = running_loop::loop_getters(&module_ast.body);
@@ -234,6 +236,8 @@ struct Extractor<'a> {
     properties: HashSet<&'a str>,
     /// The current function's parameters and the tests on them that hold here.
     guards: GuardState<'a>,
+    /// Names bound to a path inside the package.
+    bundled: bundled::BundledState<'a>,
 }
 
 fn span(range: TextRange) -> Span {

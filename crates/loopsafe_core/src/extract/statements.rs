@@ -17,6 +17,7 @@ impl<'a> Extractor<'a> {
         if let [Expr::Name(target)] = &*a.targets {
             self.note_loop(target.id.as_str(), &a.value);
             self.note_memo(target.id.as_str(), &a.value);
+            self.note_bundled(target.id.as_str(), &a.value);
         }
         self.visit_expr(&a.value);
         let r = self.expr_ref(&a.value);
@@ -33,6 +34,7 @@ impl<'a> Extractor<'a> {
             self.visit_expr(value);
             if let Expr::Name(target) = &*a.target {
                 self.note_loop(target.id.as_str(), value);
+                self.note_bundled(target.id.as_str(), value);
             }
         }
         self.visit_target(&a.target);
