@@ -101,7 +101,7 @@ impl From<MinSeverity> for Severity {
 }
 
 /// Which rules, from which configuration.
-#[derive(clap::Args)]
+#[derive(clap::Args, Default)]
 pub(crate) struct SelectionArgs {
     /// Rule codes or prefixes to check (replaces the configured selection).
     #[arg(long, value_delimiter = ',')]
