@@ -6,7 +6,8 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Subcommand, ValueEnum};
-use loopsafe_probe::attribution::{self, Watchdog};
+use loopsafe_core::report::{Impact, StallRow};
+use loopsafe_probe::attribution::{self, StallSite, Watchdog};
 use loopsafe_probe::serve::{wait_ready, Served};
 use loopsafe_probe::{Config, ProbeResult, Progress, Target};
 
@@ -118,6 +119,89 @@ pub fn read_result(path: &Path) -> Result<ProbeResult, String> {
             path.display()
         )
     })
+}
+
+/// `report --impact`: the measured figures, the stall sites before and after, and,
+/// when the report goes to a file, the canary chart beside it.
+pub fn impact(before: &Path, after: &Path, output: Option<&Path>) -> Result<Impact, String> {
+    let (b, a) = (read_result(before)?, read_result(after)?);
+    let chart = match output {
+        Some(report) => Some(write_chart(&b, &a, report)?),
+        None => None,
+    };
+    let watched = b.config.stall_threshold_ms.is_some() || a.config.stall_threshold_ms.is_some();
+    Ok(Impact {
+        rows: loopsafe_probe::compare_rows(&b, &a)
+            .into_iter()
+            .map(|(what, before, after, _)| (what, before, after))
+            .collect(),
+        setting: format!(
+            "{} connections for {} s on {}, canary `{}` every {} ms{}",
+            a.config.concurrency,
+            a.config.duration_s,
+            a.config.load.join(", "),
+            a.config.canary,
+            a.config.canary_interval_ms,
+            if a.config.machine.is_empty() {
+                String::new()
+            } else {
+                format!("; {}", a.config.machine)
+            }
+        ),
+        stalls: watched.then(|| stall_rows(&b.stalls, &a.stalls)),
+        chart,
+    })
+}
+
+/// Writes `NAME-canary.svg` beside the report `NAME.md`; the name the report links.
+fn write_chart(b: &ProbeResult, a: &ProbeResult, report: &Path) -> Result<String, String> {
+    let stem = report
+        .file_stem()
+        .map_or("report".into(), |s| s.to_string_lossy().into_owned());
+    let name = format!("{stem}-canary.svg");
+    let path = report.with_file_name(&name);
+    let svg = loopsafe_probe::plot::canary_svg(&[("before", b), ("after", a)])?;
+    std::fs::write(&path, svg).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(name)
+}
+
+fn stall_rows(before: &[StallSite], after: &[StallSite]) -> Vec<StallRow> {
+    let both = before.iter().chain(
+        after
+            .iter()
+            .filter(|a| !before.iter().any(|b| b.site == a.site)),
+    );
+    let figure = |list: &[StallSite], site: &StallSite| {
+        list.iter()
+            .find(|s| s.site == site.site)
+            .map_or("none".to_string(), |s| {
+                let plural = if s.count == 1 { "" } else { "s" };
+                format!(
+                    "{} ({} stall{plural})",
+                    loopsafe_probe::human_ms(s.total_ms),
+                    s.count
+                )
+            })
+    };
+    both.take(10)
+        .map(|s| StallRow {
+            site: format!(
+                "`{}:{}` in `{}`",
+                s.site.filename, s.site.row, s.site.function
+            ),
+            library_call: s
+                .library_call
+                .as_ref()
+                .map_or(String::new(), |c| format!("`{c}`")),
+            before: figure(before, s),
+            after: figure(after, s),
+            finding: match (&s.finding, s.in_project) {
+                (Some(f), _) => format!("{} at `{}:{}`", f.code, f.filename, f.row),
+                (None, true) => "not found statically".into(),
+                (None, false) => "outside the project".into(),
+            },
+        })
+        .collect()
 }
 
 fn compare(before: &Path, after: &Path) -> ExitCode {
