@@ -63,6 +63,10 @@ def _watch(loop):
 def _run(loop, thread_id):
     try:
         while not loop.is_closed():
+            if not loop.is_running():
+                # Between two run_until_complete calls: whatever runs is not the loop.
+                time.sleep(_INTERVAL)
+                continue
             beat = threading.Event()
             sent = time.monotonic()
             try:
@@ -70,7 +74,7 @@ def _run(loop, thread_id):
             except RuntimeError:
                 break  # the loop was closed in between
             if not beat.wait(_THRESHOLD):
-                _sample(beat, sent, thread_id)
+                _sample(loop, beat, sent, thread_id)
             time.sleep(_INTERVAL)
     except Exception:
         pass
@@ -79,10 +83,14 @@ def _run(loop, thread_id):
             _watched.discard(id(loop))
 
 
-def _sample(beat, sent, thread_id):
+def _sample(loop, beat, sent, thread_id):
     samples = []
     last = None
     while not beat.is_set():
+        if not loop.is_running():
+            # The loop stopped: the stall ended with it (run_until_complete returns
+            # before a heartbeat scheduled late in its run is called).
+            break
         frame = sys._current_frames().get(thread_id)
         if frame is None:
             return
@@ -95,6 +103,8 @@ def _sample(beat, sent, thread_id):
                 last = [stack, 1]
                 samples.append(last)
         beat.wait(_SAMPLE_EVERY)
+    if not samples:
+        return
     took = time.monotonic() - sent
     _write(
         {

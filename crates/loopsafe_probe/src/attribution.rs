@@ -451,6 +451,28 @@ mod tests {
     }
 
     #[test]
+    fn text_says_whether_the_check_found_each_site() {
+        let records = Records::parse(RECORDS);
+        let mut sites = aggregate(&records.stalls, Path::new("/srv/app"));
+        sites[0].finding = Some(FindingRef {
+            code: "LS201".into(),
+            filename: "app/mw.py".into(),
+            row: 64,
+        });
+        let shown = text(&sites, 10.0);
+        assert!(shown.contains("1. app/mw.py:64 in Mw._lookup\n"), "{shown}");
+        assert!(
+            shown.contains("confirmed: LS201 at app/mw.py:64"),
+            "{shown}"
+        );
+        assert!(shown.contains("2. app/routes.py:9 in handler\n"), "{shown}");
+        assert!(shown.contains("not found statically"), "{shown}");
+        let compared = compare(&sites, &sites[1..]);
+        assert!(compared.contains("gone      app/mw.py:64"), "{compared}");
+        assert!(compared.contains("remains   app/routes.py:9"), "{compared}");
+    }
+
+    #[test]
     fn module_names() {
         assert_eq!(
             module_name("/v/lib/python3.11/site-packages/requests/__init__.py"),

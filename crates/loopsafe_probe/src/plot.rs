@@ -35,6 +35,7 @@ fn draw(
     let points = || runs.iter().flat_map(|(_, r)| r.canary_series.iter());
     let end = points().map(|p| p.0).fold(1.0, f64::max);
     let top = points().map(|p| p.1).fold(10.0, f64::max) * 1.5;
+    let bottom = (points().map(|p| p.1).fold(f64::INFINITY, f64::min) / 2.0).clamp(0.1, 1.0);
     let idle_end = runs.first().map_or(0.0, |(_, r)| r.config.idle_s);
     let mut chart = ChartBuilder::on(root)
         .caption(
@@ -44,7 +45,7 @@ fn draw(
         .margin(12)
         .x_label_area_size(40)
         .y_label_area_size(70)
-        .build_cartesian_2d(0.0..end, (0.1f64..top).log_scale())?;
+        .build_cartesian_2d(0.0..end, (bottom..top).log_scale())?;
     chart
         .configure_mesh()
         .x_desc("seconds since the probe started")
@@ -60,14 +61,17 @@ fn draw(
         .draw()?;
     // Where the load starts: the canary ran alone before it.
     chart.draw_series(LineSeries::new(
-        [(idle_end, 0.1), (idle_end, top)],
+        [(idle_end, bottom), (idle_end, top)],
         BLACK.mix(0.4).stroke_width(1),
     ))?;
     for (i, (name, result)) in runs.iter().enumerate() {
         let colour = COLOURS[i % COLOURS.len()];
         chart
             .draw_series(LineSeries::new(
-                result.canary_series.iter().map(|&(t, ms)| (t, ms.max(0.1))),
+                result
+                    .canary_series
+                    .iter()
+                    .map(move |&(t, ms)| (t, ms.max(bottom))),
                 colour.stroke_width(2),
             ))?
             .label(*name)
