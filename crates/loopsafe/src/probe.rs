@@ -169,11 +169,11 @@ fn stall_rows(before: &[StallSite], after: &[StallSite]) -> Vec<StallRow> {
     let both = before.iter().chain(
         after
             .iter()
-            .filter(|a| !before.iter().any(|b| b.site == a.site)),
+            .filter(|a| !before.iter().any(|b| b.same_site(a))),
     );
     let figure = |list: &[StallSite], site: &StallSite| {
         list.iter()
-            .find(|s| s.site == site.site)
+            .find(|s| s.same_site(site))
             .map_or("none".to_string(), |s| {
                 let plural = if s.count == 1 { "" } else { "s" };
                 format!(
@@ -196,6 +196,7 @@ fn stall_rows(before: &[StallSite], after: &[StallSite]) -> Vec<StallRow> {
             before: figure(before, s),
             after: figure(after, s),
             finding: match (&s.finding, s.in_project) {
+                _ if s.importing => "a lazy import on first use (once per process)".into(),
                 (Some(f), _) => format!("{} at `{}:{}`", f.code, f.filename, f.row),
                 (None, true) => "not found statically".into(),
                 (None, false) => "outside the project".into(),
@@ -354,7 +355,7 @@ fn match_findings(sites: &mut [attribution::StallSite], project: &Path) {
     };
     let absolute =
         |p: &Path| std::fs::canonicalize(project.join(p)).unwrap_or_else(|_| project.join(p));
-    for site in sites.iter_mut().filter(|s| s.in_project) {
+    for site in sites.iter_mut().filter(|s| s.in_project && !s.importing) {
         let file = absolute(Path::new(&site.site.filename));
         let row = site.site.row;
         let found = checked.diagnostics.iter().find(|d| {

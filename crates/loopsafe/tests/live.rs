@@ -279,6 +279,10 @@ fn the_probe_measures_the_stall_before_and_after_the_fixes() {
                 .arg(&out_file)
                 .arg("--plot")
                 .arg(dir.path().join(format!("{name}.svg")))
+                // Above the few-ms delays a busy 2-core machine gives any code on the loop
+                // (threads and other processes competing for the CPU), far below the
+                // 200 ms the middleware's lookup holds it.
+                .args(["--stall-threshold", "50ms"])
                 .env(
                     "CLERK_JWKS_URL",
                     format!("{upstream}/.well-known/jwks.json"),
@@ -356,7 +360,8 @@ fn the_probe_measures_the_stall_before_and_after_the_fixes() {
 
 /// The watchdog names the middleware's `requests.get` as where the loop stalled, with
 /// its static finding; the `asyncio.run` routes fail without stalling; after the fixes
-/// no stall is held in the project's code.
+/// no stall over the threshold is held in the project's code (but for a library's lazy
+/// import on its first call, once per process).
 fn stalls_are_attributed(before: &serde_json::Value, after: &serde_json::Value, table: &str) {
     let shown = format!(
         "before: {:#}\nafter: {:#}",
@@ -385,7 +390,7 @@ fn stalls_are_attributed(before: &serde_json::Value, after: &serde_json::Value, 
         "{shown}"
     );
     assert!(top["total_ms"].as_f64().unwrap() > 1000.0, "{shown}");
-    assert_eq!(before["config"]["stall_threshold_ms"], 10.0, "{shown}");
+    assert_eq!(before["config"]["stall_threshold_ms"], 50.0, "{shown}");
     for site in before["stalls"].as_array().unwrap() {
         let file = site["site"]["filename"].as_str().unwrap();
         assert!(
@@ -397,7 +402,7 @@ fn stalls_are_attributed(before: &serde_json::Value, after: &serde_json::Value, 
         .as_array()
         .unwrap()
         .iter()
-        .filter(|s| s["in_project"] == true)
+        .filter(|s| s["in_project"] == true && s["importing"] == false)
         .collect();
     assert!(in_project.is_empty(), "{shown}");
     assert!(

@@ -144,6 +144,10 @@ pub struct StallSite {
     /// innermost frame.
     pub site: Frame,
     pub in_project: bool,
+    /// The loop was importing a module (a library's lazy import on first use): a
+    /// one-time stall per process, listed apart from the calls that block every time.
+    #[serde(default)]
+    pub importing: bool,
     /// The call the project made there, down to where it waited:
     /// `requests.api.get → socket.SocketIO.readinto`.
     pub library_call: Option<String>,
@@ -197,17 +201,35 @@ fn is_venv_dir(name: &std::ffi::OsStr) -> bool {
     )
 }
 
-/// The loop waiting for its next event: a heartbeat was late without anything on
-/// the loop being at fault (another thread held the interpreter lock).
-fn idle(stack: &[(String, u32, String)]) -> bool {
-    stack.first().is_some_and(|(file, _, function)| {
-        file.ends_with("/selectors.py") && function.ends_with("select")
+/// The loop's own machinery (waiting for events, or uvloop's C code between two
+/// callbacks, whose stack ends where the loop was started): a heartbeat was late
+/// without a callback on the loop being at fault (another thread held the interpreter
+/// lock).
+fn in_loop_machinery(stack: &[(String, u32, String)]) -> bool {
+    stack.first().is_some_and(|(file, _, _)| {
+        [
+            "/selectors.py",
+            "/asyncio/base_events.py",
+            "/asyncio/runners.py",
+            "/uvloop/__init__.py",
+        ]
+        .iter()
+        .any(|m| file.ends_with(m))
     })
+}
+
+fn importing(stack: &[(String, u32, String)]) -> bool {
+    stack
+        .iter()
+        .any(|(file, _, _)| file.starts_with("<frozen importlib"))
 }
 
 /// Python module name for a file outside the project: `requests.api` for
 /// `.../site-packages/requests/api.py`, `socket` for the standard library's.
 fn module_name(filename: &str) -> String {
+    if let Some(frozen) = filename.strip_prefix("<frozen ") {
+        return frozen.trim_end_matches('>').to_string();
+    }
     let tail = ["/site-packages/", "/dist-packages/"]
         .iter()
         .find_map(|m| filename.rsplit_once(m).map(|(_, t)| t.to_string()))
@@ -260,15 +282,17 @@ fn site_of(
 /// the site most of its samples were at.
 pub fn aggregate(stalls: &[Stall], project: &Path) -> Vec<StallSite> {
     let classify = Classifier { project };
-    let mut sites: BTreeMap<Frame, StallSite> = BTreeMap::new();
+    let mut sites: BTreeMap<(Frame, bool), StallSite> = BTreeMap::new();
     for stall in stalls {
-        let mut weights: BTreeMap<Frame, (u32, bool, Option<String>, usize)> = BTreeMap::new();
+        type Weight = (u32, bool, Option<String>, usize);
+        let mut weights: BTreeMap<(Frame, bool), Weight> = BTreeMap::new();
         for (k, sample) in stall.samples.iter().enumerate() {
-            if idle(&sample.stack) {
+            if in_loop_machinery(&sample.stack) {
                 continue;
             }
             if let Some((site, in_project, library)) = site_of(&sample.stack, &classify) {
-                weights.entry(site).or_insert((0, in_project, library, k)).0 += sample.n;
+                let key = (site, importing(&sample.stack));
+                weights.entry(key).or_insert((0, in_project, library, k)).0 += sample.n;
             }
         }
         let Some((site, (_, in_project, library, k))) =
@@ -284,8 +308,9 @@ pub fn aggregate(stalls: &[Stall], project: &Path) -> Vec<StallSite> {
                 .collect::<Vec<_>>()
         };
         let entry = sites.entry(site.clone()).or_insert_with(|| StallSite {
-            site,
+            site: site.0,
             in_project,
+            importing: site.1,
             library_call: library,
             total_ms: 0.0,
             count: 0,
@@ -321,9 +346,16 @@ impl StallSite {
         )
     }
 
+    pub fn same_site(&self, other: &StallSite) -> bool {
+        self.site == other.site && self.importing == other.importing
+    }
+
     /// Whether `loopsafe check` reports the site, in words.
     pub fn static_match(&self) -> String {
         match (&self.finding, self.in_project) {
+            _ if self.importing => {
+                "importing a module on first use: once per process, not on every request".into()
+            }
             (Some(f), _) => format!("confirmed: {} at {}:{}", f.code, f.filename, f.row),
             (None, true) => {
                 "not found statically: if this call blocks, add it to `extend-blocking-calls`"
@@ -350,10 +382,9 @@ pub fn text(sites: &[StallSite], threshold_ms: f64) -> String {
             out.push_str(&format!("     calls {call}\n"));
         }
         out.push_str(&format!(
-            "     {} stalled in {} stall{}, longest {}\n     {}\n",
+            "     {} stalled in {}, longest {}\n     {}\n",
             crate::human_ms(s.total_ms),
-            s.count,
-            if s.count == 1 { "" } else { "s" },
+            stalls(s.count),
             crate::human_ms(s.max_ms),
             s.static_match()
         ));
@@ -367,6 +398,10 @@ pub fn text(sites: &[StallSite], threshold_ms: f64) -> String {
     out
 }
 
+fn stalls(n: u64) -> String {
+    format!("{n} stall{}", if n == 1 { "" } else { "s" })
+}
+
 /// `probe compare`: each stall site before, and what became of it after.
 pub fn compare(before: &[StallSite], after: &[StallSite]) -> String {
     if before.is_empty() && after.is_empty() {
@@ -374,27 +409,27 @@ pub fn compare(before: &[StallSite], after: &[StallSite]) -> String {
     }
     let mut out = String::from("\nwhere the loop stalled\n");
     for s in before {
-        let now = after.iter().find(|a| a.site == s.site);
-        let then = format!("{} in {} stalls", crate::human_ms(s.total_ms), s.count);
+        let now = after.iter().find(|a| a.same_site(s));
+        let then = format!("{} in {}", crate::human_ms(s.total_ms), stalls(s.count));
         match now {
             None => out.push_str(&format!("  gone      {} ({then})\n", s.place())),
             Some(a) => out.push_str(&format!(
                 "  remains   {} ({then}, now {} in {})\n",
                 s.place(),
                 crate::human_ms(a.total_ms),
-                a.count
+                stalls(a.count)
             )),
         }
     }
     for a in after
         .iter()
-        .filter(|a| !before.iter().any(|b| b.site == a.site))
+        .filter(|a| !before.iter().any(|b| b.same_site(a)))
     {
         out.push_str(&format!(
-            "  new       {} ({} in {} stalls)\n",
+            "  new       {} ({} in {})\n",
             a.place(),
             crate::human_ms(a.total_ms),
-            a.count
+            stalls(a.count)
         ));
     }
     out
@@ -420,15 +455,26 @@ mod tests {
 {"kind":"stall","pid":1,"at":11.0,"ms":50.0,"samples":[{"stack":[["/srv/app/app/mw.py",64,"Mw._lookup"]],"n":2},{"stack":[["/usr/lib/python3.11/socket.py",705,"SocketIO.readinto"],["/v/lib/python3.11/site-packages/requests/api.py",73,"get"],["/srv/app/app/mw.py",64,"Mw._lookup"]],"n":40}]}
 {"kind":"stall","pid":1,"at":12.0,"ms":20.0,"samples":[{"stack":[["/usr/lib/python3.11/selectors.py",468,"EpollSelector.select"]],"n":9}]}
 {"kind":"stall","pid":1,"at":13.0,"ms":30.0,"samples":[{"stack":[["/srv/app/.venv/lib/python3.11/site-packages/slow/__init__.py",3,"work"],["/srv/app/app/routes.py",9,"handler"]],"n":20}]}
+{"kind":"stall","pid":1,"at":13.5,"ms":15.0,"samples":[{"stack":[["<frozen importlib._bootstrap_external>",1,"_path_stat"],["/v/lib/python3.11/site-packages/httpx/_client.py",9,"AsyncClient.get"],["/srv/app/app/mw.py",64,"Mw._lookup"]],"n":5}]}
+{"kind":"stall","pid":1,"at":13.6,"ms":12.0,"samples":[{"stack":[["/usr/lib/python3.11/asyncio/runners.py",118,"Runner.run"]],"n":2}]}
 {"kind":"stall","pid":1,"at":14.0,"ms":"#;
 
     #[test]
     fn stalls_group_by_the_innermost_project_frame() {
         let records = Records::parse(RECORDS);
         assert_eq!(records.cwd.as_deref(), Some(Path::new("/srv/app")));
-        assert_eq!(records.stalls.len(), 4, "the cut line is skipped");
+        assert_eq!(records.stalls.len(), 6, "the cut line is skipped");
         let sites = aggregate(&records.stalls, Path::new("/srv/app"));
-        assert_eq!(sites.len(), 2, "{sites:#?}");
+        assert_eq!(sites.len(), 3, "{sites:#?}");
+        // A lazy import at the same line is a site of its own; the loop's machinery none.
+        assert!(
+            sites[2].importing && sites[2].site == sites[0].site,
+            "{sites:#?}"
+        );
+        assert_eq!(
+            sites[2].library_call.as_deref(),
+            Some("httpx._client.AsyncClient.get → importlib._bootstrap_external._path_stat")
+        );
         let top = &sites[0];
         assert_eq!(
             top.site,
@@ -467,9 +513,11 @@ mod tests {
         );
         assert!(shown.contains("2. app/routes.py:9 in handler\n"), "{shown}");
         assert!(shown.contains("not found statically"), "{shown}");
-        let compared = compare(&sites, &sites[1..]);
+        let compared = compare(&sites[..2], &sites[1..]);
         assert!(compared.contains("gone      app/mw.py:64"), "{compared}");
         assert!(compared.contains("remains   app/routes.py:9"), "{compared}");
+        assert!(compared.contains("new       app/mw.py:64"), "{compared}");
+        assert!(text(&sites, 10.0).contains("importing a module on first use"));
     }
 
     #[test]
