@@ -320,6 +320,12 @@ fn start(args: &ProbeArgs) -> Result<(Option<Served>, Option<Watchdog>), String>
 /// with `loopsafe check`'s findings on the project.
 fn attribute(result: &mut ProbeResult, watchdog: &Watchdog, since: f64, project: Option<&Path>) {
     let records = watchdog.read();
+    if records.cwd.is_none() {
+        eprintln!(
+            "loopsafe: warning: the stall watchdog did not start in the served process (is it Python? does the command set PYTHONPATH instead of adding to it?): no stall is attributed"
+        );
+        return;
+    }
     let stalls: Vec<_> = records
         .stalls
         .into_iter()
