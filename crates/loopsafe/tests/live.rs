@@ -491,7 +491,15 @@ fn a_stall_in_a_library_loopsafe_does_not_know_is_attributed_on_both_loops() {
         serde_json::from_slice(&out.stdout).unwrap()
     };
     for event_loop in ["asyncio", "uvloop"] {
-        let r = probe(event_loop, &[]);
+        let log = dir.path().join(format!("{event_loop}.log"));
+        let r = probe(event_loop, &["--serve-log", log.to_str().unwrap()]);
+        // The service's own output is all the log has: the watchdog writes nothing there.
+        let logged = std::fs::read_to_string(&log).unwrap();
+        assert!(logged.contains("Uvicorn running on"), "{logged}");
+        assert!(
+            !logged.contains("loopsafe") && !logged.contains("Traceback"),
+            "{logged}"
+        );
         let shown = format!("{event_loop}: {:#}", r["stalls"]);
         assert_eq!(r["load"]["errors"], serde_json::json!({}), "{shown}");
         let top = &r["stalls"][0];
