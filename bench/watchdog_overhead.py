@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """What the stall watchdog costs: the fixed example served with and without it, in turns.
 
-    python3 bench/watchdog_overhead.py LOOPSAFE_BINARY VENV_PYTHON [ROUNDS] [DURATION]
+    python3 bench/watchdog_overhead.py LOOPSAFE_BINARY VENV_PYTHON [ROUNDS] [DURATION] [LOOP]
 
 VENV_PYTHON has the test requirements (`crates/loopsafe/tests/live/requirements.txt`;
 `cargo test -p loopsafe --test live` builds one in target/tmp/live-venv). The example is
 copied and fixed with `--fix --unsafe-fixes`, the fake upstreams answer at once (so that
 the service, not the upstream, limits the throughput), and each round runs `loopsafe probe
 --serve` twice, with and without `--no-attribution`, alternating which goes first.
+LOOP is uvicorn's `--loop` (auto: uvloop when installed, as in the test venv; asyncio).
 Prints the throughput of each run and the ratio of the medians (with / without).
 """
 import json
@@ -34,6 +35,7 @@ def main():
     loopsafe, python = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
     rounds = int(sys.argv[3]) if len(sys.argv) > 3 else 5
     duration = sys.argv[4] if len(sys.argv) > 4 else "5s"
+    event_loop = sys.argv[5] if len(sys.argv) > 5 else "auto"
     work = tempfile.mkdtemp(prefix="loopsafe-overhead-")
     app = os.path.join(work, "app")
     shutil.copytree(os.path.join(ROOT, "examples/sales_calls"), app)
@@ -57,7 +59,8 @@ def main():
         for i in range(rounds):
             order = ("with", "without") if i % 2 == 0 else ("without", "with")
             for kind in order:
-                r = probe(loopsafe, python, app, token, env, duration, kind == "without")
+                r = probe(loopsafe, python, app, token, env, duration, event_loop,
+                          kind == "without")
                 rps[kind].append(r["load"]["rps"])
                 print(f"round {i + 1} {kind:<7} watchdog: {r['load']['rps']:.1f} req/s, "
                       f"stall sites {len(r['stalls'])}", flush=True)
@@ -70,10 +73,10 @@ def main():
         shutil.rmtree(work, ignore_errors=True)
 
 
-def probe(loopsafe, python, app, token, env, duration, no_attribution):
+def probe(loopsafe, python, app, token, env, duration, event_loop, no_attribution):
     port = free_port()
     serve = (f"cd '{app}' && exec '{python}' -m uvicorn app.main:app "
-             f"--host 127.0.0.1 --port {port} --log-level warning")
+             f"--host 127.0.0.1 --port {port} --log-level warning --loop {event_loop}")
     cmd = [loopsafe, "probe", f"http://127.0.0.1:{port}", "--serve", serve,
            "--load", "GET /accounts/a1", "--load", "POST /callrail/calls/completed",
            "--canary", "GET /health", "-H", f"Authorization: Bearer {token}",
