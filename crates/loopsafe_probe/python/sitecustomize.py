@@ -18,8 +18,10 @@ def _chain():
     sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != here]
     try:
         import sitecustomize  # noqa: F401  (the next one on the path, if any)
-    except ImportError:
+    except ImportError as e:
         sys.modules["sitecustomize"] = ours
+        if e.name != "sitecustomize":
+            raise  # the user's own failed: Python reports it as it would without us
     finally:
         sys.path[:] = saved
 
