@@ -338,6 +338,7 @@ fn attribute(result: &mut ProbeResult, watchdog: &Watchdog, since: f64, project:
         .unwrap_or(cwd);
     let project = std::fs::canonicalize(&project).unwrap_or(project);
     result.stalls = attribution::aggregate(&stalls, &project);
+    result.starved = Some(attribution::starved(&stalls));
     result.config.stall_threshold_ms = Some(watchdog.threshold_ms());
     if result.stalls.iter().any(|s| s.in_project) {
         match_findings(&mut result.stalls, &project);

@@ -83,9 +83,29 @@ def _run(loop, thread_id):
             _watched.discard(id(loop))
 
 
+def _cpu_clock(thread_id):
+    try:
+        return time.pthread_getcpuclockid(thread_id)
+    except (AttributeError, OSError):
+        return None
+
+
+def _cpu_seconds(clock):
+    try:
+        return time.clock_gettime(clock) if clock is not None else 0.0
+    except OSError:
+        return 0.0
+
+
 def _sample(loop, beat, sent, thread_id):
     samples = []
     last = None
+    # How much CPU the loop thread used while it was sampled: a loop thread that waited
+    # for the CPU or the interpreter lock (held by other threads) used next to none,
+    # one that ran code on the loop used it all, one blocked in a call none either,
+    # but then it let this thread sample every millisecond.
+    clock = _cpu_clock(thread_id)
+    cpu_start, sampling_start = _cpu_seconds(clock), time.monotonic()
     while not beat.is_set():
         if not loop.is_running():
             # The loop stopped: the stall ended with it (run_until_complete returns
@@ -105,13 +125,17 @@ def _sample(loop, beat, sent, thread_id):
         beat.wait(_SAMPLE_EVERY)
     if not samples:
         return
-    took = time.monotonic() - sent
+    now = time.monotonic()
+    took = now - sent
+    cpu = _cpu_seconds(clock) - cpu_start if clock is not None else None
     _write(
         {
             "kind": "stall",
             "pid": os.getpid(),
             "at": sent,
             "ms": round(took * 1000.0, 2),
+            "sampled_ms": round((now - sampling_start) * 1000.0, 2),
+            "cpu_ms": round(cpu * 1000.0, 2) if cpu is not None else None,
             "samples": [{"stack": s, "n": n} for s, n in samples],
         }
     )

@@ -95,7 +95,42 @@ struct Sample {
 pub struct Stall {
     pub at: f64,
     pub ms: f64,
+    /// How long the watchdog sampled (the stall past the threshold), and how much CPU
+    /// the loop thread used meanwhile.
+    #[serde(default)]
+    sampled_ms: Option<f64>,
+    #[serde(default)]
+    cpu_ms: Option<f64>,
     samples: Vec<Sample>,
+}
+
+impl Stall {
+    /// The loop thread waited for the CPU or the interpreter lock while other threads
+    /// or processes had them: no line of its own held it. A thread blocked in a call
+    /// releases the lock, so the watchdog samples it about every millisecond; a thread
+    /// running code on the loop uses the CPU; a starved one does neither.
+    pub fn starved(&self) -> bool {
+        let (Some(sampled), Some(cpu)) = (self.sampled_ms, self.cpu_ms) else {
+            return false;
+        };
+        let samples: u32 = self.samples.iter().map(|s| s.n).sum();
+        sampled >= 2.0 && f64::from(samples) < 0.5 * sampled && cpu < 0.25 * sampled
+    }
+}
+
+/// The stalls no line is to blame for (see [`Stall::starved`]).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Starved {
+    pub count: u64,
+    pub total_ms: f64,
+}
+
+pub fn starved(stalls: &[Stall]) -> Starved {
+    let starved: Vec<&Stall> = stalls.iter().filter(|s| s.starved()).collect();
+    Starved {
+        count: starved.len() as u64,
+        total_ms: (starved.iter().map(|s| s.ms).sum::<f64>() * 10.0).round() / 10.0,
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -283,7 +318,7 @@ fn site_of(
 pub fn aggregate(stalls: &[Stall], project: &Path) -> Vec<StallSite> {
     let classify = Classifier { project };
     let mut sites: BTreeMap<(Frame, bool), StallSite> = BTreeMap::new();
-    for stall in stalls {
+    for stall in stalls.iter().filter(|s| !s.starved()) {
         type Weight = (u32, bool, Option<String>, usize);
         let mut weights: BTreeMap<(Frame, bool), Weight> = BTreeMap::new();
         for (k, sample) in stall.samples.iter().enumerate() {
@@ -367,13 +402,21 @@ impl StallSite {
 }
 
 /// The text output's section: the five costliest sites.
-pub fn text(sites: &[StallSite], threshold_ms: f64) -> String {
+pub fn text(sites: &[StallSite], starved: Option<&Starved>, threshold_ms: f64) -> String {
     let mut out = format!(
         "where the loop stalled (stacks sampled while a heartbeat was over {} late)\n",
         crate::human_ms(threshold_ms)
     );
+    let starved_line = starved.filter(|s| s.count > 0).map(|s| {
+        format!(
+            "  {} in {} the loop thread waited for the CPU or the interpreter lock (other threads or processes were busy): no line to blame\n",
+            crate::human_ms(s.total_ms),
+            stalls(s.count)
+        )
+    });
     if sites.is_empty() {
-        out.push_str("  no stall over the threshold\n");
+        out.push_str("  no line held the loop over the threshold\n");
+        out.push_str(starved_line.as_deref().unwrap_or_default());
         return out;
     }
     for (i, s) in sites.iter().take(5).enumerate() {
@@ -395,6 +438,7 @@ pub fn text(sites: &[StallSite], threshold_ms: f64) -> String {
             sites.len() - 5
         ));
     }
+    out.push_str(starved_line.as_deref().unwrap_or_default());
     out
 }
 
@@ -505,7 +549,7 @@ mod tests {
             filename: "app/mw.py".into(),
             row: 64,
         });
-        let shown = text(&sites, 10.0);
+        let shown = text(&sites, None, 10.0);
         assert!(shown.contains("1. app/mw.py:64 in Mw._lookup\n"), "{shown}");
         assert!(
             shown.contains("confirmed: LS201 at app/mw.py:64"),
@@ -517,7 +561,41 @@ mod tests {
         assert!(compared.contains("gone      app/mw.py:64"), "{compared}");
         assert!(compared.contains("remains   app/routes.py:9"), "{compared}");
         assert!(compared.contains("new       app/mw.py:64"), "{compared}");
-        assert!(text(&sites, 10.0).contains("importing a module on first use"));
+        assert!(text(&sites, None, 10.0).contains("importing a module on first use"));
+    }
+
+    #[test]
+    fn a_starved_loop_thread_names_no_line() {
+        let line = |sampled: f64, cpu: f64, n: u32| {
+            format!(
+                r#"{{"kind":"stall","at":1.0,"ms":{},"sampled_ms":{sampled},"cpu_ms":{cpu},"samples":[{{"stack":[["/srv/app/app/mw.py",9,"f"]],"n":{n}}}]}}"#,
+                sampled + 10.0
+            )
+        };
+        let records = Records::parse(
+            &[
+                line(40.0, 0.5, 36), // blocked in a call: sampled every millisecond
+                line(40.0, 30.0, 6), // running code on the loop
+                line(40.0, 0.5, 3),  // waiting for the CPU or the lock
+            ]
+            .join("\n"),
+        );
+        let flags: Vec<bool> = records.stalls.iter().map(Stall::starved).collect();
+        assert_eq!(flags, [false, false, true]);
+        let sites = aggregate(&records.stalls, Path::new("/srv/app"));
+        assert_eq!((sites[0].count, sites[0].total_ms), (2, 100.0));
+        assert_eq!(
+            starved(&records.stalls),
+            Starved {
+                count: 1,
+                total_ms: 50.0
+            }
+        );
+        let shown = text(&sites, Some(&starved(&records.stalls)), 10.0);
+        assert!(
+            shown.contains("50 ms in 1 stall the loop thread waited for the CPU"),
+            "{shown}"
+        );
     }
 
     #[test]

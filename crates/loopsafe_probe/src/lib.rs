@@ -207,6 +207,10 @@ pub struct ProbeResult {
     /// costliest site first.
     #[serde(default)]
     pub stalls: Vec<attribution::StallSite>,
+    /// The stalls in which the loop thread waited for the CPU or the interpreter lock
+    /// that other threads or processes held: no line of the loop's is to blame.
+    #[serde(default)]
+    pub starved: Option<attribution::Starved>,
     /// Every canary: when it was meant to be sent (seconds from the start of the
     /// probe) and how long it took (ms); the idle phase comes first.
     #[serde(default)]
@@ -658,6 +662,7 @@ pub async fn run(
             stall_threshold_ms: None,
         },
         stalls: Vec::new(),
+        starved: None,
         canary_series: {
             let mut s = std::mem::take(&mut *series.lock().unwrap());
             s.sort_by(|a, b| a.0.total_cmp(&b.0));
@@ -749,7 +754,7 @@ pub fn text(r: &ProbeResult) -> String {
     ));
     if let Some(threshold) = c.stall_threshold_ms {
         out.push('\n');
-        out.push_str(&attribution::text(&r.stalls, threshold));
+        out.push_str(&attribution::text(&r.stalls, r.starved.as_ref(), threshold));
     }
     out
 }
