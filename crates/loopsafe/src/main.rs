@@ -101,7 +101,7 @@ impl From<MinSeverity> for Severity {
 }
 
 /// Which rules, from which configuration.
-#[derive(clap::Args)]
+#[derive(clap::Args, Default)]
 pub(crate) struct SelectionArgs {
     /// Rule codes or prefixes to check (replaces the configured selection).
     #[arg(long, value_delimiter = ',')]
@@ -582,28 +582,9 @@ fn run_report(args: ReportArgs) -> Result<ExitStatus, Error> {
     });
     let date = args.date.clone().unwrap_or_else(today);
     let impact = match args.impact.as_slice() {
-        [before, after] => match (probe::read_result(before), probe::read_result(after)) {
-            (Ok(b), Ok(a)) => Some(report::Impact {
-                rows: loopsafe_probe::compare_rows(&b, &a)
-                    .into_iter()
-                    .map(|(what, before, after, _)| (what, before, after))
-                    .collect(),
-                setting: format!(
-                    "{} connections for {} s on {}, canary `{}` every {} ms{}",
-                    a.config.concurrency,
-                    a.config.duration_s,
-                    a.config.load.join(", "),
-                    a.config.canary,
-                    a.config.canary_interval_ms,
-                    if a.config.machine.is_empty() {
-                        String::new()
-                    } else {
-                        format!("; {}", a.config.machine)
-                    }
-                ),
-            }),
-            (Err(e), _) | (_, Err(e)) => return Err(Error::ProbeResult(e)),
-        },
+        [before, after] => {
+            Some(probe::impact(before, after, args.output.as_deref()).map_err(Error::ProbeResult)?)
+        }
         _ => None,
     };
     let text = report::markdown(&report::ReportInput {

@@ -710,7 +710,10 @@ fn report_on_the_example_app_reads_like_the_seed() {
     insta::assert_snapshot!("example_report", text);
     // The copy in the docs is this same output, with the figures the probe measured on
     // the example (docs/probe-*.json) in its Impact section.
-    let measured = loopsafe(
+    // Written to a file, the report also draws the canary chart beside it.
+    let written = tempfile::tempdir().unwrap();
+    let report_file = written.path().join("example-report.md");
+    let out = loopsafe(
         &app,
         &[
             "report",
@@ -719,9 +722,12 @@ fn report_on_the_example_app_reads_like_the_seed() {
             "--impact",
             "../../docs/probe-before.json",
             "../../docs/probe-after.json",
+            "-o",
+            report_file.to_str().unwrap(),
         ],
     );
-    let measured = stdout(&measured);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let measured = std::fs::read_to_string(&report_file).unwrap();
     assert!(
         measured.contains("Measured with `loopsafe probe`"),
         "{measured}"
@@ -730,10 +736,28 @@ fn report_on_the_example_app_reads_like_the_seed() {
         measured.contains("| throughput | ") && measured.contains("| stall | "),
         "{measured}"
     );
+    assert!(
+        measured.contains("![The canary's latency over time, before and after the fixes](example-report-canary.svg)")
+            && measured.contains("### Where the loop stalled (measured)")
+            && measured.contains("| LS201 at `app/middleware/tenant.py:73` |"),
+        "{measured}"
+    );
+    let regenerate = "in examples/sales_calls, run `loopsafe report --date 2026-11-26 --impact ../../docs/probe-before.json ../../docs/probe-after.json -o ../../docs/example-report.md`";
     let docs = std::fs::read_to_string(repo_root().join("docs/example-report.md")).unwrap();
     assert_eq!(
         docs, measured,
-        "docs/example-report.md is out of date: in examples/sales_calls, run `loopsafe report --date 2026-11-26 --impact ../../docs/probe-before.json ../../docs/probe-after.json -o ../../docs/example-report.md`"
+        "docs/example-report.md is out of date: {regenerate}"
+    );
+    let chart = std::fs::read_to_string(written.path().join("example-report-canary.svg")).unwrap();
+    assert!(
+        chart.starts_with("<svg") && chart.contains("\nbefore\n</text>"),
+        "{chart}"
+    );
+    let docs_chart =
+        std::fs::read_to_string(repo_root().join("docs/example-report-canary.svg")).unwrap();
+    assert!(
+        docs_chart == chart,
+        "docs/example-report-canary.svg is out of date: {regenerate}"
     );
 
     // The Before/After blocks are what `--fix --unsafe-fixes` writes.

@@ -25,6 +25,24 @@ pub struct Impact {
     pub rows: Vec<(String, String, String)>,
     /// Where and how they were measured.
     pub setting: String,
+    /// Where the loop stalled, sampled by the probe's watchdog, the costliest site
+    /// first; `None` when the loop was not watched.
+    pub stalls: Option<Vec<StallRow>>,
+    /// An image of the canary's latency over time, before and after, as the report links it.
+    pub chart: Option<String>,
+}
+
+/// One stall site of the measured table, already formatted.
+#[derive(Debug, Clone, Default)]
+pub struct StallRow {
+    /// `app/middleware/tenant.py:73` in `TenantMiddleware._lookup_org`
+    pub site: String,
+    pub library_call: String,
+    /// Stalled time and count before the fixes, and after.
+    pub before: String,
+    pub after: String,
+    /// `LS201`, or that the check did not find it.
+    pub finding: String,
 }
 
 pub struct ReportInput<'a> {
@@ -660,6 +678,14 @@ fn impact(out: &mut String, impact: Option<&Impact>, hotspots: &[&Diagnostic]) {
                 out.push_str(&format!("| {what} | {before} | {after} |\n"));
             }
             out.push('\n');
+            if let Some(chart) = &i.chart {
+                out.push_str(&format!(
+                    "![The canary's latency over time, before and after the fixes]({chart})\n\n"
+                ));
+            }
+            if let Some(rows) = &i.stalls {
+                measured_stalls(out, rows);
+            }
         }
         None => {
             out.push_str("Not measured: these are the effects, in words. `loopsafe probe` measures them on the running service, before and after the fixes.\n\n");
@@ -678,6 +704,25 @@ fn impact(out: &mut String, impact: Option<&Impact>, hotspots: &[&Diagnostic]) {
             out.push('\n');
         }
     }
+}
+
+fn measured_stalls(out: &mut String, rows: &[StallRow]) {
+    out.push_str("### Where the loop stalled (measured)\n\n");
+    if rows.is_empty() {
+        out.push_str("No stall over the threshold, before or after.\n\n");
+        return;
+    }
+    out.push_str("The probe sampled the loop thread's stack while the loop was stalled; each stall counts at the line of the project's code it was held at.\n\n");
+    out.push_str(
+        "| where | calls | before | after | found by the check |\n|---|---|---|---|---|\n",
+    );
+    for r in rows {
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} |\n",
+            r.site, r.library_call, r.before, r.after, r.finding
+        ));
+    }
+    out.push('\n');
 }
 
 fn notes(out: &mut String, notes: &[Note], cwd: &Path) {

@@ -10,6 +10,8 @@
 //! Everything is bounded: a duration or request cap, a timeout per request, and the
 //! canary schedule ends with the load.
 
+pub mod attribution;
+pub mod plot;
 pub mod serve;
 
 use std::collections::BTreeMap;
@@ -186,6 +188,10 @@ pub struct ConfigEcho {
     /// the service share them when the service runs on the same machine.
     #[serde(default)]
     pub machine: String,
+    /// The late heartbeat that counts as a stall (ms); absent when the loop was not
+    /// watched.
+    #[serde(default)]
+    pub stall_threshold_ms: Option<f64>,
 }
 
 /// What a probe measured. Serialized as the documented JSON.
@@ -197,6 +203,18 @@ pub struct ProbeResult {
     pub stall_ms: f64,
     pub verdict: String,
     pub config: ConfigEcho,
+    /// Where the loop stalled, sampled while it was stalled (`--serve` only), the
+    /// costliest site first.
+    #[serde(default)]
+    pub stalls: Vec<attribution::StallSite>,
+    /// The stalls in which the loop thread waited for the CPU or the interpreter lock
+    /// that other threads or processes held: no line of the loop's is to blame.
+    #[serde(default)]
+    pub starved: Option<attribution::Starved>,
+    /// Every canary: when it was meant to be sent (seconds from the start of the
+    /// probe) and how long it took (ms); the idle phase comes first.
+    #[serde(default)]
+    pub canary_series: Vec<(f64, f64)>,
 }
 
 /// A snapshot for a live progress line.
@@ -458,16 +476,18 @@ pub async fn run(
     let load_deadline = load_start + config.duration;
     let stop = Arc::new(AtomicBool::new(false));
     let canary_max = Arc::new(AtomicU64::new(0));
+    let series = Arc::new(Mutex::new(Vec::new()));
 
     // The canary: one request per interval, on schedule whatever happens to the others.
     let canary = {
-        let (config, client, idle, loaded, stop, canary_max) = (
+        let (config, client, idle, loaded, stop, canary_max, series) = (
             config.clone(),
             client.clone(),
             idle.clone(),
             loaded.clone(),
             stop.clone(),
             canary_max.clone(),
+            series.clone(),
         );
         tokio::spawn(async move {
             let mut inflight = tokio::task::JoinSet::new();
@@ -487,12 +507,21 @@ pub async fn run(
                 } else {
                     loaded.clone()
                 };
-                let (config, client, canary_max) =
-                    (config.clone(), client.clone(), canary_max.clone());
+                let (config, client, canary_max, series) = (
+                    config.clone(),
+                    client.clone(),
+                    canary_max.clone(),
+                    series.clone(),
+                );
                 inflight.spawn(async move {
                     let outcome = send(&client, &config, &config.canary, None).await;
                     let latency = intended.elapsed();
                     canary_max.fetch_max(latency.as_micros() as u64, Ordering::Relaxed);
+                    let round = |v: f64, by: f64| (v * by).round() / by;
+                    series.lock().unwrap().push((
+                        round((intended - start).as_secs_f64(), 1000.0),
+                        round(latency.as_secs_f64() * 1000.0, 10.0),
+                    ));
                     recorder.lock().unwrap().record(latency, outcome);
                 });
                 while inflight.try_join_next().is_some() {}
@@ -630,6 +659,14 @@ pub async fn run(
             timeout_ms: config.timeout.as_secs_f64() * 1000.0,
             idle_s: config.idle.as_secs_f64(),
             machine: machine(),
+            stall_threshold_ms: None,
+        },
+        stalls: Vec::new(),
+        starved: None,
+        canary_series: {
+            let mut s = std::mem::take(&mut *series.lock().unwrap());
+            s.sort_by(|a, b| a.0.total_cmp(&b.0));
+            s
         },
     })
 }
@@ -715,6 +752,10 @@ pub fn text(r: &ProbeResult) -> String {
         human_ms(r.stall_ms),
         r.verdict
     ));
+    if let Some(threshold) = c.stall_threshold_ms {
+        out.push('\n');
+        out.push_str(&attribution::text(&r.stalls, r.starved.as_ref(), threshold));
+    }
     out
 }
 
@@ -728,6 +769,7 @@ pub fn compare(before: &ProbeResult, after: &ProbeResult) -> String {
     for (what, b, a, ratio) in rows {
         out.push_str(&format!("{what:<24} {b:>12} {a:>12} {ratio:>8}\n"));
     }
+    out.push_str(&attribution::compare(&before.stalls, &after.stalls));
     out
 }
 

@@ -16,8 +16,13 @@ pub struct Served {
 }
 
 impl Served {
-    /// Starts `command`; its output goes to `log` (or nowhere).
-    pub fn start(command: &str, log: Option<std::fs::File>) -> std::io::Result<Served> {
+    /// Starts `command` with the variables `env` added; its output goes to `log` (or
+    /// nowhere).
+    pub fn start(
+        command: &str,
+        log: Option<std::fs::File>,
+        env: &[(String, std::ffi::OsString)],
+    ) -> std::io::Result<Served> {
         let (out, err) = match log {
             Some(f) => (Stdio::from(f.try_clone()?), Stdio::from(f)),
             None => (Stdio::null(), Stdio::null()),
@@ -26,6 +31,7 @@ impl Served {
             .arg("-c")
             .arg(command)
             .process_group(0)
+            .envs(env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())
             .stdout(out)
             .stderr(err)
