@@ -635,24 +635,14 @@ impl<'a> Project<'a> {
         }
     }
 
-    /// Whether a client is given a transport that calls an app in the process
-    /// (`httpx.AsyncClient(transport=httpx.ASGITransport(app))`): it builds no SSL
-    /// context and opens no connection. A transport built elsewhere may be a network
-    /// one: only these, written at the call, count.
-    fn in_process_transport(&self, module: u32, call: &Call) -> bool {
-        const IN_PROCESS: &[&str] = &[
-            "httpx.ASGITransport",
-            "httpx.MockTransport",
-            "httpx.WSGITransport",
-        ];
-        let transport = call
-            .args
+    /// Whether an httpx client is given a transport (`httpx.AsyncClient(transport=...)`):
+    /// it then builds no SSL context and no connection pool of its own. Building the
+    /// transport is what costs (`httpx.AsyncHTTPTransport(...)`, a row of its own), or
+    /// nothing, for one that calls an app in the process (`httpx.ASGITransport(app)`).
+    fn given_a_transport(call: &Call) -> bool {
+        call.args
             .iter()
-            .find(|a| a.keyword.as_deref() == Some("transport"));
-        let Some(Ref::Call(transport)) = transport.map(|a| &a.value) else {
-            return false;
-        };
-        matches!(self.eval(module, transport), Value::External(p) if IN_PROCESS.contains(&&*Catalogue::canonical(&p)))
+            .any(|a| a.keyword.as_deref() == Some("transport"))
     }
 
     /// The catalogue name of what a call calls, when it is outside the project.
@@ -675,7 +665,10 @@ impl<'a> Project<'a> {
         {
             return None;
         }
-        if found.rule == Rule::ClientBuiltOnLoop && self.in_process_transport(module, call) {
+        if found.rule == Rule::ClientBuiltOnLoop
+            && api.starts_with("httpx.")
+            && Self::given_a_transport(call)
+        {
             return None;
         }
         let rule = match found.condition {

@@ -24,7 +24,9 @@ const READS: &[&str] = &["open", "read_bytes", "read_text"];
 impl<'a> Extractor<'a> {
     /// Remembers whether `name` now holds a path inside the package.
     pub(super) fn note_bundled(&mut self, name: &'a str, value: &Expr) {
-        let inside = self.in_package(value);
+        // Most values are no path: a literal, a name, an await.
+        let inside = matches!(value, Expr::Attribute(_) | Expr::BinOp(_) | Expr::Call(_))
+            && self.in_package(value);
         let names = if self.scopes.len() == 1 {
             &mut self.bundled.module
         } else {
@@ -43,7 +45,7 @@ impl<'a> Extractor<'a> {
             Expr::Attribute(a) if READS.contains(&a.attr.as_str()) => {
                 reads(call, 0) && self.in_package(&a.value)
             }
-            func if self.is_builtin(func, &["open"]) => {
+            func @ Expr::Name(n) if n.id.as_str() == "open" && self.is_builtin(func, &["open"]) => {
                 reads(call, 1)
                     && call
                         .arguments
@@ -62,8 +64,8 @@ impl<'a> Extractor<'a> {
                 let name = n.id.as_str();
                 name == "__file__"
                     || self.bundled.locals.contains(&name)
-                    || (self.scopes.len() == 1 || !self.bound_locally(name))
-                        && self.bundled.module.contains(&name)
+                    || self.bundled.module.contains(&name)
+                        && (self.scopes.len() == 1 || !self.bound_locally(name))
             }
             // `here.parent`, `Path(__file__).resolve().parent`.
             Expr::Attribute(a) => self.in_package(&a.value),

@@ -210,11 +210,9 @@ impl<'a> Extractor<'a> {
         let own = std::mem::replace(&mut self.guards, guards);
         // The parameters are kept only where the project stage can use them.
         let func = &mut self.facts.functions[idx as usize];
-        // (And for a helper that may run what it is given on a loop of its own.)
-        let uses_params = crate::frameworks::may_run(&func.name)
-            || func.calls.iter().any(|c| {
-                !c.guards().is_empty() || c.args.iter().any(|a| matches!(a.given, Given::Param(_)))
-            });
+        let uses_params = func.calls.iter().any(|c| {
+            !c.guards().is_empty() || c.args.iter().any(|a| matches!(a.given, Given::Param(_)))
+        });
         if uses_params {
             func.params = own.into_params();
         }

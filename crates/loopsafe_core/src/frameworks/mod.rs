@@ -435,11 +435,6 @@ pub(crate) fn detection_reads(c: &Call) -> bool {
     registration(c).is_some() || last_name(&c.callee).is_some_and(scripts::may_run)
 }
 
-/// Whether a function or call of this name may run a coroutine on a loop of its own.
-pub(crate) fn may_run(name: &str) -> bool {
-    scripts::may_run(name)
-}
-
 /// Whether a module is one a test runner collects (see `test_suites.rs`).
 pub(crate) fn is_test_module(name: &str) -> bool {
     test_suites::is_test_module(name)

@@ -9,7 +9,7 @@
 //! the call graph ([`Frameworks::settle_scripts`]): a coroutine also awaited by a route,
 //! or a function some service code calls, is the service's.
 
-use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::{Frameworks, Reason};
 use crate::facts::{decorator_callee, Call, Function, Given, Ref};
@@ -80,6 +80,12 @@ pub(super) fn scan(project: &Project, console_scripts: &[String], out: &mut Fram
 /// running loop (loop re-entry, reported as such).
 pub(super) fn started_by_sync_code(project: &Project, out: &mut Frameworks) {
     let helpers = runner_helpers(project);
+    let helper_names: HashSet<&str> = helpers
+        .keys()
+        .map(|h| project.modules.function(*h).name.as_str())
+        .collect();
+    let may_start =
+        |name: &str| name == "run" || name == "run_until_complete" || helper_names.contains(name);
     for (m, facts) in project.modules.iter().enumerate() {
         for (idx, func) in facts.functions.iter().enumerate() {
             if func.is_async {
@@ -90,7 +96,7 @@ pub(super) fn started_by_sync_code(project: &Project, out: &mut Frameworks) {
                 idx: idx as u32,
             };
             for call in &func.calls {
-                if !super::last_name(&call.callee).is_some_and(may_run) {
+                if !super::last_name(&call.callee).is_some_and(may_start) {
                     continue;
                 }
                 let arg = if runs_loop(project, caller, call) {
