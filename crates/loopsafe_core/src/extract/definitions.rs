@@ -192,6 +192,7 @@ impl<'a> Extractor<'a> {
             .collect();
         let off_by_default = std::mem::replace(&mut self.once.off_by_default, off_by_default);
         let memo_locals = std::mem::take(&mut self.once.memo_locals);
+        let cache_locals = std::mem::take(&mut self.once.cache_locals);
         let bundled_locals = std::mem::take(&mut self.bundled.locals);
         let guards = std::mem::replace(&mut self.guards, GuardState::of(&f.parameters));
         self.current = idx;
@@ -206,6 +207,7 @@ impl<'a> Extractor<'a> {
         (self.loops.running, self.loops.event) = loops;
         self.once.off_by_default = off_by_default;
         self.once.memo_locals = memo_locals;
+        self.once.cache_locals = cache_locals;
         self.bundled.locals = bundled_locals;
         let own = std::mem::replace(&mut self.guards, guards);
         // The parameters are kept only where the project stage can use them.

@@ -140,6 +140,7 @@ pub fn facts_of(
             inside: false,
             off_by_default: vec![],
             memo_locals: vec![],
+            cache_locals: vec![],
         },
         loops: LoopState {
             off_loop: false,

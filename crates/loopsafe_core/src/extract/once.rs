@@ -18,6 +18,9 @@ pub(super) struct OnceState<'a> {
     /// Locals that hold what a memo dict has for a key (`value = _cache.get(key)`), with
     /// that entry (`_cache[key]`): `if value is None:` asks whether the entry is unset.
     pub(super) memo_locals: Vec<(&'a str, String)>,
+    /// Locals that hold a cache fetched from elsewhere (`cache = _get_remote_cache()`):
+    /// as lasting as the object they name, for `if key in cache: return cache[key]`.
+    pub(super) cache_locals: Vec<&'a str>,
 }
 
 impl<'a> Extractor<'a> {
@@ -142,6 +145,10 @@ impl<'a> Extractor<'a> {
     /// or forgets what it held when assigned anything else.
     pub(super) fn note_memo(&mut self, name: &'a str, value: &Expr) {
         self.once.memo_locals.retain(|(n, _)| *n != name);
+        self.once.cache_locals.retain(|n| *n != name);
+        if self.current != 0 && fetches_cache(name, value) {
+            self.once.cache_locals.push(name);
+        }
         let Expr::Call(c) = value else { return };
         let Expr::Attribute(get) = &*c.func else {
             return;
@@ -221,12 +228,36 @@ impl<'a> Extractor<'a> {
         match expr {
             Expr::Name(n) => {
                 let name = n.id.as_str();
-                self.is_first_param(name) || self.lasting(expr) || !self.is_local(name)
+                self.is_first_param(name)
+                    || self.lasting(expr)
+                    || !self.is_local(name)
+                    || self.once.cache_locals.contains(&name)
             }
             Expr::Attribute(a) => self.lasting_object(&a.value),
             _ => false,
         }
     }
+}
+
+/// Whether `name = value` fetches a cache from elsewhere: a call (of anything but a
+/// dict's constructor) whose callee or target names a cache (`cache =
+/// _get_remote_cache()`, `memo = registry.caches()`). A dict made here is new on every
+/// call, and nothing says a call's other results last.
+fn fetches_cache(name: &str, value: &Expr) -> bool {
+    let Expr::Call(c) = value else { return false };
+    let callee = match &*c.func {
+        Expr::Name(n) => n.id.as_str(),
+        Expr::Attribute(a) => a.attr.as_str(),
+        _ => return false,
+    };
+    let says_cache = |s: &str| {
+        let s = s.to_ascii_lowercase();
+        s.contains("cache") || s.contains("memo")
+    };
+    !matches!(
+        callee,
+        "dict" | "defaultdict" | "OrderedDict" | "TTLCache" | "LRUCache"
+    ) && (says_cache(callee) || says_cache(name))
 }
 
 /// Whether `body` sets `state` on some path through it: a guard's or handler's body that
