@@ -380,6 +380,14 @@ impl<'c> Server<'c> {
         if done.generation != self.generation {
             // An edit came in while it ran: its findings are of text already gone.
             self.due.get_or_insert_with(Instant::now);
+            log(
+                self.connection,
+                MessageType::LOG,
+                format!(
+                    "dropped a run of {} ms: the buffers changed while it ran",
+                    done.elapsed.as_millis()
+                ),
+            );
             return;
         }
         let unparsed = std::mem::take(&mut self.unparsed);
