@@ -392,13 +392,19 @@ impl<'c> Server<'c> {
         }
         let unparsed = std::mem::take(&mut self.unparsed);
         let mut changed = vec![];
+        let mut analyses = vec![];
         for (project, result) in done.results {
             match result {
                 Ok(result) => {
+                    analyses.push(match (result.analysis_reused, result.analysis_resumed) {
+                        (true, _) => "reused",
+                        (_, true) => "resumed",
+                        _ => "fresh",
+                    });
                     changed.extend(
                         self.files
                             .update(&project, result, &unparsed, self.encoding),
-                    )
+                    );
                 }
                 Err(message) => log(self.connection, MessageType::ERROR, message),
             }
@@ -410,9 +416,10 @@ impl<'c> Server<'c> {
             self.connection,
             MessageType::LOG,
             format!(
-                "checked in {} ms (buffers: {}); findings changed in {} files",
+                "checked in {} ms (buffers: {}); analysis {}; findings changed in {} files",
                 done.elapsed.as_millis(),
                 self.buffers,
+                analyses.join(", "),
                 changed.len()
             ),
         );

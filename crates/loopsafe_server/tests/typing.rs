@@ -106,9 +106,10 @@ fn type_in(client: &mut Client, files: &[PathBuf]) -> String {
     format!("(buffers: {})", buffers.join(", "))
 }
 
-/// Types the fixture in; returns how many findings it has and how many runs the server
-/// made (on half-typed text, most of them).
-fn type_fixture(fixture: &Path) -> Result<(usize, usize), String> {
+/// Types the fixture in; returns how many findings it has, how many runs the server made
+/// (on half-typed text, most of them), and how many of those it finished from the
+/// cache's last analysis (reused or resumed) rather than afresh.
+fn type_fixture(fixture: &Path) -> Result<(usize, usize, usize), String> {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().canonicalize().unwrap();
     if fixture.is_dir() {
@@ -145,6 +146,11 @@ fn type_fixture(fixture: &Path) -> Result<(usize, usize), String> {
         .iter()
         .filter(|l| l.starts_with("checked in") || l.starts_with("dropped a run"))
         .count();
+    let cached = client
+        .log
+        .iter()
+        .filter(|l| l.contains("analysis reused") || l.contains("analysis resumed"))
+        .count();
     client.shutdown();
     server.join().unwrap().map_err(|e| e.to_string())?;
     if got != expected {
@@ -152,7 +158,7 @@ fn type_fixture(fixture: &Path) -> Result<(usize, usize), String> {
             "published {got:#?}\n`loopsafe check` finds {expected:#?}"
         ));
     }
-    Ok((expected.len(), runs))
+    Ok((expected.len(), runs, cached))
 }
 
 #[test]
@@ -165,10 +171,10 @@ fn every_fixture_typed_a_character_at_a_time_ends_with_what_check_finds() {
     names.sort();
     let mut failures = BTreeMap::new();
     let start = std::time::Instant::now();
-    let (mut findings, mut runs) = (0, 0);
+    let (mut findings, mut runs, mut cached) = (0, 0, 0);
     for fixture in &names {
         match type_fixture(fixture) {
-            Ok((f, r)) => (findings, runs) = (findings + f, runs + r),
+            Ok((f, r, c)) => (findings, runs, cached) = (findings + f, runs + r, cached + c),
             Err(e) => {
                 failures.insert(
                     fixture.file_name().unwrap().to_string_lossy().to_string(),
@@ -178,7 +184,7 @@ fn every_fixture_typed_a_character_at_a_time_ends_with_what_check_finds() {
         }
     }
     eprintln!(
-        "{} fixtures typed in {:?}: {findings} findings, {runs} runs",
+        "{} fixtures typed in {:?}: {findings} findings, {runs} runs, {cached} from the cache",
         names.len(),
         start.elapsed()
     );
@@ -186,4 +192,7 @@ fn every_fixture_typed_a_character_at_a_time_ends_with_what_check_finds() {
     // The fixtures have findings to agree on, and the server checked half-typed text.
     assert!(findings > 100, "{findings} findings");
     assert!(runs >= 2 * names.len(), "{runs} runs");
+    // Some finished from the cache's analysis: the final findings, equal to a check
+    // without the cache, hold for those too.
+    assert!(cached > 0, "no run used the cache's analysis");
 }
