@@ -143,8 +143,8 @@ impl<'c> Server<'c> {
     }
 
     fn main_loop(&mut self) -> Result<(), crate::Error> {
-        let done = self.worker.as_ref().expect("started").done.clone();
         loop {
+            let done = self.worker.as_ref().expect("started").done.clone();
             let timer = match (self.due, self.running) {
                 (Some(due), None) => after(due.saturating_duration_since(Instant::now())),
                 _ => never(),
@@ -156,14 +156,42 @@ impl<'c> Server<'c> {
                         return Ok(());
                     }
                 }
-                recv(done) -> finished => {
-                    if let Ok(finished) = finished {
-                        self.finished(finished);
-                    }
-                }
-                recv(timer) -> _ => self.start(),
+                recv(done) -> finished => match finished {
+                    Ok(finished) => self.guarded("publishing", |s| s.finished(finished)),
+                    Err(_) => self.restart_worker(),
+                },
+                recv(timer) -> _ => self.guarded("starting a check", Self::start),
             }
         }
+    }
+
+    /// Runs a step of the main loop; a panic in it is logged, and the server goes on
+    /// with the findings it had.
+    fn guarded(&mut self, what: &str, step: impl FnOnce(&mut Self)) {
+        if let Err(panic) = catch_unwind(AssertUnwindSafe(|| step(self))) {
+            self.running = None;
+            log(
+                self.connection,
+                MessageType::ERROR,
+                format!(
+                    "loopsafe failed {what} (a bug in loopsafe): {}",
+                    panic_message(&*panic)
+                ),
+            );
+        }
+    }
+
+    /// The analysis thread ended (it catches the analysis's panics, so this is a bug):
+    /// a new one takes over, and the check it was running is made again.
+    fn restart_worker(&mut self) {
+        log(
+            self.connection,
+            MessageType::ERROR,
+            "loopsafe's analysis thread stopped (a bug in loopsafe); starting another",
+        );
+        self.worker = Some(worker::spawn());
+        self.running = None;
+        self.due.get_or_insert_with(Instant::now);
     }
 
     /// Handles one message; true when the client asked to shut down.
@@ -212,6 +240,10 @@ impl<'c> Server<'c> {
             CodeActionRequest::METHOD => respond(id, request, |p| crate::actions::actions(self, p)),
             HoverRequest::METHOD => respond(id, request, |p| self.hover(p)),
             DocumentDiagnosticRequest::METHOD => respond(id, request, |p| self.pulled(p)),
+            // A bug, on request: how the tests see that a failing request is answered
+            // and the server goes on. Debug builds only.
+            #[cfg(debug_assertions)]
+            "loopsafe/panic" => panic!("a panic the client asked for"),
             method => Response::new_err(
                 id,
                 ErrorCode::MethodNotFound as i32,

@@ -379,16 +379,22 @@ fn a_client_that_pulls_diagnostics_is_answered_and_told_to_refresh() {
 }
 
 #[test]
-fn bad_parameters_get_an_error_and_the_server_goes_on() {
+fn a_request_that_fails_gets_an_error_and_the_server_goes_on() {
     let mut s = Session::start(json!({}), json!({}));
-    s.client
-        .sender
-        .send(lsp_server::Message::Request(lsp_server::Request::new(
-            lsp_server::RequestId::from(999),
-            "textDocument/hover".into(),
-            json!({"nonsense": true}),
-        )))
-        .unwrap();
+    let bad = s
+        .client
+        .try_request("textDocument/hover", json!({"nonsense": true}));
+    assert!(bad.unwrap_err().contains("cannot read the parameters"));
+    let panicked = s.client.try_request("loopsafe/panic", Value::Null);
+    assert!(panicked.unwrap_err().contains("a bug in loopsafe"));
+    assert!(
+        s.client
+            .log
+            .iter()
+            .any(|l| l.contains("a panic the client asked for")),
+        "{:#?}",
+        s.client.log
+    );
     s.expect(ROUTE, &[("LS901", 20), ("LS901", 21)]);
     let hover = s.client.request(
         "textDocument/hover",

@@ -80,6 +80,12 @@ impl Client {
 
     /// Sends a request and returns its result, handling what comes before the answer.
     pub fn request(&mut self, method: &str, params: Value) -> Value {
+        self.try_request(method, params)
+            .unwrap_or_else(|e| panic!("{method} failed: {e}"))
+    }
+
+    /// Sends a request and returns its result, or its error's message.
+    pub fn try_request(&mut self, method: &str, params: Value) -> Result<Value, String> {
         let id = RequestId::from(self.next_id);
         self.next_id += 1;
         self.sender
@@ -94,9 +100,9 @@ impl Client {
             match self.next(deadline) {
                 Some(Message::Response(r)) if r.id == id => {
                     if let Some(e) = r.error {
-                        panic!("{method} failed: {} ({})", e.message, e.code);
+                        return Err(format!("{} ({})", e.message, e.code));
                     }
-                    return r.result.unwrap_or(Value::Null);
+                    return Ok(r.result.unwrap_or(Value::Null));
                 }
                 Some(_) => {}
                 None => panic!(
