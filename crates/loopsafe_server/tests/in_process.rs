@@ -406,3 +406,46 @@ fn a_request_that_fails_gets_an_error_and_the_server_goes_on() {
         .unwrap()
         .contains("LS901"));
 }
+
+#[test]
+fn each_workspace_folder_is_a_project_with_its_configuration() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().canonicalize().unwrap();
+    let (first, second) = (base.join("sales_calls"), base.join("tool"));
+    std::fs::create_dir_all(&first).unwrap();
+    copy_tree(&example(), &first);
+    std::fs::create_dir_all(&second).unwrap();
+    let tool = "import time\n\nimport requests\n\n\nasync def tick():\n    time.sleep(1)\n    requests.get(\"http://x\")\n";
+    std::fs::write(second.join("tick.py"), tool).unwrap();
+    // The second folder's own configuration leaves LS201 out; the first has none.
+    std::fs::write(second.join("loopsafe.toml"), "ignore = [\"LS201\"]\n").unwrap();
+    let (server_side, client_side) = Connection::memory();
+    let server = std::thread::spawn(move || {
+        loopsafe_server::run(server_side, Options::default()).unwrap();
+    });
+    let mut client = Client::new(client_side.sender, client_side.receiver);
+    client.initialize(&[&first, &second], json!({}), json!({}));
+    let route = first.join(ROUTE);
+    let tick = second.join("tick.py");
+    let ok = client.wait_until(|c| {
+        c.findings(&route) == [("LS901".to_string(), 20), ("LS901".to_string(), 21)]
+            && c.findings(&tick) == [("LS301".to_string(), 7)]
+    });
+    assert!(
+        ok,
+        "{:?} {:?}",
+        client.findings(&route),
+        client.findings(&tick)
+    );
+    // The configuration edited outside the editor: the watcher's event re-checks.
+    let config = second.join("loopsafe.toml");
+    std::fs::write(&config, "ignore = [\"LS301\"]\n").unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&config), "type": 2}]}),
+    );
+    let ok = client.wait_until(|c| c.findings(&tick) == [("LS201".to_string(), 8)]);
+    assert!(ok, "{:?}", client.findings(&tick));
+    client.shutdown();
+    server.join().unwrap();
+}
