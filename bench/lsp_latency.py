@@ -130,17 +130,30 @@ def measure(binary, root, edited, watched, variants, edits):
         message = log["params"]["message"]
         checks.append(float(message.split()[2]))
         kinds.append(message.split("; analysis ")[1].split(";")[0])
+    memory = peak_memory(server.proc.pid)
     server.stop()
-    return first, times, checks, kinds
+    return first, times, checks, kinds, memory
 
 
-def report(name, first, times, checks, kinds):
+def peak_memory(pid):
+    """The server's peak resident memory, in MiB (Linux), after the edits."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
+def report(name, first, times, checks, kinds, memory):
     times = sorted(times)
     p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
     print(f"{name}: first check {first * 1000:.0f} ms; didChange -> publishDiagnostics over "
           f"{len(times)} edits: p50 {statistics.median(times):.0f} ms, p95 {p95:.0f} ms, "
           f"max {times[-1]:.0f} ms (the check itself: p50 {statistics.median(checks):.0f} ms; "
-          f"analysis {', '.join(f'{k} {kinds.count(k)}' for k in sorted(set(kinds)))})")
+          f"analysis {', '.join(f'{k} {kinds.count(k)}' for k in sorted(set(kinds)))}); "
+          f"peak memory {memory:.0f} MiB")
 
 
 def copy_python(src, dst):
