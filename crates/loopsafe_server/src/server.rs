@@ -312,7 +312,7 @@ impl<'c> Server<'c> {
     }
 
     fn configure(&mut self, value: &serde_json::Value) {
-        let (client, problems) = ClientSettings::from_json(value);
+        let (client, problems) = self.client.updated(value);
         for p in problems {
             show(
                 self.connection,

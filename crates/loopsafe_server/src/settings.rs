@@ -24,11 +24,20 @@ impl ClientSettings {
     /// is or under a `loopsafe` key (how most editors nest a server's settings). Returns
     /// the settings and a message for each value that could not be used.
     pub fn from_json(value: &Value) -> (ClientSettings, Vec<String>) {
+        ClientSettings::default().updated(value)
+    }
+
+    /// These settings with the values `value` gives: a key left out keeps its value.
+    /// Editors send `workspace/didChangeConfiguration` with empty or unrelated settings
+    /// (Neovim sends `{}` at start), which must not undo `initializationOptions`; a key
+    /// set to null goes back to the default.
+    pub fn updated(&self, value: &Value) -> (ClientSettings, Vec<String>) {
         let value = value.get("loopsafe").unwrap_or(value);
         let mut problems = vec![];
-        let mut settings = ClientSettings::default();
+        let mut settings = self.clone();
         match value.get("minSeverity") {
-            None | Some(Value::Null) => {}
+            None => {}
+            Some(Value::Null) => settings.min_severity = None,
             Some(v) => match v.as_str().and_then(Severity::from_name) {
                 Some(s) => settings.min_severity = Some(s),
                 None => problems.push(format!(
@@ -37,12 +46,14 @@ impl ClientSettings {
             },
         }
         match value.get("unsafeFixes") {
-            None | Some(Value::Null) => {}
+            None => {}
+            Some(Value::Null) => settings.unsafe_fixes = false,
             Some(Value::Bool(b)) => settings.unsafe_fixes = *b,
             Some(v) => problems.push(format!("unsafeFixes is {v}: it should be true or false")),
         }
         match value.get("configPath") {
-            None | Some(Value::Null) => {}
+            None => {}
+            Some(Value::Null) => settings.config_path = None,
             Some(Value::String(s)) if !s.is_empty() => {
                 settings.config_path = Some(PathBuf::from(s));
             }
@@ -88,5 +99,18 @@ mod tests {
         assert_eq!(s, ClientSettings::default());
         assert_eq!(problems.len(), 1);
         assert!(problems[0].contains("urgent"), "{problems:?}");
+    }
+
+    #[test]
+    fn a_change_keeps_what_it_does_not_name() {
+        let (start, _) =
+            ClientSettings::from_json(&json!({"unsafeFixes": true, "minSeverity": "low"}));
+        let (same, _) = start.updated(&json!({}));
+        assert_eq!(same, start);
+        let (same, _) = start.updated(&Value::Null);
+        assert_eq!(same, start);
+        let (changed, _) = start.updated(&json!({"loopsafe": {"minSeverity": null}}));
+        assert_eq!(changed.min_severity, None);
+        assert!(changed.unsafe_fixes);
     }
 }
