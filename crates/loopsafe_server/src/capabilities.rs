@@ -7,9 +7,10 @@ use lsp_types::request::{RegisterCapability, Request as _};
 use lsp_types::{
     CodeActionKind, CodeActionOptions, CodeActionProviderCapability, DiagnosticOptions,
     DiagnosticServerCapabilities, DidChangeWatchedFilesRegistrationOptions, FileSystemWatcher,
-    GlobPattern, HoverProviderCapability, InitializeParams, PositionEncodingKind, Registration,
-    RegistrationParams, SaveOptions, ServerCapabilities, TextDocumentSyncCapability,
+    GlobPattern, HoverProviderCapability, InitializeParams, OneOf, PositionEncodingKind,
+    Registration, RegistrationParams, SaveOptions, ServerCapabilities, TextDocumentSyncCapability,
     TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions,
+    WorkspaceFoldersServerCapabilities, WorkspaceServerCapabilities,
 };
 
 use crate::text::Encoding;
@@ -58,6 +59,13 @@ pub fn negotiate(init: &InitializeParams) -> (ServerCapabilities, Encoding, bool
             ..Default::default()
         })),
         hover_provider: Some(HoverProviderCapability::Simple(true)),
+        workspace: Some(WorkspaceServerCapabilities {
+            workspace_folders: Some(WorkspaceFoldersServerCapabilities {
+                supported: Some(true),
+                change_notifications: Some(OneOf::Left(true)),
+            }),
+            file_operations: None,
+        }),
         diagnostic_provider: pull.then(|| {
             DiagnosticServerCapabilities::Options(DiagnosticOptions {
                 identifier: Some("loopsafe".into()),
@@ -90,13 +98,18 @@ pub fn roots(init: &InitializeParams) -> Vec<PathBuf> {
     if roots.is_empty() {
         roots.extend(std::env::current_dir().ok());
     }
+    normalize(roots)
+}
+
+/// The roots canonical (as the buffers' paths are), sorted, each once; a folder inside
+/// another is checked with it.
+pub fn normalize(roots: Vec<PathBuf>) -> Vec<PathBuf> {
     let mut roots: Vec<PathBuf> = roots
         .into_iter()
         .map(|r| r.canonicalize().unwrap_or(r))
         .collect();
     roots.sort();
     roots.dedup();
-    // A folder inside another is checked with it.
     let all = roots.clone();
     roots.retain(|r| !all.iter().any(|o| o != r && r.starts_with(o)));
     roots

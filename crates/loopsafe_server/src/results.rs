@@ -114,6 +114,21 @@ impl Files {
         changed
     }
 
+    /// Forgets the findings of the files under roots no longer in the workspace; returns
+    /// those that had some, for the editor to clear.
+    pub fn keep_roots(&mut self, roots: &[PathBuf]) -> Vec<PathBuf> {
+        let gone: Vec<PathBuf> = self
+            .map
+            .iter()
+            .filter(|(_, f)| !roots.contains(&f.root))
+            .map(|(p, _)| p.clone())
+            .collect();
+        for path in &gone {
+            self.map.remove(path);
+        }
+        gone
+    }
+
     /// The hover at a position of a file whose text is `text`: nothing when the findings
     /// are of another text.
     pub fn hover(

@@ -9,8 +9,9 @@ use crossbeam_channel::{after, never, select};
 use loopsafe_core::config::Settings;
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types::notification::{
-    DidChangeConfiguration, DidChangeTextDocument, DidChangeWatchedFiles, DidCloseTextDocument,
-    DidOpenTextDocument, DidSaveTextDocument, Notification as _,
+    DidChangeConfiguration, DidChangeTextDocument, DidChangeWatchedFiles,
+    DidChangeWorkspaceFolders, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument,
+    Notification as _,
 };
 use lsp_types::request::{
     CodeActionRequest, DocumentDiagnosticRequest, HoverRequest, Request as _,
@@ -275,6 +276,11 @@ impl<'c> Server<'c> {
                 }
             }
             DidSaveTextDocument::METHOD | DidChangeWatchedFiles::METHOD => self.changed(),
+            DidChangeWorkspaceFolders::METHOD => {
+                if let Some(p) = params::<DidChangeWorkspaceFolders>(n) {
+                    self.folders(p.event);
+                }
+            }
             DidChangeConfiguration::METHOD => {
                 if let Some(p) = params::<DidChangeConfiguration>(n) {
                     self.configure(&p.settings);
@@ -308,6 +314,25 @@ impl<'c> Server<'c> {
         }
         doc.version = p.text_document.version;
         doc.parses = None;
+        self.changed();
+    }
+
+    /// Folders added to the workspace or removed from it: the removed ones' findings are
+    /// cleared, and the projects are checked again.
+    fn folders(&mut self, event: lsp_types::WorkspaceFoldersChangeEvent) {
+        let path = |f: &lsp_types::WorkspaceFolder| f.uri.to_file_path().ok();
+        let removed: Vec<PathBuf> = event.removed.iter().filter_map(path).collect();
+        let removed = crate::capabilities::normalize(removed);
+        let mut roots: Vec<PathBuf> = self
+            .roots
+            .iter()
+            .filter(|r| !removed.contains(r))
+            .cloned()
+            .collect();
+        roots.extend(event.added.iter().filter_map(path));
+        self.roots = crate::capabilities::normalize(roots);
+        let cleared = self.files.keep_roots(&self.roots);
+        self.publish(&cleared);
         self.changed();
     }
 

@@ -446,6 +446,16 @@ fn each_workspace_folder_is_a_project_with_its_configuration() {
     );
     let ok = client.wait_until(|c| c.findings(&tick) == [("LS201".to_string(), 8)]);
     assert!(ok, "{:?}", client.findings(&tick));
+    // The folder removed from the workspace: its findings are cleared, the other's stay.
+    client.notify(
+        "workspace/didChangeWorkspaceFolders",
+        json!({"event": {"added": [], "removed": [{"uri": uri(&second), "name": "tool"}]}}),
+    );
+    let ok = client.wait_until(|c| c.findings(&tick).is_empty());
+    assert!(ok, "{:?}", client.findings(&tick));
+    client.settle(Duration::from_millis(300));
+    assert_eq!(client.findings(&route).len(), 2);
+    assert!(client.findings(&tick).is_empty());
     client.shutdown();
     server.join().unwrap();
 }
