@@ -459,3 +459,30 @@ fn each_workspace_folder_is_a_project_with_its_configuration() {
     client.shutdown();
     server.join().unwrap();
 }
+
+#[test]
+fn a_configuration_that_does_not_read_is_shown_once_and_the_defaults_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::write(
+        root.join("app.py"),
+        "import time\n\n\nasync def tick():\n    time.sleep(1)\n",
+    )
+    .unwrap();
+    std::fs::write(root.join("loopsafe.toml"), "select = 5\n").unwrap();
+    let mut s = Session::on(dir, root, json!({}), json!({}));
+    s.expect("app.py", &[("LS301", 5)]);
+    // Typing goes on: the problem is not shown again on every check.
+    let text = std::fs::read_to_string(s.path("app.py")).unwrap();
+    s.client.open(&s.path("app.py"), &text);
+    s.client
+        .change(&s.path("app.py"), 2, [(0, 0), (0, 0)], "\n");
+    s.expect("app.py", &[("LS301", 6)]);
+    let shown: Vec<&String> = s
+        .client
+        .log
+        .iter()
+        .filter(|l| l.contains("loopsafe.toml") && l.contains("default settings"))
+        .collect();
+    assert_eq!(shown.len(), 1, "{:#?}", s.client.log);
+}
