@@ -44,6 +44,12 @@ enum Command {
     Probe(probe::ProbeCommand),
     /// Remove the cache (`.loopsafe_cache`) in the current directory.
     Clean,
+    /// Run the language server for editors (LSP over standard input and output).
+    Server {
+        /// Do not read or write the cache (`.loopsafe_cache`); also LOOPSAFE_NO_CACHE=1.
+        #[arg(long)]
+        no_cache: bool,
+    },
     /// Only discover, read and parse the files: the floor for `bench/compare_ruff.py`.
     #[command(hide = true)]
     ParseOnly { paths: Vec<PathBuf> },
@@ -271,6 +277,8 @@ enum Error {
     Clean(std::io::Error),
     #[error("`{0}` is not a rule code or name (see `loopsafe rules`)")]
     UnknownRule(String),
+    #[error("the language server stopped: {0}")]
+    Server(String),
     #[error(transparent)]
     Baseline(#[from] loopsafe_core::baseline::BaselineError),
 }
@@ -320,6 +328,14 @@ fn run(command: Command) -> Result<ExitStatus, Error> {
             } else {
                 println!("No cache here.");
             }
+            Ok(ExitStatus::Success)
+        }
+        Command::Server { no_cache } => {
+            let options = loopsafe_server::Options {
+                cache: !no_cache && std::env::var_os("LOOPSAFE_NO_CACHE").is_none(),
+                ..loopsafe_server::Options::default()
+            };
+            loopsafe_server::run_stdio(options).map_err(|e| Error::Server(e.to_string()))?;
             Ok(ExitStatus::Success)
         }
         Command::Rule { code } => {

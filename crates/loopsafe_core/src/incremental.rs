@@ -75,8 +75,9 @@ impl Policy {
             return Plan::Fresh;
         };
         // The last analysis is of these very modules (the numbering its function ids use).
-        let same_modules = options.overrides.is_empty()
-            && !options.notes
+        // Text given in `overrides` (an editor's unsaved buffers) is compared with the
+        // cache's facts like text read from disk: reused while of the same shape.
+        let same_modules = !options.notes
             && c.same_modules(
                 loaded
                     .files

@@ -4,6 +4,7 @@
 //! Without notes, a warm run reuses the last analysis when every file keeps its shape;
 //! that too must print what a run without the cache prints.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use loopsafe_core::config::Settings;
@@ -350,4 +351,64 @@ fn resolving_what_the_loop_reaches_finds_what_resolving_everything_does() {
         compared += 1;
     }
     assert!(compared > 30, "compared {compared} fixtures");
+}
+
+/// As `run_with` without notes, on the text of `overrides` instead of the files': the
+/// output, and whether the last analysis was reused or resumed.
+fn run_over(root: &Path, cache: bool, overrides: &HashMap<PathBuf, String>) -> (String, bool) {
+    let settings = Settings {
+        min_severity: Severity::Low,
+        ..Settings::defaults(root.to_path_buf())
+    };
+    let options = CheckOptions {
+        cache: cache.then(|| root.to_path_buf()),
+        overrides: overrides.clone(),
+        ..CheckOptions::default()
+    };
+    let result = check_with(&[root.to_path_buf()], &settings, &options).unwrap();
+    (
+        format!("{}\n", render::json(&result, root)),
+        result.analysis_reused || result.analysis_resumed,
+    )
+}
+
+/// An editor's unsaved buffers (`overrides`, what `loopsafe server` checks) are compared
+/// with the cache like text on disk: lines moved reuse the last analysis, a call added
+/// is analysed again, and either way the output is what a run without the cache prints.
+#[test]
+fn unsaved_text_builds_on_the_cache_as_text_on_disk_does() {
+    let mut reused = 0;
+    for (name, dir) in fixture_projects() {
+        let root = dir.path().join("project");
+        let (cold, _) = run_over(&root, false, &HashMap::new());
+        if cold.contains("LS001") {
+            continue;
+        }
+        run_over(&root, true, &HashMap::new());
+        let moved: HashMap<PathBuf, String> = python_files(&root)
+            .into_iter()
+            .map(|file| {
+                let text = std::fs::read_to_string(&file).unwrap();
+                (file, format!("# unsaved\n\n{text}"))
+            })
+            .collect();
+        let (want, _) = run_over(&root, false, &moved);
+        let (got, from_cache) = run_over(&root, true, &moved);
+        assert_same(&got, &want, &format!("{name}: unsaved text, lines moved"));
+        reused += usize::from(from_cache);
+
+        let first = python_files(&root)[0].clone();
+        let mut added = moved.clone();
+        added.get_mut(&first).unwrap().push_str(
+            "\nimport time as _edit_time\n\n\nasync def _edited():\n    _edit_time.sleep(1)\n",
+        );
+        let (want, _) = run_over(&root, false, &added);
+        let (got, _) = run_over(&root, true, &added);
+        assert_same(&got, &want, &format!("{name}: unsaved text, a call added"));
+        assert!(
+            got.contains("_edited"),
+            "{name}: the unsaved call was not checked"
+        );
+    }
+    assert!(reused > 30, "reused in {reused} fixtures");
 }
