@@ -71,12 +71,21 @@ pub(crate) fn build(
 /// message. False for a finding not to report at all: a client built once (at startup,
 /// in a lifespan, in a cached factory) is what LS702 asks for, not what it reports.
 fn rate(d: &mut Diagnostic, catalogue: &Catalogue) -> bool {
-    // Every entry point above it a startup or lifespan handler: it runs once.
+    // Every entry point above it a startup, lifespan or shutdown handler: it runs once.
+    let once_kind = |k: frameworks::EntryKind| {
+        matches!(
+            k,
+            frameworks::EntryKind::Startup | frameworks::EntryKind::Shutdown
+        )
+    };
     let at_startup_only = d.hotspot.as_ref().is_some_and(|h| {
+        !h.entry_points.is_empty() && h.entry_points.iter().all(|e| once_kind(e.kind))
+    });
+    let at_shutdown_only = d.hotspot.as_ref().is_some_and(|h| {
         !h.entry_points.is_empty()
             && h.entry_points
                 .iter()
-                .all(|e| e.kind == frameworks::EntryKind::Startup)
+                .all(|e| e.kind == frameworks::EntryKind::Shutdown)
     });
     d.frequency = Frequency::of(d.runs_once, at_startup_only);
     let builds_client = d.rule == Rule::ClientBuiltOnLoop
@@ -89,11 +98,10 @@ fn rate(d: &mut Diagnostic, catalogue: &Catalogue) -> bool {
     }
     d.severity = severity::assess(d.cost, d.frequency, d.conditional);
     let at_startup = !d.runs_once && d.frequency == Frequency::Once;
-    let on_requests = d.hotspot.as_ref().is_some_and(|h| {
-        h.entry_points
-            .iter()
-            .any(|e| e.kind != frameworks::EntryKind::Startup)
-    });
+    let on_requests = d
+        .hotspot
+        .as_ref()
+        .is_some_and(|h| h.entry_points.iter().any(|e| !once_kind(e.kind)));
     if d.conditional {
         d.message.push_str(match (at_startup, d.rule) {
             // Start-up code serves no request: its condition is a configuration's.
@@ -104,7 +112,9 @@ fn rate(d: &mut Diagnostic, catalogue: &Catalogue) -> bool {
             (false, _) => " (on some requests only: it is behind a condition)",
         });
     }
-    if at_startup {
+    if at_startup && at_shutdown_only {
+        d.message.push_str(" (once, at shutdown)");
+    } else if at_startup {
         d.message.push_str(" (once, at startup)");
     } else if on_requests && d.frequency == Frequency::PerRequest {
         // A conditional one says so already: "on some requests only".

@@ -252,6 +252,7 @@ fn summary_line(d: &Diagnostic, result: &CheckResult) -> String {
             EntryKind::Dependency => format!("in a {kind} dependency"),
             EntryKind::Route => format!("in {kind} route handlers"),
             EntryKind::Startup => "at startup".to_string(),
+            EntryKind::Shutdown => "at shutdown".to_string(),
             EntryKind::ExceptionHandler => "in an exception handler".to_string(),
         },
         None => format!("in {kind} functions"),
@@ -432,6 +433,10 @@ fn reach_text(d: &Diagnostic, result: &CheckResult, cwd: &Path) -> String {
             "startup handler `{}` ({at}): once, when the app starts",
             e.name
         ),
+        EntryKind::Shutdown => format!(
+            "shutdown handler `{}` ({at}): once, when the app stops",
+            e.name
+        ),
         EntryKind::ExceptionHandler => format!(
             "exception handler `{}` ({at}): {} that raise{} what it handles",
             e.name,
@@ -525,6 +530,7 @@ fn why(d: &Diagnostic, result: &CheckResult) -> Vec<String> {
                     .unwrap_or_default()
             ),
             EntryKind::Startup => "It runs once, at startup: the app serves nothing until it returns.".into(),
+            EntryKind::Shutdown => "It runs once, as the app stops: the requests are done by then.".into(),
             EntryKind::ExceptionHandler => "It runs whenever a request fails this way, when the service is already in trouble.".into(),
         };
         out.push(line);

@@ -94,6 +94,8 @@ fn each_call_is_rated_by_its_cost_and_how_often_it_runs() {
             row(104, "LS501", "low", "light", "per-request", false),
             row(107, "LS501", "medium", "data", "per-request", true),
             row(115, "LS501", "medium", "data", "per-request", true),
+            // Shutdown code by name: once; a wait stays medium.
+            row(122, "LS201", "medium", "wait", "once", false),
         ]
     );
     // The lifespan's client (line 15) is not reported at any severity.
@@ -114,6 +116,12 @@ fn each_call_is_rated_by_its_cost_and_how_often_it_runs() {
         "{messages:#?}"
     );
     assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("`Index.finalize`") && m.ends_with("(once, at shutdown)")),
+        "{messages:#?}"
+    );
+    assert!(
         messages.iter().any(|m| m.contains("`os.path.exists()`")
             && m.ends_with("(a quick metadata call: microseconds)")),
         "{messages:#?}"
@@ -130,9 +138,9 @@ fn the_default_shows_high_and_medium_and_counts_the_rest() {
     let (items, hidden) = findings(Severity::default());
     assert_eq!(hidden, 9);
     let rows: Vec<u64> = rated(&items).iter().map(|r| r.0).collect();
-    assert_eq!(rows, [26, 32, 44, 52, 64, 68, 107, 115]);
+    assert_eq!(rows, [26, 32, 44, 52, 64, 68, 107, 115, 122]);
     let (items, hidden) = findings(Severity::High);
-    assert_eq!(hidden, 14);
+    assert_eq!(hidden, 15);
     let rows: Vec<u64> = rated(&items).iter().map(|r| r.0).collect();
     assert_eq!(rows, [32, 52, 68]);
 }

@@ -238,7 +238,8 @@ framework detected, from any coroutine).
 set-up such as `if self._client is None:`, or a cache object's `get_cache`/`set_cache`), \
 or only from start-up code: startup and lifespan handlers, and coroutines named \
 `initialize`, `init_*`, `setup*`, `lifespan`, `async_setup_entry` or `setup_hook` that \
-no route reaches.
+no route reaches, or from shutdown code (`shutdown`, `on_shutdown`, `finalize*`, \
+`teardown*`, `async_unload_entry`).
 
 A call made only for some arguments (in `if name.startswith(\"oidc/\"):`, after \
 `if dry_run: return`) is not counted where the caller passes literals that rule it out \

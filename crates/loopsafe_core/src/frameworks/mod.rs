@@ -38,6 +38,8 @@ pub enum EntryKind {
     Route,
     Startup,
     ExceptionHandler,
+    /// Code that runs once as the service stops: `shutdown()`, `finalize()`.
+    Shutdown,
 }
 
 impl EntryKind {
@@ -48,6 +50,7 @@ impl EntryKind {
             EntryKind::Route => "route",
             EntryKind::Startup => "startup",
             EntryKind::ExceptionHandler => "exception-handler",
+            EntryKind::Shutdown => "shutdown",
         }
     }
 }
@@ -487,8 +490,8 @@ const REGISTRATIONS: &[&str] = &[
 pub(crate) struct Scan<'p> {
     decorated: Vec<(FnId, &'p crate::facts::Function)>,
     calls: Vec<(FnId, &'p Call, &'p str)>,
-    /// Coroutines named as start-up code ([`startup`]).
-    startup: Vec<FnId>,
+    /// Coroutines named as start-up or shutdown code ([`startup`]).
+    startup: Vec<(FnId, EntryKind)>,
 }
 
 impl<'p> Scan<'p> {
@@ -502,8 +505,8 @@ impl<'p> Scan<'p> {
             if id.idx > 0 && !f.decorators.is_empty() {
                 scan.decorated.push((id, f));
             }
-            if f.is_async && startup::is_startup_name(&f.name) {
-                scan.startup.push(id);
+            if let Some(kind) = f.is_async.then(|| startup::named(&f.name)).flatten() {
+                scan.startup.push((id, kind));
             }
             for c in &f.calls {
                 if let Some(name) = registration(c) {

@@ -38,19 +38,47 @@ const NAMES: &[&str] = &[
 /// `init_groups`, `_initialize_storage`, `setup_database`.
 const PREFIXES: &[&str] = &["init_", "initialize_", "setup_"];
 
+/// Names of coroutines that run as the service stops, exactly: what blocks there holds
+/// up the exit, no request (the server stopped taking them). Sorted.
+const SHUTDOWN_NAMES: &[&str] = &[
+    "async_unload_entry",
+    "finalize",
+    "on_shutdown",
+    "shutdown",
+    "teardown",
+];
+
+/// Prefixes of the names of coroutines that take one part of a service down:
+/// `finalize_storages`, `shutdown_workers`.
+const SHUTDOWN_PREFIXES: &[&str] = &["finalize_", "shutdown_", "teardown_"];
+
 /// Whether a coroutine of this name sets the service up.
 pub(super) fn is_startup_name(name: &str) -> bool {
     let name = name.trim_start_matches('_');
     NAMES.binary_search(&name).is_ok() || PREFIXES.iter().any(|p| name.starts_with(p))
 }
 
+/// Whether a coroutine of this name sets the service up, or takes it down.
+pub(super) fn named(name: &str) -> Option<EntryKind> {
+    let bare = name.trim_start_matches('_');
+    if is_startup_name(name) {
+        Some(EntryKind::Startup)
+    } else if SHUTDOWN_NAMES.binary_search(&bare).is_ok()
+        || SHUTDOWN_PREFIXES.iter().any(|p| bare.starts_with(p))
+    {
+        Some(EntryKind::Shutdown)
+    } else {
+        None
+    }
+}
+
 pub(super) fn scan(scan: &Scan, out: &mut Frameworks) {
     // Home Assistant has thousands: each is added once, without a search of the list.
     let known: HashSet<FnId> = out.entries.iter().map(|e| e.function).collect();
-    for function in &scan.startup {
+    for (function, kind) in &scan.startup {
         if !known.contains(function) {
             out.entries.push(Entry {
-                kind: EntryKind::Startup,
+                kind: *kind,
                 function: *function,
                 framework: BY_NAME,
             });
@@ -65,6 +93,7 @@ mod tests {
     #[test]
     fn names_are_sorted() {
         assert!(NAMES.windows(2).all(|w| w[0] < w[1]));
+        assert!(SHUTDOWN_NAMES.windows(2).all(|w| w[0] < w[1]));
     }
 
     #[test]
