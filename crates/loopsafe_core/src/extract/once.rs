@@ -250,9 +250,11 @@ fn fetches_cache(name: &str, value: &Expr) -> bool {
         Expr::Attribute(a) => a.attr.as_str(),
         _ => return false,
     };
+    // (A plain scan: this runs for every assignment of a call.)
     let says_cache = |s: &str| {
-        let s = s.to_ascii_lowercase();
-        s.contains("cache") || s.contains("memo")
+        let b = s.as_bytes();
+        b.windows(5).any(|w| w.eq_ignore_ascii_case(b"cache"))
+            || b.windows(4).any(|w| w.eq_ignore_ascii_case(b"memo"))
     };
     !matches!(
         callee,
