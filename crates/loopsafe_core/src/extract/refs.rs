@@ -54,6 +54,16 @@ impl<'a> Extractor<'a> {
                 left => Ref::BinOp(Box::new(self.expr_ref_inner(left)), Dunder::Or),
             },
             Expr::Named(n) => self.expr_ref_inner(&n.value),
+            // `client["app"]` is `type(client).__getitem__(client, "app")`: typed where
+            // the catalogue types that call (a `MongoClient` gives a database).
+            Expr::Subscript(sub)
+                if !matches!(
+                    last_segment(&sub.value),
+                    Some("Annotated" | "Optional" | "Union")
+                ) =>
+            {
+                self.expr_ref_inner(&sub.value).attr("__getitem__").call()
+            }
             // A type alias, `SessionDep = Annotated[Session, Depends(get_db)]`: what an
             // annotation naming it describes.
             Expr::Subscript(sub)
