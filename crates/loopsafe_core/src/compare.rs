@@ -392,6 +392,10 @@ impl ModuleFacts {
                     | Ref::BinOp(inner, _)
                     | Ref::ReflectedBinOp(inner, _) => inner,
                     Ref::AnyOf(items) => return items.iter().for_each(|i| walk(i, out)),
+                    Ref::Partial(maker, func) => {
+                        walk(maker, out);
+                        func
+                    }
                     _ => return,
                 }
             }

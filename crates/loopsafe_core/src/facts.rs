@@ -65,6 +65,9 @@ pub enum Ref {
     ReflectedBinOp(Box<Ref>, Dunder),
     /// `super()` inside a method of class `u32`.
     Super(u32),
+    /// `maker(func, ...)` where `maker` is named `partial`: `func` itself when `maker`
+    /// is `functools.partial` (calling the partial calls it), else what `maker` returns.
+    Partial(Box<Ref>, Box<Ref>),
 }
 
 /// The operator method a binary operation calls.
@@ -138,6 +141,7 @@ impl Ref {
                 | Ref::BinOp(inner, _)
                 | Ref::ReflectedBinOp(inner, _) => inner,
                 Ref::AnyOf(items) => return size + items.iter().map(Ref::size).sum::<usize>(),
+                Ref::Partial(maker, func) => return size + maker.size() + func.size(),
                 // Counted as the two nodes it stands for.
                 Ref::InstanceOf(_) => return size + 1,
                 _ => return size,

@@ -257,6 +257,12 @@ impl<'a> Project<'a> {
                 self.operator_result(self.eval_depth(module, right, d), dunder.reflected())
             }
             Ref::Super(idx) => Value::Super(ClassId { module, idx: *idx }),
+            Ref::Partial(maker, func) => match self.eval_depth(module, maker, d) {
+                Value::External(p) if Catalogue::canonical(&p) == "functools.partial" => {
+                    self.eval_depth(module, func, d)
+                }
+                other => self.call_result(other, d),
+            },
         }
     }
 

@@ -31,6 +31,16 @@ impl<'a> Extractor<'a> {
                         }
                     }
                 }
+                // `functools.partial(fn, ...)`: which `partial` it is, the project
+                // stage knows; the name alone only decides whether to keep `fn`.
+                if last_segment(&c.func) == Some("partial") {
+                    if let Some(func) = c.arguments.args.first() {
+                        return Ref::Partial(
+                            Box::new(self.expr_ref_inner(&c.func)),
+                            Box::new(self.expr_ref_inner(func)),
+                        );
+                    }
+                }
                 self.expr_ref_inner(&c.func).call()
             }
             Expr::NoneLiteral(_) => Ref::Const(Const::None),
