@@ -378,7 +378,9 @@ impl Catalogue {
         // A member whose call the catalogue types is a method, not an attribute that
         // `Type.*` covers: `client.get_database` is what `get_database("x")` calls,
         // while `client.app` is a database itself.
-        if joined(&[owner, ".", attr, "()"], |key| INDEX.types.contains_key(key)) {
+        if joined(&[owner, ".", attr, "()"], |key| {
+            INDEX.types.contains_key(key)
+        }) {
             return None;
         }
         wildcard_of(owner, attr, "", |key| INDEX.types.get(key).copied()).flatten()
