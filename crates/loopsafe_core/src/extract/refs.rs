@@ -132,10 +132,18 @@ impl<'a> Extractor<'a> {
                     Err(_) => Ref::Unknown,
                 }
             }
-            Expr::BinOp(b) if b.op == ast::Operator::BitOr => Ref::AnyOf(vec![
-                self.annotation_ref(&b.left),
-                self.annotation_ref(&b.right),
-            ]),
+            // `A | B | C` parses as `(A | B) | C`: one union of all three, or `A | B`
+            // (two types, so unknown) would drop out and leave `C` alone.
+            Expr::BinOp(b) if b.op == ast::Operator::BitOr => {
+                let mut members = vec![];
+                for side in [&b.left, &b.right] {
+                    match self.annotation_ref(side) {
+                        Ref::AnyOf(items) => members.extend(items),
+                        other => members.push(other),
+                    }
+                }
+                Ref::AnyOf(members)
+            }
             Expr::Subscript(s) => {
                 let elts: Vec<&Expr> = match &*s.slice {
                     Expr::Tuple(t) => t.elts.iter().collect(),
