@@ -388,6 +388,7 @@ impl ModuleFacts {
                         inner
                     }
                     Ref::Call(inner)
+                    | Ref::Item(inner)
                     | Ref::Instance(inner)
                     | Ref::BinOp(inner, _)
                     | Ref::ReflectedBinOp(inner, _) => inner,

@@ -219,6 +219,11 @@ impl<'a> Project<'a> {
                 let v = self.eval_depth(module, inner, d);
                 self.call_result(v, d)
             }
+            Ref::Item(inner) => {
+                let v = self.eval_depth(module, inner, d);
+                let getitem = self.attr(v, "__getitem__", d);
+                self.call_result(getitem, d)
+            }
             Ref::Instance(inner) => match self.eval_depth(module, inner, d) {
                 Value::Class(c) => Value::Instance(Type::Project(c)),
                 // An annotation naming a type alias that already describes an instance.

@@ -72,7 +72,10 @@ impl<'a> Extractor<'a> {
                     Some("Annotated" | "Optional" | "Union")
                 ) =>
             {
-                self.expr_ref_inner(&sub.value).attr("__getitem__").call()
+                match self.expr_ref_inner(&sub.value) {
+                    Ref::Unknown => Ref::Unknown,
+                    inner => Ref::Item(Box::new(inner)),
+                }
             }
             // A type alias, `SessionDep = Annotated[Session, Depends(get_db)]`: what an
             // annotation naming it describes.
