@@ -615,8 +615,13 @@ mod tests {
             assert_eq!(c.returns(name), returns, "returns({name})");
 
             let attribute = name.rsplit_once('.').map(|(owner, attr)| {
-                let found = find_sorted(TYPES, name, |r| r.0)
-                    .or_else(|| find_sorted(TYPES, &wildcard(name)?, |r| r.0));
+                // A member whose call is typed is a method: `Type.*` does not cover it.
+                let method = find_sorted(TYPES, &call, |r| r.0).is_some();
+                let found = find_sorted(TYPES, name, |r| r.0).or_else(|| {
+                    (!method)
+                        .then(|| find_sorted(TYPES, &wildcard(name)?, |r| r.0))
+                        .flatten()
+                });
                 (owner, attr, found.map(|r| r.1))
             });
             if let Some((owner, attr, ty)) = attribute {
