@@ -41,8 +41,12 @@ impl<'a> Extractor<'a> {
         let annotated = self.annotation_ref(&a.annotation);
         let r = match a.value.as_deref() {
             // `Session: TypeAlias = "requests.Session | None"`: the value is a type,
-            // read as an annotation is (quotes, unions), as `type T = ...` is.
-            Some(value) if super::last_segment(&a.annotation) == Some("TypeAlias") => {
+            // read as an annotation is (quotes, unions), as `type T = ...` is. A plain
+            // class name stays the class: `MySession()` still makes one.
+            Some(value)
+                if super::last_segment(&a.annotation) == Some("TypeAlias")
+                    && !matches!(value, Expr::Name(_) | Expr::Attribute(_)) =>
+            {
                 self.annotation_ref(value)
             }
             Some(value) => match self.expr_ref(value) {
