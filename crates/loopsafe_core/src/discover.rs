@@ -668,18 +668,18 @@ pub fn module_name(path: &Path, roots: &[PathBuf], init_cache: &mut InitCache) -
 /// The name of a directory with no `__init__.py` that sits inside a regular package
 /// (`myint/api/` in `custom_components/myint/`): Python imports it as a namespace part
 /// of that package (`myint.api`), which is what `from .api.client import X` in
-/// `myint/__init__.py` names. Looks up a few directories at most, never above the
-/// source root that holds it, so that a folder of scripts is not made part of a package
-/// far above it.
+/// `myint/__init__.py` names. Looks up a few directories at most, and only below a
+/// source root that holds it (a file checked alone has none): a folder of scripts or
+/// of test fixtures is not made part of a package far above what was asked for.
 fn inside_package(dir: &Path, roots: &[PathBuf], init_cache: &mut InitCache) -> Option<String> {
     let root = roots
         .iter()
         .filter(|r| dir.starts_with(r))
-        .max_by_key(|r| r.components().count());
+        .max_by_key(|r| r.components().count())?;
     let mut parts = vec![dir.file_name()?.to_string_lossy().into_owned()];
     let mut up = dir.parent()?;
     for _ in 0..3 {
-        if root.is_some_and(|r| !up.starts_with(r)) {
+        if !up.starts_with(root) {
             return None;
         }
         if has_init(up, init_cache) {
