@@ -388,10 +388,15 @@ impl ModuleFacts {
                         inner
                     }
                     Ref::Call(inner)
+                    | Ref::Item(inner)
                     | Ref::Instance(inner)
                     | Ref::BinOp(inner, _)
                     | Ref::ReflectedBinOp(inner, _) => inner,
                     Ref::AnyOf(items) => return items.iter().for_each(|i| walk(i, out)),
+                    Ref::Partial(maker, func) => {
+                        walk(maker, out);
+                        func
+                    }
                     _ => return,
                 }
             }

@@ -665,6 +665,34 @@ pub fn module_name(path: &Path, roots: &[PathBuf], init_cache: &mut InitCache) -
     (name, is_package)
 }
 
+/// The name of a directory with no `__init__.py` that sits inside a regular package
+/// (`myint/api/` in `custom_components/myint/`): Python imports it as a namespace part
+/// of that package (`myint.api`), which is what `from .api.client import X` in
+/// `myint/__init__.py` names. Looks up a few directories at most, and only below a
+/// source root that holds it (a file checked alone has none): a folder of scripts or
+/// of test fixtures is not made part of a package far above what was asked for.
+fn inside_package(dir: &Path, roots: &[PathBuf], init_cache: &mut InitCache) -> Option<String> {
+    let root = roots
+        .iter()
+        .filter(|r| dir.starts_with(r))
+        .max_by_key(|r| r.components().count())?;
+    let mut parts = vec![dir.file_name()?.to_string_lossy().into_owned()];
+    let mut up = dir.parent()?;
+    for _ in 0..3 {
+        if !up.starts_with(root) {
+            return None;
+        }
+        if has_init(up, init_cache) {
+            parts.reverse();
+            let prefix = package_prefix(up, roots, init_cache);
+            return Some(format!("{prefix}.{}", parts.join(".")));
+        }
+        parts.push(up.file_name()?.to_string_lossy().into_owned());
+        up = up.parent()?;
+    }
+    None
+}
+
 /// The dotted name of the package a directory is (empty when it is none), or of the
 /// namespace package it is below a source root.
 fn package_prefix(dir: &Path, roots: &[PathBuf], init_cache: &mut InitCache) -> String {
@@ -674,6 +702,9 @@ fn package_prefix(dir: &Path, roots: &[PathBuf], init_cache: &mut InitCache) -> 
     while let Some(d) = dir {
         if !has_init(&d, init_cache) {
             if !in_package {
+                if let Some(name) = inside_package(&d, roots, init_cache) {
+                    return name;
+                }
                 // Outside any regular package: a namespace package below a source root.
                 if let Some(root) = roots
                     .iter()

@@ -65,6 +65,12 @@ pub enum Ref {
     ReflectedBinOp(Box<Ref>, Dunder),
     /// `super()` inside a method of class `u32`.
     Super(u32),
+    /// `inner[key]`: what `type(inner).__getitem__` returns. One box, not the two of
+    /// `Call(Attr(inner, "__getitem__"))`: subscripts are everywhere.
+    Item(Box<Ref>),
+    /// `maker(func, ...)` where `maker` is named `partial`: `func` itself when `maker`
+    /// is `functools.partial` (calling the partial calls it), else what `maker` returns.
+    Partial(Box<Ref>, Box<Ref>),
 }
 
 /// The operator method a binary operation calls.
@@ -134,10 +140,12 @@ impl Ref {
             r = match r {
                 Ref::Attr(inner, _)
                 | Ref::Call(inner)
+                | Ref::Item(inner)
                 | Ref::Instance(inner)
                 | Ref::BinOp(inner, _)
                 | Ref::ReflectedBinOp(inner, _) => inner,
                 Ref::AnyOf(items) => return size + items.iter().map(Ref::size).sum::<usize>(),
+                Ref::Partial(maker, func) => return size + maker.size() + func.size(),
                 // Counted as the two nodes it stands for.
                 Ref::InstanceOf(_) => return size + 1,
                 _ => return size,

@@ -219,6 +219,11 @@ impl<'a> Project<'a> {
                 let v = self.eval_depth(module, inner, d);
                 self.call_result(v, d)
             }
+            Ref::Item(inner) => {
+                let v = self.eval_depth(module, inner, d);
+                let getitem = self.attr(v, "__getitem__", d);
+                self.call_result(getitem, d)
+            }
             Ref::Instance(inner) => match self.eval_depth(module, inner, d) {
                 Value::Class(c) => Value::Instance(Type::Project(c)),
                 // An annotation naming a type alias that already describes an instance.
@@ -257,6 +262,12 @@ impl<'a> Project<'a> {
                 self.operator_result(self.eval_depth(module, right, d), dunder.reflected())
             }
             Ref::Super(idx) => Value::Super(ClassId { module, idx: *idx }),
+            Ref::Partial(maker, func) => match self.eval_depth(module, maker, d) {
+                Value::External(p) if Catalogue::canonical(&p) == "functools.partial" => {
+                    self.eval_depth(module, func, d)
+                }
+                other => self.call_result(other, d),
+            },
         }
     }
 

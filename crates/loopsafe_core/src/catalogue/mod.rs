@@ -182,6 +182,22 @@ fn wildcard_of<R>(owner: &str, member: &str, suffix: &str, f: impl FnOnce(&str) 
     (!member.starts_with('_')).then(|| joined(&[owner, ".*", suffix], f))
 }
 
+/// The client classes of the boto3 type stubs (`mypy_boto3_s3.S3Client`,
+/// `types_boto3_dynamodb.client.DynamoDBClient`), one package per service, describe what
+/// `boto3.client("s3")` makes: a botocore client. Annotations name them (often under
+/// `TYPE_CHECKING`, as `Annotated[S3Client, Depends(get_s3)]`).
+fn boto3_stub_client(first: &str, name: &str) -> Option<&'static str> {
+    // The async stubs (`types_aiobotocore_*`) describe aiobotocore's awaited clients.
+    if !(first.starts_with("mypy_boto3_") || first.starts_with("types_boto3_")) {
+        return None;
+    }
+    // `S3Client` from the package or its `client` module; not a method of one
+    // (`mypy_boto3_s3.S3Client.get_object`).
+    let (module, class) = name.rsplit_once('.')?;
+    let in_stub = module == first || module.strip_prefix(first) == Some(".client");
+    (in_stub && class.ends_with("Client")).then_some("botocore.client.BaseClient")
+}
+
 /// A user's own row, from `extend-blocking-calls` in the configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserRow {
@@ -236,6 +252,9 @@ impl Catalogue {
         // Most names (the project's own, and packages without aliases) share no first
         // segment with any alias: one lookup settles it.
         let first = name.split('.').next().unwrap_or(name);
+        if let Some(client) = boto3_stub_client(first, name) {
+            return std::borrow::Cow::Borrowed(client);
+        }
         if !INDEX.alias_packages.contains(first) {
             return std::borrow::Cow::Borrowed(name);
         }
@@ -355,6 +374,14 @@ impl Catalogue {
     pub fn attribute(&self, owner: &str, attr: &str) -> Option<&'static str> {
         if let Some(ty) = joined(&[owner, ".", attr], |key| INDEX.types.get(key).copied()) {
             return Some(ty);
+        }
+        // A member whose call the catalogue types is a method, not an attribute that
+        // `Type.*` covers: `client.get_database` is what `get_database("x")` calls,
+        // while `client.app` is a database itself.
+        if joined(&[owner, ".", attr, "()"], |key| {
+            INDEX.types.contains_key(key)
+        }) {
+            return None;
         }
         wildcard_of(owner, attr, "", |key| INDEX.types.get(key).copied()).flatten()
     }
@@ -588,8 +615,13 @@ mod tests {
             assert_eq!(c.returns(name), returns, "returns({name})");
 
             let attribute = name.rsplit_once('.').map(|(owner, attr)| {
-                let found = find_sorted(TYPES, name, |r| r.0)
-                    .or_else(|| find_sorted(TYPES, &wildcard(name)?, |r| r.0));
+                // A member whose call is typed is a method: `Type.*` does not cover it.
+                let method = find_sorted(TYPES, &call, |r| r.0).is_some();
+                let found = find_sorted(TYPES, name, |r| r.0).or_else(|| {
+                    (!method)
+                        .then(|| find_sorted(TYPES, &wildcard(name)?, |r| r.0))
+                        .flatten()
+                });
                 (owner, attr, found.map(|r| r.1))
             });
             if let Some((owner, attr, ty)) = attribute {

@@ -31,6 +31,16 @@ impl<'a> Extractor<'a> {
                         }
                     }
                 }
+                // `functools.partial(fn, ...)`: which `partial` it is, the project
+                // stage knows; the name alone only decides whether to keep `fn`.
+                if last_segment(&c.func) == Some("partial") {
+                    if let Some(func) = c.arguments.args.first() {
+                        return Ref::Partial(
+                            Box::new(self.expr_ref_inner(&c.func)),
+                            Box::new(self.expr_ref_inner(func)),
+                        );
+                    }
+                }
                 self.expr_ref_inner(&c.func).call()
             }
             Expr::NoneLiteral(_) => Ref::Const(Const::None),
@@ -54,6 +64,19 @@ impl<'a> Extractor<'a> {
                 left => Ref::BinOp(Box::new(self.expr_ref_inner(left)), Dunder::Or),
             },
             Expr::Named(n) => self.expr_ref_inner(&n.value),
+            // `client["app"]` is `type(client).__getitem__(client, "app")`: typed where
+            // the catalogue types that call (a `MongoClient` gives a database).
+            Expr::Subscript(sub)
+                if !matches!(
+                    last_segment(&sub.value),
+                    Some("Annotated" | "Optional" | "Union")
+                ) =>
+            {
+                match self.expr_ref_inner(&sub.value) {
+                    Ref::Unknown => Ref::Unknown,
+                    inner => Ref::Item(Box::new(inner)),
+                }
+            }
             // A type alias, `SessionDep = Annotated[Session, Depends(get_db)]`: what an
             // annotation naming it describes.
             Expr::Subscript(sub)
@@ -112,10 +135,18 @@ impl<'a> Extractor<'a> {
                     Err(_) => Ref::Unknown,
                 }
             }
-            Expr::BinOp(b) if b.op == ast::Operator::BitOr => Ref::AnyOf(vec![
-                self.annotation_ref(&b.left),
-                self.annotation_ref(&b.right),
-            ]),
+            // `A | B | C` parses as `(A | B) | C`: one union of all three, or `A | B`
+            // (two types, so unknown) would drop out and leave `C` alone.
+            Expr::BinOp(b) if b.op == ast::Operator::BitOr => {
+                let mut members = vec![];
+                for side in [&b.left, &b.right] {
+                    match self.annotation_ref(side) {
+                        Ref::AnyOf(items) => members.extend(items),
+                        other => members.push(other),
+                    }
+                }
+                Ref::AnyOf(members)
+            }
             Expr::Subscript(s) => {
                 let elts: Vec<&Expr> = match &*s.slice {
                     Expr::Tuple(t) => t.elts.iter().collect(),

@@ -40,6 +40,15 @@ impl<'a> Extractor<'a> {
         self.visit_target(&a.target);
         let annotated = self.annotation_ref(&a.annotation);
         let r = match a.value.as_deref() {
+            // `Session: TypeAlias = "requests.Session | None"`: the value is a type,
+            // read as an annotation is (quotes, unions), as `type T = ...` is. A plain
+            // class name stays the class: `MySession()` still makes one.
+            Some(value)
+                if super::last_segment(&a.annotation) == Some("TypeAlias")
+                    && !matches!(value, Expr::Name(_) | Expr::Attribute(_)) =>
+            {
+                self.annotation_ref(value)
+            }
             Some(value) => match self.expr_ref(value) {
                 Ref::Unknown | Ref::Const(_) => annotated,
                 r => r,
@@ -202,7 +211,7 @@ impl<'a> Extractor<'a> {
     /// `type T = ...` binds `T`; the caller walks the statement after.
     pub(super) fn type_alias(&mut self, alias: &'a ast::StmtTypeAlias) {
         if let Expr::Name(n) = &*alias.name {
-            let r = self.expr_ref(&alias.value);
+            let r = self.annotation_ref(&alias.value);
             self.bind(n.id.as_str(), r);
         }
     }
