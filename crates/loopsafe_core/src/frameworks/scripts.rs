@@ -135,7 +135,11 @@ fn runner_helpers(project: &Project) -> HashMap<FnId, u16> {
     let mut helpers = HashMap::default();
     for (m, facts) in project.modules.iter().enumerate() {
         for (idx, func) in facts.functions.iter().enumerate() {
-            if func.is_async || !may_run(&func.name) {
+            // Plain functions only: a method's `self` would shift the positions.
+            if func.is_async
+                || func.kind != crate::facts::FunctionKind::Function
+                || !may_run(&func.name)
+            {
                 continue;
             }
             let f = FnId {
@@ -143,7 +147,12 @@ fn runner_helpers(project: &Project) -> HashMap<FnId, u16> {
                 idx: idx as u32,
             };
             let param = func.calls.iter().find_map(|c| match c.arg(0, None)?.given {
-                Given::Param(i) if runs_loop(project, f, c) => Some(i),
+                Given::Param(i)
+                    if func.params.get(i as usize).is_some_and(|p| p.positional)
+                        && runs_loop(project, f, c) =>
+                {
+                    Some(i)
+                }
                 _ => None,
             });
             if let Some(i) = param {
