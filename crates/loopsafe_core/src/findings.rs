@@ -71,22 +71,15 @@ pub(crate) fn build(
 /// message. False for a finding not to report at all: a client built once (at startup,
 /// in a lifespan, in a cached factory) is what LS702 asks for, not what it reports.
 fn rate(d: &mut Diagnostic, catalogue: &Catalogue) -> bool {
-    // Every entry point above it a startup, lifespan or shutdown handler: it runs once.
-    let once_kind = |k: frameworks::EntryKind| {
-        matches!(
-            k,
-            frameworks::EntryKind::Startup | frameworks::EntryKind::Shutdown
-        )
+    // Whether it has entry points above it, every one of them of this kind.
+    let only_under = |kind: fn(frameworks::EntryKind) -> bool| {
+        d.hotspot.as_ref().is_some_and(|h| {
+            !h.entry_points.is_empty() && h.entry_points.iter().all(|e| kind(e.kind))
+        })
     };
-    let at_startup_only = d.hotspot.as_ref().is_some_and(|h| {
-        !h.entry_points.is_empty() && h.entry_points.iter().all(|e| once_kind(e.kind))
-    });
-    let at_shutdown_only = d.hotspot.as_ref().is_some_and(|h| {
-        !h.entry_points.is_empty()
-            && h.entry_points
-                .iter()
-                .all(|e| e.kind == frameworks::EntryKind::Shutdown)
-    });
+    // Every entry point above it a startup, lifespan or shutdown handler: it runs once.
+    let at_startup_only = only_under(frameworks::EntryKind::runs_once);
+    let at_shutdown_only = only_under(|k| k == frameworks::EntryKind::Shutdown);
     d.frequency = Frequency::of(d.runs_once, at_startup_only);
     let builds_client = d.rule == Rule::ClientBuiltOnLoop
         || d.api
@@ -101,7 +94,7 @@ fn rate(d: &mut Diagnostic, catalogue: &Catalogue) -> bool {
     let on_requests = d
         .hotspot
         .as_ref()
-        .is_some_and(|h| h.entry_points.iter().any(|e| !once_kind(e.kind)));
+        .is_some_and(|h| h.entry_points.iter().any(|e| !e.kind.runs_once()));
     if d.conditional {
         d.message.push_str(match (at_startup, d.rule) {
             // Start-up code serves no request: its condition is a configuration's.

@@ -165,14 +165,7 @@ impl<'a> Extractor<'a> {
                     }
                     value => args.push(Arg {
                         keyword: k.arg.as_ref().map(|a| Name::from(a.as_str())),
-                        value: match (k.arg.as_deref(), value) {
-                            // `transport=httpx.ASGITransport(app)`: what the client is given
-                            // decides whether building it does any I/O.
-                            (Some("transport"), Expr::Call(c)) => {
-                                Ref::Call(Box::new(self.expr_ref(&c.func)))
-                            }
-                            _ => self.arg_ref(value),
-                        },
+                        value: self.arg_ref(value),
                         span: span(k.range),
                         // `**kwargs` may bind any parameter.
                         given: match k.arg {

@@ -43,6 +43,11 @@ pub enum EntryKind {
 }
 
 impl EntryKind {
+    /// Whether code under it runs once: as the service starts, or as it stops.
+    pub fn runs_once(self) -> bool {
+        matches!(self, EntryKind::Startup | EntryKind::Shutdown)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             EntryKind::Middleware => "middleware",

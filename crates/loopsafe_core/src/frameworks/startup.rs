@@ -52,20 +52,15 @@ const SHUTDOWN_NAMES: &[&str] = &[
 /// `finalize_storages`, `shutdown_workers`.
 const SHUTDOWN_PREFIXES: &[&str] = &["finalize_", "shutdown_", "teardown_"];
 
-/// Whether a coroutine of this name sets the service up.
-pub(super) fn is_startup_name(name: &str) -> bool {
-    let name = name.trim_start_matches('_');
-    NAMES.binary_search(&name).is_ok() || PREFIXES.iter().any(|p| name.starts_with(p))
-}
-
 /// Whether a coroutine of this name sets the service up, or takes it down.
 pub(super) fn named(name: &str) -> Option<EntryKind> {
-    let bare = name.trim_start_matches('_');
-    if is_startup_name(name) {
+    let name = name.trim_start_matches('_');
+    let is = |names: &[&str], prefixes: &[&str]| {
+        names.binary_search(&name).is_ok() || prefixes.iter().any(|p| name.starts_with(p))
+    };
+    if is(NAMES, PREFIXES) {
         Some(EntryKind::Startup)
-    } else if SHUTDOWN_NAMES.binary_search(&bare).is_ok()
-        || SHUTDOWN_PREFIXES.iter().any(|p| bare.starts_with(p))
-    {
+    } else if is(SHUTDOWN_NAMES, SHUTDOWN_PREFIXES) {
         Some(EntryKind::Shutdown)
     } else {
         None
@@ -105,7 +100,7 @@ mod tests {
             "setup_hook",
             "__init_db",
         ] {
-            assert!(is_startup_name(name), "{name}");
+            assert_eq!(named(name), Some(EntryKind::Startup), "{name}");
         }
         for name in [
             "start_kernel",
@@ -115,7 +110,12 @@ mod tests {
             "setuptools",
             "on_message",
         ] {
-            assert!(!is_startup_name(name), "{name}");
+            assert_eq!(named(name), None, "{name}");
         }
+        for name in ["finalize_storages", "_shutdown", "async_unload_entry"] {
+            assert_eq!(named(name), Some(EntryKind::Shutdown), "{name}");
+        }
+        // Closing a client is done per request too.
+        assert_eq!(named("close"), None);
     }
 }
