@@ -7,10 +7,12 @@ use std::process::{Child, Command, Stdio};
 
 #[path = "../../loopsafe_server/tests/support/client.rs"]
 mod client;
+#[path = "../../loopsafe_core/tests/support/fs.rs"]
+mod fs;
 #[path = "support/cli.rs"]
 mod support;
 
-use client::{apply_edit, copy_tree, uri, Client};
+use client::{apply_edit, uri, Client};
 use lsp_server::Message;
 use serde_json::{json, Value};
 use support::{loopsafe, repo_root, stdout};
@@ -27,7 +29,7 @@ impl Server {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().canonicalize().unwrap().join("sales_calls");
         std::fs::create_dir_all(&root).unwrap();
-        copy_tree(&repo_root().join("examples/sales_calls"), &root);
+        fs::copy(&repo_root().join("examples/sales_calls"), &root);
         let mut child = Command::new(env!("CARGO_BIN_EXE_loopsafe"))
             .arg("server")
             .current_dir(&root)
@@ -69,21 +71,11 @@ impl Server {
     }
 
     fn open(&mut self, rel: &str) -> String {
-        let text = std::fs::read_to_string(self.path(rel)).unwrap();
-        self.client.open(&self.path(rel), &text);
-        text
+        self.client.open_file(&self.path(rel))
     }
 
     fn expect(&mut self, rel: &str, expected: &[(&str, u32)]) {
-        let path = self.path(rel);
-        let expected: Vec<(String, u32)> =
-            expected.iter().map(|(c, l)| (c.to_string(), *l)).collect();
-        let ok = self.client.wait_until(|c| c.findings(&path) == expected);
-        assert!(
-            ok,
-            "{rel}: expected {expected:?}, got {:?}",
-            self.client.findings(&path)
-        );
+        self.client.expect_findings(&self.path(rel), expected);
     }
 
     fn actions(&mut self, rel: &str, line: u32, only: &str) -> Vec<Value> {

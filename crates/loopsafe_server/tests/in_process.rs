@@ -3,12 +3,14 @@
 
 #[path = "support/client.rs"]
 mod client;
+#[path = "../../loopsafe_core/tests/support/fs.rs"]
+mod fs;
 
 use std::path::{Path, PathBuf};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use client::{apply_edit, code, copy_tree, uri, Client};
+use client::{apply_edit, code, uri, Client};
 use loopsafe_server::{Connection, Options};
 use serde_json::{json, Value};
 
@@ -29,7 +31,7 @@ impl Session {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().canonicalize().unwrap().join("sales_calls");
         std::fs::create_dir_all(&root).unwrap();
-        copy_tree(&example(), &root);
+        fs::copy(&example(), &root);
         Session::on(dir, root, capabilities, options)
     }
 
@@ -57,24 +59,12 @@ impl Session {
     }
 
     fn open(&mut self, rel: &str) -> String {
-        let path = self.path(rel);
-        let text = std::fs::read_to_string(&path).unwrap();
-        self.client.open(&path, &text);
-        text
+        self.client.open_file(&self.path(rel))
     }
 
     /// Waits until the file's findings are these (code, line) pairs.
     fn expect(&mut self, rel: &str, expected: &[(&str, u32)]) {
-        let path = self.path(rel);
-        let expected: Vec<(String, u32)> =
-            expected.iter().map(|(c, l)| (c.to_string(), *l)).collect();
-        let ok = self.client.wait_until(|c| c.findings(&path) == expected);
-        assert!(
-            ok,
-            "{rel}: expected {expected:?}, last published {:?}\nlog: {:#?}",
-            self.client.findings(&path),
-            self.client.log
-        );
+        self.client.expect_findings(&self.path(rel), expected);
     }
 
     /// Waits for a finished run of these buffer versions (`crm.py@2`, as the server's
@@ -413,7 +403,7 @@ fn each_workspace_folder_is_a_project_with_its_configuration() {
     let base = dir.path().canonicalize().unwrap();
     let (first, second) = (base.join("sales_calls"), base.join("tool"));
     std::fs::create_dir_all(&first).unwrap();
-    copy_tree(&example(), &first);
+    fs::copy(&example(), &first);
     std::fs::create_dir_all(&second).unwrap();
     let tool = "import time\n\nimport requests\n\n\nasync def tick():\n    time.sleep(1)\n    requests.get(\"http://x\")\n";
     std::fs::write(second.join("tick.py"), tool).unwrap();

@@ -5,6 +5,8 @@
 
 #[path = "support/client.rs"]
 mod client;
+#[path = "../../loopsafe_core/tests/support/fs.rs"]
+mod fs;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -113,9 +115,9 @@ fn type_fixture(fixture: &Path) -> Result<(usize, usize, usize), String> {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().canonicalize().unwrap();
     if fixture.is_dir() {
-        client::copy_tree(fixture, &root);
+        fs::copy(fixture, &root);
     } else {
-        std::fs::copy(fixture, root.join(fixture.file_name().unwrap())).unwrap();
+        fs::copy(fixture, &root.join(fixture.file_name().unwrap()));
     }
     let expected = checked(&root);
     let (server_side, client_side) = Connection::memory();

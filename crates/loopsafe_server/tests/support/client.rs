@@ -5,7 +5,7 @@
 #![allow(dead_code)]
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
@@ -175,6 +175,28 @@ impl Client {
         out
     }
 
+    /// Opens a file with the text it has on disk, and returns that text.
+    pub fn open_file(&mut self, path: &Path) -> String {
+        let text = std::fs::read_to_string(path).unwrap();
+        self.open(path, &text);
+        text
+    }
+
+    /// Waits until the file's findings are these (code, line) pairs, and fails if they
+    /// never are.
+    pub fn expect_findings(&mut self, path: &Path, expected: &[(&str, u32)]) {
+        let expected: Vec<(String, u32)> =
+            expected.iter().map(|(c, l)| (c.to_string(), *l)).collect();
+        let ok = self.wait_until(|c| c.findings(path) == expected);
+        assert!(
+            ok,
+            "{}: expected {expected:?}, last published {:?}\nlog: {:#?}",
+            path.display(),
+            self.findings(path),
+            self.log
+        );
+    }
+
     pub fn open(&mut self, path: &Path, text: &str) {
         self.notify(
             "textDocument/didOpen",
@@ -212,24 +234,6 @@ pub fn code(d: &Diagnostic) -> String {
         Some(lsp_types::NumberOrString::String(s)) => s.clone(),
         Some(lsp_types::NumberOrString::Number(n)) => n.to_string(),
         None => String::new(),
-    }
-}
-
-/// Copies a folder (the bundled example) into a temporary one, caches left out.
-pub fn copy_tree(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let name = entry.file_name();
-        if name == ".loopsafe_cache" || name == "__pycache__" {
-            continue;
-        }
-        let target: PathBuf = to.join(&name);
-        if entry.file_type().unwrap().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
     }
 }
 
