@@ -2,33 +2,23 @@
 //! (`window/showMessage`).
 
 use lsp_server::{Connection, Message, Notification};
-use lsp_types::notification::{LogMessage, Notification as _, ShowMessage};
+use lsp_types::notification::{LogMessage, Notification as LspNotification, ShowMessage};
 use lsp_types::{LogMessageParams, MessageType, ShowMessageParams};
 
 pub fn log(connection: &Connection, typ: MessageType, message: impl Into<String>) {
-    let params = LogMessageParams {
-        typ,
-        message: message.into(),
-    };
-    let _ = connection
-        .sender
-        .send(Message::Notification(Notification::new(
-            LogMessage::METHOD.to_string(),
-            params,
-        )));
+    let message = message.into();
+    notify::<LogMessage>(connection, LogMessageParams { typ, message });
 }
 
 pub fn show(connection: &Connection, typ: MessageType, message: impl Into<String>) {
-    let params = ShowMessageParams {
-        typ,
-        message: message.into(),
-    };
-    let _ = connection
-        .sender
-        .send(Message::Notification(Notification::new(
-            ShowMessage::METHOD.to_string(),
-            params,
-        )));
+    let message = message.into();
+    notify::<ShowMessage>(connection, ShowMessageParams { typ, message });
+}
+
+/// Sends a notification; a client that has gone away is no error here.
+fn notify<N: LspNotification>(connection: &Connection, params: N::Params) {
+    let notification = Notification::new(N::METHOD.to_string(), params);
+    let _ = connection.sender.send(Message::Notification(notification));
 }
 
 /// What a caught panic said.
