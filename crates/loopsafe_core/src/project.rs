@@ -646,16 +646,6 @@ impl<'a> Project<'a> {
         }
     }
 
-    /// Whether an httpx client is given a transport (`httpx.AsyncClient(transport=...)`):
-    /// it then builds no SSL context and no connection pool of its own. Building the
-    /// transport is what costs (`httpx.AsyncHTTPTransport(...)`, a row of its own), or
-    /// nothing, for one that calls an app in the process (`httpx.ASGITransport(app)`).
-    fn given_a_transport(call: &Call) -> bool {
-        call.args
-            .iter()
-            .any(|a| a.keyword.as_deref() == Some("transport"))
-    }
-
     /// The catalogue name of what a call calls, when it is outside the project.
     pub fn external_callee(&self, module: u32, call: &Call) -> Option<Name> {
         match self.callee(module, call) {
@@ -678,7 +668,7 @@ impl<'a> Project<'a> {
         }
         if found.rule == Rule::ClientBuiltOnLoop
             && api.starts_with("httpx.")
-            && Self::given_a_transport(call)
+            && given_a_transport(call)
         {
             return None;
         }
@@ -808,4 +798,14 @@ fn opens_data_url(facts: &crate::facts::ModuleFacts, call: &Call) -> bool {
         }),
         _ => false,
     }
+}
+
+/// Whether an httpx client is given a transport (`httpx.AsyncClient(transport=...)`):
+/// it then builds no SSL context and no connection pool of its own. Building the
+/// transport is what costs (`httpx.AsyncHTTPTransport(...)`, a row of its own), or
+/// nothing, for one that calls an app in the process (`httpx.ASGITransport(app)`).
+fn given_a_transport(call: &Call) -> bool {
+    call.args
+        .iter()
+        .any(|a| a.keyword.as_deref() == Some("transport"))
 }
