@@ -270,9 +270,10 @@ impl ModuleFacts {
     ///   value (framework detection reads those);
     /// - a function whose calls changed is returned by another (a decorator's wrapper:
     ///   whether it hands work to a thread decides what its decorator does elsewhere);
-    /// - a function added has decorators, is a method, is in a test module, or is named by
+    /// - a function added has decorators, is a method, is in a test module, is named by
     ///   anything in the project already (`mentioned`): a name that was missing until now
-    ///   may have been looked up.
+    ///   may have been looked up, or is a coroutine whose name says it runs at start-up or
+    ///   shutdown (detection reads the name).
     pub fn same_interface(
         &self,
         new: &ModuleFacts,
@@ -363,6 +364,7 @@ impl ModuleFacts {
                 && f.decorators.is_empty()
                 && !test_module
                 && !mentioned(&f.name)
+                && crate::frameworks::named_entry(f).is_none()
                 && f.calls
                     .iter()
                     .all(|c| out_of_sight(new, i, f, c, &registration));
@@ -585,6 +587,12 @@ async def index(dep=Depends(helper)):
         let decorated =
             format!("{SERVICE}\n\n@router.get(\"/new\")\nasync def _new():\n    pass\n");
         assert!(!same_interface(SERVICE, &decorated, &[]));
+        // A coroutine appended whose name makes it start-up code: what it reaches runs
+        // once. A plain coroutine of another name keeps the interface.
+        let startup = format!("{SERVICE}\n\nasync def async_setup_entry(hass, entry):\n    pass\n");
+        assert!(!same_interface(SERVICE, &startup, &[]));
+        let other = startup.replace("async_setup_entry", "async_refresh");
+        assert!(same_interface(SERVICE, &other, &[]));
     }
 
     #[test]

@@ -443,6 +443,13 @@ pub(crate) fn detection_reads(c: &Call) -> bool {
     registration(c).is_some() || last_name(&c.callee).is_some_and(scripts::may_run)
 }
 
+/// How often a function runs, read from its name alone: a coroutine named as start-up
+/// or shutdown code ([`startup`]). A function added under such a name changes what
+/// detection finds.
+pub(crate) fn named_entry(f: &crate::facts::Function) -> Option<EntryKind> {
+    f.is_async.then(|| startup::named(&f.name)).flatten()
+}
+
 /// Whether a module is one a test runner collects (see `test_suites.rs`).
 pub(crate) fn is_test_module(name: &str) -> bool {
     test_suites::is_test_module(name)
@@ -510,7 +517,7 @@ impl<'p> Scan<'p> {
             if id.idx > 0 && !f.decorators.is_empty() {
                 scan.decorated.push((id, f));
             }
-            if let Some(kind) = f.is_async.then(|| startup::named(&f.name)).flatten() {
+            if let Some(kind) = named_entry(f) {
                 scan.startup.push((id, kind));
             }
             for c in &f.calls {
