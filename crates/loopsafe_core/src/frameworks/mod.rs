@@ -10,6 +10,7 @@ mod cli_apps;
 mod django;
 mod fastapi;
 mod flask;
+mod homeassistant;
 mod litestar;
 mod quart;
 mod sanic;
@@ -356,6 +357,7 @@ pub fn detect(project: &Project, console_scripts: &[String]) -> Frameworks {
     quart::scan(project, &scan, &mut out);
     sanic::scan(project, &scan, &mut out);
     tornado::scan(project, &mut out);
+    homeassistant::scan(project, &scan, &mut out);
     scripts::scan(project, console_scripts, &mut out);
     scripts::sync_wrapped(project, &scan.decorated, &mut out);
     scripts::started_by_sync_code(project, &mut out);
@@ -484,6 +486,9 @@ const REGISTRATIONS: &[&str] = &[
     "add_url_rule",
     "add_view",
     "add_websocket_route",
+    "async_at_start",
+    "async_at_started",
+    "async_listen_once",
     "delete",
     "get",
     "head",
