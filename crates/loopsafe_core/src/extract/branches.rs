@@ -1,12 +1,13 @@
 //! Code that runs only under a condition, besides `if` and `except` (in `statements`):
-//! `while` bodies, `match` cases, `a if c else b`, and the operands of `and`/`or` after
-//! the first. Calls recorded there are [`Call::conditional`]; what the walk counts is
+//! `while` bodies, `match` cases, `a if c else b`, the operands of `and`/`or` after
+//! the first, and what follows an early exit on a setting (`if not settings.EXPORTS:
+//! raise ...`). Calls recorded there are [`Call::conditional`]; what the walk counts is
 //! [`Extractor::branches`], raised while such a part is walked.
 //!
 //! [`Call::conditional`]: crate::facts::Call::conditional
 
 use ruff_python_ast::visitor::Visitor;
-use ruff_python_ast::{self as ast, Expr};
+use ruff_python_ast::{self as ast, Expr, Stmt};
 
 use super::Extractor;
 
@@ -57,6 +58,66 @@ impl<'a> Extractor<'a> {
     }
 }
 
+/// Names of objects that hold configuration, anywhere in a dotted test
+/// (`settings.DEBUG`, `app.config.exports`). Sorted.
+const CONFIG_OBJECTS: &[&str] = &["cfg", "conf", "config", "configuration", "settings"];
+
+/// Whether `stmt` is an early exit on a setting, `if not settings.EXPORTS: raise ...` or
+/// `if os.getenv("NO_SYNC"): return`: the rest of the block runs only under some
+/// configuration. An early exit on anything else (`if user is None: return`) is how a
+/// handler refuses bad input; what follows is its usual path, not a condition.
+pub(super) fn exits_on_a_setting(stmt: &Stmt) -> bool {
+    let Stmt::If(s) = stmt else {
+        return false;
+    };
+    s.elif_else_clauses.is_empty()
+        && matches!(s.body.last(), Some(Stmt::Return(_) | Stmt::Raise(_)))
+        && reads_a_setting(&s.test)
+}
+
+/// Whether a test is about configuration only: an environment variable, a constant
+/// (`DEBUG`), a flag named so (`vibe_mode`, `enable_exports`, `debug`), or an attribute
+/// of a settings object; negated or combined with `and`/`or`, each part so.
+fn reads_a_setting(test: &Expr) -> bool {
+    match test {
+        Expr::UnaryOp(u) if u.op == ast::UnaryOp::Not => reads_a_setting(&u.operand),
+        Expr::BoolOp(b) => b.values.iter().all(reads_a_setting),
+        // `settings.MODE == "demo"`, `os.getenv("X") != "1"`: compared with literals.
+        Expr::Compare(c) => {
+            reads_a_setting(&c.left) && c.comparators.iter().all(|e| e.is_literal_expr())
+        }
+        Expr::Call(c) => {
+            let callee = super::dotted(&c.func).unwrap_or_default();
+            callee == "getenv" || callee.ends_with(".getenv") || callee.ends_with("environ.get")
+        }
+        Expr::Subscript(s) => super::dotted(&s.value).is_some_and(|d| d.ends_with("environ")),
+        Expr::Name(_) | Expr::Attribute(_) => super::dotted(test).is_some_and(|d| {
+            let mut parts = d.split('.');
+            let last = parts.next_back().unwrap_or_default();
+            parts.any(|p| {
+                CONFIG_OBJECTS
+                    .binary_search(&p.to_ascii_lowercase().as_str())
+                    .is_ok()
+            }) || is_flag(last)
+        }),
+        _ => false,
+    }
+}
+
+/// A name that says it is a setting: a constant (`DEBUG`, `ENABLE_EXPORTS`), or a flag
+/// (`debug`, `vibe_mode`, `exports_enabled`, `enable_tracing`).
+fn is_flag(name: &str) -> bool {
+    let name = name.trim_start_matches('_');
+    let constant = name.chars().any(|c| c.is_ascii_uppercase())
+        && !name.chars().any(|c| c.is_ascii_lowercase());
+    let lower = name.to_ascii_lowercase();
+    constant
+        || lower.contains("debug")
+        || lower.starts_with("enable")
+        || lower.ends_with("enabled")
+        || lower.ends_with("_mode")
+}
+
 /// `True`, or a non-zero integer (`while 1:`).
 fn always_true(test: &Expr) -> bool {
     match test {
@@ -65,5 +126,32 @@ fn always_true(test: &Expr) -> bool {
             matches!(&n.value, ast::Number::Int(i) if i.as_u8().is_some_and(|v| v != 0))
         }
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn config_objects_are_sorted() {
+        assert!(CONFIG_OBJECTS.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn flags_are_named_so() {
+        for name in [
+            "DEBUG",
+            "ENABLE_X2",
+            "debug_toolbar",
+            "vibe_mode",
+            "_exports_enabled",
+            "enable_tracing",
+        ] {
+            assert!(is_flag(name), "{name}");
+        }
+        for name in ["user", "is_active", "X2y", "mode", "payload", "request"] {
+            assert!(!is_flag(name), "{name}");
+        }
     }
 }

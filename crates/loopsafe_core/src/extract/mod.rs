@@ -316,12 +316,19 @@ impl<'a> Visitor<'a> for Extractor<'a> {
         let saved = (self.once.inside, self.loops.off_loop);
         // Guards an early exit adds (`if not x: return`) hold to the end of the block.
         let guards = self.guards.active.len();
+        // After an early exit on a setting, the rest of the block is conditional.
+        let mut exited = 0;
         for (i, stmt) in body.iter().enumerate() {
             self.visit_stmt(stmt);
             if !self.once.inside && self.returns_once_set(stmt, &body[i + 1..]) {
                 self.once.inside = true;
             }
+            if exited == 0 && branches::exits_on_a_setting(stmt) {
+                exited = 1;
+                self.branches += 1;
+            }
         }
+        self.branches -= exited;
         (self.once.inside, self.loops.off_loop) = saved;
         self.guards.active.truncate(guards);
     }
