@@ -34,6 +34,7 @@ impl<'a> Extractor<'a> {
             self.visit_expr(value);
             if let Expr::Name(target) = &*a.target {
                 self.note_loop(target.id.as_str(), value);
+                self.note_memo(target.id.as_str(), value);
                 self.note_bundled(target.id.as_str(), value);
             }
         }
