@@ -106,6 +106,7 @@ impl Function {
             returned,
             returns_param,
             is_generator,
+            loops,
             calls,
             params,
         } = self;
@@ -122,6 +123,7 @@ impl Function {
             && *returned == other.returned
             && *returns_param == other.returns_param
             && *is_generator == other.is_generator
+            && *loops == other.loops
             && *params == other.params
             && calls.len() == other.calls.len()
             && calls

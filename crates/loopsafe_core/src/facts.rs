@@ -380,6 +380,9 @@ pub struct Function {
     /// A sync `def` with `yield`: calling it only makes a generator, and its body runs
     /// as the generator is iterated (or, under `@contextmanager`, entered).
     pub is_generator: bool,
+    /// Its body has a `while` loop or an `async for`: started as a background task, it
+    /// keeps running (a poller, a consumer), not once.
+    pub loops: bool,
     pub calls: Vec<Call>,
     /// Its parameters, in order, when any of its calls is guarded by a test on one or
     /// passes one on (else empty: most functions do neither).

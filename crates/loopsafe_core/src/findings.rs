@@ -94,10 +94,23 @@ fn rate(d: &mut Diagnostic, catalogue: &Catalogue) -> bool {
     let on_requests = d
         .hotspot
         .as_ref()
-        .is_some_and(|h| h.entry_points.iter().any(|e| !e.kind.runs_once()));
+        .is_some_and(|h| {
+            h.entry_points
+                .iter()
+                .any(|e| !e.kind.runs_once() && e.kind != frameworks::EntryKind::Background)
+        });
+    // A poller or consumer started as a task, and nothing that serves requests.
+    let in_background = !on_requests
+        && !at_startup
+        && d.hotspot.as_ref().is_some_and(|h| {
+            h.entry_points
+                .iter()
+                .any(|e| e.kind == frameworks::EntryKind::Background)
+        });
     if d.conditional {
-        d.message.push_str(match (at_startup, d.rule) {
-            // Start-up code serves no request: its condition is a configuration's.
+        d.message.push_str(match (at_startup || in_background, d.rule) {
+            // Start-up code and background tasks serve no request: the condition is a
+            // configuration's or the data's.
             (true, _) => " (only under a condition)",
             (false, Rule::BlockingCallThroughHelper) => {
                 " (on some requests only: a condition is on the way)"
@@ -114,6 +127,8 @@ fn rate(d: &mut Diagnostic, catalogue: &Catalogue) -> bool {
         if !d.conditional {
             d.message.push_str(", on every request");
         }
+    } else if in_background && d.frequency == Frequency::PerRequest {
+        d.message.push_str(", again and again in a background task");
     }
     match d.cost {
         Cost::Light if d.api.as_deref() == Some("time.sleep") => {

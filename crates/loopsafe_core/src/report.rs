@@ -254,6 +254,7 @@ fn summary_line(d: &Diagnostic, result: &CheckResult) -> String {
             EntryKind::Startup => "at startup".to_string(),
             EntryKind::Shutdown => "at shutdown".to_string(),
             EntryKind::ExceptionHandler => "in an exception handler".to_string(),
+            EntryKind::Background => format!("in a {kind} background task"),
         },
         None => format!("in {kind} functions"),
     };
@@ -437,6 +438,10 @@ fn reach_text(d: &Diagnostic, result: &CheckResult, cwd: &Path) -> String {
             "shutdown handler `{}` ({at}): once, when the app stops",
             e.name
         ),
+        EntryKind::Background => format!(
+            "background task `{}` ({at}): each time round its loop, for as long as the app runs",
+            e.name
+        ),
         EntryKind::ExceptionHandler => format!(
             "exception handler `{}` ({at}): {} that raise{} what it handles",
             e.name,
@@ -531,6 +536,7 @@ fn why(d: &Diagnostic, result: &CheckResult) -> Vec<String> {
             ),
             EntryKind::Startup => "It runs once, at startup: the app serves nothing until it returns.".into(),
             EntryKind::Shutdown => "It runs once, as the app stops: the requests are done by then.".into(),
+            EntryKind::Background => "It runs in a background task, each time round its loop: every request in flight then waits.".into(),
             EntryKind::ExceptionHandler => "It runs whenever a request fails this way, when the service is already in trouble.".into(),
         };
         out.push(line);

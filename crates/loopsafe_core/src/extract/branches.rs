@@ -16,6 +16,7 @@ impl<'a> Extractor<'a> {
     /// holds, unless the test is literally true (a server's `while True:` loop). The
     /// `else` runs whenever the loop ends without `break`.
     pub(super) fn while_stmt(&mut self, w: &'a ast::StmtWhile) {
+        self.function().loops = true;
         self.visit_expr(&w.test);
         let opened = u32::from(!always_true(&w.test));
         self.branches += opened;

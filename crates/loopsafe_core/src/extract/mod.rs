@@ -295,6 +295,7 @@ fn placeholder() -> Function {
         returned: vec![],
         returns_param: false,
         is_generator: false,
+        loops: false,
         calls: vec![],
         params: vec![],
     }

@@ -78,7 +78,10 @@ impl<'a> Extractor<'a> {
     /// `for x in obj`: iterating `obj` is kept as a call.
     pub(super) fn for_stmt(&mut self, f: &'a ast::StmtFor) {
         self.visit_expr(&f.iter);
-        if !f.is_async {
+        if f.is_async {
+            // `async for message in subscription:`: for as long as messages come.
+            self.function().loops = true;
+        } else {
             self.record_iter_or_enter(&f.iter, CallKind::Iterate);
         }
         self.assign(&f.target, None, Ref::Unknown);

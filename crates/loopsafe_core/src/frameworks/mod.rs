@@ -16,6 +16,7 @@ mod quart;
 mod sanic;
 mod scripts;
 mod startup;
+mod tasks;
 
 pub use startup::BY_NAME as STARTUP_BY_NAME;
 mod test_suites;
@@ -41,6 +42,10 @@ pub enum EntryKind {
     ExceptionHandler,
     /// Code that runs once as the service stops: `shutdown()`, `finalize()`.
     Shutdown,
+    /// A coroutine that loops, started as a background task
+    /// (`asyncio.create_task(poll())`): it runs again and again for as long as the
+    /// service does, whoever started it.
+    Background,
 }
 
 impl EntryKind {
@@ -57,6 +62,7 @@ impl EntryKind {
             EntryKind::Startup => "startup",
             EntryKind::ExceptionHandler => "exception-handler",
             EntryKind::Shutdown => "shutdown",
+            EntryKind::Background => "background-task",
         }
     }
 }
@@ -363,6 +369,7 @@ pub fn detect(project: &Project, console_scripts: &[String]) -> Frameworks {
     scripts::started_by_sync_code(project, &mut out);
     cli_apps::scan(project, &scan, &mut out);
     startup::scan(&scan, &mut out);
+    tasks::scan(project, &scan, &mut out);
     test_suites::scan(project, &scan, &mut out);
     out.entries.sort_by_key(|e| (e.kind, e.function));
     out
@@ -442,7 +449,9 @@ pub(crate) fn registration(c: &Call) -> Option<&str> {
 /// one that may run a coroutine on a loop of its own (`asyncio.run(main())`, read by
 /// `scripts.rs`). An edit that adds or removes one changes what detection finds.
 pub(crate) fn detection_reads(c: &Call) -> bool {
-    registration(c).is_some() || last_name(&c.callee).is_some_and(scripts::may_run)
+    registration(c).is_some()
+        || last_name(&c.callee).is_some_and(scripts::may_run)
+        || tasks::spawned(c).is_some()
 }
 
 /// How often a function runs, read from its name alone: a coroutine named as start-up
@@ -509,6 +518,8 @@ pub(crate) struct Scan<'p> {
     calls: Vec<(FnId, &'p Call, &'p str)>,
     /// Coroutines named as start-up or shutdown code ([`startup`]).
     startup: Vec<(FnId, EntryKind)>,
+    /// Coroutines started as tasks, by the function that starts each ([`tasks`]).
+    spawned: Vec<(FnId, &'p crate::facts::Arg)>,
 }
 
 impl<'p> Scan<'p> {
@@ -517,6 +528,7 @@ impl<'p> Scan<'p> {
             decorated: vec![],
             calls: vec![],
             startup: vec![],
+            spawned: vec![],
         };
         for (id, f) in functions_all(project) {
             if id.idx > 0 && !f.decorators.is_empty() {
@@ -528,6 +540,9 @@ impl<'p> Scan<'p> {
             for c in &f.calls {
                 if let Some(name) = registration(c) {
                     scan.calls.push((id, c, name));
+                }
+                if let Some(arg) = tasks::spawned(c) {
+                    scan.spawned.push((id, arg));
                 }
             }
         }
