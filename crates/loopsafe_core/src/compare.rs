@@ -591,9 +591,9 @@ async def index(dep=Depends(helper)):
         assert!(!same_interface(SERVICE, &decorated, &[]));
         // A coroutine appended whose name makes it start-up code: what it reaches runs
         // once. A plain coroutine of another name keeps the interface.
-        let startup = format!("{SERVICE}\n\nasync def async_setup_entry(hass, entry):\n    pass\n");
+        let startup = format!("{SERVICE}\n\nasync def init_db(url):\n    pass\n");
         assert!(!same_interface(SERVICE, &startup, &[]));
-        let other = startup.replace("async_setup_entry", "async_refresh");
+        let other = startup.replace("init_db", "refresh");
         assert!(same_interface(SERVICE, &other, &[]));
     }
 

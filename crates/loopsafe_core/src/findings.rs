@@ -91,14 +91,11 @@ fn rate(d: &mut Diagnostic, catalogue: &Catalogue) -> bool {
     }
     d.severity = severity::assess(d.cost, d.frequency, d.conditional);
     let at_startup = !d.runs_once && d.frequency == Frequency::Once;
-    let on_requests = d
-        .hotspot
-        .as_ref()
-        .is_some_and(|h| {
-            h.entry_points
-                .iter()
-                .any(|e| !e.kind.runs_once() && e.kind != frameworks::EntryKind::Background)
-        });
+    let on_requests = d.hotspot.as_ref().is_some_and(|h| {
+        h.entry_points
+            .iter()
+            .any(|e| !e.kind.runs_once() && e.kind != frameworks::EntryKind::Background)
+    });
     // A poller or consumer started as a task, and nothing that serves requests.
     let in_background = !on_requests
         && !at_startup
@@ -108,15 +105,16 @@ fn rate(d: &mut Diagnostic, catalogue: &Catalogue) -> bool {
                 .any(|e| e.kind == frameworks::EntryKind::Background)
         });
     if d.conditional {
-        d.message.push_str(match (at_startup || in_background, d.rule) {
-            // Start-up code and background tasks serve no request: the condition is a
-            // configuration's or the data's.
-            (true, _) => " (only under a condition)",
-            (false, Rule::BlockingCallThroughHelper) => {
-                " (on some requests only: a condition is on the way)"
-            }
-            (false, _) => " (on some requests only: it is behind a condition)",
-        });
+        d.message
+            .push_str(match (at_startup || in_background, d.rule) {
+                // Start-up code and background tasks serve no request: the condition is a
+                // configuration's or the data's.
+                (true, _) => " (only under a condition)",
+                (false, Rule::BlockingCallThroughHelper) => {
+                    " (on some requests only: a condition is on the way)"
+                }
+                (false, _) => " (on some requests only: it is behind a condition)",
+            });
     }
     if at_startup && at_shutdown_only {
         d.message.push_str(" (once, at shutdown)");

@@ -233,13 +233,17 @@ literal 5 ms or less.
 
 Frequency, from the analysis:
 - `per-request`: reached from a route, a middleware, a dependency or a handler (with no \
-framework detected, from any coroutine).
+framework detected, from any coroutine), or from a coroutine that loops (`while`, \
+`async for`) started as a background task (`asyncio.create_task(poll())`): it runs \
+again and again, whoever started it.
 - `once`: on the first call only (through a `functools.lru_cache`d function, a one-time \
 set-up such as `if self._client is None:`, or a cache object's `get_cache`/`set_cache`), \
 or only from start-up code: startup and lifespan handlers, and coroutines named \
-`initialize`, `init_*`, `setup*`, `lifespan`, `async_setup_entry` or `setup_hook` that \
-no route reaches, or from shutdown code (`shutdown`, `on_shutdown`, `finalize*`, \
-`teardown*`, `async_unload_entry`).
+`initialize`, `init_*`, `setup*`, `lifespan` or `setup_hook` that no route reaches, or \
+from shutdown code (`shutdown`, `on_shutdown`, `finalize*`, `teardown*`, a Home \
+Assistant listener on `EVENT_HOMEASSISTANT_STOP`). Home Assistant's integration set-up \
+(`async_setup_entry`) is not start-up code in this sense: Home Assistant runs it while \
+it serves everything else, and reports a blocking call there itself.
 
 A call made only for some arguments (in `if name.startswith(\"oidc/\"):`, after \
 `if dry_run: return`) is not counted where the caller passes literals that rule it out \

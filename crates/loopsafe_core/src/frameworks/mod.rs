@@ -495,8 +495,6 @@ const REGISTRATIONS: &[&str] = &[
     "add_url_rule",
     "add_view",
     "add_websocket_route",
-    "async_at_start",
-    "async_at_started",
     "async_listen_once",
     "delete",
     "get",

@@ -234,7 +234,11 @@ fn started(project: &Project, caller: FnId, call: &Call) -> Option<FnId> {
 }
 
 /// The coroutine function an argument made in `caller` runs: `main()` or `main`.
-pub(super) fn coroutine_of(project: &Project, caller: FnId, arg: &crate::facts::Arg) -> Option<FnId> {
+pub(super) fn coroutine_of(
+    project: &Project,
+    caller: FnId,
+    arg: &crate::facts::Arg,
+) -> Option<FnId> {
     let m = caller.module;
     let target = match &arg.value {
         Ref::Call(inner) => project.eval(m, inner),

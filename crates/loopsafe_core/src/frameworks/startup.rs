@@ -1,5 +1,5 @@
 //! Start-up code named as such: `initialize()`, `init_db()`, `setup()`, `lifespan()`,
-//! Home Assistant's `async_setup_entry()`, discord.py's `setup_hook()`. Whatever starts
+//! discord.py's `setup_hook()`. Whatever starts
 //! the service calls them once, before or as it begins serving; the frameworks that
 //! register start-up hooks (FastAPI's `on_event("startup")`, Quart's `before_serving`)
 //! say so in their own files. What blocks only under such a coroutine runs once, not on
@@ -13,15 +13,13 @@ use crate::project::FnId;
 
 /// The framework these entries are said to come from. They only tell how often code
 /// runs: the list of a project's entry points leaves them out (locating thousands of
-/// Home Assistant's `async_setup_entry` would read thousands of files for nothing).
+/// `setup` functions would read thousands of files for nothing).
 pub const BY_NAME: &str = "start-up by name";
 
 /// Names of coroutines that set a service up, exactly. Sorted.
+///
+/// Not Home Assistant's `async_setup_entry` and the like: see [`super::homeassistant`].
 const NAMES: &[&str] = &[
-    "async_added_to_hass",
-    "async_setup",
-    "async_setup_entry",
-    "async_setup_platform",
     "bootstrap",
     "init",
     "initialise",
@@ -40,13 +38,7 @@ const PREFIXES: &[&str] = &["init_", "initialize_", "setup_"];
 
 /// Names of coroutines that run as the service stops, exactly: what blocks there holds
 /// up the exit, no request (the server stopped taking them). Sorted.
-const SHUTDOWN_NAMES: &[&str] = &[
-    "async_unload_entry",
-    "finalize",
-    "on_shutdown",
-    "shutdown",
-    "teardown",
-];
+const SHUTDOWN_NAMES: &[&str] = &["finalize", "on_shutdown", "shutdown", "teardown"];
 
 /// Prefixes of the names of coroutines that take one part of a service down:
 /// `finalize_storages`, `shutdown_workers`.
@@ -93,13 +85,7 @@ mod tests {
 
     #[test]
     fn set_up_names_and_not_others() {
-        for name in [
-            "initialize",
-            "_init_groups",
-            "async_setup_entry",
-            "setup_hook",
-            "__init_db",
-        ] {
+        for name in ["initialize", "_init_groups", "setup_hook", "__init_db"] {
             assert_eq!(named(name), Some(EntryKind::Startup), "{name}");
         }
         for name in [
@@ -109,10 +95,13 @@ mod tests {
             "initialized",
             "setuptools",
             "on_message",
+            // Home Assistant sets integrations up while it serves.
+            "async_setup_entry",
+            "async_unload_entry",
         ] {
             assert_eq!(named(name), None, "{name}");
         }
-        for name in ["finalize_storages", "_shutdown", "async_unload_entry"] {
+        for name in ["finalize_storages", "_shutdown"] {
             assert_eq!(named(name), Some(EntryKind::Shutdown), "{name}");
         }
         // Closing a client is done per request too.
