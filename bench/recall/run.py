@@ -231,11 +231,19 @@ def main():
     print(' by api family:')
     for k in sorted({r['family'] for r in scored}):
         line([r for r in scored if r['family'] == k], k)
-    cats = collections.Counter(r['miss_category'] or '(uncategorised)' for r in scored if r['status'] != 'found')
-    if cats:
-        print(' not shown by default, by category:')
-        for k, v in cats.most_common():
-            print(f'  {v:3}  {k}')
+    groups = collections.Counter()
+    details = collections.defaultdict(list)
+    for r in scored:
+        if r['status'] == 'found':
+            continue
+        cat = r['miss_category'] or '(uncategorised: not analysed for this binary)'
+        group, _, detail = cat.partition(':')
+        groups[(group, r['status'])] += 1
+        details[(group, r['status'])].append(f"{r['repo']}: {detail.strip()}")
+    if groups:
+        print(' not shown by default, by category (from reading the code at the parent):')
+        for (g, st), v in groups.most_common():
+            print(f'  {v:3}  [{st}] {g}')
     print(f'\nwrote {out}')
 
 
