@@ -236,7 +236,7 @@ def main():
     for r in scored:
         if r['status'] == 'found':
             continue
-        cat = r['miss_category'] or '(uncategorised: not analysed for this binary)'
+        cat = r['miss_category'] or '(uncategorised - not analysed for this binary)'
         group, _, detail = cat.partition(':')
         groups[(group, r['status'])] += 1
         details[(group, r['status'])].append(f"{r['repo']}: {detail.strip()}")
