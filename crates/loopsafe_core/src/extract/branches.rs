@@ -71,48 +71,62 @@ pub(super) fn exits_on_a_setting(stmt: &Stmt) -> bool {
     let Stmt::If(s) = stmt else {
         return false;
     };
-    s.elif_else_clauses.is_empty()
-        && matches!(s.body.last(), Some(Stmt::Return(_) | Stmt::Raise(_)))
-        && reads_a_setting(&s.test)
+    if !s.elif_else_clauses.is_empty() {
+        return false;
+    }
+    match s.body.last() {
+        Some(Stmt::Return(_)) => reads_a_setting(&s.test, false),
+        // Raising on a missing setting (`if not CONFIG.database_uri: raise ...`) refuses
+        // to run misconfigured: what follows is the usual path. Raising on a feature
+        // flag that is off (`if not blocks.vibe_mode: raise HTTPException(403)`) is not.
+        Some(Stmt::Raise(_)) => reads_a_setting(&s.test, true),
+        _ => false,
+    }
 }
 
 /// Whether a test is about configuration only: an environment variable, a constant
 /// (`DEBUG`), a flag named so (`vibe_mode`, `enable_exports`, `debug`), or an attribute
-/// of a settings object; negated or combined with `and`/`or`, each part so.
-fn reads_a_setting(test: &Expr) -> bool {
+/// of a settings object; negated or combined with `and`/`or`, each part so. With
+/// `flags_only`, only a flag named so counts: a feature switched on or off, not a value.
+fn reads_a_setting(test: &Expr, flags_only: bool) -> bool {
+    let setting = |e: &Expr| reads_a_setting(e, flags_only);
     match test {
-        Expr::UnaryOp(u) if u.op == ast::UnaryOp::Not => reads_a_setting(&u.operand),
-        Expr::BoolOp(b) => b.values.iter().all(reads_a_setting),
+        Expr::UnaryOp(u) if u.op == ast::UnaryOp::Not => setting(&u.operand),
+        Expr::BoolOp(b) => b.values.iter().all(setting),
         // `settings.MODE == "demo"`, `os.getenv("X") != "1"`: compared with literals.
-        Expr::Compare(c) => {
-            reads_a_setting(&c.left) && c.comparators.iter().all(|e| e.is_literal_expr())
-        }
-        Expr::Call(c) => {
+        Expr::Compare(c) => setting(&c.left) && c.comparators.iter().all(|e| e.is_literal_expr()),
+        Expr::Call(c) if !flags_only => {
             let callee = super::dotted(&c.func).unwrap_or_default();
             callee == "getenv" || callee.ends_with(".getenv") || callee.ends_with("environ.get")
         }
-        Expr::Subscript(s) => super::dotted(&s.value).is_some_and(|d| d.ends_with("environ")),
+        Expr::Subscript(s) if !flags_only => {
+            super::dotted(&s.value).is_some_and(|d| d.ends_with("environ"))
+        }
         Expr::Name(_) | Expr::Attribute(_) => super::dotted(test).is_some_and(|d| {
             let mut parts = d.split('.');
             let last = parts.next_back().unwrap_or_default();
+            if flags_only {
+                return is_flag(last, false);
+            }
             parts.any(|p| {
                 CONFIG_OBJECTS
                     .binary_search(&p.to_ascii_lowercase().as_str())
                     .is_ok()
-            }) || is_flag(last)
+            }) || is_flag(last, true)
         }),
         _ => false,
     }
 }
 
 /// A name that says it is a setting: a constant (`DEBUG`, `ENABLE_EXPORTS`), or a flag
-/// (`debug`, `vibe_mode`, `exports_enabled`, `enable_tracing`).
-fn is_flag(name: &str) -> bool {
+/// (`debug`, `vibe_mode`, `exports_enabled`, `enable_tracing`). With `constants`, any
+/// constant's name counts (`SENTRY_DSN` too).
+fn is_flag(name: &str, constants: bool) -> bool {
     let name = name.trim_start_matches('_');
     let constant = name.chars().any(|c| c.is_ascii_uppercase())
         && !name.chars().any(|c| c.is_ascii_lowercase());
     let lower = name.to_ascii_lowercase();
-    constant
+    (constants && constant)
         || lower.contains("debug")
         || lower.starts_with("enable")
         || lower.ends_with("enabled")
@@ -149,10 +163,13 @@ mod tests {
             "_exports_enabled",
             "enable_tracing",
         ] {
-            assert!(is_flag(name), "{name}");
+            assert!(is_flag(name, true), "{name}");
         }
         for name in ["user", "is_active", "X2y", "mode", "payload", "request"] {
-            assert!(!is_flag(name), "{name}");
+            assert!(!is_flag(name, true), "{name}");
         }
+        // A constant that holds a value is a flag only where any constant counts.
+        assert!(is_flag("DATABASE_URL", true) && !is_flag("DATABASE_URL", false));
+        assert!(is_flag("ENABLE_SIGNUP", false));
     }
 }
