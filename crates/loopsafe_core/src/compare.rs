@@ -366,7 +366,7 @@ impl ModuleFacts {
                 && f.decorators.is_empty()
                 && !test_module
                 && !mentioned(&f.name)
-                && crate::frameworks::named_entry(f).is_none()
+                && crate::frameworks::named_entry(new, f).is_none()
                 && f.calls
                     .iter()
                     .all(|c| out_of_sight(new, i, f, c, &registration));

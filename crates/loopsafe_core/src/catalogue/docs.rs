@@ -239,9 +239,11 @@ again and again, whoever started it.
 - `once`: on the first call only (through a `functools.lru_cache`d function, a one-time \
 set-up such as `if self._client is None:`, or a cache object's `get_cache`/`set_cache`), \
 or only from start-up code: startup and lifespan handlers, and coroutines named \
-`initialize`, `init_*`, `setup*`, `lifespan` or `setup_hook` that no route reaches, or \
-from shutdown code (`shutdown`, `on_shutdown`, `finalize*`, `teardown*`, a Home \
-Assistant listener on `EVENT_HOMEASSISTANT_STOP`). Home Assistant's integration set-up \
+`initialize`, `init_*`, `setup*`, `lifespan` or `setup_hook`, and `start()` or \
+`__aenter__()` of a long-lived component (a class named `*Server`, `*Proxy`, `*Worker`, \
+`*Runner`, `*Observer`...) that no route reaches, or from shutdown code (`shutdown`, \
+`on_shutdown`, `finalize*`, `teardown*`, such a component's `stop()` or `__aexit__()`, a \
+Home Assistant listener on `EVENT_HOMEASSISTANT_STOP`). Home Assistant's integration set-up \
 (`async_setup_entry`) is not start-up code in this sense: Home Assistant runs it while \
 it serves everything else, and reports a blocking call there itself.
 

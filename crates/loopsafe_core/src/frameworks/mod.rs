@@ -457,8 +457,17 @@ pub(crate) fn detection_reads(c: &Call) -> bool {
 /// How often a function runs, read from its name alone: a coroutine named as start-up
 /// or shutdown code ([`startup`]). A function added under such a name changes what
 /// detection finds.
-pub(crate) fn named_entry(f: &crate::facts::Function) -> Option<EntryKind> {
-    f.is_async.then(|| startup::named(&f.name)).flatten()
+pub(crate) fn named_entry(
+    facts: &crate::facts::ModuleFacts,
+    f: &crate::facts::Function,
+) -> Option<EntryKind> {
+    if !f.is_async {
+        return None;
+    }
+    let class = f.class.and_then(|c| facts.classes.get(c as usize));
+    class
+        .and_then(|c| startup::lifecycle(&c.name, &f.name))
+        .or_else(|| startup::named(&f.name))
 }
 
 /// Whether a module is one a test runner collects (see `test_suites.rs`).
@@ -532,7 +541,7 @@ impl<'p> Scan<'p> {
             if id.idx > 0 && !f.decorators.is_empty() {
                 scan.decorated.push((id, f));
             }
-            if let Some(kind) = named_entry(f) {
+            if let Some(kind) = named_entry(&project.modules[id.module as usize], f) {
                 scan.startup.push((id, kind));
             }
             for c in &f.calls {

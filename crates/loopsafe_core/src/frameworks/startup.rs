@@ -44,6 +44,37 @@ const SHUTDOWN_NAMES: &[&str] = &["finalize", "on_shutdown", "shutdown", "teardo
 /// `finalize_storages`, `shutdown_workers`.
 const SHUTDOWN_PREFIXES: &[&str] = &["finalize_", "shutdown_", "teardown_"];
 
+/// What a long-lived component's class name ends with: a server, a proxy, a worker, an
+/// observer. One is started once (with the service, or with the job it runs) and runs
+/// until it is stopped; a client or a service-layer object, by contrast, may be made and
+/// entered on every request, and a spawner (JupyterHub's) starts a user's server on
+/// each login. Sorted.
+const COMPONENTS: &[&str] = &[
+    "Daemon",
+    "Observer",
+    "Proxy",
+    "Runner",
+    "Scheduler",
+    "Server",
+    "Supervisor",
+    "Waiter",
+    "Watcher",
+    "Worker",
+];
+
+/// Whether a method starts or stops a long-lived component: `start()` or `__aenter__()`
+/// of a `GrpcServer`, `stop()` or `__aexit__()` of a `ConfigurableHTTPProxy`.
+pub(super) fn lifecycle(class: &str, method: &str) -> Option<EntryKind> {
+    if !COMPONENTS.iter().any(|c| class.ends_with(c)) {
+        return None;
+    }
+    match method {
+        "start" | "__aenter__" => Some(EntryKind::Startup),
+        "stop" | "__aexit__" => Some(EntryKind::Shutdown),
+        _ => None,
+    }
+}
+
 /// Whether a coroutine of this name sets the service up, or takes it down.
 pub(super) fn named(name: &str) -> Option<EntryKind> {
     let name = name.trim_start_matches('_');
@@ -81,6 +112,25 @@ mod tests {
     fn names_are_sorted() {
         assert!(NAMES.windows(2).all(|w| w[0] < w[1]));
         assert!(SHUTDOWN_NAMES.windows(2).all(|w| w[0] < w[1]));
+        assert!(COMPONENTS.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn components_start_once() {
+        assert_eq!(
+            lifecycle("GrpcServer", "__aenter__"),
+            Some(EntryKind::Startup)
+        );
+        assert_eq!(
+            lifecycle("ConfigurableHTTPProxy", "start"),
+            Some(EntryKind::Startup)
+        );
+        assert_eq!(lifecycle("EventsWorker", "stop"), Some(EntryKind::Shutdown));
+        // A client is entered per request; a server's other methods serve requests.
+        assert_eq!(lifecycle("ApiClient", "__aenter__"), None);
+        assert_eq!(lifecycle("UserService", "start"), None);
+        assert_eq!(lifecycle("LocalProcessSpawner", "start"), None);
+        assert_eq!(lifecycle("GrpcServer", "handle"), None);
     }
 
     #[test]
