@@ -254,11 +254,19 @@ pub(crate) struct Resumable {
     /// The modules that store something on a Starlette `state` (read by every module
     /// that reads one).
     state_modules: Vec<u32>,
+    /// Where the classes typed from their constructions are constructed.
+    constructions: project::ConstructionSites,
 }
 
 impl Resumable {
     pub(crate) fn mentioned(&self, name: &str) -> bool {
         self.mentions.binary_search(&facts::name_hash(name)).is_ok()
+    }
+
+    /// Whether a call may construct a class whose attributes are typed from its
+    /// constructions: adding or removing one changes them, in whatever module.
+    pub(crate) fn may_construct(&self, call: &facts::Call) -> bool {
+        self.constructions.may_construct(&call.callee)
     }
 }
 
@@ -353,6 +361,10 @@ fn analyze<'a>(
             detected,
             mentions,
             state_modules,
+            constructions: index
+                .construction_sites()
+                .cloned()
+                .unwrap_or_else(|| project::ConstructionSites::of(modules)),
         }
     });
     let (analysis, found, detected) = conclude(
@@ -381,11 +393,14 @@ fn reanalyze<'a>(
         detected: raw,
         mut mentions,
         state_modules,
+        constructions,
     } = kept;
     if state_modules.iter().any(|m| *m as usize >= modules.len()) {
         return None;
     }
-    let index = std::sync::Arc::new(project::ModuleIndex::new(modules, Some(&state_modules)));
+    let index = project::ModuleIndex::new(modules, Some(&state_modules))
+        .with_constructions(modules, &constructions)?;
+    let index = std::sync::Arc::new(index);
     let mut detected = raw.clone();
     if settings.check_tests {
         detected.check_tests();
@@ -411,6 +426,7 @@ fn reanalyze<'a>(
         detected: raw,
         mentions,
         state_modules,
+        constructions,
     };
     let (analysis, found, _) = conclude(
         modules, index, catalogue, settings, resolution, detected, &counts,

@@ -71,6 +71,11 @@ pub enum Ref {
     /// `maker(func, ...)` where `maker` is named `partial`: `func` itself when `maker`
     /// is `functools.partial` (calling the partial calls it), else what `maker` returns.
     Partial(Box<Ref>, Box<Ref>),
+    /// `self.session = session` in `__init__`, where `session` is a parameter with no
+    /// annotation: what the project's constructions of the class pass there, when they
+    /// all pass the same kind of thing. Its position among the positional arguments
+    /// after `self` (`u16::MAX` for a keyword-only one), and its name.
+    ConstructorParam(u16, Name),
 }
 
 /// The operator method a binary operation calls.

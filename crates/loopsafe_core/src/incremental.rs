@@ -114,7 +114,7 @@ fn same_interfaces(loaded: &Loaded, c: &cache::Cache, r: &Resumable) -> bool {
                 old.same_interface(
                     new,
                     |name| r.mentioned(name),
-                    frameworks::detection_reads,
+                    |call| frameworks::detection_reads(call) || r.may_construct(call),
                     frameworks::is_test_module(&new.name),
                 )
             })

@@ -122,6 +122,74 @@ pub struct ModuleIndex<'a> {
     by_name: HashMap<&'a str, u32>,
     /// What the project stores on a Starlette `state`, by attribute, in module order.
     state_attrs: HashMap<&'a str, Vec<(u32, &'a Ref)>>,
+    /// Where the project constructs the classes that keep a constructor parameter as an
+    /// attribute ([`Ref::ConstructorParam`]): by class name, each call's function and
+    /// index among its calls.
+    constructions: HashMap<Name, Vec<(FnId, u32)>>,
+    /// What those were read from, when the index read every module.
+    sites: Option<ConstructionSites>,
+}
+
+/// The classes that keep an unannotated constructor parameter as an attribute, by
+/// name, and the modules that call something of such a name: all that typing those
+/// attributes reads, kept for a run that resumes from this one.
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
+pub struct ConstructionSites {
+    names: Vec<Name>,
+    modules: Vec<u32>,
+}
+
+impl ConstructionSites {
+    /// Reads every module: only where all are at hand (a fresh analysis).
+    pub fn of(modules: &Modules) -> ConstructionSites {
+        let mut names: Vec<Name> = (0..modules.len())
+            .flat_map(|m| modules.module(m as u32).classes.iter())
+            .filter(|c| {
+                c.attrs
+                    .iter()
+                    .any(|(_, r)| matches!(r, Ref::ConstructorParam(..)))
+            })
+            .map(|c| Name::from(c.name.as_str()))
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        let wanted: rustc_hash::FxHashSet<&str> = names.iter().map(|n| n.as_str()).collect();
+        let modules = (0..modules.len() as u32)
+            .filter(|m| {
+                !wanted.is_empty()
+                    && modules.module(*m).functions.iter().any(|f| {
+                        f.calls
+                            .iter()
+                            .any(|c| class_name(&c.callee).is_some_and(|n| wanted.contains(n)))
+                    })
+            })
+            .collect();
+        ConstructionSites { names, modules }
+    }
+
+    /// Whether a call may construct one of these classes: an edit that adds or removes
+    /// one changes what their attributes are.
+    pub fn may_construct(&self, callee: &Ref) -> bool {
+        class_name(callee)
+            .is_some_and(|n| self.names.binary_search_by(|x| x.as_str().cmp(n)).is_ok())
+    }
+
+    fn valid(&self, count: usize) -> bool {
+        self.modules.iter().all(|m| (*m as usize) < count)
+    }
+}
+
+/// The last name of a callee that may be a class: `Api` in `Api(...)`, `clients.Api(...)`.
+/// Classes are named in CamelCase: a call of a lowercase name is passed over cheaply.
+fn class_name(callee: &Ref) -> Option<&str> {
+    let name = match callee {
+        Ref::Name(n) => n.as_str(),
+        Ref::Attr(_, n) => n.as_str(),
+        Ref::Path(p) => p.rsplit('.').next()?,
+        _ => return None,
+    };
+    name.starts_with(|c: char| c.is_ascii_uppercase())
+        .then_some(name)
 }
 
 impl<'a> ModuleIndex<'a> {
@@ -141,6 +209,7 @@ impl<'a> ModuleIndex<'a> {
         }
         let mut state_attrs: HashMap<&str, Vec<(u32, &Ref)>> = HashMap::default();
         let all: Vec<u32>;
+        let all_read = state_modules.is_none();
         let state_modules = match state_modules {
             Some(list) => list,
             None => {
@@ -157,9 +226,60 @@ impl<'a> ModuleIndex<'a> {
                     .push((i, value));
             }
         }
-        ModuleIndex {
+        let mut index = ModuleIndex {
             by_name,
             state_attrs,
+            constructions: HashMap::default(),
+            sites: None,
+        };
+        // With every module at hand, their constructions are read too; a run that
+        // resumes names the modules to read ([`ModuleIndex::with_constructions`]).
+        if all_read {
+            let sites = ConstructionSites::of(modules);
+            index.index_constructions(modules, &sites);
+            index.sites = Some(sites);
+        }
+        index
+    }
+
+    /// The construction sites of every module, when this index read them all.
+    pub fn construction_sites(&self) -> Option<&ConstructionSites> {
+        self.sites.as_ref()
+    }
+
+    /// The index with the construction calls `sites` names; none when the sites name a
+    /// module the project does not have (a damaged cache).
+    pub fn with_constructions(
+        mut self,
+        modules: &'a Modules<'a>,
+        sites: &ConstructionSites,
+    ) -> Option<Self> {
+        if !sites.valid(modules.len()) {
+            return None;
+        }
+        self.index_constructions(modules, sites);
+        Some(self)
+    }
+
+    fn index_constructions(&mut self, modules: &'a Modules<'a>, sites: &ConstructionSites) {
+        for &m in &sites.modules {
+            for (idx, f) in modules.module(m).functions.iter().enumerate() {
+                for (i, c) in f.calls.iter().enumerate() {
+                    let Some(name) = class_name(&c.callee) else {
+                        continue;
+                    };
+                    if let Ok(k) = sites.names.binary_search_by(|x| x.as_str().cmp(name)) {
+                        let function = FnId {
+                            module: m,
+                            idx: idx as u32,
+                        };
+                        self.constructions
+                            .entry(sites.names[k].clone())
+                            .or_default()
+                            .push((function, i as u32));
+                    }
+                }
+            }
         }
     }
 }
@@ -262,6 +382,8 @@ impl<'a> Project<'a> {
                 self.operator_result(self.eval_depth(module, right, d), dunder.reflected())
             }
             Ref::Super(idx) => Value::Super(ClassId { module, idx: *idx }),
+            // Read as a class's attribute only ([`Project::class_member`]).
+            Ref::ConstructorParam(..) => Value::Unknown,
             Ref::Partial(maker, func) => match self.eval_depth(module, maker, d) {
                 Value::External(p) if Catalogue::canonical(&p) == "functools.partial" => {
                     self.eval_depth(module, func, d)
@@ -443,7 +565,12 @@ impl<'a> Project<'a> {
                 .attrs
                 .iter()
                 .filter(|(name, _)| name == attr)
-                .map(|(_, r)| self.eval_depth(class.module, r, depth + 1));
+                .map(|(_, r)| match r {
+                    Ref::ConstructorParam(position, param) => {
+                        self.constructed_with(*class, *position, param, depth + 1)
+                    }
+                    r => self.eval_depth(class.module, r, depth + 1),
+                });
             let v = last_known(assigned);
             if v.is_known() {
                 return v;
@@ -459,6 +586,61 @@ impl<'a> Project<'a> {
             },
             None => Value::Unknown,
         }
+    }
+
+    /// What every construction of class `c` in the project passes its constructor at
+    /// `position` (or as `param`): one kind of object, or nothing known when they
+    /// disagree, one passes nothing known, or one leaves it out.
+    fn constructed_with(&self, c: ClassId, position: u16, param: &str, depth: u32) -> Value {
+        /// More constructions than this and the class is a utility passed anything.
+        const MAX_SITES: usize = 32;
+        if depth > MAX_DEPTH {
+            return Value::Unknown;
+        }
+        let name = self.modules.module(c.module).classes[c.idx as usize]
+            .name
+            .as_str();
+        let Some(sites) = self.index.constructions.get(name) else {
+            return Value::Unknown;
+        };
+        let mut agreed = Value::Unknown;
+        let mut count = 0;
+        for &(caller, i) in sites {
+            let calls = &self.modules.function(caller).calls;
+            let Some(call) = calls.get(i as usize) else {
+                return Value::Unknown;
+            };
+            if call.kind != CallKind::Call
+                || self.eval_depth(caller.module, &call.callee, depth + 1) != Value::Class(c)
+            {
+                continue;
+            }
+            count += 1;
+            let position = (position != u16::MAX).then_some(position as usize);
+            let Some(arg) = call.arg(position.unwrap_or(usize::MAX), Some(param)) else {
+                return Value::Unknown;
+            };
+            let v = match &arg.value {
+                // `Api(requests.Session())`: the argument is a call of its own.
+                Ref::Unknown => match calls
+                    .iter()
+                    .find(|made| made.span == arg.span && made.kind == CallKind::Call)
+                {
+                    Some(made) => {
+                        let callee = self.eval_depth(caller.module, &made.callee, depth + 1);
+                        self.call_result(callee, depth + 1)
+                    }
+                    None => Value::Unknown,
+                },
+                r => self.eval_depth(caller.module, r, depth + 1),
+            };
+            let agrees = v.is_known() && (agreed == Value::Unknown || agreed == v);
+            if !agrees || count > MAX_SITES {
+                return Value::Unknown;
+            }
+            agreed = v;
+        }
+        agreed
     }
 
     /// A method of a class or of its project bases.

@@ -412,3 +412,36 @@ fn unsaved_text_builds_on_the_cache_as_text_on_disk_does() {
     }
     assert!(reused > 30, "reused in {reused} fixtures");
 }
+
+/// An attribute typed from what the project's constructions pass (`Fetcher(shared)`)
+/// changes when a construction in another module changes what it passes: the edit is
+/// not resumed from the last analysis, whose resolution of the class's module assumed
+/// the old argument.
+#[test]
+fn a_construction_edited_elsewhere_retypes_the_attribute() {
+    let (_, dir) = fixture_projects()
+        .into_iter()
+        .find(|(name, _)| name == "constructor_params")
+        .unwrap();
+    let root = dir.path().join("project");
+    let main = root.join("app/main.py");
+    let text = std::fs::read_to_string(&main).unwrap();
+    let (before, _) = run_resumed(&root);
+    assert!(before.contains("requests.Session.get"), "{before}");
+    for edited in [
+        text.replace("Fetcher(shared, retries=5)", "Fetcher(FakeSession(), retries=5)"),
+        // A second construction that disagrees with the first.
+        text.replace("mixed_a = ", "other = Fetcher(FakeSession())\nmixed_a = "),
+    ] {
+        assert_ne!(edited, text);
+        std::fs::write(&main, &edited).unwrap();
+        let (cold, _) = run_with(&root, false, false);
+        let (warm, was_resumed) = run_resumed(&root);
+        assert!(!was_resumed, "a construction changed: analysed afresh");
+        assert_same(&warm, &cold, "constructor_params: a construction edited");
+        assert!(!warm.contains("Fetcher.fetch"), "{warm}");
+        std::fs::write(&main, &text).unwrap();
+        let (back, _) = run_resumed(&root);
+        assert_same(&back, &before, "constructor_params: undone");
+    }
+}

@@ -46,6 +46,21 @@ impl<'a> GuardState<'a> {
         }
     }
 
+    /// `name` as an unannotated parameter of the function being walked, still holding
+    /// what it was given: its position among the positional arguments after the first
+    /// (`self`), or `u16::MAX` for a keyword-only one.
+    pub(super) fn constructor_param(&self, name: &str) -> Option<u16> {
+        let (i, change) = self.param(name)?;
+        if !matches!(change, Change::Untouched) || i == 0 {
+            return None;
+        }
+        let (p, positional) = ordered(self.parameters?).nth(i as usize)?;
+        if p.parameter.annotation.is_some() {
+            return None;
+        }
+        Some(if positional { i - 1 } else { u16::MAX })
+    }
+
     fn param(&self, name: &str) -> Option<(u16, &Change)> {
         let i = self.names.iter().position(|(n, _)| *n == name)?;
         Some((i as u16, &self.names[i].1))

@@ -187,6 +187,12 @@ impl<'a> Extractor<'a> {
                             } else {
                                 r
                             };
+                            let r = match (r, value) {
+                                (Ref::Unknown, Some(Expr::Name(p))) => {
+                                    self.constructor_param(p.id.as_str())
+                                }
+                                (r, _) => r,
+                            };
                             self.facts.classes[class as usize]
                                 .attrs
                                 .push((Name::from(a.attr.as_str()), r));
@@ -195,6 +201,19 @@ impl<'a> Extractor<'a> {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// `self.x = x` in `__init__`, `x` an unannotated parameter: typed later from the
+    /// project's constructions of the class ([`Ref::ConstructorParam`]).
+    fn constructor_param(&self, name: &str) -> Ref {
+        let func = &self.facts.functions[self.current as usize];
+        if func.name.as_str() != "__init__" {
+            return Ref::Unknown;
+        }
+        match self.guards.constructor_param(name) {
+            Some(position) => Ref::ConstructorParam(position, Name::from(name)),
+            None => Ref::Unknown,
         }
     }
 
