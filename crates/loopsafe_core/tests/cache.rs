@@ -429,7 +429,10 @@ fn a_construction_edited_elsewhere_retypes_the_attribute() {
     let (before, _) = run_resumed(&root);
     assert!(before.contains("requests.Session.get"), "{before}");
     for edited in [
-        text.replace("Fetcher(shared, retries=5)", "Fetcher(FakeSession(), retries=5)"),
+        text.replace(
+            "Fetcher(shared, retries=5)",
+            "Fetcher(FakeSession(), retries=5)",
+        ),
         // A second construction that disagrees with the first.
         text.replace("mixed_a = ", "other = Fetcher(FakeSession())\nmixed_a = "),
     ] {
