@@ -27,6 +27,9 @@ pub(crate) struct Context<'a> {
     pub(crate) everything: bool,
     /// Also work out what the next run needs to resume from.
     pub(crate) keep: bool,
+    /// How many of the modules are the project's: those after them are installed
+    /// packages', analysed for what project code calls in them, never reported.
+    pub(crate) project_modules: usize,
 }
 
 /// The modules and what the analysis concluded from them.
@@ -66,7 +69,11 @@ pub(crate) fn run<'m>(
     cx: &Context,
 ) -> Result<Analysed<'m>, Damaged> {
     // Parsed again: not as the cache has them.
-    let changed: Vec<bool> = loaded.iter().map(|f| f.stored().is_none()).collect();
+    // The installed modules are the same as the last run's whenever its analysis is
+    // used at all (its key names them).
+    let changed: Vec<bool> = (loaded.iter().enumerate())
+        .map(|(m, f)| f.stored().is_none() && m < cx.project_modules)
+        .collect();
     // Only the facts the analysis reads are decoded, as it reads them.
     let lazily = |loaded: Vec<Facts>| {
         let facts = loaded
@@ -103,9 +110,7 @@ pub(crate) fn run<'m>(
         }
         Plan::Resume(resumable) => {
             let modules = lazily(loaded);
-            let Some((analysis, _, kept)) =
-                reanalyze(&modules, cx.catalogue, cx.settings, resumable, &changed)
-            else {
+            let Some((analysis, _, kept)) = reanalyze(&modules, cx, resumable, &changed) else {
                 return damaged(modules);
             };
             if !prefetch(&modules, &analysis) || modules.damaged() {
@@ -121,8 +126,7 @@ pub(crate) fn run<'m>(
                 return Err(Damaged);
             }
             let modules = Modules::ready(loaded.into_iter().map(Facts::or_empty).collect());
-            let (analysis, found, detected, kept) =
-                analyze(&modules, cx.catalogue, cx.settings, cx.everything, cx.keep);
+            let (analysis, found, detected, kept) = analyze(&modules, cx);
             Ok(analysed(modules, analysis, Some((found, detected)), kept))
         }
     }
@@ -291,16 +295,16 @@ fn mentions_of(modules: &Modules) -> Vec<u64> {
 /// With `keep`, also what the next run needs to pick up from here ([`Resumable`]).
 fn analyze<'a>(
     modules: &'a Modules<'a>,
-    catalogue: &'a Catalogue,
-    settings: &'a Settings,
-    everything: bool,
-    keep: bool,
+    cx: &Context<'a>,
 ) -> (
     Analysis,
     propagate::Findings,
     frameworks::Frameworks,
     Option<Resumable>,
 ) {
+    let (catalogue, settings, everything, keep) =
+        (cx.catalogue, cx.settings, cx.everything, cx.keep);
+    let project_modules = cx.project_modules;
     let counts = counting(modules, settings);
     let follow_helpers = settings.is_enabled(Rule::BlockingCallThroughHelper);
     // Only what can run on the loop needs resolving, unless the notes are to list the
@@ -308,15 +312,15 @@ fn analyze<'a>(
     // functions the frameworks run once they are detected: detection needs nothing from
     // the resolving, so both run at once.
     let mut resolution = propagate::Resolution::new(modules);
-    let first: Vec<project::FnId> = match everything {
-        true => resolution.all(),
-        false => resolution
-            .all()
-            .into_iter()
-            .filter(|f| modules.function(*f).is_async)
-            .collect(),
-    };
-    let follow = !everything;
+    // Installed packages' functions are resolved only as the project's reach them.
+    let first: Vec<project::FnId> = resolution
+        .all()
+        .into_iter()
+        .filter(|f| (f.module as usize) < project_modules)
+        .filter(|f| everything || modules.function(*f).is_async)
+        .collect();
+    // With every project function a root, only installed code is left to reach.
+    let follow = !everything || project_modules < modules.len();
     let resolve = |r: &mut propagate::Resolution, roots| {
         r.resolve(modules, catalogue, follow_helpers, &counts, roots, follow);
     };
@@ -331,8 +335,9 @@ fn analyze<'a>(
             },
         )
     });
-    let raw = (keep && !everything).then(|| detected.clone());
     let mut detected = detected;
+    detected.retain_modules(|m| (m as usize) < project_modules);
+    let raw = (keep && !everything).then(|| detected.clone());
     if settings.check_tests {
         detected.check_tests();
     }
@@ -355,9 +360,7 @@ fn analyze<'a>(
             state_modules,
         }
     });
-    let (analysis, found, detected) = conclude(
-        modules, index, catalogue, settings, resolution, detected, &counts,
-    );
+    let (analysis, found, detected) = conclude(modules, index, cx, resolution, detected, &counts);
     (analysis, found, detected, resumable)
 }
 
@@ -369,11 +372,11 @@ fn analyze<'a>(
 /// fit these modules.
 fn reanalyze<'a>(
     modules: &'a Modules<'a>,
-    catalogue: &'a Catalogue,
-    settings: &'a Settings,
+    cx: &Context<'a>,
     kept: Resumable,
     changed: &[bool],
 ) -> Option<(Analysis, propagate::Findings, Resumable)> {
+    let (catalogue, settings) = (cx.catalogue, cx.settings);
     let counts = counting(modules, settings);
     let follow_helpers = settings.is_enabled(Rule::BlockingCallThroughHelper);
     let Resumable {
@@ -412,9 +415,7 @@ fn reanalyze<'a>(
         mentions,
         state_modules,
     };
-    let (analysis, found, _) = conclude(
-        modules, index, catalogue, settings, resolution, detected, &counts,
-    );
+    let (analysis, found, _) = conclude(modules, index, cx, resolution, detected, &counts);
     Some((analysis, found, resumable))
 }
 
@@ -422,12 +423,14 @@ fn reanalyze<'a>(
 fn conclude<'a>(
     modules: &'a Modules<'a>,
     index: std::sync::Arc<project::ModuleIndex<'a>>,
-    catalogue: &'a Catalogue,
-    settings: &'a Settings,
+    cx: &Context<'a>,
     resolution: propagate::Resolution<'a>,
     mut detected: frameworks::Frameworks,
     counts: &propagate::Counts<'_>,
 ) -> (Analysis, propagate::Findings, frameworks::Frameworks) {
+    let (catalogue, settings) = (cx.catalogue, cx.settings);
+    // Nothing is reported in an installed package's code: it is only a chain's hops.
+    let own = |f: project::FnId| (f.module as usize) < cx.project_modules;
     let follow_helpers = settings.is_enabled(Rule::BlockingCallThroughHelper);
     let mut found = pool().install(|| propagate::findings(resolution, modules, follow_helpers));
     propagate::sync_on_loop(
@@ -458,13 +461,13 @@ fn conclude<'a>(
     let direct = found
         .direct
         .iter()
-        .filter(|f| !detected.exempts(f.function, f.rule))
+        .filter(|f| own(f.function) && !detected.exempts(f.function, f.rule))
         .map(|f| (f.clone(), hotspot(f.function)))
         .collect();
     let helpers = found
         .helpers
         .iter()
-        .filter(|f| !detected.on_own_loop(f.caller.function))
+        .filter(|f| own(f.caller.function) && !detected.on_own_loop(f.caller.function))
         .map(|f| (f.clone(), hotspot(f.caller.function)))
         .collect();
     let analysis = Analysis {

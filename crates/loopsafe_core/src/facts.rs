@@ -439,6 +439,9 @@ pub struct ModuleFacts {
     /// `self.log.dispatch(...)`, `f` for `partial(f)`), as [`name_hash`]es, sorted: where
     /// to look for the calls of a function without reading every call of the project.
     pub called_names: Vec<u64>,
+    /// The paths module-level imports under `if TYPE_CHECKING:` bind: they never run, so
+    /// following an installed package does not load what they name.
+    pub type_checking_imports: Vec<Name>,
 }
 
 impl ModuleFacts {

@@ -45,9 +45,17 @@ impl Policy {
         let stale = cache.is_some_and(|c| {
             (changed > 0 && (c.is_empty() || changed * 50 > modules || changed > 200))
                 || c.len().abs_diff(modules) * 50 > modules
+                // Other installed modules than the cache has (a package upgraded, a new
+                // import): none of the project's files need have changed.
+                || (loaded.library != 0 && !same_modules(c, loaded))
         });
+        // The analysis kept holds for these installed modules only.
+        let key = match loaded.library {
+            0 => analysis_key(settings, catalogue),
+            library => analysis_key(settings, catalogue) ^ library.rotate_left(1),
+        };
         let mut policy = Policy {
-            key: analysis_key(settings, catalogue),
+            key,
             stale,
             changed,
             on_disk: options.overrides.is_empty(),
@@ -77,14 +85,7 @@ impl Policy {
         // The last analysis is of these very modules (the numbering its function ids use).
         // Text given in `overrides` (an editor's unsaved buffers) is compared with the
         // cache's facts like text read from disk: reused while of the same shape.
-        let same_modules = !options.notes
-            && c.same_modules(
-                loaded
-                    .files
-                    .iter()
-                    .map(|f| (f.path.as_path(), f.module.as_str(), f.is_package)),
-            );
-        if !same_modules {
+        if options.notes || !same_modules(c, loaded) {
             return Plan::Fresh;
         }
         if !loaded.reshaped {
@@ -100,6 +101,16 @@ impl Policy {
             .filter(|r| same_interfaces(loaded, c, r))
             .map_or(Plan::Fresh, Plan::Resume)
     }
+}
+
+/// Whether the cache was written for the modules loaded, in this order.
+fn same_modules(c: &cache::Cache, loaded: &Loaded) -> bool {
+    c.same_modules(
+        loaded
+            .files
+            .iter()
+            .map(|f| (f.path.as_path(), f.module.as_str(), f.is_package)),
+    )
 }
 
 /// Whether every module parsed again shows the others what it showed the last run.

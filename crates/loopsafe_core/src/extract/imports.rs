@@ -11,6 +11,7 @@ impl<'a> Extractor<'a> {
     pub(super) fn import(&mut self, i: &'a ast::StmtImport) {
         for alias in &i.names {
             let full = alias.name.as_str();
+            self.note_type_checking(full);
             match &alias.asname {
                 Some(asname) => self.bind(asname.as_str(), Ref::Path(Name::from(full))),
                 None => {
@@ -40,7 +41,16 @@ impl<'a> Extractor<'a> {
                 Name::from([base.as_str(), name].join("."))
             };
             let bound = alias.asname.as_ref().map(|a| a.as_str()).unwrap_or(name);
+            self.note_type_checking(&path);
             self.bind(bound, Ref::Path(path));
+        }
+    }
+
+    /// An import for type checkers only, at module level: what it names is not loaded
+    /// when the module is an installed package's.
+    fn note_type_checking(&mut self, path: &str) {
+        if self.in_type_checking && self.scopes.len() == 1 {
+            self.facts.type_checking_imports.push(Name::from(path));
         }
     }
 
