@@ -43,6 +43,8 @@ pub(crate) struct Analysed<'m> {
     pub(crate) resumable: Option<Resumable>,
     pub(crate) reused: bool,
     pub(crate) resumed: bool,
+    /// How many of the modules are the project's ([`Context::project_modules`]).
+    pub(crate) project_modules: usize,
 }
 
 /// The cache turned out damaged: nothing concluded from it is to be trusted.
@@ -96,6 +98,7 @@ pub(crate) fn run<'m>(
         resumable,
         reused: false,
         resumed: false,
+        project_modules: cx.project_modules,
     };
     match plan {
         // With the analysis known, only the modules its findings are in are decoded.

@@ -83,6 +83,11 @@ fn check_one(project: &ProjectJob) -> Result<CheckResult, String> {
     let options = CheckOptions {
         overrides: project.overrides.clone(),
         cache: project.cache.then(|| project.settings.root.clone()),
+        // Each check finds the installed modules again: kept, they are not parsed again.
+        packages_cache: project
+            .cache
+            .then(loopsafe_core::packages::default_cache_dir)
+            .flatten(),
         ..CheckOptions::default()
     };
     let paths = [project.root.clone()];

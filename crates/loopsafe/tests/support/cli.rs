@@ -20,7 +20,11 @@ pub fn loopsafe(dir: &Path, args: &[&str]) -> Output {
 
 pub fn loopsafe_with_cache(dir: &Path, args: &[&str], cache: bool) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_loopsafe"));
-    cmd.args(args).current_dir(dir).env("NO_COLOR", "1");
+    // An active virtualenv of the developer's would have its packages followed.
+    cmd.args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("VIRTUAL_ENV");
     if !cache {
         cmd.env("LOOPSAFE_NO_CACHE", "1");
     }
