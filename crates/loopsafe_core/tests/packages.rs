@@ -154,8 +154,12 @@ fn a_python_that_is_no_environment_is_a_warning() {
     fs::copy(&fixture().join("app"), &root.join("app"));
     let mut settings = Settings::defaults(root.clone());
     settings.python = Some(root.join("nowhere"));
-    let result =
-        loopsafe_core::check_with(&[root.clone()], &settings, &CheckOptions::default()).unwrap();
+    let result = loopsafe_core::check_with(
+        std::slice::from_ref(&root),
+        &settings,
+        &CheckOptions::default(),
+    )
+    .unwrap();
     assert!(result.packages.is_none());
     let warnings: Vec<String> = result.warnings.iter().map(|w| w.to_string()).collect();
     assert_eq!(warnings.len(), 1, "{warnings:?}");
