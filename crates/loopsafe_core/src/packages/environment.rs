@@ -16,6 +16,9 @@ pub struct Environment {
     listings: Vec<HashMap<String, Entry>>,
     /// Each site-packages folder's `*.dist-info` folders, by normalised project name.
     dists: Vec<HashMap<String, PathBuf>>,
+    /// Each folder's distributions by the top-level names they install, read from their
+    /// `top_level.txt` or `RECORD` once, when a name is not its distribution's.
+    installers: Vec<std::sync::OnceLock<HashMap<String, PathBuf>>>,
 }
 
 /// What a name at the top of site-packages is.
@@ -85,12 +88,14 @@ impl Environment {
         if site_packages.is_empty() {
             return None;
         }
-        let (listings, dists) = site_packages.iter().map(|s| list(s)).unzip();
+        let (listings, dists): (Vec<_>, Vec<_>) = site_packages.iter().map(|s| list(s)).unzip();
+        let installers = dists.iter().map(|_| std::sync::OnceLock::new()).collect();
         Some(Environment {
             dir,
             site_packages,
             listings,
             dists,
+            installers,
         })
     }
 
@@ -136,26 +141,51 @@ impl Environment {
     pub(crate) fn distribution(&self, site: usize, top: &str) -> Option<String> {
         let dists = self.dists.get(site)?;
         let dir = dists.get(&normalise(top)).or_else(|| {
-            let mut all: Vec<&PathBuf> = dists.values().collect();
-            all.sort();
-            all.into_iter().find(|d| installs(d, top))
+            self.installers[site]
+                .get_or_init(|| installers(dists))
+                .get(top)
         })?;
         let name = dir.file_name()?.to_str()?.strip_suffix(".dist-info")?;
         Some(name.to_string())
     }
 }
 
-/// Whether the distribution whose metadata is in `dist_info` installs `top`.
-fn installs(dist_info: &Path, top: &str) -> bool {
-    if let Ok(text) = std::fs::read_to_string(dist_info.join("top_level.txt")) {
-        return text.lines().any(|l| l.trim() == top);
+/// The top-level names each distribution installs, by name (the first distribution in
+/// name order, for a name two install).
+fn installers(dists: &HashMap<String, PathBuf>) -> HashMap<String, PathBuf> {
+    let mut all: Vec<&PathBuf> = dists.values().collect();
+    all.sort();
+    let mut out = HashMap::default();
+    for dist in all {
+        for top in installed_tops(dist) {
+            out.entry(top).or_insert_with(|| dist.clone());
+        }
     }
-    std::fs::read_to_string(dist_info.join("RECORD")).is_ok_and(|text| {
-        text.lines().any(|l| {
-            l.strip_prefix(top)
-                .is_some_and(|rest| rest.starts_with('/') || rest.starts_with(".py,"))
+    out
+}
+
+/// The top-level names the distribution whose metadata is in `dist_info` installs.
+fn installed_tops(dist_info: &Path) -> Vec<String> {
+    if let Ok(text) = std::fs::read_to_string(dist_info.join("top_level.txt")) {
+        return text.lines().map(|l| l.trim().to_string()).collect();
+    }
+    let Ok(text) = std::fs::read_to_string(dist_info.join("RECORD")) else {
+        return vec![];
+    };
+    let mut tops: Vec<String> = text
+        .lines()
+        .filter_map(|l| {
+            let path = l.split(',').next()?;
+            let top = match path.split_once('/') {
+                Some((dir, _)) => dir,
+                None => path.strip_suffix(".py")?,
+            };
+            is_identifier(top).then(|| top.to_string())
         })
-    })
+        .collect();
+    tops.sort();
+    tops.dedup();
+    tops
 }
 
 /// A project name as pip compares them: `Foo.Bar-baz` is `foo_bar_baz`.
