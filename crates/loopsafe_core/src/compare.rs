@@ -67,7 +67,7 @@ impl ModuleFacts {
             // An index of the calls, compared with them.
             called_names: _,
             // Only which installed modules are loaded depends on them.
-            type_checking_imports: _,
+            unfollowed_imports: _,
         } = self;
         let same = *name == other.name
             && *unresolved_calls == other.unresolved_calls

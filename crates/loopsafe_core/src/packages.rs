@@ -363,7 +363,7 @@ fn load_module(
 pub(crate) fn paths_of(facts: &ModuleFacts) -> Vec<String> {
     let mut out: HashSet<&str> = HashSet::default();
     let typing: HashSet<&str> = facts
-        .type_checking_imports
+        .unfollowed_imports
         .iter()
         .map(|p| p.as_str())
         .collect();
