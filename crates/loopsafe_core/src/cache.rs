@@ -431,7 +431,7 @@ fn overlay_of(file: &Path) -> PathBuf {
 
 /// A file modified after this time could be modified again without its time changing
 /// (coarse file system clocks): its text is hashed next time.
-fn racy_before() -> Duration {
+pub(crate) fn racy_before() -> Duration {
     SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH)
         .unwrap_or_default()

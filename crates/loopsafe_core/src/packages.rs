@@ -121,7 +121,7 @@ pub(crate) fn follow(env: &Environment, paths: Vec<String>, cx: &Follow) -> Libr
     }
     while !queue.is_empty() {
         let wave = walk.budget(std::mem::take(&mut queue));
-        let read: Vec<Option<(Wanted, ModuleFacts, u64, bool)>> = {
+        let read: Vec<Option<Read>> = {
             let packages = &walk.packages;
             pool().install(|| {
                 wave.into_par_iter()
@@ -134,16 +134,26 @@ pub(crate) fn follow(env: &Environment, paths: Vec<String>, cx: &Follow) -> Libr
             })
         };
         for r in read {
-            let Some((w, facts, hash, cached)) = r else {
+            let Some(Read {
+                wanted: w,
+                facts,
+                hash,
+                stamp,
+                origin,
+            }) = r
+            else {
                 walk.report.unreadable += 1;
                 continue;
             };
             walk.report.modules += 1;
-            walk.report.from_cache += usize::from(cached);
-            if !cached {
-                if let Some(store) = walk.packages.get_mut(&w.top).and_then(|p| p.store.as_mut()) {
-                    store.put(&w.module, w.is_package, hash, &facts);
+            walk.report.from_cache += usize::from(origin != Origin::Parsed);
+            let store = walk.packages.get_mut(&w.top).and_then(|p| p.store.as_mut());
+            match (store, origin) {
+                (Some(store), Origin::Parsed) => {
+                    store.put(&w.module, w.is_package, (hash, stamp), &facts)
                 }
+                (Some(store), Origin::ByText) => store.restamp(&w.module, stamp),
+                _ => {}
             }
             for path in paths_of(&facts) {
                 walk.want(&path, &mut queue);
@@ -324,15 +334,42 @@ impl Walk<'_> {
     }
 }
 
-/// A module's facts, from the package cache when it has them for this very text, else
-/// parsed; with the text's hash, and whether they came from the cache. None when the
-/// file cannot be read or parsed.
-fn load_module(
-    w: Wanted,
-    store: Option<&store::PackageStore>,
-    cx: &Follow,
-) -> Option<(Wanted, ModuleFacts, u64, bool)> {
+/// A module loaded: its facts, its text's hash and its file's stamp, and where the
+/// facts came from.
+struct Read {
+    wanted: Wanted,
+    facts: ModuleFacts,
+    hash: u64,
+    stamp: Option<crate::cache::Stamp>,
+    origin: Origin,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    Parsed,
+    /// The package cache, after reading the file: its text is as kept, not its stamp.
+    ByText,
+    /// The package cache, without reading the file.
+    ByStamp,
+}
+
+/// A module's facts, from the package cache when it has them for this very file (by its
+/// stamp) or text (by its hash), else parsed. None when the file cannot be read or
+/// parsed.
+fn load_module(w: Wanted, store: Option<&store::PackageStore>, cx: &Follow) -> Option<Read> {
     let scope = cx.scope;
+    let stamp = store.and(crate::cache::Stamp::of(&w.path));
+    if let Some((facts, hash)) =
+        (store.zip(stamp)).and_then(|(s, stamp)| s.get_by_stamp(&w.module, w.is_package, stamp))
+    {
+        return Some(Read {
+            wanted: w,
+            facts,
+            hash,
+            stamp,
+            origin: Origin::ByStamp,
+        });
+    }
     let source = ParseScope::run(scope, || read_source(&w.path));
     let Ok(text) = &source else {
         ParseScope::discard(scope, source);
@@ -341,7 +378,13 @@ fn load_module(
     let hash = crate::cache::content_hash(text);
     if let Some(facts) = store.and_then(|s| s.get(&w.module, w.is_package, hash)) {
         ParseScope::discard(scope, source);
-        return Some((w, facts, hash, true));
+        return Some(Read {
+            wanted: w,
+            facts,
+            hash,
+            stamp,
+            origin: Origin::ByText,
+        });
     }
     let extracted = ParseScope::run(scope, || {
         extract::parse(text).map(|tree| {
@@ -354,7 +397,13 @@ fn load_module(
     // passes of `--fix` use them again).
     let facts = extracted.as_ref().ok().map(|(_, facts)| facts.clone());
     ParseScope::discard(scope, (extracted, source));
-    Some((w, facts?, hash, false))
+    Some(Read {
+        wanted: w,
+        facts: facts?,
+        hash,
+        stamp,
+        origin: Origin::Parsed,
+    })
 }
 
 /// The dotted names a module's code names: what its imports bind (not those for type

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use rustc_hash::FxHashMap as HashMap;
 
-use crate::cache::{content_hash, BUILD};
+use crate::cache::{content_hash, racy_before, Stamp, BUILD};
 use crate::facts::ModuleFacts;
 
 /// `$XDG_CACHE_HOME/loopsafe/packages`, else `~/.cache/loopsafe/packages`.
@@ -32,6 +32,9 @@ pub fn default_cache_dir() -> Option<PathBuf> {
 struct Kept {
     is_package: bool,
     hash: u64,
+    /// The file's size and time when it had this text: while they are the same, the
+    /// file is not even read (None: modified too close to the writing to tell).
+    stamp: Option<Stamp>,
     /// The facts, encoded: decoded only for modules a check loads.
     facts: Vec<u8>,
 }
@@ -45,6 +48,18 @@ pub(crate) struct PackageStore {
 
 fn config() -> bincode::config::Configuration {
     bincode::config::standard()
+}
+
+fn decode(kept: &Kept) -> Option<ModuleFacts> {
+    bincode::serde::decode_from_slice(&kept.facts, config())
+        .ok()
+        .map(|(f, _)| f)
+}
+
+/// A stamp that tells a later edit apart: not one of a file modified so recently that
+/// it could change again within the same tick of a coarse clock.
+fn trusted(stamp: Option<Stamp>) -> Option<Stamp> {
+    stamp.filter(|s| s.modified < racy_before())
 }
 
 impl PackageStore {
@@ -73,12 +88,39 @@ impl PackageStore {
         if kept.hash != hash || kept.is_package != is_package {
             return None;
         }
-        bincode::serde::decode_from_slice(&kept.facts, config())
-            .ok()
-            .map(|(f, _)| f)
+        decode(kept)
     }
 
-    pub(crate) fn put(&mut self, module: &str, is_package: bool, hash: u64, facts: &ModuleFacts) {
+    /// The facts kept of `module`, and its text's hash, when its file has this stamp.
+    pub(crate) fn get_by_stamp(
+        &self,
+        module: &str,
+        is_package: bool,
+        stamp: Stamp,
+    ) -> Option<(ModuleFacts, u64)> {
+        let kept = self.modules.get(module)?;
+        if kept.stamp != Some(stamp) || kept.is_package != is_package {
+            return None;
+        }
+        Some((decode(kept)?, kept.hash))
+    }
+
+    /// Notes the file's stamp for facts found by its text (another environment's copy
+    /// of the same version, or a file touched).
+    pub(crate) fn restamp(&mut self, module: &str, stamp: Option<Stamp>) {
+        if let Some(kept) = self.modules.get_mut(module) {
+            kept.stamp = trusted(stamp);
+            self.changed = true;
+        }
+    }
+
+    pub(crate) fn put(
+        &mut self,
+        module: &str,
+        is_package: bool,
+        (hash, stamp): (u64, Option<Stamp>),
+        facts: &ModuleFacts,
+    ) {
         let Ok(facts) = bincode::serde::encode_to_vec(facts, config()) else {
             return;
         };
@@ -87,6 +129,7 @@ impl PackageStore {
             Kept {
                 is_package,
                 hash,
+                stamp: trusted(stamp),
                 facts,
             },
         );
