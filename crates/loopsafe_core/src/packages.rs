@@ -27,6 +27,7 @@ use crate::facts::{ModuleFacts, Ref};
 use crate::source::read_source;
 
 pub use environment::Environment;
+use environment::Located;
 pub use store::default_cache_dir;
 
 /// At most this many modules of one package are loaded; the rest are counted.
@@ -179,8 +180,8 @@ struct Walk<'a> {
     env: &'a Environment,
     cx: &'a Follow<'a>,
     kinds: HashMap<String, Kind>,
-    /// A dotted name's file, when it is a module of a followed package.
-    located: HashMap<String, Option<(PathBuf, bool)>>,
+    /// What a dotted name is in a followed package.
+    located: HashMap<String, Located>,
     /// Modules queued once.
     seen: HashSet<String>,
     packages: HashMap<String, Package>,
@@ -195,37 +196,27 @@ impl Walk<'_> {
         let Kind::Source(site) = self.kind(top) else {
             return;
         };
-        let mut end = path.len();
-        let deepest = loop {
-            let prefix = &path[..end];
-            if self.locate(site, prefix).is_some() {
-                break Some(end);
-            }
-            match prefix.rfind('.') {
-                Some(dot) => end = dot,
-                None => break None,
-            }
-        };
-        let Some(deepest) = deepest else {
-            return;
-        };
-        let ends = path[..deepest]
-            .match_indices('.')
-            .map(|(i, _)| i)
-            .chain([deepest]);
+        // From the top down: below a module that is no package (or nothing), the rest
+        // of the path names attributes, and no file need be looked for.
+        let ends = path.match_indices('.').map(|(i, _)| i).chain([path.len()]);
         for end in ends {
             let module = &path[..end];
-            if self.seen.contains(module) {
-                continue;
-            }
-            if let Some((file, is_package)) = self.locate(site, module) {
-                self.seen.insert(module.to_string());
+            let (file, is_package) = match self.locate(site, module) {
+                Located::Package(file) => (file, true),
+                Located::Module(file) => (file, false),
+                Located::Namespace => continue,
+                Located::Missing => return,
+            };
+            if self.seen.insert(module.to_string()) {
                 queue.push(Wanted {
                     module: module.to_string(),
                     path: file,
                     is_package,
                     top: top.to_string(),
                 });
+            }
+            if !is_package {
+                return;
             }
         }
     }
@@ -276,7 +267,7 @@ impl Walk<'_> {
         kind
     }
 
-    fn locate(&mut self, site: usize, module: &str) -> Option<(PathBuf, bool)> {
+    fn locate(&mut self, site: usize, module: &str) -> Located {
         if let Some(found) = self.located.get(module) {
             return found.clone();
         }

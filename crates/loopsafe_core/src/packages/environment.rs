@@ -32,6 +32,18 @@ struct Entry {
     compiled: bool,
 }
 
+/// What a dotted name is under a site-packages folder.
+#[derive(Debug, Clone)]
+pub(crate) enum Located {
+    /// `a/b/__init__.py`.
+    Package(PathBuf),
+    /// `a/b.py`.
+    Module(PathBuf),
+    /// `a/b/` without an `__init__.py`: its modules are found one by one.
+    Namespace,
+    Missing,
+}
+
 /// What an imported top-level name is in the environment.
 pub(crate) enum Found {
     /// Python source, under the site-packages folder of this index.
@@ -116,23 +128,31 @@ impl Environment {
         }
     }
 
-    /// The file of `module` under the site-packages folder `site`, and whether it is a
-    /// package's `__init__.py`.
-    pub(crate) fn module_file(&self, site: usize, module: &str) -> Option<(PathBuf, bool)> {
-        let mut path = self.site_packages.get(site)?.clone();
+    /// What `module` is under the site-packages folder `site`.
+    pub(crate) fn module_file(&self, site: usize, module: &str) -> Located {
+        let Some(mut path) = self.site_packages.get(site).cloned() else {
+            return Located::Missing;
+        };
         if module
             .split('.')
             .any(|s| s.is_empty() || s.contains(['/', '\\']))
         {
-            return None;
+            return Located::Missing;
         }
         path.extend(module.split('.'));
         let init = path.join("__init__.py");
         if init.is_file() {
-            return Some((init, true));
+            return Located::Package(init);
         }
+        let dir = path.is_dir();
         path.set_extension("py");
-        path.is_file().then_some((path, false))
+        if path.is_file() {
+            Located::Module(path)
+        } else if dir {
+            Located::Namespace
+        } else {
+            Located::Missing
+        }
     }
 
     /// `name-version` of the distribution that installed the top-level package `top`:
