@@ -269,10 +269,11 @@ impl Resumable {
     }
 }
 
-/// [`facts::ModuleFacts::mentions`] of every module, sorted, each once.
-fn mentions_of(modules: &Modules) -> Vec<u64> {
+/// [`facts::ModuleFacts::mentions`] of the first `own` modules (the project's: an
+/// installed package's code never names a project module's), sorted, each once.
+fn mentions_of(modules: &Modules, own: usize) -> Vec<u64> {
     // Most names repeat (`self`, a module's imports): a set per thread keeps each once.
-    let mut all: Vec<u64> = (0..modules.len())
+    let mut all: Vec<u64> = (0..own.min(modules.len()))
         .into_par_iter()
         .fold(
             || (rustc_hash::FxHashSet::default(), Vec::new()),
@@ -333,7 +334,8 @@ fn analyze<'a>(
         rayon::join(
             || resolve(&mut resolution, first),
             || {
-                let project = Project::with_index(modules, catalogue, detect_index);
+                let mut project = Project::with_index(modules, catalogue, detect_index);
+                project.own_modules = project_modules;
                 frameworks::detect(&project, &settings.console_scripts)
             },
         )
@@ -348,7 +350,7 @@ fn analyze<'a>(
     let resumable = raw.map(|detected| {
         let (mentions, state_modules) = pool().install(|| {
             rayon::join(
-                || mentions_of(modules),
+                || mentions_of(modules, project_modules),
                 || {
                     (0..modules.len() as u32)
                         .filter(|m| !modules[*m as usize].state_attrs.is_empty())

@@ -640,17 +640,22 @@ impl<'p> Scan<'p> {
 fn functions_all<'p>(
     project: &'p Project,
 ) -> impl Iterator<Item = (FnId, &'p crate::facts::Function)> {
-    project.modules.iter().enumerate().flat_map(|(m, facts)| {
-        facts.functions.iter().enumerate().map(move |(i, f)| {
-            (
-                FnId {
-                    module: m as u32,
-                    idx: i as u32,
-                },
-                f,
-            )
+    project
+        .modules
+        .iter()
+        .take(project.own_modules)
+        .enumerate()
+        .flat_map(|(m, facts)| {
+            facts.functions.iter().enumerate().map(move |(i, f)| {
+                (
+                    FnId {
+                        module: m as u32,
+                        idx: i as u32,
+                    },
+                    f,
+                )
+            })
         })
-    })
 }
 
 /// What an argument of a registration call is (a function, a class), passed as
