@@ -115,7 +115,9 @@ fn same_modules(c: &cache::Cache, loaded: &Loaded) -> bool {
 
 /// Whether every module parsed again shows the others what it showed the last run.
 fn same_interfaces(loaded: &Loaded, c: &cache::Cache, r: &Resumable) -> bool {
-    loaded.facts.iter().zip(&loaded.files).all(|(facts, file)| {
+    // The installed modules are those the analysis's key names: the same.
+    let own = loaded.facts.iter().zip(&loaded.files).take(loaded.own);
+    own.into_iter().all(|(facts, file)| {
         let Facts::Ready(new) = facts else {
             return true;
         };
@@ -131,6 +133,9 @@ fn same_interfaces(loaded: &Loaded, c: &cache::Cache, r: &Resumable) -> bool {
             })
     })
 }
+
+static NO_FACTS: std::sync::LazyLock<crate::facts::ModuleFacts> =
+    std::sync::LazyLock::new(crate::facts::ModuleFacts::default);
 
 /// Writes the cache again when the policy says so. A failure is a warning.
 pub(crate) fn save(
@@ -157,8 +162,13 @@ pub(crate) fn save(
             stamp: *stamp,
             module: &f.module,
             is_package: f.is_package,
-            // Facts the cache has are copied from it as they are.
-            facts: stored.is_none().then(|| &analysed.modules[i]),
+            // Facts the cache has are copied from it as they are. An installed module's
+            // are not kept here (the package cache has them): only its place among the
+            // modules, which the analysis kept numbers its functions by.
+            facts: stored.is_none().then(|| match i < loaded.own {
+                true => &analysed.modules[i],
+                false => &NO_FACTS,
+            }),
             stored: *stored,
         })
         .collect();

@@ -220,6 +220,8 @@ pub(crate) struct Loaded<'f> {
     /// Names the installed modules added after the project's ([`Loaded::add_library`]),
     /// 0 without any.
     pub(crate) library: u64,
+    /// How many modules are the project's: those after are the installed ones.
+    pub(crate) own: usize,
 }
 
 /// Reads every file found, or takes its facts from `cache`. Also the start of the
@@ -257,6 +259,7 @@ pub(crate) fn load<'f>(
         reshaped: false,
         syntax_errors: vec![],
         library: 0,
+        own: 0,
     };
     let mut result = CheckResult {
         warnings,
@@ -283,6 +286,7 @@ pub(crate) fn load<'f>(
             Err((e, source)) => loaded.syntax_errors.push((c.file, e, source)),
         }
     }
+    loaded.own = loaded.facts.len();
     (loaded, result)
 }
 
