@@ -416,7 +416,9 @@ pub(crate) fn paths_of(facts: &ModuleFacts) -> Vec<String> {
         }
     }
     for m in &facts.star_imports {
-        out.insert(m);
+        if !typing.contains(m.as_str()) {
+            out.insert(m);
+        }
     }
     for f in &facts.functions {
         f.decorators.iter().for_each(|r| collect(r, &mut out));
