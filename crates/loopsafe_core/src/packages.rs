@@ -109,6 +109,10 @@ pub(crate) fn follow(env: &Environment, paths: Vec<String>, cx: &Follow) -> Libr
         kinds: HashMap::default(),
         located: HashMap::default(),
         seen: HashSet::default(),
+        index: HashMap::default(),
+        pending: HashMap::default(),
+        work: vec![],
+        done: vec![],
         packages: HashMap::default(),
         report: PackagesReport {
             environment: env.dir.clone(),
@@ -120,6 +124,7 @@ pub(crate) fn follow(env: &Environment, paths: Vec<String>, cx: &Follow) -> Libr
     for path in &paths {
         walk.want(path, &mut queue);
     }
+    walk.settle(&loaded, &mut queue);
     while !queue.is_empty() {
         let wave = walk.budget(std::mem::take(&mut queue));
         let read: Vec<Option<Read>> = {
@@ -156,9 +161,7 @@ pub(crate) fn follow(env: &Environment, paths: Vec<String>, cx: &Follow) -> Libr
                 (Some(store), Origin::ByText) => store.restamp(&w.module, stamp),
                 _ => {}
             }
-            for path in paths_of(&facts) {
-                walk.want(&path, &mut queue);
-            }
+            walk.loaded(&w.module, loaded.len());
             let file = SourceFile {
                 path: w.path,
                 module: w.module,
@@ -166,6 +169,7 @@ pub(crate) fn follow(env: &Environment, paths: Vec<String>, cx: &Follow) -> Libr
             };
             loaded.push((file, facts, hash));
         }
+        walk.settle(&loaded, &mut queue);
     }
     for package in walk.packages.values_mut() {
         if let Some(store) = package.store.take() {
@@ -184,6 +188,14 @@ struct Walk<'a> {
     located: HashMap<String, Located>,
     /// Modules queued once.
     seen: HashSet<String>,
+    /// Where each loaded module is among those loaded.
+    index: HashMap<String, usize>,
+    /// What is asked of modules queued and not loaded yet.
+    pending: HashMap<String, Vec<Demand>>,
+    /// What is asked of modules loaded, not yet followed.
+    work: Vec<(usize, Demand)>,
+    /// What was followed in each loaded module.
+    done: Vec<Done>,
     packages: HashMap<String, Package>,
     report: PackagesReport,
 }
@@ -198,15 +210,21 @@ impl Walk<'_> {
         };
         // From the top down: below a module that is no package (or nothing), the rest
         // of the path names attributes, and no file need be looked for.
+        let (path, whole) = match path.strip_suffix(".*") {
+            Some(module) => (module, true),
+            None => (path, false),
+        };
         let ends = path.match_indices('.').map(|(i, _)| i).chain([path.len()]);
+        let mut deepest = None;
         for end in ends {
             let module = &path[..end];
             let (file, is_package) = match self.locate(site, module) {
                 Located::Package(file) => (file, true),
                 Located::Module(file) => (file, false),
                 Located::Namespace => continue,
-                Located::Missing => return,
+                Located::Missing => break,
             };
+            deepest = Some(end);
             if self.seen.insert(module.to_string()) {
                 queue.push(Wanted {
                     module: module.to_string(),
@@ -216,8 +234,180 @@ impl Walk<'_> {
                 });
             }
             if !is_package {
-                return;
+                break;
             }
+        }
+        // What the path names in the deepest module is all that is followed there.
+        let Some(end) = deepest else {
+            return;
+        };
+        let rest = path.get(end + 1..).and_then(|r| r.split('.').next());
+        let demand = match (rest, whole) {
+            (_, true) if end == path.len() => Demand::Whole,
+            (Some(name), _) if !name.is_empty() => Demand::Name(name.to_string()),
+            _ => return,
+        };
+        self.ask(&path[..end], demand);
+    }
+
+    /// Asks `demand` of `module`, now if it is loaded, else once it is.
+    fn ask(&mut self, module: &str, demand: Demand) {
+        match self.index.get(module) {
+            Some(i) => self.work.push((*i, demand)),
+            None => self
+                .pending
+                .entry(module.to_string())
+                .or_default()
+                .push(demand),
+        }
+    }
+
+    /// `module` is loaded, the `i`-th: what was asked of it can be followed.
+    fn loaded(&mut self, module: &str, i: usize) {
+        self.index.insert(module.to_string(), i);
+        if self.done.len() <= i {
+            self.done.resize_with(i + 1, Done::default);
+        }
+        for demand in self.pending.remove(module).unwrap_or_default() {
+            self.work.push((i, demand));
+        }
+    }
+
+    /// Follows what was asked of loaded modules: the names asked for, what their
+    /// bindings, functions and classes refer to, and so on, queueing the modules that
+    /// leads to (asked of once they are loaded).
+    fn settle(&mut self, loaded: &[(SourceFile, ModuleFacts, u64)], queue: &mut Vec<Wanted>) {
+        while let Some((i, demand)) = self.work.pop() {
+            let (file, facts, _) = &loaded[i];
+            let done = &mut self.done[i];
+            match demand {
+                Demand::Name(name) => {
+                    if done.names.insert(name.clone()) {
+                        self.name(i, file, facts, &name, queue);
+                    }
+                }
+                Demand::Function(f) => {
+                    if done.functions.insert(f) {
+                        self.function(i, facts, f, queue);
+                    }
+                }
+                Demand::Class(c) => {
+                    if done.classes.insert(c) {
+                        self.class(i, facts, c, queue);
+                    }
+                }
+                Demand::Whole => {
+                    let names = facts.bindings.keys().map(|n| Demand::Name(n.to_string()));
+                    self.work.extend(names.map(|d| (i, d)));
+                }
+            }
+        }
+    }
+
+    /// A module-level name of a loaded module: its bindings, else where a star import or
+    /// a module `__getattr__` may bring it from, or a submodule of that name.
+    fn name(
+        &mut self,
+        i: usize,
+        file: &SourceFile,
+        facts: &ModuleFacts,
+        name: &str,
+        queue: &mut Vec<Wanted>,
+    ) {
+        let typing: HashSet<&str> = facts
+            .unfollowed_imports
+            .iter()
+            .map(|p| p.as_str())
+            .collect();
+        match facts.bindings.get(name) {
+            Some(refs) => {
+                for r in refs {
+                    if !matches!(r, Ref::Path(p) if typing.contains(p.as_str())) {
+                        self.refs(i, facts, r, queue);
+                    }
+                }
+            }
+            None => {
+                for star in &facts.star_imports {
+                    if !typing.contains(star.as_str()) {
+                        self.want(&format!("{star}.{name}"), queue);
+                    }
+                }
+                if let Some(getattr) = facts.bindings.get("__getattr__") {
+                    for r in getattr {
+                        self.refs(i, facts, r, queue);
+                    }
+                }
+            }
+        }
+        if file.is_package {
+            self.want(&format!("{}.{name}", file.module), queue);
+        }
+    }
+
+    fn function(&mut self, i: usize, facts: &ModuleFacts, f: u32, queue: &mut Vec<Wanted>) {
+        let Some(func) = facts.functions.get(f as usize) else {
+            return;
+        };
+        let refs =
+            (func.decorators.iter())
+                .chain(&func.returns)
+                .chain(&func.returned)
+                .chain(func.calls.iter().flat_map(|c| {
+                    std::iter::once(&c.callee).chain(c.args.iter().map(|a| &a.value))
+                }));
+        for r in refs {
+            self.refs(i, facts, r, queue);
+        }
+        // Nested functions and lambdas it may call.
+        for (j, nested) in facts.functions.iter().enumerate() {
+            if nested.parent == Some(f) {
+                self.work.push((i, Demand::Function(j as u32)));
+            }
+        }
+    }
+
+    fn class(&mut self, i: usize, facts: &ModuleFacts, c: u32, queue: &mut Vec<Wanted>) {
+        let Some(class) = facts.classes.get(c as usize) else {
+            return;
+        };
+        for r in class.bases.iter().chain(class.attrs.iter().map(|(_, r)| r)) {
+            self.refs(i, facts, r, queue);
+        }
+        for (j, method) in facts.functions.iter().enumerate() {
+            if method.class == Some(c) {
+                self.work.push((i, Demand::Function(j as u32)));
+            }
+        }
+    }
+
+    /// What a reference in a loaded module leads to: a dotted name to want, a name,
+    /// function or class of the module to follow.
+    fn refs(&mut self, i: usize, facts: &ModuleFacts, r: &Ref, queue: &mut Vec<Wanted>) {
+        match r {
+            Ref::Path(p) => self.want(p, queue),
+            Ref::Name(n) => self.work.push((i, Demand::Name(n.to_string()))),
+            Ref::Function(f) => self.work.push((i, Demand::Function(*f))),
+            Ref::Class(c) | Ref::InstanceOf(c) | Ref::Super(c) => {
+                self.work.push((i, Demand::Class(*c)))
+            }
+            Ref::Attr(inner, attr) => {
+                if let Some(path) = dotted(facts, inner) {
+                    self.want(&format!("{path}.{attr}"), queue);
+                }
+                self.refs(i, facts, inner, queue);
+            }
+            Ref::Call(inner)
+            | Ref::Instance(inner)
+            | Ref::Item(inner)
+            | Ref::BinOp(inner, _)
+            | Ref::ReflectedBinOp(inner, _) => self.refs(i, facts, inner, queue),
+            Ref::AnyOf(items) => items.iter().for_each(|r| self.refs(i, facts, r, queue)),
+            Ref::Partial(maker, func) => {
+                self.refs(i, facts, maker, queue);
+                self.refs(i, facts, func, queue);
+            }
+            Ref::Unknown | Ref::Const(_) => {}
         }
     }
 
@@ -325,6 +515,39 @@ impl Walk<'_> {
     }
 }
 
+/// What is asked of a loaded module.
+enum Demand {
+    /// A module-level name, as another module imports or uses it.
+    Name(String),
+    Function(u32),
+    Class(u32),
+    /// Everything: a star import of the project's.
+    Whole,
+}
+
+/// What was followed in a loaded module.
+#[derive(Default)]
+struct Done {
+    names: HashSet<String>,
+    functions: HashSet<u32>,
+    classes: HashSet<u32>,
+}
+
+/// The dotted name a reference to a module or a module's attribute stands for:
+/// `transport.fetch_json` with `from geofake import transport` is
+/// `geofake.transport.fetch_json`.
+fn dotted(facts: &ModuleFacts, r: &Ref) -> Option<String> {
+    match r {
+        Ref::Path(p) => Some(p.to_string()),
+        Ref::Name(n) => facts.bindings.get(n)?.iter().find_map(|b| match b {
+            Ref::Path(p) => Some(p.to_string()),
+            _ => None,
+        }),
+        Ref::Attr(inner, attr) => dotted(facts, inner).map(|p| format!("{p}.{attr}")),
+        _ => None,
+    }
+}
+
 /// A module loaded: its facts, its text's hash and its file's stamp, and where the
 /// facts came from.
 struct Read {
@@ -397,11 +620,14 @@ fn load_module(w: Wanted, store: Option<&store::PackageStore>, cx: &Follow) -> O
     })
 }
 
-/// The dotted names a module's code names: what its imports bind (not those for type
-/// checkers only), and every absolute name in its functions and classes (a function's
-/// own `import` is substituted where it is used).
+/// The dotted names a project module's code names, for following installed packages:
+/// what its imports bind (not those for type checkers only or fallbacks), every absolute
+/// name in its functions and classes (a function's own `import` is substituted where it
+/// is used), the attributes it reads of what it imports (`geofake.geocode` after
+/// `import geofake`), and `module.*` for each star import (all of that module is asked
+/// for).
 pub(crate) fn paths_of(facts: &ModuleFacts) -> Vec<String> {
-    let mut out: HashSet<&str> = HashSet::default();
+    let mut out: HashSet<String> = HashSet::default();
     let typing: HashSet<&str> = facts
         .unfollowed_imports
         .iter()
@@ -411,49 +637,57 @@ pub(crate) fn paths_of(facts: &ModuleFacts) -> Vec<String> {
         for r in refs {
             match r {
                 Ref::Path(p) if typing.contains(p.as_str()) => {}
-                r => collect(r, &mut out),
+                r => collect(facts, r, &mut out),
             }
         }
     }
     for m in &facts.star_imports {
         if !typing.contains(m.as_str()) {
-            out.insert(m);
+            out.insert(format!("{m}.*"));
         }
     }
     for f in &facts.functions {
-        f.decorators.iter().for_each(|r| collect(r, &mut out));
-        f.returns.iter().for_each(|r| collect(r, &mut out));
-        f.returned.iter().for_each(|r| collect(r, &mut out));
-        for call in &f.calls {
-            collect(&call.callee, &mut out);
-            call.args.iter().for_each(|a| collect(&a.value, &mut out));
-        }
+        let refs =
+            (f.decorators.iter())
+                .chain(&f.returns)
+                .chain(&f.returned)
+                .chain(f.calls.iter().flat_map(|c| {
+                    std::iter::once(&c.callee).chain(c.args.iter().map(|a| &a.value))
+                }));
+        refs.for_each(|r| collect(facts, r, &mut out));
     }
     for c in &facts.classes {
-        c.bases.iter().for_each(|r| collect(r, &mut out));
-        c.attrs.iter().for_each(|(_, r)| collect(r, &mut out));
+        c.bases.iter().for_each(|r| collect(facts, r, &mut out));
+        c.attrs
+            .iter()
+            .for_each(|(_, r)| collect(facts, r, &mut out));
     }
-    let mut out: Vec<String> = out.into_iter().map(str::to_string).collect();
+    let mut out: Vec<String> = out.into_iter().collect();
     out.sort_unstable();
     out
 }
 
-/// Every [`Ref::Path`] inside `r`.
-fn collect<'r>(r: &'r Ref, out: &mut HashSet<&'r str>) {
+/// Every [`Ref::Path`] inside `r`, and every attribute read of one ([`dotted`]).
+fn collect(facts: &ModuleFacts, r: &Ref, out: &mut HashSet<String>) {
     match r {
         Ref::Path(p) => {
-            out.insert(p.as_str());
+            out.insert(p.to_string());
         }
-        Ref::Attr(inner, _)
-        | Ref::Call(inner)
+        Ref::Attr(inner, attr) => {
+            if let Some(path) = dotted(facts, inner) {
+                out.insert(format!("{path}.{attr}"));
+            }
+            collect(facts, inner, out);
+        }
+        Ref::Call(inner)
         | Ref::Instance(inner)
         | Ref::Item(inner)
         | Ref::BinOp(inner, _)
-        | Ref::ReflectedBinOp(inner, _) => collect(inner, out),
-        Ref::AnyOf(items) => items.iter().for_each(|i| collect(i, out)),
+        | Ref::ReflectedBinOp(inner, _) => collect(facts, inner, out),
+        Ref::AnyOf(items) => items.iter().for_each(|i| collect(facts, i, out)),
         Ref::Partial(maker, func) => {
-            collect(maker, out);
-            collect(func, out);
+            collect(facts, maker, out);
+            collect(facts, func, out);
         }
         Ref::Unknown
         | Ref::Const(_)
