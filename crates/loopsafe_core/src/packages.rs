@@ -3,9 +3,11 @@
 //! knows (`geocode()` → the library's HTTP code → `urllib.request.urlopen`) is an LS901
 //! finding like any call through the project's own helpers.
 //!
-//! The environment is found without running Python ([`Environment::find`]); the modules
-//! of a package are loaded only as far as the project's imports, and then the imports of
-//! what was loaded, reach them, with a budget per package. Their facts join the project's
+//! The environment is found without running Python ([`Environment::find`]); installed
+//! code is followed by name: the project's code names `geofake.geocode`, so the module
+//! `geofake` is loaded and its name `geocode` followed, through its binding to the module
+//! that defines it, the function's own calls, a class's methods, and so on, with a budget
+//! per package. A module is loaded whole, but only what was asked of it leads further. Their facts join the project's
 //! modules for the analysis, which never reports anything located in them nor takes
 //! their functions for entry points. A package the catalogue describes is a sink, never
 //! followed. What was parsed is kept per package and version in the user's cache folder
