@@ -110,6 +110,7 @@ pub(crate) fn follow(env: &Environment, paths: Vec<String>, cx: &Follow) -> Libr
         cx,
         kinds: HashMap::default(),
         located: HashMap::default(),
+        listings: HashMap::default(),
         seen: HashSet::default(),
         index: HashMap::default(),
         pending: HashMap::default(),
@@ -188,6 +189,8 @@ struct Walk<'a> {
     kinds: HashMap<String, Kind>,
     /// What a dotted name is in a followed package.
     located: HashMap<String, Located>,
+    /// The folders of followed packages read so far ([`Walk::listing`]).
+    listings: HashMap<PathBuf, HashMap<String, bool>>,
     /// Modules queued once.
     seen: HashSet<String>,
     /// Where each loaded module is among those loaded.
@@ -362,11 +365,14 @@ impl Walk<'_> {
             self.refs(i, facts, r, queue);
         }
         // Nested functions and lambdas it may call.
-        for (j, nested) in facts.functions.iter().enumerate() {
-            if nested.parent == Some(f) {
-                self.work.push((i, Demand::Function(j as u32)));
-            }
-        }
+        let nested = self.done[i]
+            .nested(facts)
+            .0
+            .get(&f)
+            .cloned()
+            .unwrap_or_default();
+        self.work
+            .extend(nested.into_iter().map(|j| (i, Demand::Function(j))));
     }
 
     fn class(&mut self, i: usize, facts: &ModuleFacts, c: u32, queue: &mut Vec<Wanted>) {
@@ -376,11 +382,14 @@ impl Walk<'_> {
         for r in class.bases.iter().chain(class.attrs.iter().map(|(_, r)| r)) {
             self.refs(i, facts, r, queue);
         }
-        for (j, method) in facts.functions.iter().enumerate() {
-            if method.class == Some(c) {
-                self.work.push((i, Demand::Function(j as u32)));
-            }
-        }
+        let methods = self.done[i]
+            .nested(facts)
+            .1
+            .get(&c)
+            .cloned()
+            .unwrap_or_default();
+        self.work
+            .extend(methods.into_iter().map(|j| (i, Demand::Function(j))));
     }
 
     /// What a reference in a loaded module leads to: a dotted name to want, a name,
@@ -463,9 +472,69 @@ impl Walk<'_> {
         if let Some(found) = self.located.get(module) {
             return found.clone();
         }
-        let found = self.env.module_file(site, module);
+        let found = self.module_file(site, module);
         self.located.insert(module.to_string(), found.clone());
         found
+    }
+
+    /// What `module` is under the site-packages folder `site`, from the listings of
+    /// the folders on the way (each read once: a module's imports look up many names
+    /// in the same few folders).
+    fn module_file(&mut self, site: usize, module: &str) -> Located {
+        let Some(mut dir) = self.env.site_packages.get(site).cloned() else {
+            return Located::Missing;
+        };
+        let mut segments = module.split('.').peekable();
+        while let Some(segment) = segments.next() {
+            if segment.is_empty() || segment.contains(['/', '\\']) {
+                return Located::Missing;
+            }
+            let listing = self.listing(&dir);
+            let is_dir = listing.get(segment).copied() == Some(true);
+            let is_file = listing.contains_key(&format!("{segment}.py"));
+            if segments.peek().is_some() {
+                // A folder on the way; a module file has no submodules.
+                if !is_dir {
+                    return Located::Missing;
+                }
+                dir.push(segment);
+                continue;
+            }
+            dir.push(segment);
+            if is_dir && self.listing(&dir).contains_key("__init__.py") {
+                return Located::Package(dir.join("__init__.py"));
+            }
+            if is_file {
+                dir.set_extension("py");
+                return Located::Module(dir);
+            }
+            return if is_dir {
+                Located::Namespace
+            } else {
+                Located::Missing
+            };
+        }
+        Located::Missing
+    }
+
+    /// A folder's entries, by name: whether each is a folder (following links; a link
+    /// that leads nowhere, or in a loop, is neither).
+    fn listing(&mut self, dir: &Path) -> &HashMap<String, bool> {
+        self.listings.entry(dir.to_path_buf()).or_insert_with(|| {
+            let mut out = HashMap::default();
+            for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                let Ok(name) = e.file_name().into_string() else {
+                    continue;
+                };
+                let is_dir = match e.file_type() {
+                    Ok(t) if t.is_symlink() => e.path().is_dir(),
+                    Ok(t) => t.is_dir(),
+                    Err(_) => false,
+                };
+                out.insert(name, is_dir);
+            }
+            out
+        })
     }
 
     /// The modules of a wave that fit their package's budget; the others are counted.
@@ -533,6 +602,27 @@ struct Done {
     names: HashSet<String>,
     functions: HashSet<u32>,
     classes: HashSet<u32>,
+    /// The functions nested in each function, and the methods of each class, by index:
+    /// made once, when something is first asked of the module.
+    nested: Option<(HashMap<u32, Vec<u32>>, HashMap<u32, Vec<u32>>)>,
+}
+
+impl Done {
+    fn nested(&mut self, facts: &ModuleFacts) -> &(HashMap<u32, Vec<u32>>, HashMap<u32, Vec<u32>>) {
+        self.nested.get_or_insert_with(|| {
+            let (mut nested, mut methods): (HashMap<u32, Vec<u32>>, HashMap<u32, Vec<u32>>) =
+                Default::default();
+            for (j, f) in facts.functions.iter().enumerate() {
+                if let Some(parent) = f.parent {
+                    nested.entry(parent).or_default().push(j as u32);
+                }
+                if let Some(class) = f.class {
+                    methods.entry(class).or_default().push(j as u32);
+                }
+            }
+            (nested, methods)
+        })
+    }
 }
 
 /// The dotted name a reference to a module or a module's attribute stands for:

@@ -128,33 +128,6 @@ impl Environment {
         }
     }
 
-    /// What `module` is under the site-packages folder `site`.
-    pub(crate) fn module_file(&self, site: usize, module: &str) -> Located {
-        let Some(mut path) = self.site_packages.get(site).cloned() else {
-            return Located::Missing;
-        };
-        if module
-            .split('.')
-            .any(|s| s.is_empty() || s.contains(['/', '\\']))
-        {
-            return Located::Missing;
-        }
-        path.extend(module.split('.'));
-        let init = path.join("__init__.py");
-        if init.is_file() {
-            return Located::Package(init);
-        }
-        let dir = path.is_dir();
-        path.set_extension("py");
-        if path.is_file() {
-            Located::Module(path)
-        } else if dir {
-            Located::Namespace
-        } else {
-            Located::Missing
-        }
-    }
-
     /// `name-version` of the distribution that installed the top-level package `top`:
     /// from its `*.dist-info` folder's name, found by the package's name, else by the
     /// names its `top_level.txt` or `RECORD` list.
