@@ -604,14 +604,16 @@ struct Done {
     classes: HashSet<u32>,
     /// The functions nested in each function, and the methods of each class, by index:
     /// made once, when something is first asked of the module.
-    nested: Option<(HashMap<u32, Vec<u32>>, HashMap<u32, Vec<u32>>)>,
+    nested: Option<(ByIndex, ByIndex)>,
 }
 
+/// Function indexes by the index of what holds them.
+type ByIndex = HashMap<u32, Vec<u32>>;
+
 impl Done {
-    fn nested(&mut self, facts: &ModuleFacts) -> &(HashMap<u32, Vec<u32>>, HashMap<u32, Vec<u32>>) {
+    fn nested(&mut self, facts: &ModuleFacts) -> &(ByIndex, ByIndex) {
         self.nested.get_or_insert_with(|| {
-            let (mut nested, mut methods): (HashMap<u32, Vec<u32>>, HashMap<u32, Vec<u32>>) =
-                Default::default();
+            let (mut nested, mut methods): (ByIndex, ByIndex) = Default::default();
             for (j, f) in facts.functions.iter().enumerate() {
                 if let Some(parent) = f.parent {
                     nested.entry(parent).or_default().push(j as u32);
