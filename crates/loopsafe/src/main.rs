@@ -339,8 +339,12 @@ fn run(command: Command) -> Result<ExitStatus, Error> {
             Ok(ExitStatus::Success)
         }
         Command::Server { no_cache } => {
+            let cache = !no_cache && std::env::var_os("LOOPSAFE_NO_CACHE").is_none();
             let options = loopsafe_server::Options {
-                cache: !no_cache && std::env::var_os("LOOPSAFE_NO_CACHE").is_none(),
+                cache,
+                packages_cache: cache
+                    .then(loopsafe_core::packages::default_cache_dir)
+                    .flatten(),
                 ..loopsafe_server::Options::default()
             };
             loopsafe_server::run_stdio(options).map_err(|e| Error::Server(e.to_string()))?;
