@@ -132,9 +132,17 @@ pub(crate) struct SelectionArgs {
     #[arg(long, conflicts_with = "config")]
     isolated: bool,
     /// Do not read or write the cache (`.loopsafe_cache`: per-file facts, the last
-    /// analysis, what the last walk found); also LOOPSAFE_NO_CACHE=1.
+    /// analysis, what the last walk found; and the installed packages' facts kept in
+    /// ~/.cache/loopsafe/packages); also LOOPSAFE_NO_CACHE=1.
     #[arg(long)]
     no_cache: bool,
+    /// The project's Python environment (a virtualenv folder, or its `python`): calls
+    /// into the packages installed there are followed, so a coroutine that calls a
+    /// library function which blocks inside the library is reported, with the
+    /// library's lines in its chain. Default: the configuration's `python`, else the
+    /// active virtualenv ($VIRTUAL_ENV), else `.venv` or `venv` in the project.
+    #[arg(long, value_name = "PATH")]
+    python: Option<PathBuf>,
     /// Also report blocking calls in test coroutines and async fixtures, which otherwise
     /// are listed as acceptable (they stall the test runner's loop, not the service's).
     #[arg(long)]
@@ -331,8 +339,12 @@ fn run(command: Command) -> Result<ExitStatus, Error> {
             Ok(ExitStatus::Success)
         }
         Command::Server { no_cache } => {
+            let cache = !no_cache && std::env::var_os("LOOPSAFE_NO_CACHE").is_none();
             let options = loopsafe_server::Options {
-                cache: !no_cache && std::env::var_os("LOOPSAFE_NO_CACHE").is_none(),
+                cache,
+                packages_cache: cache
+                    .then(loopsafe_core::packages::default_cache_dir)
+                    .flatten(),
                 ..loopsafe_server::Options::default()
             };
             loopsafe_server::run_stdio(options).map_err(|e| Error::Server(e.to_string()))?;
@@ -404,6 +416,15 @@ fn settings_for(args: &SelectionArgs, paths: &[PathBuf]) -> Result<Settings, Err
         settings.min_severity = min.into();
     }
     settings.console_scripts = config::console_scripts(paths.first().unwrap_or(&cwd));
+    match &args.python {
+        Some(python) => settings.python = Some(cwd.join(python)),
+        None if settings.python.is_none() => {
+            settings.python = std::env::var_os("VIRTUAL_ENV")
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from);
+        }
+        None => {}
+    }
     Ok(settings)
 }
 
@@ -425,6 +446,9 @@ fn prepare(
         notes,
         cache: (!selection.no_cache && std::env::var_os("LOOPSAFE_NO_CACHE").is_none())
             .then(|| settings.root.clone()),
+        packages_cache: (!selection.no_cache && std::env::var_os("LOOPSAFE_NO_CACHE").is_none())
+            .then(loopsafe_core::packages::default_cache_dir)
+            .flatten(),
         ..CheckOptions::default()
     };
     Ok((paths, settings, options))

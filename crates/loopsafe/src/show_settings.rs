@@ -183,6 +183,19 @@ impl Shown<'_> {
             None if a.no_cache => "Cache: off (`--no-cache`)\n".to_string(),
             None => "Cache: off (LOOPSAFE_NO_CACHE)\n".to_string(),
         });
+        out.push_str(&match loopsafe_core::packages::Environment::find(s) {
+            Some(Ok(env)) => format!(
+                "Python environment (installed packages followed): {}\n",
+                display_path(&env.dir, cwd)
+            ),
+            Some(Err(named)) => format!(
+                "Python environment: none at {} (installed packages not followed)\n",
+                display_path(&named, cwd)
+            ),
+            None => {
+                "Python environment: none found (installed packages not followed)\n".to_string()
+            }
+        });
         if !s.console_scripts.is_empty() {
             out.push_str(&format!(
                 "Console scripts (pyproject.toml): {}\n",

@@ -568,6 +568,10 @@ fn show_settings_names_where_each_value_comes_from() {
     );
     assert!(row("check-tests").ends_with("= false  # default"), "{text}");
     assert!(text.contains("Cache: off (LOOPSAFE_NO_CACHE)"), "{text}");
+    assert!(
+        text.contains("Python environment: none found (installed packages not followed)"),
+        "{text}"
+    );
     // Nothing is checked: no finding, no summary.
     assert!(!text.contains("checked)"), "{text}");
 

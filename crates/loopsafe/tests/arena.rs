@@ -56,6 +56,7 @@ fn binary_json(fixture: &Path) -> Result<String, String> {
         ])
         .current_dir(working_dir(fixture))
         .env("NO_COLOR", "1")
+        .env_remove("VIRTUAL_ENV")
         .output()
         .expect("loopsafe runs");
     match out.status.code() {

@@ -90,6 +90,7 @@ fn sarif_output_follows_the_official_schema() {
         let out = run(
             Command::new(env!("CARGO_BIN_EXE_loopsafe"))
                 .env("LOOPSAFE_NO_CACHE", "1")
+                .env_remove("VIRTUAL_ENV")
                 .args(["check", "--output-format", "sarif", "--isolated"])
                 .current_dir(&path),
             Duration::from_secs(60),
@@ -136,6 +137,7 @@ fn original_and_fixed(dir: &Path) -> (PathBuf, PathBuf) {
     let fix = run(
         Command::new(env!("CARGO_BIN_EXE_loopsafe"))
             .env("LOOPSAFE_NO_CACHE", "1")
+            .env_remove("VIRTUAL_ENV")
             .args(["check", "--fix", "--unsafe-fixes", "-q"])
             .current_dir(&fixed),
         Duration::from_secs(60),
@@ -263,6 +265,7 @@ fn the_probe_measures_the_stall_before_and_after_the_fixes() {
         let out = run(
             Command::new(env!("CARGO_BIN_EXE_loopsafe"))
                 .env("LOOPSAFE_NO_CACHE", "1")
+                .env_remove("VIRTUAL_ENV")
                 .args(["probe", &format!("http://127.0.0.1:{port}")])
                 .args(["--serve", &serve, "--serve-timeout", "30s"])
                 .args(["--load", "GET /accounts/a1"])
@@ -323,6 +326,7 @@ fn the_probe_measures_the_stall_before_and_after_the_fixes() {
     let compare = run(
         Command::new(env!("CARGO_BIN_EXE_loopsafe"))
             .env("LOOPSAFE_NO_CACHE", "1")
+            .env_remove("VIRTUAL_ENV")
             .args(["probe", "compare"])
             .arg(dir.path().join("before.json"))
             .arg(dir.path().join("after.json")),
@@ -336,6 +340,7 @@ fn the_probe_measures_the_stall_before_and_after_the_fixes() {
     let report = run(
         Command::new(env!("CARGO_BIN_EXE_loopsafe"))
             .env("LOOPSAFE_NO_CACHE", "1")
+            .env_remove("VIRTUAL_ENV")
             .args(["report", "--impact"])
             .arg(dir.path().join("before.json"))
             .arg(dir.path().join("after.json"))
@@ -470,6 +475,7 @@ fn a_stall_in_a_library_loopsafe_does_not_know_is_attributed_on_both_loops() {
         let out = run(
             Command::new(env!("CARGO_BIN_EXE_loopsafe"))
                 .env("LOOPSAFE_NO_CACHE", "1")
+                .env_remove("VIRTUAL_ENV")
                 .env("PYTHONPATH", &libs)
                 .env("CHAIN_MARKER", dir.path().join("chained"))
                 .args(["probe", &format!("http://127.0.0.1:{port}")])

@@ -27,6 +27,9 @@ pub(crate) struct Context<'a> {
     pub(crate) everything: bool,
     /// Also work out what the next run needs to resume from.
     pub(crate) keep: bool,
+    /// How many of the modules are the project's: those after them are installed
+    /// packages', analysed for what project code calls in them, never reported.
+    pub(crate) project_modules: usize,
 }
 
 /// The modules and what the analysis concluded from them.
@@ -40,6 +43,8 @@ pub(crate) struct Analysed<'m> {
     pub(crate) resumable: Option<Resumable>,
     pub(crate) reused: bool,
     pub(crate) resumed: bool,
+    /// How many of the modules are the project's ([`Context::project_modules`]).
+    pub(crate) project_modules: usize,
 }
 
 /// The cache turned out damaged: nothing concluded from it is to be trusted.
@@ -66,7 +71,11 @@ pub(crate) fn run<'m>(
     cx: &Context,
 ) -> Result<Analysed<'m>, Damaged> {
     // Parsed again: not as the cache has them.
-    let changed: Vec<bool> = loaded.iter().map(|f| f.stored().is_none()).collect();
+    // The installed modules are the same as the last run's whenever its analysis is
+    // used at all (its key names them).
+    let changed: Vec<bool> = (loaded.iter().enumerate())
+        .map(|(m, f)| f.stored().is_none() && m < cx.project_modules)
+        .collect();
     // Only the facts the analysis reads are decoded, as it reads them.
     let lazily = |loaded: Vec<Facts>| {
         let facts = loaded
@@ -89,6 +98,7 @@ pub(crate) fn run<'m>(
         resumable,
         reused: false,
         resumed: false,
+        project_modules: cx.project_modules,
     };
     match plan {
         // With the analysis known, only the modules its findings are in are decoded.
@@ -103,9 +113,7 @@ pub(crate) fn run<'m>(
         }
         Plan::Resume(resumable) => {
             let modules = lazily(loaded);
-            let Some((analysis, _, kept)) =
-                reanalyze(&modules, cx.catalogue, cx.settings, resumable, &changed)
-            else {
+            let Some((analysis, _, kept)) = reanalyze(&modules, cx, resumable, &changed) else {
                 return damaged(modules);
             };
             if !prefetch(&modules, &analysis) || modules.damaged() {
@@ -121,8 +129,7 @@ pub(crate) fn run<'m>(
                 return Err(Damaged);
             }
             let modules = Modules::ready(loaded.into_iter().map(Facts::or_empty).collect());
-            let (analysis, found, detected, kept) =
-                analyze(&modules, cx.catalogue, cx.settings, cx.everything, cx.keep);
+            let (analysis, found, detected, kept) = analyze(&modules, cx);
             Ok(analysed(modules, analysis, Some((found, detected)), kept))
         }
     }
@@ -270,10 +277,11 @@ impl Resumable {
     }
 }
 
-/// [`facts::ModuleFacts::mentions`] of every module, sorted, each once.
-fn mentions_of(modules: &Modules) -> Vec<u64> {
+/// [`facts::ModuleFacts::mentions`] of the first `own` modules (the project's: an
+/// installed package's code never names a project module's), sorted, each once.
+fn mentions_of(modules: &Modules, own: usize) -> Vec<u64> {
     // Most names repeat (`self`, a module's imports): a set per thread keeps each once.
-    let mut all: Vec<u64> = (0..modules.len())
+    let mut all: Vec<u64> = (0..own.min(modules.len()))
         .into_par_iter()
         .fold(
             || (rustc_hash::FxHashSet::default(), Vec::new()),
@@ -299,16 +307,16 @@ fn mentions_of(modules: &Modules) -> Vec<u64> {
 /// With `keep`, also what the next run needs to pick up from here ([`Resumable`]).
 fn analyze<'a>(
     modules: &'a Modules<'a>,
-    catalogue: &'a Catalogue,
-    settings: &'a Settings,
-    everything: bool,
-    keep: bool,
+    cx: &Context<'a>,
 ) -> (
     Analysis,
     propagate::Findings,
     frameworks::Frameworks,
     Option<Resumable>,
 ) {
+    let (catalogue, settings, everything, keep) =
+        (cx.catalogue, cx.settings, cx.everything, cx.keep);
+    let project_modules = cx.project_modules;
     let counts = counting(modules, settings);
     let follow_helpers = settings.is_enabled(Rule::BlockingCallThroughHelper);
     // Only what can run on the loop needs resolving, unless the notes are to list the
@@ -316,15 +324,15 @@ fn analyze<'a>(
     // functions the frameworks run once they are detected: detection needs nothing from
     // the resolving, so both run at once.
     let mut resolution = propagate::Resolution::new(modules);
-    let first: Vec<project::FnId> = match everything {
-        true => resolution.all(),
-        false => resolution
-            .all()
-            .into_iter()
-            .filter(|f| modules.function(*f).is_async)
-            .collect(),
-    };
-    let follow = !everything;
+    // Installed packages' functions are resolved only as the project's reach them.
+    let first: Vec<project::FnId> = resolution
+        .all()
+        .into_iter()
+        .filter(|f| (f.module as usize) < project_modules)
+        .filter(|f| everything || modules.function(*f).is_async)
+        .collect();
+    // With every project function a root, only installed code is left to reach.
+    let follow = !everything || project_modules < modules.len();
     let resolve = |r: &mut propagate::Resolution, roots| {
         r.resolve(modules, catalogue, follow_helpers, &counts, roots, follow);
     };
@@ -334,13 +342,15 @@ fn analyze<'a>(
         rayon::join(
             || resolve(&mut resolution, first),
             || {
-                let project = Project::with_index(modules, catalogue, detect_index);
+                let mut project = Project::with_index(modules, catalogue, detect_index);
+                project.own_modules = project_modules;
                 frameworks::detect(&project, &settings.console_scripts)
             },
         )
     });
-    let raw = (keep && !everything).then(|| detected.clone());
     let mut detected = detected;
+    detected.retain_modules(|m| (m as usize) < project_modules);
+    let raw = (keep && !everything).then(|| detected.clone());
     if settings.check_tests {
         detected.check_tests();
     }
@@ -348,7 +358,7 @@ fn analyze<'a>(
     let resumable = raw.map(|detected| {
         let (mentions, state_modules) = pool().install(|| {
             rayon::join(
-                || mentions_of(modules),
+                || mentions_of(modules, project_modules),
                 || {
                     (0..modules.len() as u32)
                         .filter(|m| !modules[*m as usize].state_attrs.is_empty())
@@ -367,9 +377,7 @@ fn analyze<'a>(
                 .unwrap_or_else(|| project::ConstructionSites::of(modules)),
         }
     });
-    let (analysis, found, detected) = conclude(
-        modules, index, catalogue, settings, resolution, detected, &counts,
-    );
+    let (analysis, found, detected) = conclude(modules, index, cx, resolution, detected, &counts);
     (analysis, found, detected, resumable)
 }
 
@@ -381,11 +389,11 @@ fn analyze<'a>(
 /// fit these modules.
 fn reanalyze<'a>(
     modules: &'a Modules<'a>,
-    catalogue: &'a Catalogue,
-    settings: &'a Settings,
+    cx: &Context<'a>,
     kept: Resumable,
     changed: &[bool],
 ) -> Option<(Analysis, propagate::Findings, Resumable)> {
+    let (catalogue, settings) = (cx.catalogue, cx.settings);
     let counts = counting(modules, settings);
     let follow_helpers = settings.is_enabled(Rule::BlockingCallThroughHelper);
     let Resumable {
@@ -428,9 +436,7 @@ fn reanalyze<'a>(
         state_modules,
         constructions,
     };
-    let (analysis, found, _) = conclude(
-        modules, index, catalogue, settings, resolution, detected, &counts,
-    );
+    let (analysis, found, _) = conclude(modules, index, cx, resolution, detected, &counts);
     Some((analysis, found, resumable))
 }
 
@@ -438,12 +444,14 @@ fn reanalyze<'a>(
 fn conclude<'a>(
     modules: &'a Modules<'a>,
     index: std::sync::Arc<project::ModuleIndex<'a>>,
-    catalogue: &'a Catalogue,
-    settings: &'a Settings,
+    cx: &Context<'a>,
     resolution: propagate::Resolution<'a>,
     mut detected: frameworks::Frameworks,
     counts: &propagate::Counts<'_>,
 ) -> (Analysis, propagate::Findings, frameworks::Frameworks) {
+    let (catalogue, settings) = (cx.catalogue, cx.settings);
+    // Nothing is reported in an installed package's code: it is only a chain's hops.
+    let own = |f: project::FnId| (f.module as usize) < cx.project_modules;
     let follow_helpers = settings.is_enabled(Rule::BlockingCallThroughHelper);
     let mut found = pool().install(|| propagate::findings(resolution, modules, follow_helpers));
     propagate::sync_on_loop(
@@ -474,13 +482,13 @@ fn conclude<'a>(
     let direct = found
         .direct
         .iter()
-        .filter(|f| !detected.exempts(f.function, f.rule))
+        .filter(|f| own(f.function) && !detected.exempts(f.function, f.rule))
         .map(|f| (f.clone(), hotspot(f.function)))
         .collect();
     let helpers = found
         .helpers
         .iter()
-        .filter(|f| !detected.on_own_loop(f.caller.function))
+        .filter(|f| own(f.caller.function) && !detected.on_own_loop(f.caller.function))
         .map(|f| (f.clone(), hotspot(f.caller.function)))
         .collect();
     let analysis = Analysis {

@@ -32,7 +32,7 @@ pub use crate::fingerprint::{content_hash, Stamp};
 /// encoding is not self-describing, so a cache written with another layout of the facts
 /// must not even be read; and the facts and the analysis kept depend on the extraction,
 /// the catalogue and the analysis of the build that wrote them, whatever its version.
-const BUILD: &str = env!("LOOPSAFE_SOURCE_HASH");
+pub(crate) const BUILD: &str = env!("LOOPSAFE_SOURCE_HASH");
 
 /// The cache folder's name at the project root.
 pub const DIR: &str = ".loopsafe_cache";
@@ -431,7 +431,7 @@ fn overlay_of(file: &Path) -> PathBuf {
 
 /// A file modified after this time could be modified again without its time changing
 /// (coarse file system clocks): its text is hashed next time.
-fn racy_before() -> Duration {
+pub(crate) fn racy_before() -> Duration {
     SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH)
         .unwrap_or_default()

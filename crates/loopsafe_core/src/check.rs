@@ -32,6 +32,8 @@ pub struct CheckResult {
     /// The last run's analysis was picked up after an edit that changed calls: only the
     /// edited modules' calls were resolved again.
     pub analysis_resumed: bool,
+    /// What following the installed packages did, when the project has an environment.
+    pub packages: Option<crate::packages::PackagesReport>,
 }
 
 /// How to run a check, beyond the settings.
@@ -50,4 +52,7 @@ pub struct CheckOptions {
     /// Report only the findings in these files, or whose chain passes through them:
     /// the project around them is analysed (`focus::scope`).
     pub focus: Option<crate::focus::Focus>,
+    /// Keep the facts of installed packages' modules in this folder, for every project
+    /// ([`crate::packages::default_cache_dir`]); none: parse them on every check.
+    pub packages_cache: Option<PathBuf>,
 }

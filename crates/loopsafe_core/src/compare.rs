@@ -66,6 +66,8 @@ impl ModuleFacts {
             unresolved_calls,
             // An index of the calls, compared with them.
             called_names: _,
+            // Only which installed modules are loaded depends on them.
+            unfollowed_imports: _,
         } = self;
         let same = *name == other.name
             && *unresolved_calls == other.unresolved_calls

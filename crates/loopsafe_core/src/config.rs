@@ -123,6 +123,8 @@ pub struct Options {
     pub respect_gitignore: Option<bool>,
     pub check_tests: Option<bool>,
     pub min_severity: Option<toml::Spanned<String>>,
+    /// The project's Python environment: a virtual environment's folder or its `python`.
+    pub python: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -169,6 +171,10 @@ pub struct Settings {
     /// [`console_scripts`]): each starts a process of its own, so a coroutine it runs with
     /// `asyncio.run` runs on that process's loop, not the service's.
     pub console_scripts: Vec<String>,
+    /// The Python environment whose installed packages calls are followed into (a
+    /// virtual environment's folder, or its `python`); without one, a `.venv` or `venv`
+    /// at the root is used when there is one (see [`crate::packages`]).
+    pub python: Option<PathBuf>,
 }
 
 impl Settings {
@@ -188,6 +194,7 @@ impl Settings {
             check_tests: false,
             min_severity: Severity::Medium,
             console_scripts: vec![],
+            python: None,
         }
     }
 
@@ -497,6 +504,7 @@ pub fn load(path: &Path) -> Result<Settings, ConfigError> {
     if let Some(min) = &options.min_severity {
         settings.min_severity = named(min, "min-severity", Severity::from_name, at)?;
     }
+    settings.python = options.python.map(|p| root.join(p));
     Ok(settings)
 }
 

@@ -21,6 +21,10 @@ pub enum Warning {
     /// The results stand; the next run finds less in the cache.
     #[error("cannot write the cache in {dir}: {error}")]
     CacheNotWritten { dir: PathBuf, error: std::io::Error },
+    /// The Python environment named (`--python`, `python = `) is none: the installed
+    /// packages are not followed.
+    #[error("{0}: not a Python environment (no lib/python3.*/site-packages in it): calls into installed packages are not followed")]
+    NoEnvironment(PathBuf),
     /// A file edited while it was checked no longer holds a finding's text.
     #[error("{0}: skipped a finding: the file changed while it was being checked")]
     FileChanged(PathBuf),

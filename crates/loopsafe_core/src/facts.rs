@@ -447,6 +447,12 @@ pub struct ModuleFacts {
     /// `self.log.dispatch(...)`, `f` for `partial(f)`), as [`name_hash`]es, sorted: where
     /// to look for the calls of a function without reading every call of the project.
     pub called_names: Vec<u64>,
+    /// The paths module-level imports bind that do not run where the package is
+    /// installed as it should be: under `if TYPE_CHECKING:` (never), and in the
+    /// `except ImportError:` of a `try` that imports (the fallback for when its module,
+    /// often a compiled one, is missing). Following an installed package does not load
+    /// what they name.
+    pub unfollowed_imports: Vec<Name>,
 }
 
 impl ModuleFacts {

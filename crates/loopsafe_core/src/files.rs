@@ -24,6 +24,8 @@ pub(crate) struct Files<'a> {
     /// Line starts of the sources, worked out once per file.
     pub(crate) line_starts: HashMap<PathBuf, Vec<u32>>,
     pub(crate) warnings: &'a mut Vec<Warning>,
+    /// Modules from this index on are installed packages'.
+    pub(crate) project_modules: usize,
 }
 
 /// A span of a module, located in its file.

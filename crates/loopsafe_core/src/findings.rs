@@ -36,6 +36,7 @@ pub(crate) fn build(
         sources: std::mem::take(&mut result.sources),
         line_starts: HashMap::new(),
         warnings: &mut result.warnings,
+        project_modules: analysed.project_modules,
     };
     files.preload(analysis.functions().map(|f| f.module));
     for (finding, hotspot) in &analysis.direct {
@@ -378,7 +379,13 @@ fn helper_diagnostic(
     for step in &finding.chain {
         chain.push(files.hop(*step)?.0);
     }
-    let last = chain.last().expect("a chain ends with the blocking call");
+    // The root cause is where the project's own code last calls: the blocking call
+    // itself, or, for a chain into an installed package, the call into the package (the
+    // package's code is not the project's to change).
+    let own = (finding.chain.iter())
+        .rposition(|step| (step.function.module as usize) < files.project_modules)
+        .map_or(0, |i| i + 1);
+    let last = &chain[own];
     let root = Root {
         path: last.path.clone(),
         location: last.location,

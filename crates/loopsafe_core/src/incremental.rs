@@ -45,9 +45,17 @@ impl Policy {
         let stale = cache.is_some_and(|c| {
             (changed > 0 && (c.is_empty() || changed * 50 > modules || changed > 200))
                 || c.len().abs_diff(modules) * 50 > modules
+                // Other installed modules than the cache has (a package upgraded, a new
+                // import): none of the project's files need have changed.
+                || (loaded.library != 0 && !same_modules(c, loaded))
         });
+        // The analysis kept holds for these installed modules only.
+        let key = match loaded.library {
+            0 => analysis_key(settings, catalogue),
+            library => analysis_key(settings, catalogue) ^ library.rotate_left(1),
+        };
         let mut policy = Policy {
-            key: analysis_key(settings, catalogue),
+            key,
             stale,
             changed,
             on_disk: options.overrides.is_empty(),
@@ -77,14 +85,7 @@ impl Policy {
         // The last analysis is of these very modules (the numbering its function ids use).
         // Text given in `overrides` (an editor's unsaved buffers) is compared with the
         // cache's facts like text read from disk: reused while of the same shape.
-        let same_modules = !options.notes
-            && c.same_modules(
-                loaded
-                    .files
-                    .iter()
-                    .map(|f| (f.path.as_path(), f.module.as_str(), f.is_package)),
-            );
-        if !same_modules {
+        if options.notes || !same_modules(c, loaded) {
             return Plan::Fresh;
         }
         if !loaded.reshaped {
@@ -102,9 +103,21 @@ impl Policy {
     }
 }
 
+/// Whether the cache was written for the modules loaded, in this order.
+fn same_modules(c: &cache::Cache, loaded: &Loaded) -> bool {
+    c.same_modules(
+        loaded
+            .files
+            .iter()
+            .map(|f| (f.path.as_path(), f.module.as_str(), f.is_package)),
+    )
+}
+
 /// Whether every module parsed again shows the others what it showed the last run.
 fn same_interfaces(loaded: &Loaded, c: &cache::Cache, r: &Resumable) -> bool {
-    loaded.facts.iter().zip(&loaded.files).all(|(facts, file)| {
+    // The installed modules are those the analysis's key names: the same.
+    let own = loaded.facts.iter().zip(&loaded.files).take(loaded.own);
+    own.into_iter().all(|(facts, file)| {
         let Facts::Ready(new) = facts else {
             return true;
         };
@@ -120,6 +133,9 @@ fn same_interfaces(loaded: &Loaded, c: &cache::Cache, r: &Resumable) -> bool {
             })
     })
 }
+
+static NO_FACTS: std::sync::LazyLock<crate::facts::ModuleFacts> =
+    std::sync::LazyLock::new(crate::facts::ModuleFacts::default);
 
 /// Writes the cache again when the policy says so. A failure is a warning.
 pub(crate) fn save(
@@ -146,8 +162,13 @@ pub(crate) fn save(
             stamp: *stamp,
             module: &f.module,
             is_package: f.is_package,
-            // Facts the cache has are copied from it as they are.
-            facts: stored.is_none().then(|| &analysed.modules[i]),
+            // Facts the cache has are copied from it as they are. An installed module's
+            // are not kept here (the package cache has them): only its place among the
+            // modules, which the analysis kept numbers its functions by.
+            facts: stored.is_none().then(|| match i < loaded.own {
+                true => &analysed.modules[i],
+                false => &NO_FACTS,
+            }),
             stored: *stored,
         })
         .collect();

@@ -38,6 +38,7 @@ mod load;
 pub mod noqa;
 pub mod notes;
 pub mod off_loop;
+pub mod packages;
 pub mod project;
 pub mod propagate;
 pub mod render;
@@ -130,6 +131,11 @@ fn attempt(
     let warnings = discovery.warnings(cache.is_some());
     let (mut loaded, mut result) = load::load(discovery, options, opened, warnings);
     findings::syntax_errors(&mut result, std::mem::take(&mut loaded.syntax_errors));
+    let project_modules = loaded.facts.len();
+    if let Some(library) = discovery.library(&loaded, opened, options, &mut result.warnings) {
+        loaded.add_library(library, scope);
+        result.packages = Some(library.report.clone());
+    }
     let policy = Policy::new(&loaded, opened, settings, catalogue, options);
     let plan = policy.plan(&loaded, opened, options);
     let facts = std::mem::take(&mut loaded.facts);
@@ -141,6 +147,7 @@ fn attempt(
         cache: opened,
         everything: options.notes,
         keep: policy.keep,
+        project_modules,
     };
     let analysed = analysis::run(plan, facts, loaded.names(), &decode, &context)?;
     result.analysis_reused = analysed.reused;

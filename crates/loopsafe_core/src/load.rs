@@ -16,6 +16,7 @@ use crate::discover::{self, DiscoverError, SourceFile, WalkWarning};
 use crate::error::Warning;
 use crate::extract;
 use crate::facts::ModuleFacts;
+use crate::packages;
 use crate::source::{source_of, SourceError};
 
 /// The files a check reads, found once: `--fix` and `report` check the same files again
@@ -30,6 +31,11 @@ pub struct Discovery<'a> {
     listing_warning: Option<(PathBuf, std::io::Error)>,
     /// The cache under this root, when the options name one.
     cache: Option<(PathBuf, cache::Cache)>,
+    /// The project's Python environment, or the path named as one that is none.
+    environment: Option<Result<packages::Environment, PathBuf>>,
+    /// The installed modules the project reaches, loaded by the first check: the passes
+    /// of `--fix` and `report` use them again.
+    library: std::sync::OnceLock<packages::Library>,
 }
 
 impl<'a> Discovery<'a> {
@@ -87,12 +93,47 @@ impl<'a> Discovery<'a> {
             warnings,
             listing_warning,
             cache,
+            environment: packages::Environment::find(settings),
+            library: std::sync::OnceLock::new(),
         })
     }
 
     /// The cache the files were found with, and its root.
     pub(crate) fn cache(&self) -> Option<&(PathBuf, cache::Cache)> {
         self.cache.as_ref()
+    }
+
+    /// The installed packages' modules the project reaches, when it has an environment:
+    /// loaded the first time, from the imports of the modules `loaded`.
+    pub(crate) fn library(
+        &self,
+        loaded: &Loaded,
+        cache: Option<&cache::Cache>,
+        options: &CheckOptions,
+        warnings: &mut Vec<Warning>,
+    ) -> Option<&packages::Library> {
+        let env = match self.environment.as_ref()? {
+            Ok(env) => env,
+            Err(path) => {
+                warnings.push(Warning::NoEnvironment(path.clone()));
+                return None;
+            }
+        };
+        Some(self.library.get_or_init(|| {
+            let builtins = self.catalogue.blocking_builtins();
+            let follow = packages::Follow {
+                catalogue: &self.catalogue,
+                blocking_builtins: &builtins,
+                project_tops: loaded
+                    .files
+                    .iter()
+                    .map(|f| f.module.split('.').next().unwrap_or(&f.module))
+                    .collect(),
+                cache_dir: options.packages_cache.as_deref(),
+                scope: options.scope,
+            };
+            packages::follow(env, loaded.imported(cache), &follow)
+        }))
     }
 
     /// What finding the files warned of, for a check with or without the cache.
@@ -176,6 +217,11 @@ pub(crate) struct Loaded<'f> {
     pub(crate) reshaped: bool,
     /// The files that do not parse: where, why, and their text.
     pub(crate) syntax_errors: Vec<(&'f SourceFile, extract::SyntaxError, String)>,
+    /// Names the installed modules added after the project's ([`Loaded::add_library`]),
+    /// 0 without any.
+    pub(crate) library: u64,
+    /// How many modules are the project's: those after are the installed ones.
+    pub(crate) own: usize,
 }
 
 /// Reads every file found, or takes its facts from `cache`. Also the start of the
@@ -212,6 +258,8 @@ pub(crate) fn load<'f>(
         restamped: 0,
         reshaped: false,
         syntax_errors: vec![],
+        library: 0,
+        own: 0,
     };
     let mut result = CheckResult {
         warnings,
@@ -238,10 +286,47 @@ pub(crate) fn load<'f>(
             Err((e, source)) => loaded.syntax_errors.push((c.file, e, source)),
         }
     }
+    loaded.own = loaded.facts.len();
     (loaded, result)
 }
 
 impl<'f> Loaded<'f> {
+    /// Every dotted name the project's code names, sorted: where installed packages are
+    /// followed from. Facts only in the cache are decoded for it.
+    fn imported(&self, cache: Option<&cache::Cache>) -> Vec<String> {
+        let mut all: Vec<String> = pool().install(|| {
+            self.facts
+                .par_iter()
+                .flat_map_iter(|facts| match facts {
+                    Facts::Ready(facts) => packages::paths_of(facts),
+                    Facts::Stored(at) => cache
+                        .and_then(|c| c.decode(*at))
+                        .map(|facts| packages::paths_of(&facts))
+                        .unwrap_or_default(),
+                })
+                .collect()
+        });
+        all.par_sort_unstable();
+        all.dedup();
+        all
+    }
+
+    /// Adds the installed modules after the project's: analysed with them, never
+    /// reported.
+    pub(crate) fn add_library(
+        &mut self,
+        library: &'f packages::Library,
+        scope: Option<ParseScope>,
+    ) {
+        for (file, facts) in library.files.iter().zip(&library.facts) {
+            self.facts
+                .push(Facts::Ready(ParseScope::kept(scope, || facts.clone())));
+            self.files.push(file);
+            self.stamps.push((0, None, None));
+        }
+        self.library = library.fingerprint;
+    }
+
     /// Each module's name.
     pub(crate) fn names(&self) -> Vec<&'f str> {
         self.files.iter().map(|f| f.module.as_str()).collect()

@@ -81,6 +81,9 @@ pub struct Project<'a> {
     names: RefCell<Vec<HashMap<Name, Value>>>,
     returns: RefCell<HashMap<FnId, Value>>,
     mros: RefCell<HashMap<ClassId, Rc<Mro>>>,
+    /// How many of the modules are the project's own, the others installed packages':
+    /// framework detection reads only these.
+    pub own_modules: usize,
 }
 
 /// The target of a call.
@@ -306,6 +309,7 @@ impl<'a> Project<'a> {
             names: RefCell::new(vec![HashMap::default(); modules.len()]),
             returns: RefCell::default(),
             mros: RefCell::default(),
+            own_modules: modules.len(),
         }
     }
 

@@ -713,6 +713,10 @@ pub fn summary(result: &CheckResult) -> String {
             plural(result.files_checked)
         ),
     };
+    let line = match &result.packages {
+        Some(packages) => format!("{line}\n{}", packages_line(packages)),
+        None => line,
+    };
     match result.below_min_severity {
         0 => line,
         hidden => {
@@ -726,6 +730,44 @@ pub fn summary(result: &CheckResult) -> String {
             )
         }
     }
+}
+
+/// What following the installed packages did, in a sentence.
+fn packages_line(p: &crate::packages::PackagesReport) -> String {
+    let n = p.followed.len();
+    let mut line = format!(
+        "Followed calls into {n} installed package{} ({} module{}",
+        plural(n),
+        p.modules,
+        plural(p.modules)
+    );
+    if p.from_cache > 0 {
+        line.push_str(&format!(", {} from the package cache", p.from_cache));
+    }
+    line.push_str(&format!(") in {}", p.environment.display()));
+    let mut skipped = vec![];
+    if !p.compiled_only.is_empty() {
+        skipped.push(format!("{} (compiled only)", p.compiled_only.join(", ")));
+    }
+    if !p.over_budget.is_empty() {
+        skipped.push(format!(
+            "part of {} (too large: at most {} modules each)",
+            p.over_budget.join(", "),
+            crate::packages::MAX_MODULES_PER_PACKAGE
+        ));
+    }
+    if p.unreadable > 0 {
+        skipped.push(format!(
+            "{} file{} that could not be read or parsed",
+            p.unreadable,
+            plural(p.unreadable)
+        ));
+    }
+    if !skipped.is_empty() {
+        line.push_str(&format!("; not read: {}", skipped.join("; ")));
+    }
+    line.push('.');
+    line
 }
 
 fn plural(n: usize) -> &'static str {

@@ -32,6 +32,9 @@ pub struct Options {
     /// Keep per-file facts in the project's cache (`.loopsafe_cache`), as the CLI does:
     /// what makes a re-check after an edit take a fraction of a cold one.
     pub cache: bool,
+    /// Keep the facts of installed packages' modules in this folder (the CLI's
+    /// `~/.cache/loopsafe/packages`); none: read them again on every check.
+    pub packages_cache: Option<std::path::PathBuf>,
 }
 
 impl Default for Options {
@@ -39,6 +42,7 @@ impl Default for Options {
         Options {
             debounce: Duration::from_millis(60),
             cache: true,
+            packages_cache: None,
         }
     }
 }

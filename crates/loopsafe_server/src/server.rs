@@ -395,6 +395,7 @@ impl<'c> Server<'c> {
                 settings,
                 overrides,
                 cache: self.options.cache,
+                packages_cache: self.options.packages_cache.clone(),
             });
         }
         let mut buffers: Vec<String> = self

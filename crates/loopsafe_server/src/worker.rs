@@ -23,6 +23,8 @@ pub struct ProjectJob {
     pub overrides: HashMap<PathBuf, String>,
     /// Use the cache under the settings' root (`.loopsafe_cache`).
     pub cache: bool,
+    /// Keep installed packages' facts in this folder.
+    pub packages_cache: Option<PathBuf>,
 }
 
 pub struct Job {
@@ -83,6 +85,8 @@ fn check_one(project: &ProjectJob) -> Result<CheckResult, String> {
     let options = CheckOptions {
         overrides: project.overrides.clone(),
         cache: project.cache.then(|| project.settings.root.clone()),
+        // Each check finds the installed modules again: kept, they are not parsed again.
+        packages_cache: project.packages_cache.clone(),
         ..CheckOptions::default()
     };
     let paths = [project.root.clone()];

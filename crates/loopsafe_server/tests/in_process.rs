@@ -41,6 +41,7 @@ impl Session {
             let options = Options {
                 debounce: Duration::from_millis(20),
                 cache: true,
+                packages_cache: None,
             };
             loopsafe_server::run(server_side, options).unwrap();
         });

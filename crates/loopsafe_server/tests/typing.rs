@@ -125,6 +125,7 @@ fn type_fixture(fixture: &Path) -> Result<(usize, usize, usize), String> {
         let options = Options {
             debounce: Duration::ZERO,
             cache: true,
+            packages_cache: None,
         };
         loopsafe_server::run(server_side, options)
     });

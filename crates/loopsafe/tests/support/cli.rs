@@ -20,7 +20,16 @@ pub fn loopsafe(dir: &Path, args: &[&str]) -> Output {
 
 pub fn loopsafe_with_cache(dir: &Path, args: &[&str], cache: bool) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_loopsafe"));
-    cmd.args(args).current_dir(dir).env("NO_COLOR", "1");
+    // An active virtualenv of the developer's would have its packages followed; and
+    // the packages a fixture's environment holds are kept out of the user's cache.
+    cmd.args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env(
+            "XDG_CACHE_HOME",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("xdg-cache"),
+        )
+        .env_remove("VIRTUAL_ENV");
     if !cache {
         cmd.env("LOOPSAFE_NO_CACHE", "1");
     }

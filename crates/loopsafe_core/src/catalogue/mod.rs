@@ -131,6 +131,9 @@ struct LookupIndex {
     /// Every dotted prefix of a `BLOCKING` or `TYPES` name (`redis` and `redis.Redis` for
     /// `redis.Redis.get`): the names the catalogue describes members of.
     owners: FxHashSet<&'static str>,
+    /// The first segment of every name any table holds: the packages the catalogue
+    /// describes, whose installed code is never followed (they are sinks, not paths).
+    packages: FxHashSet<&'static str>,
 }
 
 static INDEX: std::sync::LazyLock<LookupIndex> = std::sync::LazyLock::new(|| {
@@ -150,8 +153,30 @@ static INDEX: std::sync::LazyLock<LookupIndex> = std::sync::LazyLock::new(|| {
             .map(|r| r.0.split('.').next().unwrap_or(r.0))
             .collect(),
         owners,
+        packages: described_packages(),
     }
 });
+
+fn described_packages() -> FxHashSet<&'static str> {
+    let pairs = |t: &'static [(&'static str, &'static str)]| t.iter().flat_map(|r| [r.0, r.1]);
+    let numbered = |t: &'static [(&'static str, usize)]| t.iter().map(|r| r.0);
+    BLOCKING
+        .iter()
+        .map(|r| r.call)
+        .chain(pairs(TYPES))
+        .chain(pairs(ALIASES))
+        .chain(pairs(ASYNC_TWINS))
+        .chain(pairs(AWAITED))
+        .chain(pairs(CLASS_ATTRIBUTES))
+        .chain(pairs(DECORATED_TYPES))
+        .chain(numbered(OFFLOADING))
+        .chain(numbered(LOOP_CALLBACKS))
+        .chain(AWAITS_COROUTINES.iter().copied())
+        .chain(DECORATORS.iter().map(|r| r.0))
+        .chain([CELERY_TASK])
+        .map(|name| name.split('.').next().unwrap_or(name))
+        .collect()
+}
 
 /// Runs `f` on the parts joined, built in a buffer of the thread's: the lookups that
 /// need a name with a suffix (`requests.Session()`, `redis.Redis.*`) allocate nothing.
@@ -428,6 +453,16 @@ impl Catalogue {
                     .strip_prefix(name)
                     .is_some_and(|rest| rest.starts_with('.'))
             })
+    }
+
+    /// Whether any row, built in or the user's, names something in the top-level package
+    /// `top` (`requests` for `requests.get`).
+    pub fn describes_package(&self, top: &str) -> bool {
+        INDEX.packages.contains(top)
+            || self
+                .user
+                .iter()
+                .any(|r| r.call.split('.').next() == Some(top))
     }
 
     /// What an external decorator does to the function under it; `None` when unknown.

@@ -11,6 +11,7 @@ impl<'a> Extractor<'a> {
     pub(super) fn import(&mut self, i: &'a ast::StmtImport) {
         for alias in &i.names {
             let full = alias.name.as_str();
+            self.note_unfollowed(full);
             match &alias.asname {
                 Some(asname) => self.bind(asname.as_str(), Ref::Path(Name::from(full))),
                 None => {
@@ -28,6 +29,7 @@ impl<'a> Extractor<'a> {
         for alias in &i.names {
             let name = alias.name.as_str();
             if name == "*" {
+                self.note_unfollowed(&base);
                 if self.scopes.len() == 1 {
                     self.facts.star_imports.push(base.clone());
                 }
@@ -40,7 +42,16 @@ impl<'a> Extractor<'a> {
                 Name::from([base.as_str(), name].join("."))
             };
             let bound = alias.asname.as_ref().map(|a| a.as_str()).unwrap_or(name);
+            self.note_unfollowed(&path);
             self.bind(bound, Ref::Path(path));
+        }
+    }
+
+    /// An import for type checkers only, or a fallback for a missing module, at module
+    /// level: what it names is not loaded when the module is an installed package's.
+    fn note_unfollowed(&mut self, path: &str) {
+        if (self.in_type_checking || self.in_import_fallback) && self.scopes.len() == 1 {
+            self.facts.unfollowed_imports.push(Name::from(path));
         }
     }
 

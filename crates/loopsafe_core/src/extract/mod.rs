@@ -135,6 +135,7 @@ pub fn facts_of(
         scopes: vec![Scope::new(ScopeKind::Module)],
         current: 0,
         in_type_checking: false,
+        in_import_fallback: false,
         branches: 0,
         once: OnceState {
             inside: false,
@@ -217,6 +218,8 @@ struct Extractor<'a> {
     /// The function whose body is being walked: calls are recorded there.
     current: u32,
     in_type_checking: bool,
+    /// Inside the `except ImportError:` of a `try` that imports.
+    in_import_fallback: bool,
     /// How many branches that do not always run (`if` bodies, `except` handlers...) of
     /// the current function the walk is inside: a call recorded while it is not zero is
     /// [`crate::facts::Call::conditional`].

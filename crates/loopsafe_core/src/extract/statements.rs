@@ -172,9 +172,12 @@ impl<'a> Extractor<'a> {
             if let Some(name) = &h.name {
                 self.bind(name.as_str(), Ref::Unknown);
             }
-            let saved = self.loops.off_loop;
+            let saved = (self.loops.off_loop, self.in_import_fallback);
             if asks_for_loop && catches_runtime_error(h.type_.as_deref()) {
                 self.loops.off_loop = true;
+            }
+            if catches_import_error(h.type_.as_deref()) && imports(&t.body) {
+                self.in_import_fallback = true;
             }
             // A handler runs only when the body raises.
             let saved_once = self.once.inside;
@@ -183,7 +186,8 @@ impl<'a> Extractor<'a> {
             self.branches += opened;
             self.visit_body(&h.body);
             self.branches -= opened;
-            (self.loops.off_loop, self.once.inside) = (saved, saved_once);
+            (self.loops.off_loop, self.in_import_fallback) = saved;
+            self.once.inside = saved_once;
         }
         self.visit_body(&t.orelse);
         self.visit_body(&t.finalbody);
@@ -275,6 +279,21 @@ fn is_main_guard(test: &Expr) -> bool {
         return false;
     };
     n.id.as_str() == "__name__" && lit.value.to_str() == "__main__"
+}
+
+/// `except ImportError:`, `except (ModuleNotFoundError, AttributeError):`.
+fn catches_import_error(type_: Option<&Expr>) -> bool {
+    match type_ {
+        Some(Expr::Tuple(t)) => t.elts.iter().any(|e| catches_import_error(Some(e))),
+        Some(e) => matches!(last_segment(e), Some("ImportError" | "ModuleNotFoundError")),
+        None => false,
+    }
+}
+
+/// A block that imports something, at its top level.
+fn imports(body: &[Stmt]) -> bool {
+    body.iter()
+        .any(|s| matches!(s, Stmt::Import(_) | Stmt::ImportFrom(_)))
 }
 
 /// `if TYPE_CHECKING:`: the code under it never runs.

@@ -11,7 +11,7 @@ use crate::project::{ClassId, Project, Value};
 const VIEW_METHODS: &[&str] = &["delete", "get", "head", "options", "patch", "post", "put"];
 
 pub(super) fn scan(project: &Project, scan: &Scan, out: &mut Frameworks) {
-    for (m, facts) in project.modules.iter().enumerate() {
+    for (m, facts) in project.modules.iter().take(project.own_modules).enumerate() {
         let listed = facts
             .settings
             .iter()
@@ -48,7 +48,7 @@ pub(super) fn scan(project: &Project, scan: &Scan, out: &mut Frameworks) {
             out.entry_unless_sync(project, EntryKind::Route, f, "django", Reason::SyncView);
         }
     }
-    for (m, facts) in project.modules.iter().enumerate() {
+    for (m, facts) in project.modules.iter().take(project.own_modules).enumerate() {
         for (i, func) in facts.functions.iter().enumerate() {
             let (Some(class), true) = (func.class, func.is_async) else {
                 continue;

@@ -30,6 +30,31 @@ use crate::facts::{decorator_callee, Call, Ref};
 use crate::off_loop::Reason;
 use crate::project::{FnId, Project, Value};
 
+/// The packages detection recognises by name (`fastapi.FastAPI`, `click.command`): the
+/// code installed for them is never followed, or their names would resolve to that code
+/// instead of the names detection looks for.
+pub const PACKAGES: &[&str] = &[
+    "aiohttp",
+    "anyio",
+    "asyncclick",
+    "celery",
+    "click",
+    "cyclopts",
+    "django",
+    "fastapi",
+    "flask",
+    "litestar",
+    "pytest",
+    "pytest_asyncio",
+    "quart",
+    "sanic",
+    "starlette",
+    "tornado",
+    "trio",
+    "typer",
+    "uvloop",
+];
+
 /// How an entry point is reached, worst first: middleware runs for every request.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
@@ -315,6 +340,22 @@ impl Frameworks {
 
     /// Treats the test suite's coroutines as the service's (`check-tests`): their blocking
     /// calls are reported, not listed as acceptable.
+    /// Keeps only what is said of functions in the modules `keep` accepts: installed
+    /// packages' code is followed for what it calls, never taken for routes, start-up
+    /// code or tests.
+    pub fn retain_modules(&mut self, keep: impl Fn(u32) -> bool) {
+        let keep = |f: &FnId| keep(f.module);
+        self.entries.retain(|e| keep(&e.function));
+        self.uses.retain(|(dep, route)| keep(dep) && keep(route));
+        self.routes.retain(keep);
+        self.off_loop.retain(|(f, _)| keep(f));
+        self.sync_on_loop.retain(keep);
+        self.own_loop.retain(keep);
+        self.tests.retain(keep);
+        self.scripts.retain(keep);
+        self.started_by_sync.retain(|(a, b)| keep(a) && keep(b));
+    }
+
     pub fn check_tests(&mut self) {
         self.tests.clear();
         self.off_loop.retain(|(_, why)| *why != Reason::Test);
@@ -626,17 +667,22 @@ impl<'p> Scan<'p> {
 fn functions_all<'p>(
     project: &'p Project,
 ) -> impl Iterator<Item = (FnId, &'p crate::facts::Function)> {
-    project.modules.iter().enumerate().flat_map(|(m, facts)| {
-        facts.functions.iter().enumerate().map(move |(i, f)| {
-            (
-                FnId {
-                    module: m as u32,
-                    idx: i as u32,
-                },
-                f,
-            )
+    project
+        .modules
+        .iter()
+        .take(project.own_modules)
+        .enumerate()
+        .flat_map(|(m, facts)| {
+            facts.functions.iter().enumerate().map(move |(i, f)| {
+                (
+                    FnId {
+                        module: m as u32,
+                        idx: i as u32,
+                    },
+                    f,
+                )
+            })
         })
-    })
 }
 
 /// What an argument of a registration call is (a function, a class), passed as

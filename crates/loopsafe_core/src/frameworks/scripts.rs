@@ -47,7 +47,7 @@ pub(super) fn scan(project: &Project, console_scripts: &[String], out: &mut Fram
             runs_a_loop(project, f, out);
         }
     }
-    for (m, facts) in project.modules.iter().enumerate() {
+    for (m, facts) in project.modules.iter().take(project.own_modules).enumerate() {
         if facts.main_guards.is_empty() {
             continue;
         }
@@ -86,7 +86,7 @@ pub(super) fn started_by_sync_code(project: &Project, out: &mut Frameworks) {
         .collect();
     let may_start =
         |name: &str| name == "run" || name == "run_until_complete" || helper_names.contains(name);
-    for (m, facts) in project.modules.iter().enumerate() {
+    for (m, facts) in project.modules.iter().take(project.own_modules).enumerate() {
         for (idx, func) in facts.functions.iter().enumerate() {
             if func.is_async {
                 continue;
@@ -133,7 +133,7 @@ pub(super) fn started_by_sync_code(project: &Project, out: &mut Frameworks) {
 /// facts keep no call of an unknown callee.)
 fn runner_helpers(project: &Project) -> HashMap<FnId, u16> {
     let mut helpers = HashMap::default();
-    for (m, facts) in project.modules.iter().enumerate() {
+    for (m, facts) in project.modules.iter().take(project.own_modules).enumerate() {
         for (idx, func) in facts.functions.iter().enumerate() {
             // Plain functions only: a method's `self` would shift the positions.
             if func.is_async

@@ -2,9 +2,16 @@
 
 use std::path::{Path, PathBuf};
 
-/// Every `.py` file under `dir`, sorted.
+/// Every `.py` file of the project under `dir`, sorted: not those of a fixture's
+/// environment (`.venv`), which is installed code, not the project's.
 pub fn python_files(dir: &Path) -> Vec<PathBuf> {
     files_ending(dir, "py")
+        .into_iter()
+        .filter(|p| {
+            !p.strip_prefix(dir)
+                .is_ok_and(|rel| rel.components().any(|c| c.as_os_str() == ".venv"))
+        })
+        .collect()
 }
 
 /// Every file under `dir` with this extension, sorted.
