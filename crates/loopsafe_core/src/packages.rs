@@ -418,7 +418,8 @@ impl Walk<'_> {
                 self.refs(i, facts, maker, queue);
                 self.refs(i, facts, func, queue);
             }
-            Ref::Unknown | Ref::Const(_) => {}
+            // Typed from the constructions, wherever they are: nothing named here.
+            Ref::Unknown | Ref::Const(_) | Ref::ConstructorParam(..) => {}
         }
     }
 
@@ -789,6 +790,7 @@ fn collect(facts: &ModuleFacts, r: &Ref, out: &mut HashSet<String>) {
         | Ref::Function(_)
         | Ref::Class(_)
         | Ref::InstanceOf(_)
-        | Ref::Super(_) => {}
+        | Ref::Super(_)
+        | Ref::ConstructorParam(..) => {}
     }
 }
