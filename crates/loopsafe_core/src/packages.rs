@@ -704,7 +704,11 @@ fn load_module(w: Wanted, store: Option<&store::PackageStore>, cx: &Follow) -> O
     });
     // Copied out of the scratch memory: the library's facts outlive this check (the
     // passes of `--fix` use them again).
-    let facts = extracted.as_ref().ok().map(|(_, facts)| facts.clone());
+    let facts = extracted.as_ref().ok().map(|(_, facts)| {
+        let mut facts = facts.clone();
+        unconditional_calls_only(&mut facts);
+        facts
+    });
     ParseScope::discard(scope, (extracted, source));
     Some(Read {
         wanted: w,
@@ -713,6 +717,18 @@ fn load_module(w: Wanted, store: Option<&store::PackageStore>, cx: &Follow) -> O
         stamp,
         origin: Origin::Parsed,
     })
+}
+
+/// Keeps only the calls a library function makes whatever it is given. What a library
+/// does under an `if`, in an `except` or a `match` case depends on its arguments, its
+/// configuration or the platform (`if blocking: time.sleep(interval)` in
+/// `psutil.cpu_percent(interval=None)`, uvicorn's reloader only `if self.should_reload`),
+/// which the analysis does not see from the project's call: following those would report
+/// what the project's own calls never reach. Precision over depth.
+fn unconditional_calls_only(facts: &mut ModuleFacts) {
+    for f in &mut facts.functions {
+        f.calls.retain(|c| !c.conditional && c.guarded_by.is_none());
+    }
 }
 
 /// The dotted names a project module's code names, for following installed packages:
