@@ -361,7 +361,10 @@ fn analyze<'a>(
                 || mentions_of(modules, project_modules),
                 || {
                     (0..modules.len() as u32)
-                        .filter(|m| !modules[*m as usize].state_attrs.is_empty())
+                        .filter(|m| {
+                            let m = &modules[*m as usize];
+                            !m.state_attrs.is_empty() || !m.outside_attrs.is_empty()
+                        })
                         .collect()
                 },
             )

@@ -60,6 +60,7 @@ impl ModuleFacts {
             main_guards,
             settings,
             state_attrs,
+            outside_attrs,
             constants,
             // Compared where calls pass them.
             literals: _,
@@ -76,6 +77,7 @@ impl ModuleFacts {
             && *star_imports == other.star_imports
             && *settings == other.settings
             && *state_attrs == other.state_attrs
+            && *outside_attrs == other.outside_attrs
             && classes.len() == other.classes.len()
             && main_guards.len() == other.main_guards.len()
             && classes
@@ -424,6 +426,11 @@ impl ModuleFacts {
             c.attrs.iter().for_each(|(_, r)| walk(r, out));
         }
         self.state_attrs.iter().for_each(|(_, r)| walk(r, out));
+        for (receiver, attr, value) in &self.outside_attrs {
+            walk(receiver, out);
+            out.push(name_hash(attr));
+            walk(value, out);
+        }
         for (_, paths) in &self.settings {
             out.extend(paths.iter().flat_map(|p| p.split('.')).map(name_hash));
         }

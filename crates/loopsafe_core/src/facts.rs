@@ -434,6 +434,10 @@ pub struct ModuleFacts {
     /// Values stored on a Starlette/FastAPI `state` anywhere in the module
     /// (`app.state.http = requests.Session()` in a lifespan), in source order.
     pub state_attrs: Vec<(Name, Ref)>,
+    /// Attributes set on an object from outside its class (`bot.api = ApiClient()` in
+    /// `main.py`): the object, the attribute and the value, in source order. Read where
+    /// the attribute is read on an object of that class and the class sets none itself.
+    pub outside_attrs: Vec<(Ref, Name, Ref)>,
     /// Module-level names bound once, to a literal (`API_KEY_ENV = "OPENAI_API_KEY"`):
     /// what a call passing the name passes.
     pub constants: HashMap<Name, Lit>,

@@ -125,6 +125,9 @@ pub struct ModuleIndex<'a> {
     by_name: HashMap<&'a str, u32>,
     /// What the project stores on a Starlette `state`, by attribute, in module order.
     state_attrs: HashMap<&'a str, Vec<(u32, &'a Ref)>>,
+    /// Attributes set from outside an object's class, by attribute: each module, object
+    /// and value ([`crate::facts::ModuleFacts::outside_attrs`]).
+    outside_attrs: HashMap<&'a str, Vec<(u32, &'a Ref, &'a Ref)>>,
     /// Where the project constructs the classes that keep a constructor parameter as an
     /// attribute ([`Ref::ConstructorParam`]): by class name, each call's function and
     /// index among its calls.
@@ -211,6 +214,7 @@ impl<'a> ModuleIndex<'a> {
             by_name.entry(modules.name(i)).or_insert(i as u32);
         }
         let mut state_attrs: HashMap<&str, Vec<(u32, &Ref)>> = HashMap::default();
+        let mut outside_attrs: HashMap<&str, Vec<(u32, &Ref, &Ref)>> = HashMap::default();
         let all: Vec<u32>;
         let all_read = state_modules.is_none();
         let state_modules = match state_modules {
@@ -228,10 +232,17 @@ impl<'a> ModuleIndex<'a> {
                     .or_default()
                     .push((i, value));
             }
+            for (receiver, name, value) in &m.outside_attrs {
+                outside_attrs
+                    .entry(name.as_str())
+                    .or_default()
+                    .push((i, receiver, value));
+            }
         }
         let mut index = ModuleIndex {
             by_name,
             state_attrs,
+            outside_attrs,
             constructions: HashMap::default(),
             sites: None,
         };
@@ -580,6 +591,12 @@ impl<'a> Project<'a> {
                 return v;
             }
         }
+        if on_instance {
+            let v = self.set_from_outside(c, attr, depth + 1);
+            if v.is_known() {
+                return v;
+            }
+        }
         match mro.external.first() {
             Some(ext) if on_instance => self.external_instance_attr(ext, attr),
             // `Order.objects` on a Django model: a typed class attribute, which works on
@@ -590,6 +607,30 @@ impl<'a> Project<'a> {
             },
             None => Value::Unknown,
         }
+    }
+
+    /// What the project sets as `attr` on objects of class `c` from outside the class
+    /// (`bot.api = ApiClient()`), when it always sets the same kind of thing there.
+    fn set_from_outside(&self, c: ClassId, attr: &str, depth: u32) -> Value {
+        if depth > MAX_DEPTH {
+            return Value::Unknown;
+        }
+        let Some(sets) = self.index.outside_attrs.get(attr) else {
+            return Value::Unknown;
+        };
+        let mut agreed = Value::Unknown;
+        for &(m, receiver, value) in sets {
+            match self.eval_depth(m, receiver, depth + 1) {
+                Value::Instance(Type::Project(o)) if self.mro(o).project.contains(&c) => {}
+                _ => continue,
+            }
+            let v = self.eval_depth(m, value, depth + 1);
+            if !v.is_known() || (agreed.is_known() && agreed != v) {
+                return Value::Unknown;
+            }
+            agreed = v;
+        }
+        agreed
     }
 
     /// What every construction of class `c` in the project passes its constructor at

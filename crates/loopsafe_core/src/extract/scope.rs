@@ -178,6 +178,7 @@ impl<'a> Extractor<'a> {
                             .push((Name::from(a.attr.as_str()), r.clone()));
                     }
                 }
+                self.outside_attr(a, &r);
                 // `self.client = ...` inside a method types the instance attribute.
                 if let Expr::Name(n) = &*a.value {
                     if let Some((class, self_name)) = self.self_parameter() {
@@ -202,6 +203,27 @@ impl<'a> Extractor<'a> {
             }
             _ => {}
         }
+    }
+
+    /// `bot.api = ApiClient()`: an attribute set from outside the object's class, on an
+    /// object named plainly (not `self` in a method, not a Starlette `state`).
+    fn outside_attr(&mut self, a: &ast::ExprAttribute, value: &Ref) {
+        if matches!(value, Ref::Unknown | Ref::Const(_)) || value.size() > MAX_REF_SIZE {
+            return;
+        }
+        let is_self = matches!(&*a.value, Expr::Name(n)
+            if self.self_parameter().is_some_and(|(_, s)| s == n.id.as_str()));
+        let is_state = matches!(&*a.value, Expr::Attribute(o) if o.attr.as_str() == "state");
+        if is_self || is_state || !matches!(&*a.value, Expr::Name(_) | Expr::Attribute(_)) {
+            return;
+        }
+        let receiver = self.expr_ref(&a.value);
+        if matches!(receiver, Ref::Unknown) || receiver.size() > MAX_REF_SIZE {
+            return;
+        }
+        self.facts
+            .outside_attrs
+            .push((receiver, Name::from(a.attr.as_str()), value.clone()));
     }
 
     /// `self.x = x` in `__init__`, `x` an unannotated parameter: typed later from the
