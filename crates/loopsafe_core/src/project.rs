@@ -81,6 +81,12 @@ pub struct Project<'a> {
     names: RefCell<Vec<HashMap<Name, Value>>>,
     returns: RefCell<HashMap<FnId, Value>>,
     mros: RefCell<HashMap<ClassId, Rc<Mro>>>,
+    /// Per attribute set from outside a class: the class of each object it is set on
+    /// and what is set, evaluated once ([`Project::set_from_outside`]).
+    outside: RefCell<HashMap<Name, Rc<Vec<(ClassId, Value)>>>>,
+    /// What the constructions of a class pass as one of its parameters, by class and
+    /// parameter name ([`Project::constructed_with`]).
+    constructed: RefCell<HashMap<(ClassId, Name), Value>>,
     /// How many of the modules are the project's own, the others installed packages':
     /// framework detection reads only these.
     pub own_modules: usize,
@@ -320,6 +326,8 @@ impl<'a> Project<'a> {
             names: RefCell::new(vec![HashMap::default(); modules.len()]),
             returns: RefCell::default(),
             mros: RefCell::default(),
+            outside: RefCell::default(),
+            constructed: RefCell::default(),
             own_modules: modules.len(),
         }
     }
@@ -612,36 +620,69 @@ impl<'a> Project<'a> {
     /// What the project sets as `attr` on objects of class `c` from outside the class
     /// (`bot.api = ApiClient()`), when it always sets the same kind of thing there.
     fn set_from_outside(&self, c: ClassId, attr: &str, depth: u32) -> Value {
-        if depth > MAX_DEPTH {
+        if depth > MAX_DEPTH || !self.index.outside_attrs.contains_key(attr) {
             return Value::Unknown;
         }
-        let Some(sets) = self.index.outside_attrs.get(attr) else {
-            return Value::Unknown;
+        let known = self.outside.borrow().get(attr).cloned();
+        let sets = match known {
+            Some(sets) => sets,
+            None => {
+                // Not borrowed while evaluating: a receiver may read another such attribute.
+                let sets = Rc::new(self.outside_sets(attr, depth));
+                self.outside
+                    .borrow_mut()
+                    .insert(Name::from(attr), sets.clone());
+                sets
+            }
         };
         let mut agreed = Value::Unknown;
-        for &(m, receiver, value) in sets {
-            match self.eval_depth(m, receiver, depth + 1) {
-                Value::Instance(Type::Project(o)) if self.mro(o).project.contains(&c) => {}
-                _ => continue,
+        for (o, v) in sets.iter() {
+            if *o != c && !self.mro(*o).project.contains(&c) {
+                continue;
             }
-            let v = self.eval_depth(m, value, depth + 1);
-            if !v.is_known() || (agreed.is_known() && agreed != v) {
+            if !v.is_known() || (agreed.is_known() && agreed != *v) {
                 return Value::Unknown;
             }
-            agreed = v;
+            agreed = v.clone();
         }
         agreed
+    }
+
+    /// Every object of a project class that `attr` is set on from outside, and what is
+    /// set.
+    fn outside_sets(&self, attr: &str, depth: u32) -> Vec<(ClassId, Value)> {
+        let sets = self.index.outside_attrs.get(attr).into_iter().flatten();
+        sets.filter_map(
+            |&(m, receiver, value)| match self.eval_depth(m, receiver, depth + 1) {
+                Value::Instance(Type::Project(o)) => {
+                    Some((o, self.eval_depth(m, value, depth + 1)))
+                }
+                _ => None,
+            },
+        )
+        .collect()
     }
 
     /// What every construction of class `c` in the project passes its constructor at
     /// `position` (or as `param`): one kind of object, or nothing known when they
     /// disagree, one passes nothing known, or one leaves it out.
     fn constructed_with(&self, c: ClassId, position: u16, param: &str, depth: u32) -> Value {
-        /// More constructions than this and the class is a utility passed anything.
-        const MAX_SITES: usize = 32;
         if depth > MAX_DEPTH {
             return Value::Unknown;
         }
+        let key = (c, Name::from(param));
+        if let Some(v) = self.constructed.borrow().get(&key) {
+            return v.clone();
+        }
+        // Not borrowed while evaluating: an argument may read another such attribute.
+        let v = self.constructions_agree(c, position, param, depth);
+        self.constructed.borrow_mut().insert(key, v.clone());
+        v
+    }
+
+    fn constructions_agree(&self, c: ClassId, position: u16, param: &str, depth: u32) -> Value {
+        /// More constructions than this and the class is a utility passed anything.
+        const MAX_SITES: usize = 32;
         let name = self.modules.module(c.module).classes[c.idx as usize]
             .name
             .as_str();

@@ -102,18 +102,35 @@ fn reads_a_setting(test: &Expr, flags_only: bool) -> bool {
         Expr::Subscript(s) if !flags_only => {
             super::dotted(&s.value).is_some_and(|d| d.ends_with("environ"))
         }
-        Expr::Name(_) | Expr::Attribute(_) => super::dotted(test).is_some_and(|d| {
-            let mut parts = d.split('.');
-            let last = parts.next_back().unwrap_or_default();
-            if flags_only {
-                return is_flag(last, false);
+        Expr::Name(_) | Expr::Attribute(_) => {
+            // Walked in place, not joined into a string: this runs for every early exit.
+            let (mut e, mut last, mut on_settings) = (test, None, false);
+            loop {
+                let segment = match e {
+                    Expr::Attribute(a) => a.attr.as_str(),
+                    Expr::Name(n) => n.id.as_str(),
+                    _ => return false,
+                };
+                match last {
+                    None => last = Some(segment),
+                    Some(_) => {
+                        on_settings |= CONFIG_OBJECTS
+                            .iter()
+                            .any(|c| c.eq_ignore_ascii_case(segment));
+                    }
+                }
+                match e {
+                    Expr::Attribute(a) => e = &a.value,
+                    _ => break,
+                }
             }
-            parts.any(|p| {
-                CONFIG_OBJECTS
-                    .binary_search(&p.to_ascii_lowercase().as_str())
-                    .is_ok()
-            }) || is_flag(last, true)
-        }),
+            let last = last.unwrap_or_default();
+            if flags_only {
+                is_flag(last, false)
+            } else {
+                on_settings || is_flag(last, true)
+            }
+        }
         _ => false,
     }
 }
@@ -125,12 +142,22 @@ fn is_flag(name: &str, constants: bool) -> bool {
     let name = name.trim_start_matches('_');
     let constant = name.chars().any(|c| c.is_ascii_uppercase())
         && !name.chars().any(|c| c.is_ascii_lowercase());
-    let lower = name.to_ascii_lowercase();
-    (constants && constant)
-        || lower.contains("debug")
-        || lower.starts_with("enable")
-        || lower.ends_with("enabled")
-        || lower.ends_with("_mode")
+    let has = |word: &str| {
+        name.as_bytes()
+            .windows(word.len())
+            .any(|w| w.eq_ignore_ascii_case(word.as_bytes()))
+    };
+    let starts = |word: &str| {
+        name.get(..word.len())
+            .is_some_and(|s| s.eq_ignore_ascii_case(word))
+    };
+    let ends = |word: &str| {
+        name.len()
+            .checked_sub(word.len())
+            .and_then(|i| name.get(i..))
+            .is_some_and(|s| s.eq_ignore_ascii_case(word))
+    };
+    (constants && constant) || has("debug") || starts("enable") || ends("enabled") || ends("_mode")
 }
 
 /// `True`, or a non-zero integer (`while 1:`).
@@ -171,5 +198,7 @@ mod tests {
         // A constant that holds a value is a flag only where any constant counts.
         assert!(is_flag("DATABASE_URL", true) && !is_flag("DATABASE_URL", false));
         assert!(is_flag("ENABLE_SIGNUP", false));
+        // Names in any script: no slicing inside a character.
+        assert!(!is_flag("débogué", true) && !is_flag("é", false));
     }
 }
