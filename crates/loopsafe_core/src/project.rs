@@ -83,7 +83,7 @@ pub struct Project<'a> {
     mros: RefCell<HashMap<ClassId, Rc<Mro>>>,
     /// Per attribute set from outside a class: the class of each object it is set on
     /// and what is set, evaluated once ([`Project::set_from_outside`]).
-    outside: RefCell<HashMap<Name, Rc<Vec<(ClassId, Value)>>>>,
+    outside: RefCell<HashMap<Name, SetsFromOutside>>,
     /// What the constructions of a class pass as one of its parameters, by class and
     /// parameter name ([`Project::constructed_with`]).
     constructed: RefCell<HashMap<(ClassId, Name), Value>>,
@@ -91,6 +91,9 @@ pub struct Project<'a> {
     /// framework detection reads only these.
     pub own_modules: usize,
 }
+
+/// The class of each object an attribute is set on from outside, and what is set.
+type SetsFromOutside = Rc<Vec<(ClassId, Value)>>;
 
 /// The target of a call.
 #[derive(Debug, Clone, PartialEq, Eq)]
