@@ -6,51 +6,22 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::time::Duration;
 
 #[path = "support/cli.rs"]
 mod cli;
 use cli::repo_root;
-#[path = "support/process.rs"]
-mod process;
-use process::run;
 #[path = "../../loopsafe_core/tests/support/fs.rs"]
 mod fs;
+#[path = "support/process.rs"]
+mod process;
+#[path = "support/venv.rs"]
+mod venv;
 
 fn build_venv() -> PathBuf {
-    let requirements = repo_root().join("crates/loopsafe/tests/installed/requirements.txt");
-    let wanted = std::fs::read_to_string(&requirements).unwrap();
-    let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("installed-venv");
-    let marker = venv.join("loopsafe-requirements.txt");
-    if std::fs::read_to_string(&marker).ok().as_deref() == Some(wanted.as_str()) {
-        return venv;
-    }
-    let _ = std::fs::remove_dir_all(&venv);
-    let made = run(
-        Command::new("python3").args(["-m", "venv"]).arg(&venv),
-        Duration::from_secs(120),
-    );
-    assert!(made.status.success(), "{made:?}");
-    let pip = run(
-        Command::new(venv.join("bin/python"))
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "-q",
-                "--disable-pip-version-check",
-                "-r",
-            ])
-            .arg(&requirements),
-        Duration::from_secs(600),
-    );
-    assert!(
-        pip.status.success(),
-        "pip install failed:\n{}",
-        String::from_utf8_lossy(&pip.stderr)
-    );
-    std::fs::write(&marker, wanted).unwrap();
-    venv
+    venv::pinned(
+        "installed-venv",
+        &repo_root().join("crates/loopsafe/tests/installed/requirements.txt"),
+    )
 }
 
 /// `loopsafe check` of the app with this environment and package cache.

@@ -13,6 +13,8 @@ use cli::repo_root;
 #[path = "support/process.rs"]
 mod process;
 use process::run;
+#[path = "support/venv.rs"]
+mod venv;
 
 /// A venv with the pinned requirements, built once per target directory (and once per
 /// run: the tests here share it).
@@ -22,39 +24,10 @@ fn venv() -> PathBuf {
 }
 
 fn build_venv() -> PathBuf {
-    let requirements = repo_root().join("crates/loopsafe/tests/live/requirements.txt");
-    let wanted = std::fs::read_to_string(&requirements).unwrap();
-    let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("live-venv");
-    let marker = venv.join("loopsafe-requirements.txt");
-    if std::fs::read_to_string(&marker).ok().as_deref() == Some(wanted.as_str()) {
-        return venv;
-    }
-    let _ = std::fs::remove_dir_all(&venv);
-    let made = run(
-        Command::new("python3").args(["-m", "venv"]).arg(&venv),
-        Duration::from_secs(120),
-    );
-    assert!(made.status.success(), "{made:?}");
-    let pip = run(
-        Command::new(venv.join("bin/python"))
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "-q",
-                "--disable-pip-version-check",
-                "-r",
-            ])
-            .arg(&requirements),
-        Duration::from_secs(600),
-    );
-    assert!(
-        pip.status.success(),
-        "pip install failed:\n{}",
-        String::from_utf8_lossy(&pip.stderr)
-    );
-    std::fs::write(&marker, wanted).unwrap();
-    venv
+    venv::pinned(
+        "live-venv",
+        &repo_root().join("crates/loopsafe/tests/live/requirements.txt"),
+    )
 }
 
 #[path = "../../loopsafe_core/tests/support/crates_io.rs"]
