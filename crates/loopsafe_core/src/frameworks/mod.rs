@@ -338,8 +338,6 @@ impl Frameworks {
         }
     }
 
-    /// Treats the test suite's coroutines as the service's (`check-tests`): their blocking
-    /// calls are reported, not listed as acceptable.
     /// Keeps only what is said of functions in the modules `keep` accepts: installed
     /// packages' code is followed for what it calls, never taken for routes, start-up
     /// code or tests.
@@ -356,6 +354,8 @@ impl Frameworks {
         self.started_by_sync.retain(|(a, b)| keep(a) && keep(b));
     }
 
+    /// Treats the test suite's coroutines as the service's (`check-tests`): their blocking
+    /// calls are reported, not listed as acceptable.
     pub fn check_tests(&mut self) {
         self.tests.clear();
         self.off_loop.retain(|(_, why)| *why != Reason::Test);
