@@ -14,66 +14,13 @@ import argparse
 import shutil
 import os
 import statistics
-import subprocess
-import sys
-import time
-import zipfile
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-REPO = HERE.parent
-WORK = HERE / ".work"
-RUFF_VERSION = "0.16.4"
-
-
-def sh(*args, **kw):
-    return subprocess.run(args, check=True, **kw)
-
-
-def ensure_ruff() -> Path:
-    venv = WORK / "venv"
-    ruff = venv / "bin" / "ruff"
-    if not ruff.exists():
-        sh(sys.executable, "-m", "venv", str(venv))
-        sh(str(venv / "bin" / "pip"), "install", "-q", f"ruff=={RUFF_VERSION}")
-    return ruff
+from benchlib import WORK, build_loopsafe, ensure_ruff, measured, unpacked_wheel
 
 
 def ensure_corpus() -> Path:
-    corpus = WORK / "homeassistant-2024.3.3"
-    if not (corpus / "homeassistant").is_dir():
-        WORK.mkdir(parents=True, exist_ok=True)
-        wheels = list(WORK.glob("homeassistant-2024.3.3-*.whl"))
-        if not wheels:
-            sh(sys.executable, "-m", "pip", "download", "-q", "--no-deps",
-               "homeassistant==2024.3.3", "-d", str(WORK))
-            wheels = list(WORK.glob("homeassistant-2024.3.3-*.whl"))
-        with zipfile.ZipFile(wheels[0]) as z:
-            members = [m for m in z.namelist() if m.startswith("homeassistant/")]
-            z.extractall(corpus, members)
-    return corpus / "homeassistant"
-
-
-def build_loopsafe() -> Path:
-    sh("cargo", "build", "--release", "-q", "-p", "loopsafe", cwd=REPO)
-    return REPO / "target" / "release" / "loopsafe"
-
-
-def measured(cmd, cwd):
-    helper = (
-        "import resource, subprocess, sys, time\n"
-        "t = time.perf_counter()\n"
-        "p = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)\n"
-        "w = time.perf_counter() - t\n"
-        "u = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
-        "rss = u.ru_maxrss / 1024\n"
-        "sys.stderr.write(f'{w} {rss} {u.ru_utime + u.ru_stime}\\n')\n"
-        "sys.stdout.buffer.write(p.stdout)\n"
-    )
-    proc = subprocess.run([sys.executable, "-c", helper, *cmd], cwd=cwd,
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=True)
-    wall, rss, cpu = proc.stderr.decode().split()[-3:]
-    return float(wall), float(rss), float(cpu), proc.stdout.decode()
+    return unpacked_wheel("homeassistant", "2024.3.3", WORK / "homeassistant-2024.3.3") / "homeassistant"
 
 
 def main():
