@@ -208,11 +208,7 @@ impl<'a> Extractor<'a> {
     /// `bot.api = ApiClient()`: an attribute set from outside the object's class, on an
     /// object named plainly (not `self` in a method, not a Starlette `state`).
     fn outside_attr(&mut self, a: &ast::ExprAttribute, value: &Ref) {
-        // An object made there (`ApiClient()`, `make_client()`): what is worth typing. A
-        // name, a constant or an attribute copied over is left alone, and costs nothing.
-        if !matches!(value, Ref::Call(_) | Ref::Instance(_) | Ref::InstanceOf(_))
-            || value.size() > MAX_REF_SIZE
-        {
+        if matches!(value, Ref::Unknown | Ref::Const(_)) || value.size() > MAX_REF_SIZE {
             return;
         }
         let is_self = matches!(&*a.value, Expr::Name(n)
